@@ -1,0 +1,46 @@
+"""API keys for EPJ systems: `Authorization: Bearer rp_<prefix>_<secret>`."""
+
+import hashlib
+import hmac
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from ..models import ApiKey
+
+SCHEME = "Bearer"
+KEY_PREFIX = "rp_"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme != SCHEME or not token.startswith(KEY_PREFIX):
+            return None
+        try:
+            _rp, prefix, secret = token.split("_", 2)
+        except ValueError as exc:
+            raise exceptions.AuthenticationFailed("Malformed API key.") from exc
+        key = (
+            ApiKey.objects.select_related("client__user", "client__organization")
+            .filter(prefix=prefix, revoked_at__isnull=True, client__active=True).first()
+        )
+        if key is None or not hmac.compare_digest(key.digest, digest(secret)):
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        now = timezone.now()
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        user = key.client.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("The API client is deactivated.")
+        return user, key
+
+    def authenticate_header(self, request):
+        return SCHEME

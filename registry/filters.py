@@ -1,0 +1,54 @@
+"""One FilterSet per model; the htmx pages and the API both use them."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    municipality_number = django_filters.CharFilter(label=_("Municipality number"))
+    orgnr = django_filters.CharFilter(label=_("Organisation number"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region", "municipality_number", "orgnr", "updated_since"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(name__icontains=value)
+
+
+class ServiceOfferingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    level = django_filters.CharFilter(field_name="level__code", label=_("Pyramid level"))
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.municipalities(), to_field_name="uuid",
+        method="filter_municipality", label=_("Municipality"),
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        queryset=TargetGroup.objects.all(), to_field_name="code",
+        field_name="target_groups", label=_("Target group"),
+    )
+    provider = django_filters.UUIDFilter(field_name="provider__uuid", label=_("Provider"))
+    active = django_filters.BooleanFilter(label=_("Active"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = ServiceOffering
+        fields = ["q", "level", "municipality", "target_group", "provider", "active",
+                  "updated_since"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.for_municipality(value) if value else queryset

@@ -1,0 +1,421 @@
+"""Who and what exists: organisations, coordinating units, services on the pyramid, staff."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from rehab_portal.models import TrackedModel
+
+from .validators import validate_her_id, validate_municipality_number, validate_orgnr
+
+
+class User(AbstractUser):
+    """A person (or an EPJ system's service account) who signs in."""
+
+    hpr_number = models.CharField(_("HPR number"), max_length=9, blank=True)
+    is_service_account = models.BooleanField(
+        _("service account"), default=False,
+        help_text=_("An EPJ system's account; it signs in with an API key, never a password."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Region(models.TextChoices):
+    NORTH = "helse_nord", _("Helse Nord")
+    CENTRAL = "helse_midt_norge", _("Helse Midt-Norge")
+    WEST = "helse_vest", _("Helse Vest")
+    SOUTH_EAST = "helse_sor_ost", _("Helse Sør-Øst")
+
+
+class OrganizationKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    HEALTH_TRUST = "health_trust", _("Health trust")
+    HOSPITAL = "hospital", _("Hospital")
+    REGIONAL_HEALTH_AUTHORITY = "regional_health_authority", _("Regional health authority")
+    PRIVATE_INSTITUTION = "private_institution", _("Private rehabilitation institution")
+    GP_OFFICE = "gp_office", _("GP office")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def municipalities(self):
+        return self.filter(kind=OrganizationKind.MUNICIPALITY)
+
+
+class Organization(TrackedModel):
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    orgnr = models.CharField(
+        _("organisation number"), max_length=9, unique=True, validators=[validate_orgnr]
+    )
+    her_id = models.CharField(
+        _("HER-id"), max_length=9, blank=True, validators=[validate_her_id]
+    )
+    municipality_number = models.CharField(
+        _("municipality number"), max_length=4, blank=True,
+        validators=[validate_municipality_number],
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_source = models.CharField(_("source of population figure"), max_length=200,
+                                         blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    region = models.CharField(_("region"), max_length=32, choices=Region.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality_number"], condition=~models.Q(municipality_number=""),
+                name="unique_municipality_number",
+            ),
+            models.UniqueConstraint(
+                fields=["her_id"], condition=~models.Q(her_id=""), name="unique_her_id"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.kind == OrganizationKind.MUNICIPALITY:
+            if not self.municipality_number:
+                errors["municipality_number"] = _("A municipality needs its municipality number.")
+            if self.population is None:
+                errors["population"] = _("A municipality needs its population.")
+        elif self.municipality_number:
+            errors["municipality_number"] = _("Only municipalities have a municipality number.")
+        if self.kind == OrganizationKind.HOSPITAL:
+            if self.parent_id is None or self.parent.kind != OrganizationKind.HEALTH_TRUST:
+                errors["parent"] = _("A hospital belongs to a health trust.")
+        elif self.kind == OrganizationKind.HEALTH_TRUST and self.parent_id is not None:
+            if self.parent.kind != OrganizationKind.REGIONAL_HEALTH_AUTHORITY:
+                errors["parent"] = _("A health trust belongs to a regional health authority.")
+        if self.parent_id is not None and self.parent_id == self.pk:
+            errors["parent"] = _("An organisation cannot be its own parent.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.kind == OrganizationKind.MUNICIPALITY
+
+
+class CoordinatingUnitScope(models.TextChoices):
+    MUNICIPAL = "municipal", _("Municipal")
+    HEALTH_TRUST = "health_trust", _("Health trust")
+    REGIONAL = "regional", _("Regional")
+
+
+_SCOPE_FOR_KIND = {
+    OrganizationKind.MUNICIPALITY: CoordinatingUnitScope.MUNICIPAL,
+    OrganizationKind.HEALTH_TRUST: CoordinatingUnitScope.HEALTH_TRUST,
+    OrganizationKind.REGIONAL_HEALTH_AUTHORITY: CoordinatingUnitScope.REGIONAL,
+}
+
+
+class CoordinatingUnit(TrackedModel):
+    """The KE: one per municipality and per health trust, plus one per region."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="coordinating_unit",
+        verbose_name=_("organisation"),
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=CoordinatingUnitScope.choices)
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    inbox_address = models.EmailField(
+        _("inbox address"), help_text=_("Where notices and requests are delivered.")
+    )
+    address = models.CharField(_("visiting address"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("coordinating unit")
+        verbose_name_plural = _("coordinating units")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.organization_id is None:
+            return
+        expected = _SCOPE_FOR_KIND.get(self.organization.kind)
+        if expected is None:
+            raise ValidationError({"organization": _(
+                "Only municipalities, health trusts and regional health authorities have a "
+                "coordinating unit."
+            )})
+        if self.scope and self.scope != expected:
+            raise ValidationError({"scope": _("The scope must match the organisation's kind.")})
+        self.scope = expected
+
+
+class ServiceLevel(models.Model):
+    """A level of the rehabilitation pyramid; names and descriptions are data, not code."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), unique=True)
+    name = models.CharField(_("name (bokmål)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description (bokmål)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    typical_provider = models.CharField(_("typical provider"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+
+    def __str__(self):
+        return f"{self.code} {self.localized_name}"
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en \
+            else self.name
+
+    @property
+    def localized_description(self) -> str:
+        if (get_language() or "").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
+
+    @property
+    def is_specialist(self) -> bool:
+        return self.code.startswith("5")
+
+
+class TargetGroup(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (bokmål)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en \
+            else self.name
+
+
+class ServiceOfferingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def for_municipality(self, municipality):
+        """Services a resident of the municipality can use: its own or ones that serve it."""
+        return self.filter(
+            models.Q(provider=municipality) | models.Q(municipalities_served=municipality)
+        ).distinct()
+
+
+class ServiceOffering(TrackedModel):
+    """A service (tilbud) on one level of the pyramid."""
+
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="services",
+        verbose_name=_("provider"),
+    )
+    level = models.ForeignKey(
+        ServiceLevel, on_delete=models.PROTECT, related_name="services",
+        verbose_name=_("pyramid level"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="services", verbose_name=_("target groups")
+    )
+    municipalities_served = models.ManyToManyField(
+        Organization, blank=True, related_name="services_available",
+        limit_choices_to={"kind": OrganizationKind.MUNICIPALITY},
+        verbose_name=_("municipalities served"),
+        help_text=_("Besides the provider itself, when the provider is a municipality."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity (places or beds)"), null=True, blank=True,
+        validators=[MaxValueValidator(100_000)],
+    )
+    waiting_days = models.PositiveIntegerField(
+        _("current waiting time (days)"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ServiceOfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["level__sort_order", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        indexes = [models.Index(fields=["level", "active"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.provider})"
+
+
+class Role(models.TextChoices):
+    KE_STAFF = "ke_staff", _("KE staff")
+    DISCHARGE_PLANNER = "discharge_planner", _("Discharge planner")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    API_CLIENT = "api_client", _("EPJ system")
+
+
+# Roles whose members see every patient their organisation has a care relationship with.
+# A coordinator sees only patients related to them personally; an org admin sees no patients.
+ORGANIZATION_WIDE_PATIENT_ROLES = (Role.KE_STAFF, Role.DISCHARGE_PLANNER, Role.API_CLIENT)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    ward = models.CharField(_("ward"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"],
+                                    name="unique_membership_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} @ {self.organization}"
+
+
+class ApiClient(TrackedModel):
+    """An EPJ system acting for one organisation; it sees what that organisation may see."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="api_clients",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_client", editable=False
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self):
+        return f"{self.name} ({self.organization})"
+
+
+class ApiKey(models.Model):
+    """A key of an API client. Only a SHA-256 digest is stored; several keys allow rotation."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="keys")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return f"{self.client.name}: {self.prefix}…"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("updated")
+    DELETE = "delete", _("deleted")
+    EXPORT = "export", _("exported")
+    PRINT = "print", _("printed")
+    SEARCH = "search", _("searched")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who read or wrote what, and on which grounds.
+
+    The patient is kept as its public UUID rather than a foreign key: the trail must outlive
+    any change to the patient's row, and registry sits below pathways in the import order.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("user"),
+    )
+    user_display = models.CharField(_("user name"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    patient_uuid = models.UUIDField(_("patient"), null=True, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    via = models.CharField(_("channel"), max_length=10, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["patient_uuid", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_display} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

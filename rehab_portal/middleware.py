@@ -1,0 +1,57 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+
+from . import context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (or keeps a well-formed X-Request-ID) for the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        supplied = request.headers.get("X-Request-ID", "")
+        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        via = "api" if request.path.startswith(("/api/", "/fhir/")) else "web"
+        token = context.activate(
+            context.RequestContext(request_id, request.META.get("REMOTE_ADDR"), via)
+        )
+        request.request_id = request_id
+        try:
+            response = self.get_response(request)
+        finally:
+            context.deactivate(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuses oversized bodies up front with a 413 that names the limit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "request_too_large",
+                        "message": f"The request body is larger than {limit} bytes.",
+                        "fields": {},
+                    }
+                },
+                status=413,
+            )
+        return self.get_response(request)

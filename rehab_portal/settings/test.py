@@ -1,0 +1,16 @@
+"""Test suite: SQLite by default, PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+ALLOW_SYNTHETIC_IDENTITY_NUMBERS = True
+# Hashing speed is not under test here; argon2 stays the production default (base.py).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_TASK_ALWAYS_EAGER = False
+AXES_ENABLED = True
+LANGUAGE_CODE = "nb"
