@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages migrate demo bench lint clean
+.PHONY: run test install messages migrate demo lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,6 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
-
-bench: install
-	$(PY) manage.py bench
 
 lint: install
 	$(VENV)/bin/ruff check .
