@@ -139,7 +139,6 @@ class CoordinatingUnit(TrackedModel):
         Organization, on_delete=models.PROTECT, related_name="coordinating_unit",
         verbose_name=_("organisation"),
     )
-    scope = models.CharField(_("scope"), max_length=20, choices=CoordinatingUnitScope.choices)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -157,18 +156,16 @@ class CoordinatingUnit(TrackedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def scope(self) -> str:
+        return _SCOPE_FOR_KIND.get(self.organization.kind, "")
+
     def clean(self):
-        if self.organization_id is None:
-            return
-        expected = _SCOPE_FOR_KIND.get(self.organization.kind)
-        if expected is None:
+        if self.organization_id is not None and self.organization.kind not in _SCOPE_FOR_KIND:
             raise ValidationError({"organization": _(
                 "Only municipalities, health trusts and regional health authorities have a "
                 "coordinating unit."
             )})
-        if self.scope and self.scope != expected:
-            raise ValidationError({"scope": _("The scope must match the organisation's kind.")})
-        self.scope = expected
 
 
 class ServiceLevel(models.Model):

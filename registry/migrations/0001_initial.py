@@ -164,7 +164,6 @@ class Migration(migrations.Migration):
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
-                ('scope', models.CharField(choices=[('municipal', 'Municipal'), ('health_trust', 'Health trust'), ('regional', 'Regional')], max_length=20, verbose_name='scope')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),

@@ -1,0 +1,88 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from pathways import access
+from registry import audit
+from registry.models import AuditAction, AuditEvent, Role
+from rehab_portal import context
+
+
+def test_it_records_who_read_a_patient_and_on_which_grounds(cast):
+    token = context.activate(context.RequestContext("req-12345678", "10.1.2.3", "web"))
+    try:
+        access.log_patient_access(cast.planner, AuditAction.VIEW, [cast.shared])
+    finally:
+        context.deactivate(token)
+    event = AuditEvent.objects.filter(action=AuditAction.VIEW).get()
+    assert event.user == cast.planner
+    assert event.user_display == "Pia Planlegger"
+    assert event.organization == cast.unn
+    assert event.role == Role.DISCHARGE_PLANNER
+    assert event.patient_uuid == cast.shared.uuid
+    assert event.request_id == "req-12345678"
+    assert event.client_address == "10.1.2.3"
+    assert event.via == "web"
+
+
+def test_it_names_the_coordinator_role_for_a_personal_relationship(cast):
+    access.log_patient_access(cast.coordinator, AuditAction.VIEW, [cast.shared])
+    event = AuditEvent.objects.filter(action=AuditAction.VIEW).get()
+    assert (event.organization, event.role) == (cast.tromso, Role.COORDINATOR)
+
+
+def test_it_logs_a_whole_result_list_in_one_insert(cast, django_assert_num_queries):
+    patients = [cast.shared, cast.tromso_only]
+    # 1 memberships of the user, 2 granting relationships of the listed patients, 3 insert
+    with django_assert_num_queries(3):
+        access.log_patient_access(cast.ke_tromso, AuditAction.SEARCH, patients)
+    assert AuditEvent.objects.filter(action=AuditAction.SEARCH).count() == 2
+
+
+def test_it_records_registration_and_relationships_as_writes(cast):
+    created = AuditEvent.objects.filter(patient_uuid=cast.bodo_only.uuid,
+                                        action=AuditAction.CREATE)
+    assert {e.object_type for e in created} == {"patient", "care_relationship"}
+    assert all(e.user == cast.ke_bodo and e.organization == cast.bodo for e in created)
+
+
+def test_it_refuses_to_change_or_delete_events_through_the_orm(cast):
+    event = audit.record(cast.ke_tromso, AuditAction.VIEW, "patient", cast.shared.uuid)
+    event.detail = "tampered"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(detail="tampered")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).detail == ""
+
+
+def test_it_refuses_updates_in_the_database_itself(cast):
+    event = audit.record(cast.ke_tromso, AuditAction.VIEW, "patient", cast.shared.uuid)
+    table = AuditEvent._meta.db_table
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET detail = 'tampered' WHERE id = %s", [event.pk])  # noqa: S608
+    assert AuditEvent.objects.get(pk=event.pk).detail == ""
+
+
+def test_it_refuses_deletes_in_postgresql(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps DELETE open for test teardown; PostgreSQL refuses it")
+    event = audit.record(cast.ke_tromso, AuditAction.VIEW, "patient", cast.shared.uuid)
+    table = AuditEvent._meta.db_table
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])  # noqa: S608
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_admin_offers_no_way_to_edit_or_delete_events(cast, admin_client):
+    event = audit.record(cast.ke_tromso, AuditAction.VIEW, "patient", cast.shared.uuid)
+    change = admin_client.get(f"/admin/registry/auditevent/{event.pk}/change/")
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
+    delete = admin_client.post(f"/admin/registry/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert admin_client.get("/admin/registry/auditevent/add/").status_code == 403
