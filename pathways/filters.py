@@ -19,5 +19,7 @@ class PatientFilter(django_filters.FilterSet):
 
     def search_name(self, queryset, name, value):
         for word in value.split()[:4]:
-            queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+            queryset = queryset.filter(
+                Q(given_name__icontains=word) | Q(family_name__icontains=word)
+            )
         return queryset

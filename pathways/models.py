@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rehab_portal.models import TrackedModel
 from registry.models import ORGANIZATION_WIDE_PATIENT_ROLES, Membership, Organization
+from rehab_portal.models import TrackedModel
 
 from .identity import IdentityKind, parse_identity_number
 
@@ -135,7 +135,9 @@ class NextOfKin(TrackedModel):
 class CareRelationship(models.Model):
     """Why an organisation (or one person in it) may see a patient, and for how long."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_relationships")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="care_relationships"
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="care_relationships",
         verbose_name=_("organisation"),

@@ -3,7 +3,7 @@
 from .base import *
 
 DEBUG = False
-SECRET_KEY = "test-only-key"
+SECRET_KEY = "test-only-key"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 ALLOW_SYNTHETIC_IDENTITY_NUMBERS = True
 # Hashing speed is not under test here; argon2 stays the production default (base.py).
