@@ -1,12 +1,15 @@
 # Rehab Portal: `make run` starts everything with demo data; `make test` runs the suite.
+# Needs only Python 3.11+ (set PYTHON=python3.12 etc. to choose another interpreter).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test install messages migrate demo lint clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rehab Portal needs Python 3.11 or newer; try: make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
@@ -18,14 +21,17 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages_py
 
 migrate: install
+	mkdir -p "$${REHAB_VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# Web server, Celery worker and beat until Ctrl-C; URLs and demo users are printed at start.
 run: demo
-	$(PY) manage.py run_portal
+	$(PY) manage.py run_portal $(ADDR)
 
+# SQLite and in-memory broker by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 

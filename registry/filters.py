@@ -3,8 +3,15 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class UuidModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """Chooses an object by its public UUID (and says so in the OpenAPI schema)."""
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -28,7 +35,7 @@ class OrganizationFilter(django_filters.FilterSet):
 class ServiceOfferingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.CharFilter(field_name="level__code", label=_("Pyramid level"))
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = UuidModelChoiceFilter(
         queryset=Organization.objects.municipalities(), to_field_name="uuid",
         method="filter_municipality", label=_("Municipality"),
     )

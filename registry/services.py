@@ -1,4 +1,4 @@
-"""State changes in the registry: API clients and their keys."""
+"""State changes in the registry: services on the pyramid, API clients and their keys."""
 
 import secrets
 
@@ -6,8 +6,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
+from .access import require_admin_of
 from .api.authentication import KEY_PREFIX, digest
-from .models import ApiClient, ApiKey, AuditAction, Membership, Organization, Role, User
+from .models import (
+    ApiClient,
+    ApiKey,
+    AuditAction,
+    Membership,
+    Organization,
+    Role,
+    ServiceOffering,
+    User,
+)
+
+SERVICE_M2M_FIELDS = ("target_groups", "municipalities_served")
 
 
 @transaction.atomic
@@ -36,3 +48,36 @@ def revoke_api_key(key: ApiKey, *, by=None) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit.record(by, AuditAction.UPDATE, "api_key", key.prefix,
                  organization=key.client.organization, detail="revoked")
+
+
+@transaction.atomic
+def create_service_offering(*, by, provider: Organization, **fields) -> ServiceOffering:
+    """Add a service; only the provider's organisation administrators may."""
+    require_admin_of(by, provider)
+    related = {name: fields.pop(name) for name in SERVICE_M2M_FIELDS if name in fields}
+    offering = ServiceOffering(provider=provider, created_by=by, updated_by=by, **fields)
+    offering.full_clean()
+    offering.save()
+    for name, values in related.items():
+        getattr(offering, name).set(values)
+    audit.record(by, AuditAction.CREATE, "service_offering", offering.uuid,
+                 organization=provider, role=Role.ORG_ADMIN, detail=offering.name)
+    return offering
+
+
+@transaction.atomic
+def update_service_offering(offering: ServiceOffering, *, by, **changes) -> ServiceOffering:
+    """Change a service; moving it to another provider needs admin rights in both."""
+    require_admin_of(by, offering.provider, changes.get("provider", offering.provider))
+    related = {name: changes.pop(name) for name in SERVICE_M2M_FIELDS if name in changes}
+    for name, value in changes.items():
+        setattr(offering, name, value)
+    offering.updated_by = by
+    offering.full_clean()
+    offering.save()
+    for name, values in related.items():
+        getattr(offering, name).set(values)
+    audit.record(by, AuditAction.UPDATE, "service_offering", offering.uuid,
+                 organization=offering.provider, role=Role.ORG_ADMIN,
+                 detail=", ".join(sorted([*changes, *related]))[:200])
+    return offering

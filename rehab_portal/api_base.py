@@ -1,11 +1,22 @@
 """Shared API pieces: one error envelope, pagination, and a serializer that runs full_clean()."""
 
 import copy
+import logging
+import re
+import uuid
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
-from rest_framework import exceptions, pagination, serializers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail) -> dict[str, list[str]] | list[str] | str:
@@ -16,6 +27,53 @@ def _flatten(detail) -> dict[str, list[str]] | list[str] | str:
     return str(detail)
 
 
+def _field_messages(detail, prefix: str = "", into: dict | None = None) -> dict[str, list[str]]:
+    """Flatten DRF's error tree to {field: [messages]}: nested fields get dotted names
+    (`next_of_kin.0.name`), a nested object's own errors go under its name, and Django's
+    `__all__` becomes `non_field_errors`."""
+    into = {} if into is None else into
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in ("non_field_errors", NON_FIELD_ERRORS):
+                name = prefix or "non_field_errors"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            _field_messages(value, name, into)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                _field_messages(item, f"{prefix}.{index}" if prefix else str(index), into)
+            else:
+                _field_messages(item, prefix, into)
+    else:
+        into.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return into
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the If-Match version is not the current one; `etag` tells the client which is."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy("The record has changed since you read it.")
+    default_code = "precondition_failed"
+
+    def __init__(self, detail=None, *, etag: str | None = None):
+        super().__init__(detail)
+        self.etag = etag
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = gettext_lazy("This request needs an If-Match header.")
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The request conflicts with a change made at the same time.")
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     """Every error answers {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, DjangoValidationError):
@@ -24,6 +82,16 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        # Raised by services; keep their message, which says what the user may not do.
+        exc = exceptions.PermissionDenied(*exc.args)
+    if isinstance(exc, IntegrityError):
+        # A unique constraint lost a race that full_clean() could not see; the
+        # service's transaction has rolled back, so the client may simply retry. The
+        # database's message is not logged: it can quote the offending value.
+        view = context.get("view")
+        logger.warning("Integrity error in %s answered with 409", type(view).__name__)
+        exc = Conflict()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -31,21 +99,112 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = _flatten(detail)
-        message = "The request has invalid fields: " + ", ".join(fields) + "."
+        fields = _field_messages(detail)
+        message = _("The request has invalid fields: %(fields)s.") % {
+            "fields": ", ".join(fields)
+        }
     else:
         code = getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", str(exc))
         message = str(detail) if not isinstance(detail, dict | list) else str(_flatten(detail))
         if isinstance(exc, exceptions.ParseError):
             fields = {"body": [message]}
+    if getattr(exc, "etag", None):
+        response["ETag"] = exc.etag
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found.")
+    message = serializers.CharField(help_text="Human-readable, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For invalid input: the messages per field name; `body` for unreadable JSON.",
+    )
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    """Only for the schema: the shape of every error response."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error envelope declared for each status code, for extend_schema(responses=...)."""
+    descriptions = {
+        400: "Invalid input; `fields` names each offending field.",
+        401: "No or invalid credentials.",
+        403: "Authenticated, but not allowed to do this.",
+        404: "No such object, or it lies outside what you may see.",
+        409: "A concurrent change conflicted; retry.",
+        412: "If-Match does not match the current version; the ETag header carries it.",
+        413: "The request body is too large.",
+        428: "If-Match is required.",
+    }
+    return {
+        code: OpenApiResponse(ErrorEnvelopeSerializer, description=descriptions.get(code, ""))
+        for code in codes
+    }
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class UuidLookupMixin:
+    """A malformed UUID in the URL is a 404 like an unknown one, not a 400 or a 500."""
+
+    lookup_field = "uuid"
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs.get(self.lookup_field, "")))
+        except ValueError as exc:
+            raise exceptions.NotFound() from exc
+        return super().get_object()
+
+
+class UuidRelatedField(serializers.SlugRelatedField):
+    """A related object referenced by its public UUID; a malformed one is 'does not exist'."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "uuid")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            uuid.UUID(str(data))
+        except ValueError:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+_ETAG = re.compile(r'^(?:W/)?"(\d+)"$|^(\d+)$')
+
+
+def parse_if_match(header: str | None) -> list[int] | None:
+    """Versions named in If-Match (`W/"3"`, `"3"` or `3`, comma-separated); None if absent.
+
+    Raises PreconditionFailed for a header that cannot name a version (`*` included: a
+    client must say which version it edited).
+    """
+    if header is None or not header.strip():
+        return None
+    versions = []
+    for part in header.split(","):
+        match = _ETAG.match(part.strip())
+        if match is None:
+            raise PreconditionFailed(
+                _('If-Match must carry the ETag from your last read, e.g. W/"3".')
+            )
+        versions.append(int(match.group(1) or match.group(2)))
+    return versions
+
+
+def version_etag(version: int) -> str:
+    return f'W/"{version}"'
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -54,10 +213,11 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
-        m2m = {f.name for f in model._meta.many_to_many}
+        concrete = {f.name for f in model._meta.concrete_fields}
         instance = copy.copy(self.instance) if self.instance else model()
         for name, value in attrs.items():
-            if name not in m2m:
+            # Many-to-many and reverse relations (nested lists) are not set on the instance.
+            if name in concrete:
                 setattr(instance, name, value)
         try:
             # Fields the serializer did not receive are the view's or the service's to set.
@@ -65,4 +225,3 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
-

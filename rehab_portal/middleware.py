@@ -3,6 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
 from . import context
 
@@ -55,3 +57,20 @@ class BodySizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Bokmål unless the person chose otherwise with the language switch (its cookie).
+
+    The browser's Accept-Language is ignored on pages, so a Norwegian clerk with an English
+    browser still gets the Norwegian portal; API clients, which have no switch, may ask for
+    a language with Accept-Language.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith(("/api/", "/fhir/")):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("pathways.urls")),
     path("", include("registry.urls")),
 ]
+
+handler404 = "rehab_portal.errors.page_not_found"
+handler500 = "rehab_portal.errors.server_error"

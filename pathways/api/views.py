@@ -1,0 +1,167 @@
+"""Patients over the API: scoped by care relationship, every read audited, writes by services."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from registry import audit
+from registry.models import AuditAction
+from rehab_portal.api_base import (
+    PreconditionFailed,
+    PreconditionRequired,
+    UuidLookupMixin,
+    error_responses,
+    parse_if_match,
+    version_etag,
+)
+
+from .. import services
+from ..access import log_patient_access
+from ..filters import PatientFilter
+from ..models import Patient
+from .serializers import PatientSearchSerializer, PatientSerializer
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
+    description='The patient\'s version, e.g. W/"3"; send it back in If-Match to change it.',
+)
+LOCATION_HEADER = OpenApiParameter(
+    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+    description="The new patient's URL.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the patients you may see",
+        description="Only patients with an active care relationship granting you access. "
+                    "Every patient on the page is recorded in the access log.",
+        responses={200: PatientSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A patient",
+        description="404 both for an unknown patient and for one outside your scope.",
+        parameters=[ETAG_HEADER],
+        responses={200: PatientSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Register a patient",
+        description="Your organisation gets a care relationship to the patient. Needs a role "
+                    "that registers patients (discharge planner, KE staff or an EPJ system).",
+        parameters=[ETAG_HEADER, LOCATION_HEADER],
+        responses={201: PatientSerializer, **error_responses(400, 401, 403, 409, 413)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a patient (optimistic locking with If-Match)",
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: PatientSerializer,
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
+    ),
+)
+class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = PatientSerializer
+    filterset_class = PatientFilter
+
+    def get_queryset(self):
+        # Deny by default: the user's care relationships decide, and anything else is a 404.
+        return (
+            Patient.objects.visible_to(self.request.user)
+            .select_related("municipality").prefetch_related("next_of_kin")
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            page = list(queryset)
+        log_patient_access(request.user, AuditAction.VIEW, page, detail="api list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        patient = self.get_object()
+        log_patient_access(request.user, AuditAction.VIEW, [patient], detail="api")
+        return self._patient_response(patient)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        next_of_kin = [dict(kin) for kin in fields.pop("next_of_kin", [])]
+        patient = services.register_patient(by=request.user, next_of_kin=next_of_kin, **fields)
+        location = request.build_absolute_uri(reverse("patient-detail",
+                                                      kwargs={"uuid": patient.uuid}))
+        return self._patient_response(patient, status.HTTP_201_CREATED, Location=location)
+
+    def partial_update(self, request, *args, **kwargs):
+        patient = self.get_object()
+        versions = parse_if_match(request.headers.get("If-Match"))
+        if versions is None:
+            raise PreconditionRequired(_(
+                'Send the ETag from your last read in If-Match (e.g. If-Match: W/"%(version)s")'
+                " so that you do not overwrite someone else's change."
+            ) % {"version": patient.version})
+        if patient.version not in versions:
+            raise self._stale(patient.version)
+        serializer = self.get_serializer(patient, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]}
+            )
+        try:
+            patient = services.update_patient(
+                patient, by=request.user, expected_version=patient.version,
+                **serializer.validated_data,
+            )
+        except services.ConflictError as exc:
+            raise self._stale(exc.current.version) from exc
+        return self._patient_response(patient)
+
+    @extend_schema(
+        summary="Find a patient by identity number",
+        description="The number goes in the body, never in the URL, so that it cannot end up "
+                    "in a log. Finds only patients you may see; the search is logged.",
+        request=PatientSearchSerializer,
+        filters=False,
+        responses={200: PatientSerializer(many=True), **error_responses(400, 401, 413)},
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        search = PatientSearchSerializer(data=request.data)
+        search.is_valid(raise_exception=True)
+        queryset = self.get_queryset().filter(
+            identity_number=search.validated_data["identity_number"]
+        )
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            page = list(queryset)
+        if page:
+            log_patient_access(request.user, AuditAction.SEARCH, page,
+                               detail="api search by identity number")
+        else:
+            # A search that finds nothing is logged too: fishing for numbers shows up.
+            audit.record(request.user, AuditAction.SEARCH, "patient",
+                         detail="api search by identity number, no match")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _patient_response(self, patient, status_code=status.HTTP_200_OK, **headers):
+        data = self.get_serializer(patient).data
+        return Response(data, status=status_code,
+                        headers={"ETag": version_etag(patient.version), **headers})
+
+    @staticmethod
+    def _stale(current_version: int) -> PreconditionFailed:
+        return PreconditionFailed(
+            _("Someone changed the patient since you read it; it is now at version "
+              "%(version)s. Read it again and reapply your change.") % {"version": current_version},
+            etag=version_etag(current_version),
+        )

@@ -1,0 +1,57 @@
+"""Organisations and services over the API: public UUIDs and codes, never integer keys."""
+
+from rest_framework import serializers
+
+from rehab_portal.api_base import UuidRelatedField, ValidatedModelSerializer
+
+from ..models import CoordinatingUnit, Organization, ServiceLevel, ServiceOffering, TargetGroup
+
+
+class CoordinatingUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoordinatingUnit
+        fields = ["uuid", "name", "scope", "phone", "email", "inbox_address", "address",
+                  "opening_hours"]
+        read_only_fields = fields
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="organization-detail", lookup_field="uuid")
+    parent = UuidRelatedField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["uuid", "url", "kind", "name", "orgnr", "her_id", "municipality_number",
+                  "population", "population_source", "parent", "region", "address", "phone",
+                  "email", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class OrganizationDetailSerializer(OrganizationSerializer):
+    coordinating_unit = CoordinatingUnitSerializer(
+        read_only=True, allow_null=True,
+        help_text="The organisation's coordinating unit (KE), if it has one.",
+    )
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "coordinating_unit"]
+        read_only_fields = fields
+
+
+class ServiceOfferingSerializer(ValidatedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="service-detail", lookup_field="uuid")
+    provider = UuidRelatedField(queryset=Organization.objects.all())
+    level = serializers.SlugRelatedField(slug_field="code", queryset=ServiceLevel.objects.all())
+    target_groups = serializers.SlugRelatedField(
+        slug_field="code", queryset=TargetGroup.objects.all(), many=True, required=False
+    )
+    municipalities_served = UuidRelatedField(
+        queryset=Organization.objects.municipalities(), many=True, required=False
+    )
+
+    class Meta:
+        model = ServiceOffering
+        fields = ["uuid", "url", "provider", "level", "name", "description", "target_groups",
+                  "municipalities_served", "capacity", "waiting_days", "contact", "active",
+                  "created_at", "updated_at"]
+        read_only_fields = ["uuid", "created_at", "updated_at"]

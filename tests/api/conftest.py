@@ -1,0 +1,29 @@
+"""Clients for the API tests: signed in as a member of the cast, or with an API key."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from registry.services import create_api_client
+
+
+@pytest.fixture
+def api():
+    """api(user): a client signed in through the session, as a browser is; api(): anonymous."""
+
+    def make(user=None, **kwargs):
+        client = APIClient(**kwargs)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def epj(cast):
+    """An EPJ system acting for Tromsø municipality, with its API key."""
+    client, key = create_api_client(cast.tromso, "Gerica Tromsø")
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    http.api_client, http.key = client, key
+    return http

@@ -1,0 +1,46 @@
+"""One envelope for every error, whatever raised it."""
+
+from rest_framework.test import APIClient
+
+from .support import error, written
+
+
+def test_it_enforces_csrf_for_browser_sessions(cast):
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(cast.planner)
+    before = written()
+    response = browser.post("/api/v1/patients/search/",
+                            {"identity_number": cast.shared.identity_number}, format="json",
+                            HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert "CSRF" in error(response)["message"]
+    assert written() == before
+
+
+def test_it_answers_404_in_the_envelope_for_a_page_past_the_end(cast, api):
+    response = api(cast.ke_tromso).get("/api/v1/patients/", {"page": 9})
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+
+
+def test_it_pages_with_page_size(cast, api):
+    body = api(cast.ke_tromso).get("/api/v1/patients/", {"page_size": 1}).json()
+    assert (body["count"], len(body["results"])) == (2, 1)
+    assert "page=2" in body["next"]
+
+
+def test_it_carries_a_request_id_that_the_audit_trail_shares(cast, api):
+    from registry.models import AuditEvent
+
+    response = api(cast.ke_tromso).get(f"/api/v1/patients/{cast.shared.uuid}/",
+                                       HTTP_X_REQUEST_ID="trace-1234567")
+    assert response["X-Request-ID"] == "trace-1234567"
+    assert AuditEvent.objects.filter(request_id="trace-1234567",
+                                     patient_uuid=cast.shared.uuid).exists()
+
+
+def test_it_answers_an_unknown_api_path_with_the_envelope(client, cast):
+    client.force_login(cast.ke_tromso)
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

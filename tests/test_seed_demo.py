@@ -1,0 +1,161 @@
+"""`manage.py seed_demo`: the Helse Nord demo region, loaded as often as `make run` starts."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pathways import demo_data as demo
+from pathways.identity import parse_identity_number
+from pathways.models import CareRelationship, NextOfKin, Patient
+from registry.models import (
+    ApiClient,
+    ApiKey,
+    AuditEvent,
+    CoordinatingUnit,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Role,
+    ServiceLevel,
+    ServiceOffering,
+    TargetGroup,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Organization, CoordinatingUnit, ServiceOffering, TargetGroup, User, Membership,
+          ApiClient, ApiKey, Patient, NextOfKin, CareRelationship, AuditEvent,
+          ServiceOffering.target_groups.through, ServiceOffering.municipalities_served.through]
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def test_it_is_idempotent(seeded):
+    first = counts()
+    assert first["Patient"] == len(demo.PATIENTS)
+    seed()
+    assert counts() == first
+
+
+def test_it_puts_services_on_every_level_of_the_pyramid(seeded):
+    levels = ServiceLevel.objects.all()
+    assert {level.code for level in levels} >= {"1", "2", "3", "4", "5.1", "5.2", "5.3"}
+    for level in levels:
+        assert ServiceOffering.objects.filter(level=level, active=True).exists(), level.code
+
+
+def test_it_uses_only_synthetic_identity_numbers(seeded):
+    numbers = list(Patient.objects.values_list("identity_number", flat=True))
+    assert len(numbers) == len(demo.PATIENTS)
+    for number in numbers:
+        assert int(number[2:4]) > 80, number
+        assert parse_identity_number(number, allow_synthetic=True).synthetic
+
+
+def test_it_loads_the_helse_nord_organisations_of_seed_001(seeded):
+    rhf = Organization.objects.get(name="Helse Nord RHF")
+    trusts = set(rhf.children.values_list("name", flat=True))
+    assert trusts == {"Universitetssykehuset Nord-Norge HF", "Nordlandssykehuset HF",
+                      "Finnmarkssykehuset HF", "Helgelandssykehuset HF"}
+    assert Organization.objects.filter(kind=OrganizationKind.HOSPITAL).count() == 11
+    private = set(Organization.objects.filter(kind=OrganizationKind.PRIVATE_INSTITUTION)
+                  .values_list("name", flat=True))
+    assert {"Valnesfjord Helsesportsenter", "ViGØR", "Skibotn Helse og rehabilitering"} <= private
+    tromso = Organization.objects.get(municipality_number="5501")
+    assert tromso.name == "Tromsø" and tromso.population > 70_000
+    assert "07459" in tromso.population_source
+    for org in Organization.objects.all():
+        org.full_clean()  # valid (synthetic) organisation numbers, hospitals under trusts
+
+
+def test_it_gives_every_municipality_and_trust_and_the_region_a_coordinating_unit(seeded):
+    needing = Organization.objects.filter(kind__in=[
+        OrganizationKind.MUNICIPALITY, OrganizationKind.HEALTH_TRUST,
+        OrganizationKind.REGIONAL_HEALTH_AUTHORITY])
+    assert needing.count() == len(demo.MUNICIPALITIES) + len(demo.HEALTH_TRUSTS) + 1
+    assert not needing.filter(coordinating_unit__isnull=True).exists()
+
+
+def test_every_demo_user_signs_in_with_the_printed_password(seeded, client):
+    assert "planlegger.unn-demo" in seeded
+    for username in [demo.SUPERUSER, *(row[0] for row in demo.DEMO_USERS)]:
+        response = client.post("/accounts/login/", {
+            "username": username, "password": demo.demo_password(username)})
+        assert response.status_code == 302, username
+        client.logout()
+    assert User.objects.get(username="admin").is_superuser
+    roles = set(Membership.objects.filter(user__username__in=[u[0] for u in demo.DEMO_USERS])
+                .values_list("role", flat=True))
+    assert roles >= {Role.DISCHARGE_PLANNER, Role.KE_STAFF, Role.COORDINATOR, Role.ORG_ADMIN}
+
+
+def test_the_cast_sees_the_patients_their_care_relationships_give_them(seeded):
+    def visible(username):
+        user = User.objects.get(username=username)
+        return set(Patient.objects.visible_to(user).values_list("given_name", flat=True))
+
+    assert "Astrid" in visible("planlegger.unn")
+    assert "Astrid" in visible("ke.tromso") and "Tor" in visible("ke.tromso")
+    assert visible("koordinator.tromso") == {"Astrid"}
+    assert "Astrid" not in visible("ke.bodo") and "Berit" in visible("ke.bodo")
+    assert visible("admin.tromso") == set()
+    assert AuditEvent.objects.filter(object_type="patient", action="create").count() == \
+        len(demo.PATIENTS)
+
+
+def test_the_published_api_key_authenticates_as_unn(seeded, client):
+    response = client.get("/api/v1/", HTTP_AUTHORIZATION=f"Bearer {demo.API_KEY}")
+    assert response.status_code == 200
+    key = ApiKey.objects.get(prefix=demo.API_KEY_PREFIX)
+    assert key.client.organization.name == "UNN Tromsø"
+    # the random first key create_api_client made was never shown: it is revoked
+    assert not key.client.keys.exclude(pk=key.pk).filter(revoked_at__isnull=True).exists()
+    assert demo.API_KEY in seeded
+
+
+def test_it_restores_a_revoked_demo_key(seeded, client):
+    from django.utils import timezone
+
+    ApiKey.objects.filter(prefix=demo.API_KEY_PREFIX).update(revoked_at=timezone.now())
+    seed()
+    assert ApiKey.objects.get(prefix=demo.API_KEY_PREFIX).revoked_at is None
+
+
+def test_it_refuses_to_run_under_production_settings_without_force(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert not User.objects.exists()
+    seed(force=True)
+    assert User.objects.filter(username="planlegger.unn").exists()
+
+
+def test_it_leaves_out_patients_where_synthetic_numbers_are_refused(settings):
+    settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS = False
+    seed()
+    assert not Patient.objects.exists()
+    assert User.objects.filter(username="planlegger.unn").exists()
+
+
+def test_summary_prints_the_credentials_only_once_they_exist():
+    assert "No demo data loaded" in seed(summary=True)
+    assert not User.objects.exists()
+    seed()
+    out = seed(summary=True)
+    assert "koordinator.tromso-demo" in out
+    assert demo.API_KEY in out
