@@ -1,5 +1,7 @@
 """Who and what exists: organisations, coordinating units, services on the pyramid, staff."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -416,3 +418,119 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class CooperationAgreement(models.Model):
+    """The health trust–municipality agreement's terms that the portal enforces.
+
+    Without an agreement the settings' defaults apply (e.g. 24 hours for the early
+    notification, from forskrift om kommunal betaling for utskrivningsklare pasienter).
+    """
+
+    health_trust = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="agreements_as_trust",
+        limit_choices_to={"kind": OrganizationKind.HEALTH_TRUST}, verbose_name=_("health trust"),
+    )
+    municipality = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="agreements_as_municipality",
+        limit_choices_to={"kind": OrganizationKind.MUNICIPALITY}, verbose_name=_("municipality"),
+    )
+    early_notification_hours = models.PositiveSmallIntegerField(
+        _("early notification deadline (hours after admission)"),
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+    )
+
+    class Meta:
+        verbose_name = _("cooperation agreement")
+        verbose_name_plural = _("cooperation agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["health_trust", "municipality"],
+                                    name="unique_agreement_per_trust_and_municipality"),
+        ]
+
+    def __str__(self):
+        return f"{self.health_trust} – {self.municipality}"
+
+    def clean(self):
+        errors = {}
+        if self.health_trust_id and self.health_trust.kind != OrganizationKind.HEALTH_TRUST:
+            errors["health_trust"] = _("Choose a health trust.")
+        if self.municipality_id and self.municipality.kind != OrganizationKind.MUNICIPALITY:
+            errors["municipality"] = _("Choose a municipality.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the portal")
+    EMAIL = "email", _("E-mail")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed, will retry")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(channel=NotificationChannel.IN_APP, read_at__isnull=True)
+
+    def undelivered(self):
+        return self.filter(delivery_status__in=[DeliveryStatus.FAILED,
+                                                DeliveryStatus.UNDELIVERABLE])
+
+
+class Notification(models.Model):
+    """A message to one person on one channel; never silently lost.
+
+    `dedupe_key` is unique: a sweep that runs twice, or two workers, create one row.
+    E-mail carries no health data, only a pointer into the portal.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    # For people without an account (a GP, the patient, next of kin): e-mail only.
+    recipient_email = models.EmailField(_("recipient e-mail"), blank=True)
+    kind = models.CharField(_("kind"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    subject_type = models.CharField(_("subject type"), max_length=40, blank=True)
+    subject_uuid = models.UUIDField(_("subject"), null=True, blank=True)
+    patient_uuid = models.UUIDField(_("patient"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment = models.TextField(blank=True, help_text=_("e.g. an iCalendar invitation"))
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    delivery_status = models.CharField(_("delivery status"), max_length=15,
+                                       choices=DeliveryStatus.choices,
+                                       default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"]),
+            models.Index(fields=["delivery_status", "next_attempt_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient or self.recipient_email}"
+
+    def clean(self):
+        if self.recipient_id is None and not self.recipient_email:
+            raise ValidationError(_("A notification needs a recipient or an e-mail address."))
+        if self.channel == NotificationChannel.IN_APP and self.recipient_id is None:
+            raise ValidationError(_("Only a user can receive a notification in the portal."))

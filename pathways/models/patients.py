@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import ORGANIZATION_WIDE_PATIENT_ROLES, Membership, Organization
 from rehab_portal.models import TrackedModel
 
-from .identity import IdentityKind, parse_identity_number
+from ..identity import IdentityKind, parse_identity_number
 
 
 class CareRelationshipQuerySet(models.QuerySet):
@@ -38,6 +38,7 @@ class CareRelationshipReason(models.TextChoices):
     COORDINATION = "coordination", _("Coordinator")
     INDIVIDUAL_PLAN = "individual_plan", _("Individual plan participant")
     REFERRAL = "referral", _("Referral or request")
+    MEETING = "meeting", _("Invited to a discharge meeting")
 
 
 class PatientQuerySet(models.QuerySet):

@@ -1,0 +1,33 @@
+from .admissions import (
+    Admission,
+    AdmissionStatus,
+    DailyRate,
+    DischargeDestination,
+    MunicipalAnswer,
+    MunicipalAnswerKind,
+    ReadyForDischarge,
+)
+from .meetings import (
+    DischargeMeeting,
+    FollowUpTask,
+    MeetingParticipant,
+    MeetingStatus,
+    ParticipantKind,
+    ParticipantStatus,
+)
+from .notices import EarlyNotification, MessageStatus, NoticeState
+from .patients import (
+    CareRelationship,
+    CareRelationshipReason,
+    NextOfKin,
+    Patient,
+    PatientQuerySet,
+)
+
+__all__ = [
+    "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",
+    "DischargeDestination", "DischargeMeeting", "EarlyNotification", "FollowUpTask",
+    "MeetingParticipant", "MeetingStatus", "MessageStatus", "MunicipalAnswer",
+    "MunicipalAnswerKind", "NextOfKin", "NoticeState", "ParticipantKind", "ParticipantStatus",
+    "Patient", "PatientQuerySet", "ReadyForDischarge",
+]

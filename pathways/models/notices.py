@@ -1,0 +1,105 @@
+"""The early notification (tidligmelding) and its later versions, as in PLO messaging."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import ServiceLevel
+from rehab_portal.models import TrackedModel
+
+from .admissions import Admission
+from .patients import Patient
+
+
+class MessageStatus(models.TextChoices):
+    """PLO's message status: the first notice is new; later ones say how they relate."""
+
+    NEW = "new", _("New")
+    CHANGE = "change", _("Change")
+    ADDITION = "addition", _("Addition")
+    CANCEL = "cancel", _("Cancel")
+    REPLACES = "replaces", _("Replaces")
+
+
+class NoticeState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+
+
+class EarlyNotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(admission__patient__in=Patient.objects.visible_to(user))
+
+    def sent(self):
+        return self.filter(state=NoticeState.SENT)
+
+
+class EarlyNotification(TrackedModel):
+    """One version of the hospital's notice to the municipality. Nothing in it is required
+    to send: a notice on time with unknowns beats a complete one too late."""
+
+    admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
+                                  related_name="early_notifications")
+    sequence = models.PositiveSmallIntegerField(_("version"), default=1)
+    message_status = models.CharField(_("message status"), max_length=10,
+                                      choices=MessageStatus.choices, default=MessageStatus.NEW)
+    state = models.CharField(_("state"), max_length=10, choices=NoticeState.choices,
+                             default=NoticeState.DRAFT)
+    expected_course = models.TextField(_("expected course"), blank=True)
+    estimated_discharge_date = models.DateField(_("estimated discharge date"), null=True,
+                                                blank=True)
+    municipal_services_assessment = models.TextField(
+        _("preliminary assessment of need for municipal services"), blank=True)
+    functional_level = models.TextField(_("functional level"), blank=True)
+    barthel_index = models.PositiveSmallIntegerField(
+        _("Barthel index (0–100)"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    modified_rankin = models.PositiveSmallIntegerField(
+        _("modified Rankin Scale (0–6)"), null=True, blank=True,
+        validators=[MaxValueValidator(6)])
+    rehabilitation_need = models.TextField(_("rehabilitation need"), blank=True)
+    proposed_level = models.ForeignKey(
+        ServiceLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("proposed pyramid level"),
+    )
+    information_given_to_patient = models.TextField(_("information given to the patient"),
+                                                    blank=True)
+    next_of_kin_informed = models.BooleanField(_("next of kin informed"), null=True,
+                                               blank=True)
+    requests_individual_plan = models.BooleanField(
+        _("the patient may need an individual plan or a coordinator"), default=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    late = models.BooleanField(_("sent after the deadline"), default=False)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+
+    objects = EarlyNotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["admission", "sequence"]
+        verbose_name = _("early notification")
+        verbose_name_plural = _("early notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["admission", "sequence"],
+                                    name="unique_notice_version"),
+            models.UniqueConstraint(fields=["admission"], condition=Q(state="draft"),
+                                    name="one_draft_notice_per_admission"),
+        ]
+        indexes = [
+            models.Index(fields=["sent_at"], name="notice_unacknowledged_idx",
+                         condition=Q(state="sent", acknowledged_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.admission} v{self.sequence} ({self.get_message_status_display()})"
+
+    def clean(self):
+        if self.estimated_discharge_date and self.admission_id and \
+                self.estimated_discharge_date < self.admission.admitted_at.date():
+            raise ValidationError({"estimated_discharge_date": _(
+                "The estimated discharge date lies before the admission.")})
