@@ -188,6 +188,31 @@ CELERY_BEAT_SCHEDULE = {
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
 DEMO_DATA_ALLOWED = True
 
+# Pathway deadlines. Periods in hours are elapsed time (24 h after admission is 24 real
+# hours, also across a daylight-saving change); periods in days or weeks are calendar days
+# in Europe/Oslo.
+PATHWAY_DEADLINES = {
+    # The early notification is due this long after admission (forskrift: 24 hours), unless
+    # a registry.CooperationAgreement between health trust and municipality says otherwise.
+    "EARLY_NOTIFICATION_HOURS": env_int("EARLY_NOTIFICATION_HOURS", 24),
+    # Remind the ward's planners this long before the deadline.
+    "NOTICE_REMINDER_BEFORE_HOURS": env_int("NOTICE_REMINDER_BEFORE_HOURS", 4),
+    # Escalate to the health trust's KE this long after the deadline.
+    "NOTICE_ESCALATION_AFTER_HOURS": env_int("NOTICE_ESCALATION_AFTER_HOURS", 12),
+    # Remind the municipal KE when a sent notice is not acknowledged within this time.
+    "ACKNOWLEDGE_WITHIN_HOURS": env_int("ACKNOWLEDGE_WITHIN_HOURS", 8),
+    # Remind the municipal KE when a ready-for-discharge declaration is unanswered this long.
+    "READY_ANSWER_WITHIN_HOURS": env_int("READY_ANSWER_WITHIN_HOURS", 4),
+    # Prompt the planner when discharge is this close and no meeting is scheduled.
+    "MEETING_PROMPT_DAYS": env_int("MEETING_PROMPT_DAYS", 3),
+    # Remind meeting participants this many hours before the meeting.
+    "MEETING_REMINDER_HOURS": [24, 1],
+    # Remind the organiser when minutes are missing this long after the meeting.
+    "MINUTES_DUE_HOURS": env_int("MINUTES_DUE_HOURS", 24),
+    # Follow-up contact this many weeks after discharge from a rehabilitation stay.
+    "FOLLOW_UP_WEEKS": env_int("FOLLOW_UP_WEEKS", 6),
+}
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rehabportal@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
