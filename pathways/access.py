@@ -2,10 +2,13 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from registry import audit
-from registry.models import AuditAction, Membership, Role
+from registry.models import AuditAction, Membership, Role, User
 
 from .models import CareRelationship, Patient
 
@@ -68,3 +71,46 @@ def can_read_access_log(user, patient: Patient) -> bool:
     return Membership.objects.filter(
         user=user, role=Role.KE_STAFF, organization_id=patient.municipality_id
     ).exists()
+
+
+def _members(organization_id, roles, *, ward: str | None = None):
+    memberships = Membership.objects.filter(organization_id=organization_id, role__in=roles)
+    if ward is not None:
+        memberships = memberships.filter(Q(ward="") | Q(ward=ward))
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+
+
+def ke_staff_of(organization):
+    """The coordinating unit's staff of a municipality or health trust."""
+    return _members(organization.pk, [Role.KE_STAFF])
+
+
+def planners_of(hospital, ward: str | None = None):
+    """The hospital's discharge planners; those tied to a ward only for that ward."""
+    return _members(hospital.pk, [Role.DISCHARGE_PLANNER], ward=ward)
+
+
+def acts_for(user, organization, roles) -> bool:
+    return Membership.objects.filter(
+        user=user, organization=organization, role__in=roles
+    ).exists()
+
+
+HOSPITAL_ROLES = (Role.DISCHARGE_PLANNER, Role.API_CLIENT)
+MUNICIPAL_ROLES = (Role.KE_STAFF, Role.API_CLIENT)
+
+
+def require_hospital_staff(user, admission) -> None:
+    """Only the admitting hospital's planners (or its EPJ system) act for the hospital."""
+    if not acts_for(user, admission.hospital, HOSPITAL_ROLES):
+        raise PermissionDenied(_(
+            "Only discharge planners at %(hospital)s may do this for this admission."
+        ) % {"hospital": admission.hospital.name})
+
+
+def require_municipal_ke(user, admission) -> None:
+    """Only the responsible municipality's KE (or its EPJ system) answers for it."""
+    if not acts_for(user, admission.municipality, MUNICIPAL_ROLES):
+        raise PermissionDenied(_(
+            "Only the coordinating unit of %(municipality)s may answer for it."
+        ) % {"municipality": admission.municipality.name})

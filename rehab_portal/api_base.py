@@ -16,6 +16,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .exceptions import StateConflict
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,6 +87,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         # Raised by services; keep their message, which says what the user may not do.
         exc = exceptions.PermissionDenied(*exc.args)
+    if isinstance(exc, StateConflict):
+        conflict = Conflict(exc.message, code=exc.code)
+        conflict.field = exc.field
+        exc = conflict
     if isinstance(exc, IntegrityError):
         # A unique constraint lost a race that full_clean() could not see; the
         # service's transaction has rolled back, so the client may simply retry. The
@@ -104,11 +110,13 @@ def exception_handler(exc, context):
             "fields": ", ".join(fields)
         }
     else:
-        code = getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         message = str(detail) if not isinstance(detail, dict | list) else str(_flatten(detail))
         if isinstance(exc, exceptions.ParseError):
             fields = {"body": [message]}
+        if getattr(exc, "field", None):
+            fields = {exc.field: [message]}
     if getattr(exc, "etag", None):
         response["ETag"] = exc.etag
     response.data = {"error": {"code": code, "message": message, "fields": fields}}

@@ -13,7 +13,7 @@ from registry.models import (
     Organization,
 )
 
-from .models import CareRelationship, CareRelationshipReason, NextOfKin, Patient
+from ..models import CareRelationship, CareRelationshipReason, NextOfKin, Patient
 
 PATIENT_FIELDS = (
     "identity_number", "given_name", "family_name", "birth_date", "municipality", "address",

@@ -1,0 +1,37 @@
+"""Deadline arithmetic. Hours are elapsed time (aware datetimes, so a daylight-saving change
+does not move a 24-hour deadline); days are calendar days in Europe/Oslo."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from registry.models import CooperationAgreement, Organization
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def early_notification_hours(hospital: Organization, municipality: Organization) -> int:
+    """The agreed period between the hospital's health trust and the municipality, or the
+    default from the regulation (24 hours)."""
+    agreed = CooperationAgreement.objects.filter(
+        health_trust_id=hospital.parent_id, municipality=municipality
+    ).values_list("early_notification_hours", flat=True).first()
+    return agreed or settings.PATHWAY_DEADLINES["EARLY_NOTIFICATION_HOURS"]
+
+
+def early_notification_deadline(admitted_at: datetime.datetime, hospital: Organization,
+                                municipality: Organization) -> datetime.datetime:
+    hours = early_notification_hours(hospital, municipality)
+    return admitted_at + datetime.timedelta(hours=hours)
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(OSLO).date()
+
+
+def add_local_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """The same wall-clock time `days` calendar days later in Oslo."""
+    local = moment.astimezone(OSLO)
+    naive = local.replace(tzinfo=None) + datetime.timedelta(days=days)
+    return naive.replace(tzinfo=OSLO)

@@ -1,0 +1,47 @@
+"""State changes of the pathway; views, viewsets and tasks call these and nothing else."""
+
+from .admissions import (
+    TRANSITIONS,
+    active_declaration,
+    admit_patient,
+    answer_ready_for_discharge,
+    declare_ready_for_discharge,
+    discharge_patient,
+    record_death,
+    transfer_patient,
+    update_admission,
+    withdraw_ready_for_discharge,
+)
+from .meetings import (
+    add_follow_up_task,
+    add_participants,
+    cancel_discharge_meeting,
+    complete_follow_up_task,
+    record_minutes,
+    reschedule_discharge_meeting,
+    respond_to_invitation,
+    schedule_discharge_meeting,
+)
+from .notices import acknowledge_early_notification, save_draft, send_early_notification
+from .patients import (
+    PATIENT_FIELDS,
+    ConflictError,
+    acting_membership,
+    add_next_of_kin,
+    end_care_relationship,
+    grant_care_relationship,
+    register_patient,
+    update_patient,
+)
+
+__all__ = [
+    "PATIENT_FIELDS", "TRANSITIONS", "ConflictError", "acknowledge_early_notification",
+    "acting_membership", "active_declaration", "add_follow_up_task", "add_next_of_kin",
+    "add_participants", "admit_patient", "answer_ready_for_discharge",
+    "cancel_discharge_meeting", "complete_follow_up_task", "declare_ready_for_discharge",
+    "discharge_patient", "end_care_relationship", "grant_care_relationship", "record_death",
+    "record_minutes", "register_patient", "reschedule_discharge_meeting",
+    "respond_to_invitation", "save_draft", "schedule_discharge_meeting",
+    "send_early_notification", "transfer_patient", "update_admission", "update_patient",
+    "withdraw_ready_for_discharge",
+]

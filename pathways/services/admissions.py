@@ -1,0 +1,333 @@
+"""The hospital stay: admission, ready for discharge and the municipality's answer,
+withdrawal, discharge, transfer and death. Every step checks who may take it, changes the
+state by a conditional UPDATE (so two clicks or two systems cannot both win), audits, and
+notifies the other side."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry import audit
+from registry.models import AuditAction, Organization, OrganizationKind, ServiceLevel
+from registry.notifications import Message, notify
+from rehab_portal.exceptions import StateConflict
+
+from .. import access, deadlines
+from ..models import (
+    Admission,
+    AdmissionStatus,
+    CareRelationshipReason,
+    DischargeDestination,
+    MunicipalAnswer,
+    MunicipalAnswerKind,
+    Patient,
+    ReadyForDischarge,
+)
+from .patients import grant_care_relationship
+
+S = AdmissionStatus
+OPEN = {S.ADMITTED, S.READY_FOR_DISCHARGE}
+
+# The allowed transitions: step → (from states, to state).
+TRANSITIONS = {
+    "declare_ready": ({S.ADMITTED}, S.READY_FOR_DISCHARGE),
+    "withdraw_ready": ({S.READY_FOR_DISCHARGE}, S.ADMITTED),
+    "discharge": (OPEN, S.DISCHARGED),
+    "transfer": (OPEN, S.TRANSFERRED),
+    "record_death": (OPEN, S.DECEASED),
+}
+STEP_NAMES = {
+    "declare_ready": gettext_lazy("declare the patient ready for discharge"),
+    "withdraw_ready": gettext_lazy("withdraw the ready-for-discharge declaration"),
+    "discharge": gettext_lazy("discharge the patient"),
+    "transfer": gettext_lazy("transfer the patient"),
+    "record_death": gettext_lazy("record the death"),
+}
+ADMISSION_FIELDS = (
+    "ward", "reason", "receives_municipal_services", "estimated_discharge_date",
+    "needs_interdisciplinary_follow_up", "is_rehabilitation_stay",
+)
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _not_in_future(moment: datetime.datetime, field: str) -> None:
+    if moment > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({field: _("The time lies in the future.")})
+
+
+def _transition(admission: Admission, step: str, *, by, **changes) -> Admission:
+    """Move the admission along TRANSITIONS with a conditional UPDATE."""
+    allowed, target = TRANSITIONS[step]
+    updated = Admission.objects.filter(pk=admission.pk, status__in=allowed).update(
+        status=target, version=F("version") + 1, updated_by=by, updated_at=timezone.now(),
+        **changes,
+    )
+    if not updated:
+        current = Admission.objects.get(pk=admission.pk)
+        raise StateConflict(
+            _("Cannot %(step)s: the admission is %(status)s.") % {
+                "step": STEP_NAMES[step], "status": current.get_status_display().lower()},
+            code="invalid_transition", field="status",
+        )
+    admission.refresh_from_db()
+    return admission
+
+
+def _pathway_url(admission: Admission) -> str:
+    return f"/patients/{admission.patient.uuid}/pathway/"
+
+
+def _notify_municipality(admission: Admission, kind: str, title: str, body: str = "",
+                         subject=None) -> None:
+    subject = subject or admission
+    notify(access.ke_staff_of(admission.municipality), Message(
+        kind=kind, title=title, body=body, url=_pathway_url(admission),
+        subject_type=type(subject).__name__.lower(), subject_uuid=subject.uuid,
+        patient_uuid=admission.patient.uuid,
+    ))
+
+
+def _notify_hospital(admission: Admission, kind: str, title: str, body: str = "",
+                     subject=None) -> None:
+    subject = subject or admission
+    notify(access.planners_of(admission.hospital, admission.ward), Message(
+        kind=kind, title=title, body=body, url=_pathway_url(admission),
+        subject_type=type(subject).__name__.lower(), subject_uuid=subject.uuid,
+        patient_uuid=admission.patient.uuid,
+    ))
+
+
+def _audit(by, action, obj, admission: Admission, detail: str = "") -> None:
+    audit.record(by, action, type(obj).__name__.lower(), obj.uuid,
+                 patient_uuid=admission.patient.uuid, detail=detail)
+
+
+@transaction.atomic
+def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
+                  admitted_at: datetime.datetime, municipality: Organization | None = None,
+                  readmission_of: Admission | None = None,
+                  transferred_from: Admission | None = None, **fields) -> Admission:
+    """Register an admission; the hospital and the responsible municipality get a care
+    relationship to the patient. The municipality defaults to the patient's residence."""
+    unknown = set(fields) - set(ADMISSION_FIELDS) - {"ward"}
+    if unknown:
+        raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
+    if hospital.kind != OrganizationKind.HOSPITAL:
+        raise ValidationError({"hospital": _("Choose a hospital.")})
+    if not access.acts_for(by, hospital, access.HOSPITAL_ROLES):
+        raise PermissionDenied(
+            _("Only discharge planners at %(hospital)s may admit patients there.")
+            % {"hospital": hospital.name})
+    _not_in_future(admitted_at, "admitted_at")
+    municipality = municipality or patient.municipality
+    if patient.admissions.filter(hospital=hospital, status__in=OPEN).exists():
+        raise StateConflict(
+            _("The patient is already admitted at %(hospital)s.") % {"hospital": hospital.name},
+            code="already_admitted", field="patient")
+    if readmission_of is not None and readmission_of.patient_id != patient.pk:
+        raise ValidationError({"readmission_of": _("That admission is another patient's.")})
+    admission = Admission(
+        patient=patient, hospital=hospital, ward=ward, admitted_at=admitted_at,
+        municipality=municipality, readmission_of=readmission_of,
+        transferred_from=transferred_from,
+        notification_deadline=deadlines.early_notification_deadline(
+            admitted_at, hospital, municipality),
+        created_by=by, updated_by=by, **fields,
+    )
+    admission.full_clean()
+    admission.save()
+    _audit(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward}")
+    for organization in (hospital, municipality):
+        if not patient.care_relationships.active().filter(
+                organization=organization, user__isnull=True,
+                reason=CareRelationshipReason.ADMISSION).exists():
+            grant_care_relationship(patient, organization, CareRelationshipReason.ADMISSION,
+                                    by=by)
+    return admission
+
+
+@transaction.atomic
+def update_admission(admission: Admission, *, by, expected_version: int, **changes) -> Admission:
+    """Change what the ward knows (ward, estimated discharge date ...), optimistically locked."""
+    access.require_hospital_staff(by, admission)
+    unknown = set(changes) - set(ADMISSION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
+    current = Admission.objects.select_for_update().get(pk=admission.pk)
+    if current.version != expected_version:
+        raise StateConflict(
+            _("Someone changed the admission since you read it (now version %(version)s).")
+            % {"version": current.version}, code="stale", field="version")
+    if not current.is_open:
+        raise StateConflict(_("A closed admission cannot be changed."), code="closed")
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.version += 1
+    current.updated_by = by
+    current.save()
+    _audit(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
+    return current
+
+
+def active_declaration(admission: Admission) -> ReadyForDischarge | None:
+    return admission.ready_declarations.filter(withdrawn_at__isnull=True).order_by(
+        "-declared_at").first()
+
+
+@transaction.atomic
+def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
+                                declared_at: datetime.datetime | None = None,
+                                health_information_sent: bool = False) -> ReadyForDischarge:
+    access.require_hospital_staff(by, admission)
+    declared_at = declared_at or timezone.now()
+    _not_in_future(declared_at, "declared_at")
+    if declared_at < admission.admitted_at:
+        raise ValidationError({"declared_at": _("The declaration cannot come before admission.")})
+    if not physician.strip():
+        raise ValidationError({"physician": _("Name the physician who declared the patient.")})
+    _transition(admission, "declare_ready", by=by)
+    declaration = ReadyForDischarge.objects.create(
+        admission=admission, declared_at=declared_at, physician=physician.strip(),
+        health_information_sent=health_information_sent, created_by=by, updated_by=by,
+    )
+    _audit(by, AuditAction.CREATE, declaration, admission)
+    _notify_municipality(
+        admission, "ready_for_discharge.declared",
+        _("A patient is ready for discharge: answer whether you can receive them"),
+        _("Declared ready %(time)s at %(hospital)s, ward %(ward)s.") % {
+            "time": timezone.localtime(declared_at).strftime("%d.%m.%Y %H:%M"),
+            "hospital": admission.hospital.name, "ward": admission.ward},
+        subject=declaration,
+    )
+    return declaration
+
+
+@transaction.atomic
+def withdraw_ready_for_discharge(admission: Admission, *, by, reason: str = "",
+                                 at: datetime.datetime | None = None) -> ReadyForDischarge:
+    """Avmelding: the patient is no longer ready; the payment period ends."""
+    access.require_hospital_staff(by, admission)
+    declaration = active_declaration(admission)
+    at = at or timezone.now()
+    _transition(admission, "withdraw_ready", by=by)
+    ReadyForDischarge.objects.filter(pk=declaration.pk).update(
+        withdrawn_at=at, withdrawn_by=by, withdrawal_reason=reason[:300],
+        updated_at=timezone.now(), updated_by=by)
+    declaration.refresh_from_db()
+    _audit(by, AuditAction.UPDATE, declaration, admission, "withdrawn")
+    _notify_municipality(admission, "ready_for_discharge.withdrawn",
+                         _("A ready-for-discharge declaration was withdrawn"),
+                         subject=declaration)
+    return declaration
+
+
+@transaction.atomic
+def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
+                               receive_on: datetime.date | None = None,
+                               expected_date: datetime.date | None = None,
+                               comment: str = "") -> MunicipalAnswer:
+    """The municipality says it can receive the patient (from a date) or cannot yet."""
+    admission = declaration.admission
+    access.require_municipal_ke(by, admission)
+    if declaration.withdrawn_at is not None or admission.status != S.READY_FOR_DISCHARGE:
+        raise StateConflict(_("The declaration is no longer in force; there is nothing to "
+                              "answer."), code="not_ready")
+    if kind == MunicipalAnswerKind.CAN_RECEIVE and receive_on and \
+            receive_on < deadlines.local_date(declaration.declared_at):
+        raise ValidationError({"receive_on": _(
+            "The date lies before the patient was declared ready.")})
+    answer = MunicipalAnswer(
+        declaration=declaration, kind=kind, receive_on=receive_on, expected_date=expected_date,
+        comment=comment, answered_at=timezone.now(), answered_by=by,
+    )
+    answer.full_clean()
+    answer.save()
+    _audit(by, AuditAction.CREATE, answer, admission, kind)
+    _notify_hospital(admission, "ready_for_discharge.answered",
+                     _("The municipality answered a ready-for-discharge declaration"),
+                     subject=declaration)
+    return answer
+
+
+@transaction.atomic
+def discharge_patient(admission: Admission, *, by, destination: str,
+                      discharged_at: datetime.datetime | None = None,
+                      discharge_level: ServiceLevel | None = None,
+                      interdisciplinary_report_ready: bool = False,
+                      epicrisis_ready: bool = False) -> Admission:
+    access.require_hospital_staff(by, admission)
+    discharged_at = discharged_at or timezone.now()
+    if discharged_at < admission.admitted_at:
+        raise ValidationError({"discharged_at": _("Discharge cannot come before admission.")})
+    _not_in_future(discharged_at, "discharged_at")
+    if destination not in DischargeDestination.values:
+        raise ValidationError({"destination": _("Choose a destination.")})
+    if destination == DischargeDestination.DECEASED:
+        return record_death(admission, by=by, died_at=discharged_at)
+    if destination == DischargeDestination.MUNICIPAL_REHABILITATION and (
+            discharge_level is None or discharge_level.code not in {"2", "3", "4"}):
+        raise ValidationError({"discharge_level": _(
+            "Municipal rehabilitation is on level 2, 3 or 4: choose the level.")})
+    admission = _transition(
+        admission, "discharge", by=by, discharged_at=discharged_at,
+        discharge_destination=destination, discharge_level=discharge_level,
+        interdisciplinary_report_ready=interdisciplinary_report_ready,
+        epicrisis_ready=epicrisis_ready,
+    )
+    _audit(by, AuditAction.UPDATE, admission, admission, f"discharged: {destination}")
+    _notify_municipality(admission, "admission.discharged", _("A patient was discharged"),
+                         _("Destination: %(destination)s.") % {
+                             "destination": admission.get_discharge_destination_display()})
+    return admission
+
+
+@transaction.atomic
+def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Admission:
+    access.require_hospital_staff(by, admission)
+    _not_in_future(died_at, "died_at")
+    admission = _transition(admission, "record_death", by=by, discharged_at=died_at,
+                            discharge_destination=DischargeDestination.DECEASED)
+    _audit(by, AuditAction.UPDATE, admission, admission, "deceased")
+    _notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
+    return admission
+
+
+@transaction.atomic
+def transfer_patient(admission: Admission, *, by, to_hospital: Organization, ward: str,
+                     at: datetime.datetime | None = None) -> Admission:
+    """Close this stay and open one at the other hospital, which takes over the notices."""
+    access.require_hospital_staff(by, admission)
+    at = at or timezone.now()
+    if to_hospital == admission.hospital or to_hospital.kind != OrganizationKind.HOSPITAL:
+        raise ValidationError({"to_hospital": _("Choose another hospital.")})
+    if at < admission.admitted_at:
+        raise ValidationError({"at": _("The transfer cannot come before admission.")})
+    _transition(admission, "transfer", by=by, discharged_at=at,
+                discharge_destination=DischargeDestination.OTHER_HOSPITAL)
+    _audit(by, AuditAction.UPDATE, admission, admission, f"transferred to {to_hospital.name}")
+    # The receiving hospital's staff act from here; the sender creates it on their behalf.
+    new = Admission(
+        patient=admission.patient, hospital=to_hospital, ward=ward, admitted_at=at,
+        municipality=admission.municipality, transferred_from=admission,
+        notification_deadline=deadlines.early_notification_deadline(
+            at, to_hospital, admission.municipality),
+        reason=admission.reason, receives_municipal_services=admission.receives_municipal_services,
+        needs_interdisciplinary_follow_up=admission.needs_interdisciplinary_follow_up,
+        is_rehabilitation_stay=admission.is_rehabilitation_stay,
+        estimated_discharge_date=admission.estimated_discharge_date,
+        created_by=by, updated_by=by,
+    )
+    new.full_clean()
+    new.save()
+    _audit(by, AuditAction.CREATE, new, new, f"transfer from {admission.hospital.name}")
+    grant_care_relationship(admission.patient, to_hospital, CareRelationshipReason.ADMISSION,
+                            by=by)
+    _notify_hospital(new, "admission.transferred_in",
+                     _("A patient was transferred to your hospital"))
+    return new

@@ -1,0 +1,294 @@
+"""Discharge meetings: scheduling with invitations (in-app and e-mail with an .ics file),
+rescheduling and cancellation that update everyone, answers, minutes and follow-up tasks."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry import audit
+from registry.models import AuditAction
+from registry.notifications import Message, notify
+from rehab_portal.exceptions import StateConflict
+
+from .. import access
+from ..calendar import meeting_ics
+from ..models import (
+    Admission,
+    CareRelationship,
+    CareRelationshipReason,
+    DischargeMeeting,
+    FollowUpTask,
+    MeetingParticipant,
+    MeetingStatus,
+    ParticipantStatus,
+    Patient,
+)
+from .admissions import _pathway_url
+from .patients import grant_care_relationship
+
+MEETING_ACCESS_AFTER = datetime.timedelta(days=14)
+
+
+def _require_organizing_side(by, admission: Admission) -> None:
+    """The hospital's planners or the municipality's KE may organise the meeting."""
+    if not (access.acts_for(by, admission.hospital, access.HOSPITAL_ROLES)
+            or access.acts_for(by, admission.municipality, access.MUNICIPAL_ROLES)):
+        raise PermissionDenied(_(
+            "Only the hospital's discharge planners or the municipality's coordinating unit "
+            "may organise this meeting."))
+
+
+def _end(meeting: DischargeMeeting) -> datetime.datetime:
+    return meeting.scheduled_at + datetime.timedelta(minutes=meeting.duration_minutes)
+
+
+def _summary(meeting: DischargeMeeting) -> str:
+    # Calendar entries and e-mail carry no health data: no patient name, no diagnosis.
+    return _("Discharge meeting, %(hospital)s") % {
+        "hospital": meeting.admission.hospital.name}
+
+
+def _grant_meeting_access(meeting: DischargeMeeting, participants) -> None:
+    """An invited user who cannot see the patient gets access until shortly after."""
+    patient = meeting.admission.patient
+    until = _end(meeting) + MEETING_ACCESS_AFTER
+    for participant in participants:
+        user = participant.user
+        if user is None or Patient.objects.visible_to(user).filter(pk=patient.pk).exists():
+            continue
+        organization = participant.organization or (
+            user.memberships.first().organization if user.memberships.exists() else None)
+        if organization is not None:
+            grant_care_relationship(patient, organization, CareRelationshipReason.MEETING,
+                                    by=meeting.organizer, user=user, valid_to=until)
+
+
+def _send_invitations(meeting: DischargeMeeting, kind: str, title: str,
+                      participants=None) -> None:
+    participants = list(participants if participants is not None
+                        else meeting.participants.select_related("user"))
+    ics = meeting_ics(meeting, summary=_summary(meeting))
+    when = timezone.localtime(meeting.scheduled_at).strftime("%d.%m.%Y %H:%M")
+    body = _("%(summary)s, %(when)s. %(place)s") % {
+        "summary": _summary(meeting), "when": when,
+        "place": meeting.location or meeting.video_link}
+    message = Message(
+        kind=kind, title=title, body=body, url=_pathway_url(meeting.admission),
+        subject_type="dischargemeeting", subject_uuid=meeting.uuid,
+        patient_uuid=meeting.admission.patient.uuid,
+        attachment_name="invitation.ics", attachment=ics,
+    )
+    notify([p.user for p in participants if p.user_id], message,
+           dedupe=f"meeting:{meeting.uuid}:{kind}:{meeting.sequence}",
+           external_emails=[p.email for p in participants if not p.user_id and p.email])
+
+
+def _build_participants(meeting: DischargeMeeting, participants) -> list[MeetingParticipant]:
+    built = []
+    for data in participants:
+        participant = MeetingParticipant(meeting=meeting, **data)
+        if not participant.name and participant.user is not None:
+            participant.name = participant.user.display_name()
+        if not participant.email and participant.user is not None:
+            participant.email = participant.user.email
+        if participant.next_of_kin is not None:
+            if participant.next_of_kin.patient_id != meeting.admission.patient_id:
+                raise ValidationError({"participants": _(
+                    "That next of kin belongs to another patient.")})
+            participant.name = participant.name or participant.next_of_kin.name
+            participant.email = participant.email or participant.next_of_kin.email
+        try:
+            participant.full_clean(exclude=["meeting"])
+        except ValidationError as exc:
+            raise ValidationError({"participants": [
+                f"{participant.name or participant.get_kind_display()}: {message}"
+                for message in exc.messages]}) from exc
+        built.append(participant)
+    users = [p.user_id for p in built if p.user_id]
+    if len(users) != len(set(users)):
+        raise ValidationError({"participants": _("A person is invited twice.")})
+    return built
+
+
+@transaction.atomic
+def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: datetime.datetime,
+                               location: str = "", video_link: str = "",
+                               duration_minutes: int = 60,
+                               participants=()) -> DischargeMeeting:
+    _require_organizing_side(by, admission)
+    if not admission.is_open:
+        raise StateConflict(_("The patient is no longer admitted."), code="closed")
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": _("A meeting is scheduled in the future.")})
+    meeting = DischargeMeeting(
+        admission=admission, organizer=by, scheduled_at=scheduled_at, location=location,
+        video_link=video_link, duration_minutes=duration_minutes, created_by=by,
+        updated_by=by,
+    )
+    meeting.full_clean()
+    built = _build_participants(meeting, participants)
+    meeting.save()
+    for participant in built:
+        participant.meeting = meeting
+    MeetingParticipant.objects.bulk_create(built)
+    audit.record(by, AuditAction.CREATE, "dischargemeeting", meeting.uuid,
+                 patient_uuid=admission.patient.uuid, detail=f"{len(built)} invited")
+    _grant_meeting_access(meeting, built)
+    _send_invitations(meeting, "discharge_meeting.invitation",
+                      _("Invitation: discharge meeting"))
+    return meeting
+
+
+@transaction.atomic
+def add_participants(meeting: DischargeMeeting, *, by, participants) -> list[MeetingParticipant]:
+    _require_organizing_side(by, meeting.admission)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise StateConflict(_("The meeting is no longer scheduled."), code="not_scheduled")
+    built = _build_participants(meeting, participants)
+    existing = set(meeting.participants.filter(user__isnull=False).values_list("user_id",
+                                                                                flat=True))
+    if any(p.user_id in existing for p in built):
+        raise ValidationError({"participants": _("A person is invited twice.")})
+    created = MeetingParticipant.objects.bulk_create(built)
+    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+                 patient_uuid=meeting.admission.patient.uuid, detail=f"{len(built)} added")
+    _grant_meeting_access(meeting, built)
+    _send_invitations(meeting, "discharge_meeting.invitation",
+                      _("Invitation: discharge meeting"), participants=built)
+    return created
+
+
+def _bump(meeting: DischargeMeeting, by, **changes) -> DischargeMeeting:
+    updated = DischargeMeeting.objects.filter(
+        pk=meeting.pk, status=MeetingStatus.SCHEDULED
+    ).update(sequence=F("sequence") + 1, updated_by=by, updated_at=timezone.now(), **changes)
+    if not updated:
+        raise StateConflict(_("The meeting is no longer scheduled."), code="not_scheduled")
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
+                                 scheduled_at: datetime.datetime | None = None,
+                                 location: str | None = None, video_link: str | None = None,
+                                 duration_minutes: int | None = None) -> DischargeMeeting:
+    _require_organizing_side(by, meeting.admission)
+    changes = {name: value for name, value in {
+        "scheduled_at": scheduled_at, "location": location, "video_link": video_link,
+        "duration_minutes": duration_minutes}.items() if value is not None}
+    if not changes:
+        raise ValidationError({"scheduled_at": _("Nothing to change.")})
+    if "scheduled_at" in changes and changes["scheduled_at"] <= timezone.now():
+        raise ValidationError({"scheduled_at": _("A meeting is scheduled in the future.")})
+    candidate = DischargeMeeting(**{**{f: getattr(meeting, f) for f in (
+        "admission_id", "organizer_id", "scheduled_at", "location", "video_link",
+        "duration_minutes")}, **changes})
+    candidate.full_clean(exclude=["admission", "organizer"])
+    meeting = _bump(meeting, by, **changes)
+    # Answers given for the old time no longer hold.
+    meeting.participants.exclude(status=ParticipantStatus.INVITED).update(
+        status=ParticipantStatus.INVITED, responded_at=None)
+    CareRelationship.objects.filter(
+        patient=meeting.admission.patient, reason=CareRelationshipReason.MEETING,
+        user__in=meeting.participants.filter(user__isnull=False).values("user_id"),
+    ).update(valid_to=_end(meeting) + MEETING_ACCESS_AFTER)
+    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+                 patient_uuid=meeting.admission.patient.uuid,
+                 detail="rescheduled: " + ", ".join(sorted(changes)))
+    _send_invitations(meeting, "discharge_meeting.rescheduled",
+                      _("Changed: discharge meeting"))
+    return meeting
+
+
+@transaction.atomic
+def cancel_discharge_meeting(meeting: DischargeMeeting, *, by,
+                             reason: str = "") -> DischargeMeeting:
+    _require_organizing_side(by, meeting.admission)
+    meeting = _bump(meeting, by, status=MeetingStatus.CANCELLED)
+    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+                 patient_uuid=meeting.admission.patient.uuid, detail=f"cancelled {reason}"[:200])
+    _send_invitations(meeting, "discharge_meeting.cancelled", _("Cancelled: discharge meeting"))
+    return meeting
+
+
+@transaction.atomic
+def respond_to_invitation(participant: MeetingParticipant, *, by,
+                          status: str) -> MeetingParticipant:
+    """The invited person accepts or declines (the organiser may record it for them)."""
+    meeting = participant.meeting
+    if participant.user_id != by.pk:
+        _require_organizing_side(by, meeting.admission)
+    if status not in (ParticipantStatus.ACCEPTED, ParticipantStatus.DECLINED):
+        raise ValidationError({"status": _("Answer accepted or declined.")})
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.scheduled_at <= timezone.now():
+        raise StateConflict(_("The meeting is not ahead any more."), code="not_scheduled")
+    MeetingParticipant.objects.filter(pk=participant.pk).update(
+        status=status, responded_at=timezone.now())
+    participant.refresh_from_db()
+    audit.record(by, AuditAction.UPDATE, "meetingparticipant", participant.pk,
+                 patient_uuid=meeting.admission.patient.uuid, detail=status)
+    return participant
+
+
+@transaction.atomic
+def record_minutes(meeting: DischargeMeeting, *, by, minutes: str, decisions: str = "",
+                   attended=()) -> DischargeMeeting:
+    """After the meeting: minutes, decisions and who attended; the meeting is held."""
+    _require_organizing_side(by, meeting.admission)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise StateConflict(_("The meeting was cancelled."), code="cancelled")
+    if meeting.scheduled_at > timezone.now():
+        raise StateConflict(_("Minutes are written after the meeting has started."),
+                            code="not_started")
+    if not minutes.strip():
+        raise ValidationError({"minutes": _("Write the minutes.")})
+    attended_ids = {p.pk for p in attended}
+    if attended_ids - set(meeting.participants.values_list("pk", flat=True)):
+        raise ValidationError({"attended": _("Only invited participants can have attended.")})
+    now = timezone.now()
+    DischargeMeeting.objects.filter(pk=meeting.pk).update(
+        minutes=minutes, decisions=decisions, minutes_recorded_at=now,
+        status=MeetingStatus.HELD, updated_by=by, updated_at=now)
+    meeting.participants.filter(pk__in=attended_ids).update(status=ParticipantStatus.ATTENDED)
+    meeting.refresh_from_db()
+    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+                 patient_uuid=meeting.admission.patient.uuid, detail="minutes")
+    return meeting
+
+
+@transaction.atomic
+def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
+                       responsible_name: str, due_date: datetime.date,
+                       responsible_user=None) -> FollowUpTask:
+    _require_organizing_side(by, meeting.admission)
+    task = FollowUpTask(meeting=meeting, description=description,
+                        responsible_name=responsible_name, responsible_user=responsible_user,
+                        due_date=due_date)
+    task.full_clean()
+    task.save()
+    audit.record(by, AuditAction.CREATE, "followuptask", task.pk,
+                 patient_uuid=meeting.admission.patient.uuid, detail=description[:200])
+    if responsible_user is not None:
+        notify([responsible_user], Message(
+            kind="discharge_meeting.task", title=_("A follow-up task was given to you"),
+            url=_pathway_url(meeting.admission), subject_type="followuptask",
+            patient_uuid=meeting.admission.patient.uuid))
+    return task
+
+
+@transaction.atomic
+def complete_follow_up_task(task: FollowUpTask, *, by) -> FollowUpTask:
+    if task.responsible_user_id != by.pk:
+        _require_organizing_side(by, task.meeting.admission)
+    if not FollowUpTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
+            done_at=timezone.now()):
+        raise StateConflict(_("The task is already done."), code="already_done")
+    task.refresh_from_db()
+    audit.record(by, AuditAction.UPDATE, "followuptask", task.pk,
+                 patient_uuid=task.meeting.admission.patient.uuid, detail="done")
+    return task
