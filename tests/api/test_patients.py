@@ -157,13 +157,13 @@ def test_it_refuses_registration_to_anonymous_callers(cast, api):
 def test_it_leaves_nothing_behind_when_registration_fails_half_way(cast, api, monkeypatch):
     from django.db import IntegrityError
 
-    from pathways import services
+    from pathways.services import patients as patient_services
 
     def fail(*args, **kwargs):
         # The patient, its next of kin and the create audit event are written by now.
         raise IntegrityError("simulated: a concurrent registration won the race")
 
-    monkeypatch.setattr(services, "grant_care_relationship", fail)
+    monkeypatch.setattr(patient_services, "grant_care_relationship", fail)
     before = written()
     payload = new_patient_payload(cast, next_of_kin=[{"name": "Per", "relation": "sønn"}])
     response = api(cast.planner).post("/api/v1/patients/", payload, format="json")
