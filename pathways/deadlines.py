@@ -1,5 +1,8 @@
-"""Deadline arithmetic. Hours are elapsed time (aware datetimes, so a daylight-saving change
-does not move a 24-hour deadline); days are calendar days in Europe/Oslo."""
+"""Deadline arithmetic. Hours are elapsed time, days are calendar days in Europe/Oslo.
+
+Python adds a timedelta to an aware datetime in wall-clock time of its own zone (an Oslo
+time + 24 h across the spring change is 23 real hours), so elapsed time is added in UTC.
+"""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -20,10 +23,14 @@ def early_notification_hours(hospital: Organization, municipality: Organization)
     return agreed or settings.PATHWAY_DEADLINES["EARLY_NOTIFICATION_HOURS"]
 
 
+def add_hours(moment: datetime.datetime, hours: float) -> datetime.datetime:
+    """Elapsed hours, whatever the clocks do in between."""
+    return moment.astimezone(datetime.UTC) + datetime.timedelta(hours=hours)
+
+
 def early_notification_deadline(admitted_at: datetime.datetime, hospital: Organization,
                                 municipality: Organization) -> datetime.datetime:
-    hours = early_notification_hours(hospital, municipality)
-    return admitted_at + datetime.timedelta(hours=hours)
+    return add_hours(admitted_at, early_notification_hours(hospital, municipality))
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
@@ -34,4 +41,4 @@ def add_local_days(moment: datetime.datetime, days: int) -> datetime.datetime:
     """The same wall-clock time `days` calendar days later in Oslo."""
     local = moment.astimezone(OSLO)
     naive = local.replace(tzinfo=None) + datetime.timedelta(days=days)
-    return naive.replace(tzinfo=OSLO)
+    return naive.replace(tzinfo=OSLO).astimezone(datetime.UTC)
