@@ -244,3 +244,20 @@ PATIENTS = [
     ("leif", "Leif", "Pedersen", datetime.date(1952, 12, 8), "bodo",
      ("ke.bodo", "bodo"), [], []),
 ]
+
+
+# Stays at UNN Tromsø for seed_demo, each stopped at a different step of the pathway:
+# (patient key, ward, hours since admission, step reached).
+ADMISSIONS = [
+    ("johan", "Medisinsk sengepost", 3, "admitted"),
+    ("ragnhild", "Ortopedisk sengepost", 20, "notified"),
+    ("astrid", "Slagenheten", 72, "ready"),
+    ("tor", "Geriatrisk sengepost", 40, "discharged"),
+]
+ADMISSION_REASONS = {
+    "johan": "Hjerneslag, venstresidig svakhet.",
+    "ragnhild": "Hoftebrudd etter fall.",
+    "astrid": "Hjerneslag med afasi.",
+    "tor": "Lungebetennelse og funksjonsfall.",
+}
+EXPECTED_COURSE = "Forventet stabil bedring; vurderes for rehabilitering i kommunen."

@@ -1,14 +1,27 @@
 """Load the Helse Nord demo data (pathways/demo_data.py). Idempotent: a second run changes
 nothing it has already written, so `make run` can call it every time."""
 
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from pathways import demo_data as demo
 from pathways.identity import make_synthetic_identity_number
-from pathways.models import Patient
-from pathways.services import grant_care_relationship, register_patient
+from pathways.models import DischargeDestination, MunicipalAnswerKind, ParticipantKind, Patient
+from pathways.services import (
+    acknowledge_early_notification,
+    admit_patient,
+    answer_ready_for_discharge,
+    declare_ready_for_discharge,
+    discharge_patient,
+    grant_care_relationship,
+    register_patient,
+    schedule_discharge_meeting,
+    send_early_notification,
+)
 from registry import audit
 from registry.api.authentication import digest
 from registry.models import (
@@ -85,6 +98,7 @@ class Command(BaseCommand):
             self.seed_api_client()
             if settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS:
                 self.seed_patients()
+                self.seed_pathways()
             else:
                 self.stderr.write(self.style.WARNING(
                     "Skipped demo patients: ALLOW_SYNTHETIC_IDENTITY_NUMBERS is off."))
@@ -222,6 +236,52 @@ class Command(BaseCommand):
             for rel_org, reason, personal in relations:
                 grant_care_relationship(patient, self.orgs[rel_org], reason, by=registrar,
                                         user=self.users[personal] if personal else None)
+
+    def seed_pathways(self):
+        """A ward's worth of stays at UNN Tromsø, at different steps, relative to now."""
+        now = timezone.now()
+        planner, ke = self.users["planlegger.unn"], self.users["ke.tromso"]
+        hospital = self.orgs["unn-tromso"]
+        numbers = dict(zip([p[0] for p in demo.PATIENTS], demo_identity_numbers(), strict=True))
+        for key, ward, hours_ago, step in demo.ADMISSIONS:
+            patient = Patient.objects.get(identity_number=numbers[key])
+            if patient.admissions.exists():
+                continue
+            admission = admit_patient(
+                by=planner, patient=patient, hospital=hospital, ward=ward,
+                admitted_at=now - datetime.timedelta(hours=hours_ago),
+                reason=demo.ADMISSION_REASONS[key], needs_interdisciplinary_follow_up=True,
+                is_rehabilitation_stay=step == "discharged",
+                estimated_discharge_date=(now + datetime.timedelta(days=2)).date(),
+            )
+            if step == "admitted":
+                continue
+            notice = send_early_notification(
+                admission, by=planner, expected_course=demo.EXPECTED_COURSE,
+                functional_level="Trenger hjelp til forflytning.", barthel_index=45,
+                modified_rankin=3, rehabilitation_need="Tverrfaglig rehabilitering.",
+                proposed_level=ServiceLevel.objects.get(code="3"), next_of_kin_informed=True,
+            )
+            if step == "notified":
+                continue
+            acknowledge_early_notification(notice, by=ke)
+            declaration = declare_ready_for_discharge(
+                admission, by=planner, physician="Overlege Lise Lege",
+                declared_at=now - datetime.timedelta(hours=26), health_information_sent=True)
+            answer_ready_for_discharge(declaration, by=ke, kind=MunicipalAnswerKind.CANNOT_YET,
+                                       expected_date=(now + datetime.timedelta(days=2)).date(),
+                                       comment="Venter på plass i korttidsavdeling.")
+            if step == "ready":
+                schedule_discharge_meeting(
+                    admission, by=planner, location="UNN Tromsø, møterom 5",
+                    scheduled_at=(now + datetime.timedelta(days=1)).replace(
+                        minute=0, second=0, microsecond=0),
+                    participants=[{"kind": ParticipantKind.COORDINATING_UNIT, "user": ke}])
+                continue
+            discharge_patient(admission, by=planner,
+                              destination=DischargeDestination.MUNICIPAL_REHABILITATION,
+                              discharge_level=ServiceLevel.objects.get(code="2"),
+                              interdisciplinary_report_ready=True, epicrisis_ready=True)
 
     # -- output --------------------------------------------------------------------------
     def print_summary(self):
