@@ -10,8 +10,10 @@ from .models import (
     ApiClient,
     ApiKey,
     AuditEvent,
+    CooperationAgreement,
     CoordinatingUnit,
     Membership,
+    Notification,
     Organization,
     ServiceLevel,
     ServiceOffering,
@@ -125,4 +127,30 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CooperationAgreement)
+class CooperationAgreementAdmin(admin.ModelAdmin):
+    list_display = ["health_trust", "municipality", "early_notification_hours"]
+    list_filter = ["health_trust"]
+    autocomplete_fields = ["health_trust", "municipality"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Delivery state for administrators; the text itself is for the recipient."""
+
+    list_display = ["created_at", "kind", "channel", "recipient", "recipient_email",
+                    "delivery_status", "attempts", "last_error"]
+    list_filter = ["delivery_status", "channel", "kind"]
+    fields = ["created_at", "kind", "channel", "recipient", "recipient_email",
+              "delivery_status", "attempts", "last_error", "next_attempt_at", "delivered_at"]
+    readonly_fields = fields
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
