@@ -38,5 +38,12 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Sweep query timings and plans on synthetic admissions in a benchmark database (rehab_bench):
+# PostgreSQL at DATABASE_URL, else at 127.0.0.1:5432, else SQLite (10 000 only).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes 10000,100000 --keep".
+.PHONY: bench
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -2,7 +2,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Patient
+from .models import (
+    Admission,
+    AdmissionStatus,
+    DischargeMeeting,
+    EarlyNotification,
+    MeetingStatus,
+    MessageStatus,
+    NoticeState,
+    Patient,
+)
 
 
 class PatientFilter(django_filters.FilterSet):
@@ -23,3 +32,64 @@ class PatientFilter(django_filters.FilterSet):
                 Q(given_name__icontains=word) | Q(family_name__icontains=word)
             )
         return queryset
+
+
+def _updated_since():
+    return django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
+        help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
+    )
+
+
+class AdmissionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=AdmissionStatus.choices,
+                                                 label=_("Status"))
+    hospital = django_filters.UUIDFilter(field_name="hospital__uuid", label=_("Hospital"))
+    municipality = django_filters.UUIDFilter(field_name="municipality__uuid",
+                                             label=_("Responsible municipality"))
+    ward = django_filters.CharFilter(lookup_expr="iexact", label=_("Ward"))
+    patient = django_filters.UUIDFilter(field_name="patient__uuid", label=_("Patient"))
+    updated_since = _updated_since()
+
+    class Meta:
+        model = Admission
+        fields = ["status", "hospital", "municipality", "ward", "patient", "updated_since"]
+
+
+class EarlyNotificationFilter(django_filters.FilterSet):
+    """`admission=<uuid>` gives the notice's version history, oldest version first."""
+
+    admission = django_filters.UUIDFilter(field_name="admission__uuid", label=_("Admission"))
+    patient = django_filters.UUIDFilter(field_name="admission__patient__uuid",
+                                        label=_("Patient"))
+    state = django_filters.ChoiceFilter(choices=NoticeState.choices, label=_("State"))
+    message_status = django_filters.ChoiceFilter(choices=MessageStatus.choices,
+                                                 label=_("Message status"))
+    acknowledged = django_filters.BooleanFilter(field_name="acknowledged_at",
+                                                lookup_expr="isnull", exclude=True,
+                                                label=_("Acknowledged"))
+    updated_since = _updated_since()
+
+    class Meta:
+        model = EarlyNotification
+        fields = ["admission", "patient", "state", "message_status", "acknowledged",
+                  "updated_since"]
+
+
+class DischargeMeetingFilter(django_filters.FilterSet):
+    admission = django_filters.UUIDFilter(field_name="admission__uuid", label=_("Admission"))
+    patient = django_filters.UUIDFilter(field_name="admission__patient__uuid",
+                                        label=_("Patient"))
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
+    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_at",
+                                                       lookup_expr="gte",
+                                                       label=_("Scheduled at or after"))
+    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_at",
+                                                        lookup_expr="lt",
+                                                        label=_("Scheduled before"))
+    updated_since = _updated_since()
+
+    class Meta:
+        model = DischargeMeeting
+        fields = ["admission", "patient", "status", "scheduled_after", "scheduled_before",
+                  "updated_since"]

@@ -5,8 +5,11 @@ transaction commits. A dedupe key makes a sweep's notifications exactly-once: th
 unique in the table, so a re-run or a second worker inserts nothing new.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
 from uuid import UUID
 
 from django.conf import settings
@@ -15,7 +18,12 @@ from django.utils import timezone, translation
 
 from .models import DeliveryStatus, Notification, NotificationChannel
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_CHANNELS = (NotificationChannel.IN_APP, NotificationChannel.EMAIL)
+# Rows per INSERT and uuids per SELECT: keeps statements well under SQLite's variable limit.
+BATCH_SIZE = 500
+_DEDUPE_KEY_LENGTH = Notification._meta.get_field("dedupe_key").max_length
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,17 @@ class Message:
     patient_uuid: UUID | None = None
     attachment_name: str = ""
     attachment: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notify() call's worth of work, for notify_many()."""
+
+    users: Iterable
+    message: Message
+    dedupe: str | None = None
+    channels: tuple = DEFAULT_CHANNELS
+    external_emails: Iterable[str] = field(default=())
 
 
 def _row(message: Message, channel: str, *, recipient=None, email: str = "",
@@ -45,6 +64,15 @@ def _row(message: Message, channel: str, *, recipient=None, email: str = "",
     )
 
 
+def dedupe_key(dedupe: str, recipient: str, channel: str) -> str:
+    """`<dedupe>:<recipient>:<channel>`; a long e-mail address is hashed so the key fits."""
+    key = f"{dedupe}:{recipient}:{channel}"
+    if len(key) > _DEDUPE_KEY_LENGTH:
+        digest = hashlib.sha256(recipient.encode()).hexdigest()[:32]
+        key = f"{dedupe}:{digest}:{channel}"[:_DEDUPE_KEY_LENGTH]
+    return key
+
+
 def notify(users: Iterable, message: Message, *, dedupe: str | None = None,
            channels: Iterable[str] = DEFAULT_CHANNELS,
            external_emails: Iterable[str] = ()) -> list[Notification]:
@@ -53,34 +81,72 @@ def notify(users: Iterable, message: Message, *, dedupe: str | None = None,
     With `dedupe`, each (recipient, channel) gets the key `<dedupe>:<recipient>:<channel>`,
     so calling again with the same key inserts nothing.
     """
+    return notify_many([Outgoing(users, message, dedupe, tuple(channels),
+                                 tuple(external_emails))])
+
+
+def notify_many(outgoing: Iterable[Outgoing]) -> list[Notification]:
+    """notify() for many messages at once, in a number of queries that grows with the rows
+    per BATCH_SIZE, not per message: a sweep costs the same for one due subject as for
+    hundreds. Rows whose dedupe key exists are skipped before the INSERT, so a sweep's
+    re-run only reads keys; the unique key still settles a race between two workers."""
     now = timezone.now()
-    channels = tuple(channels)
-    rows = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
-            for channel in channels:
-                if channel == NotificationChannel.EMAIL and not user.email:
-                    continue
-                key = f"{dedupe}:{user.pk}:{channel}" if dedupe else None
-                rows.append(_row(message, channel, recipient=user, email=user.email,
-                                 dedupe=key, now=now))
-        for email in sorted(set(external_emails)):
-            key = f"{dedupe}:{email}:email" if dedupe else None
-            rows.append(_row(message, NotificationChannel.EMAIL, email=email, dedupe=key,
-                             now=now))
-    if not rows:
+    planned = [entry for item in outgoing for entry in _plan(item)]
+    existing = _existing_keys([key for *_, key in planned if key])
+    planned = [entry for entry in planned if entry[-1] is None or entry[-1] not in existing]
+    if not planned:
         return []
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [_row(message, channel, recipient=user, email=email, dedupe=key, now=now)
+                for message, channel, user, email, key in planned]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH_SIZE)
     # With ignore_conflicts the database does not report which rows it kept: ask by uuid.
-    inserted = list(Notification.objects.filter(uuid__in=[row.uuid for row in rows]))
+    inserted = []
+    for chunk in _chunks([row.uuid for row in rows]):
+        inserted.extend(Notification.objects.filter(uuid__in=chunk))
     email_ids = [n.pk for n in inserted if n.channel == NotificationChannel.EMAIL]
     if email_ids:
         transaction.on_commit(lambda: _enqueue_delivery(email_ids))
     return inserted
 
 
+def _chunks(values: list) -> Iterator[list]:
+    values = iter(values)
+    while chunk := list(islice(values, BATCH_SIZE)):
+        yield chunk
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    found = set()
+    for chunk in _chunks(keys):
+        found.update(Notification.objects.filter(dedupe_key__in=chunk)
+                     .values_list("dedupe_key", flat=True))
+    return found
+
+
+def _plan(item: Outgoing) -> Iterator[tuple]:
+    """(message, channel, user, e-mail, dedupe key) for each recipient and channel."""
+    message, dedupe = item.message, item.dedupe
+    for user in {u.pk: u for u in item.users if u is not None and u.is_active}.values():
+        for channel in item.channels:
+            if channel == NotificationChannel.EMAIL and not user.email:
+                continue
+            key = dedupe_key(dedupe, str(user.pk), channel) if dedupe else None
+            yield message, channel, user, user.email, key
+    for email in sorted({e for e in item.external_emails if e}):
+        key = dedupe_key(dedupe, email, NotificationChannel.EMAIL) if dedupe else None
+        yield message, NotificationChannel.EMAIL, None, email, key
+
+
 def _enqueue_delivery(notification_ids: list[int]) -> None:
+    """Queue e-mail delivery. A broker that is down loses nothing: the rows stay pending and
+    registry.tasks.retry_notifications queues them again a few minutes later."""
     from .tasks import deliver_notification
 
     for notification_id in notification_ids:
-        deliver_notification.delay(notification_id)
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:  # the broker's errors vary by transport
+            logger.warning("could not queue delivery of notifications %s; the retry sweep "
+                           "will", notification_ids, exc_info=True)
+            return

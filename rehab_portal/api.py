@@ -2,10 +2,18 @@
 
 from rest_framework.routers import DefaultRouter
 
+from pathways.api.admissions import AdmissionViewSet
+from pathways.api.meetings import DischargeMeetingViewSet
+from pathways.api.notices import EarlyNotificationViewSet
 from pathways.api.views import PatientViewSet
+from registry.api.notifications import NotificationViewSet
 from registry.api.views import OrganizationViewSet, ServiceOfferingViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("services", ServiceOfferingViewSet, basename="service")
 router.register("patients", PatientViewSet, basename="patient")
+router.register("admissions", AdmissionViewSet, basename="admission")
+router.register("early-notifications", EarlyNotificationViewSet, basename="early-notification")
+router.register("discharge-meetings", DischargeMeetingViewSet, basename="discharge-meeting")
+router.register("notifications", NotificationViewSet, basename="notification")

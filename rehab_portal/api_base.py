@@ -12,6 +12,8 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -145,7 +147,8 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         401: "No or invalid credentials.",
         403: "Authenticated, but not allowed to do this.",
         404: "No such object, or it lies outside what you may see.",
-        409: "A concurrent change conflicted; retry.",
+        409: "The step does not fit the record's state (the message says why, e.g. who "
+             "acknowledged it first), or a concurrent change conflicted.",
         412: "If-Match does not match the current version; the ETag header carries it.",
         413: "The request body is too large.",
         428: "If-Match is required.",
@@ -189,6 +192,48 @@ class UuidRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class NamedChoiceField(serializers.ChoiceField):
+    """Choices that are one named enum in the schema (`enum_name`) wherever they appear.
+
+    drf-spectacular names enums after the field, so `status` or `kind` meaning different
+    things on different resources (admission, meeting, organisation ...) would collide."""
+
+    def __init__(self, choices, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(choices, **kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [value for value in field.choices if value not in ("", None)]
+        component = ResolvedComponent(
+            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name,
+            schema={"type": "string", "enum": values,
+                    "description": build_choice_description_list(
+                        (v, label) for v, label in field.choices.items() if v in values)},
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
+
+
+class ScopedUuidRelatedField(UuidRelatedField):
+    """A related object by UUID among those the requesting user may see (`scope(queryset,
+    user)`): one outside the user's scope 'does not exist', exactly like an unknown one."""
+
+    def __init__(self, *, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.scope(super().get_queryset(), getattr(request, "user", None))
+
+
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$|^(\d+)$')
 
 
@@ -213,6 +258,26 @@ def parse_if_match(header: str | None) -> list[int] | None:
 
 def version_etag(version: int) -> str:
     return f'W/"{version}"'
+
+
+def require_if_match(request, current_version: int) -> None:
+    """428 without If-Match, 412 (with the current ETag) when it names another version."""
+    versions = parse_if_match(request.headers.get("If-Match"))
+    if versions is None:
+        raise PreconditionRequired(_(
+            'Send the ETag from your last read in If-Match (e.g. If-Match: W/"%(version)s")'
+            " so that you do not overwrite someone else's change."
+        ) % {"version": current_version})
+    if current_version not in versions:
+        raise stale(current_version)
+
+
+def stale(current_version: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        _("Someone changed the record since you read it; it is now at version %(version)s. "
+          "Read it again and reapply your change.") % {"version": current_version},
+        etag=version_etag(current_version),
+    )
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):

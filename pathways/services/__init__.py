@@ -3,6 +3,7 @@
 from .admissions import (
     TRANSITIONS,
     active_declaration,
+    admit_by_identity_number,
     admit_patient,
     answer_ready_for_discharge,
     declare_ready_for_discharge,
@@ -37,7 +38,7 @@ from .patients import (
 __all__ = [
     "PATIENT_FIELDS", "TRANSITIONS", "ConflictError", "acknowledge_early_notification",
     "acting_membership", "active_declaration", "add_follow_up_task", "add_next_of_kin",
-    "add_participants", "admit_patient", "answer_ready_for_discharge",
+    "add_participants", "admit_by_identity_number", "admit_patient", "answer_ready_for_discharge",
     "cancel_discharge_meeting", "complete_follow_up_task", "declare_ready_for_discharge",
     "discharge_patient", "end_care_relationship", "grant_care_relationship", "record_death",
     "record_minutes", "register_patient", "reschedule_discharge_meeting",

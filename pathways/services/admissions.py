@@ -18,6 +18,7 @@ from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
 
 from .. import access, deadlines
+from ..identity import parse_identity_number
 from ..models import (
     Admission,
     AdmissionStatus,
@@ -28,7 +29,7 @@ from ..models import (
     Patient,
     ReadyForDischarge,
 )
-from .patients import grant_care_relationship
+from .patients import grant_care_relationship, register_patient
 
 S = AdmissionStatus
 OPEN = {S.ADMITTED, S.READY_FOR_DISCHARGE}
@@ -152,6 +153,49 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
 
 
 @transaction.atomic
+def admit_by_identity_number(*, by, identity_number: str, hospital: Organization, ward: str,
+                             admitted_at: datetime.datetime,
+                             municipality: Organization | None = None,
+                             registration: dict | None = None, **fields) -> Admission:
+    """Admit a patient an EPJ system knows only by identity number: one the caller may see;
+    else one registered elsewhere, which the admission links to the hospital (admission is a
+    care relationship; admit_patient grants it and the audit trail records it); else a new
+    patient registered from `registration` (given_name, family_name, optionally birth_date
+    and the municipality of residence, which defaults to the responsible `municipality`)."""
+    if hospital.kind != OrganizationKind.HOSPITAL:
+        raise ValidationError({"hospital": _("Choose a hospital.")})
+    # Before any lookup: who may not admit here learns nothing about the number.
+    if not access.acts_for(by, hospital, access.HOSPITAL_ROLES):
+        raise PermissionDenied(
+            _("Only discharge planners at %(hospital)s may admit patients there.")
+            % {"hospital": hospital.name})
+    patient = Patient.objects.filter(identity_number=identity_number).first()
+    if patient is None:
+        registration = dict(registration or {})
+        registration.setdefault("municipality", municipality)
+        if not registration.get("birth_date"):
+            # Patient.clean() would derive it, but only after clean_fields() refused the blank.
+            registration["birth_date"] = parse_identity_number(identity_number).birth_date
+        missing = [name for name in ("given_name", "family_name", "municipality")
+                   if not registration.get(name)]
+        if missing:
+            raise ValidationError({name: _(
+                "The portal does not know this identity number yet: give this to register "
+                "the patient.") for name in missing})
+        patient = register_patient(by=by, organization=hospital,
+                                   identity_number=identity_number, **registration)
+        how = "registered"
+    elif Patient.objects.visible_to(by).filter(pk=patient.pk).exists():
+        how = "in scope"
+    else:
+        how = "linked by admission"
+    audit.record(by, AuditAction.SEARCH, "patient", patient.uuid, patient_uuid=patient.uuid,
+                 detail=f"admission by identity number: {how}")
+    return admit_patient(by=by, patient=patient, hospital=hospital, ward=ward,
+                         admitted_at=admitted_at, municipality=municipality, **fields)
+
+
+@transaction.atomic
 def update_admission(admission: Admission, *, by, expected_version: int, **changes) -> Admission:
     """Change what the ward knows (ward, estimated discharge date ...), optimistically locked."""
     access.require_hospital_staff(by, admission)
@@ -215,6 +259,9 @@ def withdraw_ready_for_discharge(admission: Admission, *, by, reason: str = "",
     access.require_hospital_staff(by, admission)
     declaration = active_declaration(admission)
     at = at or timezone.now()
+    _not_in_future(at, "at")
+    if declaration is not None and at < declaration.declared_at:
+        raise ValidationError({"at": _("The withdrawal cannot come before the declaration.")})
     _transition(admission, "withdraw_ready", by=by)
     ReadyForDischarge.objects.filter(pk=declaration.pk).update(
         withdrawn_at=at, withdrawn_by=by, withdrawal_reason=reason[:300],
@@ -241,6 +288,9 @@ def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
     if kind == MunicipalAnswerKind.CAN_RECEIVE and receive_on and \
             receive_on < deadlines.local_date(declaration.declared_at):
         raise ValidationError({"receive_on": _(
+            "The date lies before the patient was declared ready.")})
+    if expected_date and expected_date < deadlines.local_date(declaration.declared_at):
+        raise ValidationError({"expected_date": _(
             "The date lies before the patient was declared ready.")})
     answer = MunicipalAnswer(
         declaration=declaration, kind=kind, receive_on=receive_on, expected_date=expected_date,
@@ -290,6 +340,8 @@ def discharge_patient(admission: Admission, *, by, destination: str,
 @transaction.atomic
 def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Admission:
     access.require_hospital_staff(by, admission)
+    if died_at < admission.admitted_at:
+        raise ValidationError({"died_at": _("The time lies before the admission.")})
     _not_in_future(died_at, "died_at")
     admission = _transition(admission, "record_death", by=by, discharged_at=died_at,
                             discharge_destination=DischargeDestination.DECEASED)
@@ -308,6 +360,12 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
         raise ValidationError({"to_hospital": _("Choose another hospital.")})
     if at < admission.admitted_at:
         raise ValidationError({"at": _("The transfer cannot come before admission.")})
+    _not_in_future(at, "at")
+    if admission.patient.admissions.filter(hospital=to_hospital, status__in=OPEN).exists():
+        raise StateConflict(
+            _("The patient is already admitted at %(hospital)s.") % {
+                "hospital": to_hospital.name},
+            code="already_admitted", field="to_hospital")
     _transition(admission, "transfer", by=by, discharged_at=at,
                 discharge_destination=DischargeDestination.OTHER_HOSPITAL)
     _audit(by, AuditAction.UPDATE, admission, admission, f"transferred to {to_hospital.name}")

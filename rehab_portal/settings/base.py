@@ -183,6 +183,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
+    # Reminders, alerts and escalations for pathway deadlines (PATHWAY_DEADLINES below).
+    # Idempotent: a run that overlaps the next one, or a second beat, sends nothing twice.
+    "pathway-sweeps": {
+        "task": "pathways.tasks.run_pathway_sweeps",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    # E-mail that failed (after its backoff) or whose queueing was lost.
+    "retry-notifications": {
+        "task": "registry.tasks.retry_notifications",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
 }
 
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
@@ -211,6 +224,21 @@ PATHWAY_DEADLINES = {
     "MINUTES_DUE_HOURS": env_int("MINUTES_DUE_HOURS", 24),
     # Follow-up contact this many weeks after discharge from a rehabilitation stay.
     "FOLLOW_UP_WEEKS": env_int("FOLLOW_UP_WEEKS", 6),
+}
+
+# E-mail notifications link here; they carry no health data, only a pointer into the portal.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Delivery of e-mail notifications (registry.tasks): after a failed attempt the next waits
+# BACKOFF_BASE_SECONDS × 2^(attempts-1), at most BACKOFF_MAX_SECONDS; after MAX_ATTEMPTS the
+# notification is undeliverable and listed for administrators. An attempt holds its claim
+# for CLAIM_SECONDS; a pending row untouched for STUCK_AFTER_SECONDS is queued again.
+NOTIFICATION_DELIVERY = {
+    "MAX_ATTEMPTS": 8,
+    "BACKOFF_BASE_SECONDS": 60,
+    "BACKOFF_MAX_SECONDS": 3600,
+    "CLAIM_SECONDS": 300,
+    "STUCK_AFTER_SECONDS": 300,
+    "RETRY_BATCH": 500,
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from pathways import billing
 from pathways.deadlines import local_date
@@ -21,6 +22,12 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 def at(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=OSLO)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,340 @@
+"""Admissions over the API: scoped by care relationship, every read audited, every step
+through pathways.services (which check who may take it and audit it)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from registry.models import Organization, OrganizationKind
+from rehab_portal.api_base import (
+    UuidLookupMixin,
+    error_responses,
+    require_if_match,
+    stale,
+    version_etag,
+)
+from rehab_portal.exceptions import StateConflict
+
+from .. import access, billing, services
+from ..filters import AdmissionFilter
+from ..models import (
+    Admission,
+    DailyRate,
+    MunicipalAnswer,
+    NoticeState,
+    ReadyForDischarge,
+)
+from .common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from .serializers_admissions import (
+    AdmissionCreateSerializer,
+    AdmissionDetailSerializer,
+    AdmissionSerializer,
+    AdmissionUpdateSerializer,
+    DeathSerializer,
+    DeclareReadySerializer,
+    DischargeSerializer,
+    MunicipalAnswerInputSerializer,
+    MunicipalAnswerSerializer,
+    ReadyForDischargeSerializer,
+    TransferSerializer,
+    WithdrawReadySerializer,
+)
+
+ETAG = etag_header("admission's version")
+STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
+
+CREATE_DESCRIPTION = """\
+Register an admission at your hospital (discharge planners and the hospital's EPJ system).
+The hospital and the responsible municipality get a care relationship to the patient.
+
+Name the patient in one of two ways:
+
+* `patient`: the UUID of a patient you may see.
+* `identity_number` (for EPJ systems that know the patient by number only):
+  * a patient you may see with that number is admitted;
+  * a patient registered by someone else, whom you may not see yet, is admitted too: the
+    admission itself is the care relationship that lets the hospital see the patient. The
+    response reveals nothing before you are allowed to admit at the hospital, and the audit
+    trail records the link;
+  * an unknown number registers a new patient from `given_name`, `family_name`,
+    `birth_date` (optional: it follows from the number) and `municipality` (residence).
+
+`given_name`, `family_name` and `birth_date` are used only to register a new patient; they
+never change a registered one.
+"""
+
+
+def _statement(declarations) -> dict:
+    """billing.statement over every declaration of the stay, with one rate lookup."""
+    rates = dict(DailyRate.objects.values_list("year", "amount"))
+    lines, rows = [], []
+    for declaration in sorted(declarations, key=lambda d: (d.declared_at, d.pk)):
+        for line in billing.statement(declaration, rates=rates).lines:
+            lines.append(line)
+            rows.append({"date": line.date, "billable": line.billable, "reason": line.reason,
+                         "rate": line.rate, "amount": line.amount,
+                         "declaration": declaration.uuid})
+    total = billing.Statement(lines)
+    return {"billable_days": total.billable_days, "total": total.total,
+            "missing_rate_years": total.missing_rate_years, "lines": rows}
+
+
+def _with_details(admission: Admission) -> Admission:
+    declarations = list(admission.ready_declarations.all())
+    admission.ready_for_discharge = max(
+        (d for d in declarations if d.withdrawn_at is None),
+        key=lambda d: (d.declared_at, d.pk), default=None)
+    admission.latest_notice = (
+        admission.early_notifications.filter(state=NoticeState.SENT)
+        .select_related("acknowledged_by").order_by("-sequence").first()
+    )
+    admission.statement = _statement(declarations)
+    return admission
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the admissions you may see",
+        description="Admissions of patients you have an active care relationship with. Every "
+                    "admission on the page is recorded in the access log.",
+        responses={200: AdmissionSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="An admission, with its latest notice, declaration and statement",
+        description="404 both for an unknown admission and for one outside your scope. The "
+                    "read is recorded in the access log.",
+        parameters=[ETAG],
+        responses={200: AdmissionDetailSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Admit a patient",
+        description=CREATE_DESCRIPTION,
+        request=AdmissionCreateSerializer,
+        parameters=[ETAG, location_header("admission")],
+        responses={201: AdmissionDetailSerializer,
+                   **error_responses(400, 401, 403, 409, 413)},
+    ),
+    partial_update=extend_schema(
+        summary="Change what the ward knows (optimistic locking with If-Match)",
+        description="Ward, reason, estimated discharge date and the flags; the hospital's "
+                    "planners and EPJ system only. A closed admission cannot change (409).",
+        request=AdmissionUpdateSerializer,
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: AdmissionDetailSerializer,
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
+    ),
+)
+class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       viewsets.GenericViewSet):
+    serializer_class = AdmissionSerializer
+    filterset_class = AdmissionFilter
+
+    def get_queryset(self):
+        # Deny by default: the user's care relationships decide, and anything else is a 404.
+        queryset = (
+            Admission.objects.visible_to(self.request.user)
+            .select_related("patient", "hospital", "municipality", "discharge_level",
+                            "readmission_of", "transferred_from")
+            .order_by("-admitted_at", "-pk")
+        )
+        if self.action != "list":
+            queryset = queryset.prefetch_related(Prefetch(
+                "ready_declarations",
+                queryset=ReadyForDischarge.objects.select_related("withdrawn_by")
+                .prefetch_related(Prefetch(
+                    "answers", queryset=MunicipalAnswer.objects.select_related("answered_by"))),
+            ))
+        return queryset
+
+    def get_serializer_class(self):
+        return AdmissionSerializer if self.action == "list" else AdmissionDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            page = list(queryset)
+        log_reads(request.user, page, object_type="admission", patient_of=lambda a: a.patient,
+                  detail="api list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        admission = self.get_object()
+        log_reads(request.user, [admission], object_type="admission",
+                  patient_of=lambda a: a.patient)
+        return self._admission_response(admission)
+
+    def create(self, request, *args, **kwargs):
+        serializer = AdmissionCreateSerializer(data=request.data,
+                                               context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        hospital = fields.pop("hospital", None) or self._only_hospital(request.user)
+        patient = fields.pop("patient", None)
+        identity_number = fields.pop("identity_number", None)
+        registration = {name: fields.pop(name) for name in
+                        ("given_name", "family_name", "birth_date") if name in fields}
+        if patient is not None:
+            admission = services.admit_patient(by=request.user, patient=patient,
+                                               hospital=hospital, **fields)
+        else:
+            admission = services.admit_by_identity_number(
+                by=request.user, identity_number=identity_number, hospital=hospital,
+                registration=registration, **fields)
+        location = request.build_absolute_uri(
+            reverse("admission-detail", kwargs={"uuid": admission.uuid}))
+        return self._admission_response(admission, status.HTTP_201_CREATED, Location=location)
+
+    def partial_update(self, request, *args, **kwargs):
+        admission = self.get_object()
+        require_if_match(request, admission.version)
+        serializer = AdmissionUpdateSerializer(admission, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]})
+        try:
+            admission = services.update_admission(
+                admission, by=request.user, expected_version=admission.version,
+                **serializer.validated_data)
+        except StateConflict as exc:
+            if exc.code != "stale":
+                raise
+            # Someone saved between our read and the service's locked read.
+            current = Admission.objects.values_list("version", flat=True).get(pk=admission.pk)
+            raise stale(current) from exc
+        return self._admission_response(admission)
+
+    @extend_schema(
+        summary="Declare the patient ready for discharge",
+        description="The hospital's planners or EPJ system. The municipality's coordinating "
+                    "unit is notified and should answer; from the declaration day it pays for "
+                    "each day it cannot receive the patient or has not answered.",
+        request=DeclareReadySerializer,
+        responses={201: ReadyForDischargeSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="ready-for-discharge")
+    def ready_for_discharge(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(DeclareReadySerializer, request)
+        declaration = services.declare_ready_for_discharge(admission, by=request.user, **data)
+        return Response(ReadyForDischargeSerializer(declaration).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Withdraw the ready-for-discharge declaration (avmelding)",
+        description="The patient is no longer ready; the payment period ends. 409 when no "
+                    "declaration is in force.",
+        request=WithdrawReadySerializer,
+        responses={200: ReadyForDischargeSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw-ready")
+    def withdraw_ready(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(WithdrawReadySerializer, request)
+        declaration = services.withdraw_ready_for_discharge(admission, by=request.user, **data)
+        return Response(ReadyForDischargeSerializer(declaration).data)
+
+    @extend_schema(
+        summary="Answer the declaration for the municipality",
+        description="The responsible municipality's coordinating unit or EPJ system: "
+                    "can_receive (from receive_on) or cannot_yet (expected_date). A later "
+                    "answer supersedes an earlier one. 409 when no declaration is in force.",
+        request=MunicipalAnswerInputSerializer,
+        responses={201: MunicipalAnswerSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="municipal-answer")
+    def municipal_answer(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(MunicipalAnswerInputSerializer, request)
+        declaration = services.active_declaration(admission)
+        if declaration is None:
+            access.require_municipal_ke(request.user, admission)
+            raise StateConflict(_("The patient is not declared ready for discharge; there is "
+                                  "nothing to answer."), code="not_ready")
+        answer = services.answer_ready_for_discharge(declaration, by=request.user, **data)
+        return Response(MunicipalAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Discharge the patient",
+        description="With the destination, the pyramid level (required for municipal "
+                    "rehabilitation) and the checklist (interdisciplinary report, epicrisis). "
+                    "The destination `deceased` records a death.",
+        request=DischargeSerializer,
+        parameters=[ETAG],
+        responses={200: AdmissionDetailSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def discharge(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(DischargeSerializer, request)
+        admission = services.discharge_patient(admission, by=request.user, **data)
+        return self._admission_response(admission)
+
+    @extend_schema(
+        summary="Transfer the patient to another hospital",
+        description="Closes this stay and opens one at the other hospital, which takes over "
+                    "the notices. Answers 201 with the new admission.",
+        request=TransferSerializer,
+        parameters=[ETAG, location_header("admission")],
+        responses={201: AdmissionDetailSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(TransferSerializer, request)
+        new = services.transfer_patient(admission, by=request.user, **data)
+        location = request.build_absolute_uri(
+            reverse("admission-detail", kwargs={"uuid": new.uuid}))
+        return self._admission_response(new, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(
+        summary="Record that the patient died in hospital",
+        request=DeathSerializer,
+        parameters=[ETAG],
+        responses={200: AdmissionDetailSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def death(self, request, uuid=None):
+        admission = self.get_object()
+        data = self._input(DeathSerializer, request)
+        admission = services.record_death(admission, by=request.user, **data)
+        return self._admission_response(admission)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _input(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _admission_response(self, admission, status_code=status.HTTP_200_OK, **headers):
+        # Re-read with the detail's prefetches: the services return bare rows. (The writer
+        # keeps their care relationship, so the row is in scope; if not, show what was written.)
+        admission = _with_details(
+            self.get_queryset().filter(pk=admission.pk).first() or admission)
+        data = AdmissionDetailSerializer(admission, context=self.get_serializer_context()).data
+        return Response(data, status=status_code,
+                        headers={"ETag": version_etag(admission.version), **headers})
+
+    @staticmethod
+    def _only_hospital(user) -> Organization:
+        hospitals = list(
+            Organization.objects.filter(
+                kind=OrganizationKind.HOSPITAL, memberships__user=user,
+                memberships__role__in=access.HOSPITAL_ROLES,
+            ).distinct()[:2]
+        )
+        if not hospitals:
+            raise PermissionDenied(_("Only a hospital's discharge planners or EPJ system may "
+                                     "admit patients."))
+        if len(hospitals) > 1:
+            raise DjangoValidationError({"hospital": _(
+                "You act for several hospitals: say which one admits the patient.")})
+        return hospitals[0]

@@ -1,0 +1,293 @@
+"""Discharge meetings over the API: scoped by care relationship, every read audited,
+scheduling, invitations, answers, minutes and tasks through pathways.services."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, negotiation, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from registry.models import AuditAction
+from rehab_portal.api_base import UuidLookupMixin, error_responses, require_if_match, version_etag
+
+from .. import services
+from ..calendar import meeting_ics
+from ..filters import DischargeMeetingFilter
+from ..models import DischargeMeeting, FollowUpTask, MeetingParticipant
+from .common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from .serializers_meetings import (
+    AddParticipantsSerializer,
+    CancelSerializer,
+    DischargeMeetingSerializer,
+    FollowUpTaskSerializer,
+    MinutesSerializer,
+    ParticipantSerializer,
+    RescheduleSerializer,
+    RespondSerializer,
+)
+
+ETAG = etag_header("meeting's iCalendar SEQUENCE")
+STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
+TASK_ID = OpenApiParameter("task_id", int, OpenApiParameter.PATH,
+                           description="The task's id within the meeting.")
+
+
+class IgnoreAccept(negotiation.DefaultContentNegotiation):
+    """For the .ics download: a calendar client's Accept header must not turn into a 406.
+    The file itself is an HttpResponse; errors still answer with the JSON envelope."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _participant_data(participants) -> list[dict]:
+    return [dict(participant) for participant in participants]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List discharge meetings",
+        description="Meetings about patients you may see (an invitation lets you see the "
+                    "patient until two weeks after the meeting). Every meeting on the page is "
+                    "recorded in the access log.",
+        responses={200: DischargeMeetingSerializer(many=True),
+                   **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A discharge meeting with participants, minutes and tasks",
+        description="404 both for an unknown meeting and for one outside your scope.",
+        parameters=[ETAG],
+        responses={200: DischargeMeetingSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Schedule a discharge meeting and invite the participants",
+        description="The hospital's discharge planners or the municipality's coordinating unit "
+                    "(or their EPJ systems), while the patient is admitted. The meeting must "
+                    "lie in the future. Participants get an in-app notice and an e-mail with "
+                    "an iCalendar invitation; next of kin take part only with the patient's "
+                    "consent to share information.",
+        parameters=[ETAG, location_header("meeting")],
+        responses={201: DischargeMeetingSerializer, **STEP_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Reschedule (optimistic locking with If-Match on the meeting's sequence)",
+        description="Time, duration, place or video link. Every participant is told and "
+                    "earlier answers reset to invited. If-Match carries the ETag from your last "
+                    "read: it is the iCalendar SEQUENCE, which every reschedule and the "
+                    "cancellation raise, so two organisers cannot overwrite each other's "
+                    "change unseen.",
+        request=RescheduleSerializer,
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: DischargeMeetingSerializer,
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
+    ),
+)
+class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
+                              mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DischargeMeetingSerializer
+    filterset_class = DischargeMeetingFilter
+
+    def get_queryset(self):
+        return (
+            DischargeMeeting.objects.visible_to(self.request.user)
+            .select_related("admission__patient", "admission__hospital", "organizer")
+            .prefetch_related(
+                Prefetch("participants", queryset=MeetingParticipant.objects.select_related(
+                    "user", "organization", "next_of_kin")),
+                Prefetch("tasks", queryset=FollowUpTask.objects.select_related(
+                    "responsible_user")),
+            )
+            .order_by("scheduled_at", "pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            page = list(queryset)
+        log_reads(request.user, page, object_type="dischargemeeting",
+                  patient_of=lambda m: m.admission.patient, detail="api list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        log_reads(request.user, [meeting], object_type="dischargemeeting",
+                  patient_of=lambda m: m.admission.patient)
+        return self._meeting_response(meeting)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        admission = data.pop("admission")
+        participants = _participant_data(data.pop("participants", []))
+        meeting = services.schedule_discharge_meeting(
+            admission, by=request.user, participants=participants, **data)
+        location = request.build_absolute_uri(
+            reverse("discharge-meeting-detail", kwargs={"uuid": meeting.uuid}))
+        return self._meeting_response(meeting, status.HTTP_201_CREATED, Location=location)
+
+    def partial_update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        serializer = RescheduleSerializer(meeting, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            # Lock the row: between the If-Match check and the change nobody else reschedules.
+            current = DischargeMeeting.objects.select_for_update().get(pk=meeting.pk)
+            require_if_match(request, current.sequence)
+            if not serializer.validated_data:
+                raise serializers.ValidationError(
+                    {"non_field_errors": [_("The request changes no field.")]})
+            meeting = services.reschedule_discharge_meeting(
+                meeting, by=request.user, **serializer.validated_data)
+        return self._meeting_response(meeting)
+
+    @extend_schema(
+        summary="Cancel the meeting",
+        description="Every participant gets a cancellation (iCalendar METHOD:CANCEL).",
+        request=CancelSerializer,
+        parameters=[ETAG],
+        responses={200: DischargeMeetingSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, uuid=None):
+        meeting = self.get_object()
+        data = self._input(CancelSerializer, request)
+        meeting = services.cancel_discharge_meeting(meeting, by=request.user, **data)
+        return self._meeting_response(meeting)
+
+    @extend_schema(
+        summary="Invite more participants",
+        description="Only they get the invitation. Answers 201 with the new participants.",
+        request=AddParticipantsSerializer,
+        responses={201: ParticipantSerializer(many=True), **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="participants")
+    def add_participants(self, request, uuid=None):
+        meeting = self.get_object()
+        data = self._input(AddParticipantsSerializer, request)
+        created = services.add_participants(
+            meeting, by=request.user, participants=_participant_data(data["participants"]))
+        return Response(ParticipantSerializer(created, many=True).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept or decline your invitation",
+        description="Answers for your own participant; an organiser may record the answer of "
+                    "another participant by `participant` id. 403 when you are not invited; "
+                    "409 once the meeting has started or is cancelled.",
+        request=RespondSerializer,
+        responses={200: ParticipantSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request, uuid=None):
+        meeting = self.get_object()
+        data = self._input(RespondSerializer, request)
+        participants = meeting.participants.all()
+        if "participant" in data:
+            participant = next((p for p in participants if p.pk == data["participant"]), None)
+            if participant is None:
+                raise exceptions.ValidationError({"participant": [_(
+                    "No such participant in this meeting.")]})
+        else:
+            participant = next((p for p in participants if p.user_id == request.user.pk), None)
+            if participant is None:
+                raise PermissionDenied(_("You are not invited to this meeting."))
+        participant = services.respond_to_invitation(participant, by=request.user,
+                                                     status=data["status"])
+        return Response(ParticipantSerializer(participant).data)
+
+    @extend_schema(
+        summary="Record the minutes",
+        description="After the meeting has started: minutes, decisions and who attended (by "
+                    "participant id). The meeting is then held.",
+        request=MinutesSerializer,
+        parameters=[ETAG],
+        responses={200: DischargeMeetingSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, uuid=None):
+        meeting = self.get_object()
+        data = self._input(MinutesSerializer, request)
+        wanted = set(data.pop("attended"))
+        attended = [p for p in meeting.participants.all() if p.pk in wanted]
+        if len(attended) != len(wanted):
+            raise exceptions.ValidationError({"attended": [_(
+                "Only invited participants can have attended.")]})
+        meeting = services.record_minutes(meeting, by=request.user, attended=attended, **data)
+        return self._meeting_response(meeting)
+
+    @extend_schema(
+        summary="Add a follow-up task",
+        description="The responsible user, if any, is notified.",
+        request=FollowUpTaskSerializer,
+        responses={201: FollowUpTaskSerializer, **STEP_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def tasks(self, request, uuid=None):
+        meeting = self.get_object()
+        data = self._input(FollowUpTaskSerializer, request)
+        task = services.add_follow_up_task(meeting, by=request.user, **data)
+        return Response(FollowUpTaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Mark a follow-up task done",
+        description="The responsible user or an organiser. 409 when it is already done.",
+        request=None,
+        parameters=[TASK_ID],
+        responses={200: FollowUpTaskSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/complete")
+    def complete_task(self, request, uuid=None, task_id=None):
+        meeting = self.get_object()
+        task = next((t for t in meeting.tasks.all() if t.pk == int(task_id)), None)
+        if task is None:
+            raise exceptions.NotFound()
+        task = services.complete_follow_up_task(task, by=request.user)
+        return Response(FollowUpTaskSerializer(task).data)
+
+    @extend_schema(
+        summary="The invitation as an iCalendar file",
+        description="RFC 5545, with a stable UID and the current SEQUENCE, so calendar "
+                    "programs update the event they have. It names no patient.",
+        responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR),
+                   **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"], url_path="invitation.ics",
+            content_negotiation_class=IgnoreAccept)
+    def invitation(self, request, uuid=None):
+        meeting = self.get_object()
+        log_reads(request.user, [meeting], object_type="dischargemeeting",
+                  patient_of=lambda m: m.admission.patient, action=AuditAction.EXPORT,
+                  detail="api invitation.ics")
+        summary = _("Discharge meeting, %(hospital)s") % {
+            "hospital": meeting.admission.hospital.name}
+        response = HttpResponse(meeting_ics(meeting, summary=summary),
+                                content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invitation.ics"'
+        response["ETag"] = version_etag(meeting.sequence)
+        return response
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _input(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _meeting_response(self, meeting, status_code=status.HTTP_200_OK, **headers):
+        # Re-read with the prefetches (the services return bare rows).
+        meeting = self.get_queryset().filter(pk=meeting.pk).first() or meeting
+        return Response(self.get_serializer(meeting).data, status=status_code,
+                        headers={"ETag": version_etag(meeting.sequence), **headers})

@@ -1,0 +1,132 @@
+"""Discharge meetings over the API. Validation only: scheduling, invitations, answers,
+minutes and tasks go through pathways.services.
+
+Participants and tasks are addressed by their integer id *within their meeting's URL*: the
+models carry no public UUID yet, and an id alone reaches nothing outside a meeting you see.
+People with an account are named by username (users carry no public UUID either)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from registry.models import Organization, User
+from rehab_portal.api_base import NamedChoiceField, ScopedUuidRelatedField, UuidRelatedField
+
+from ..models import (
+    Admission,
+    DischargeMeeting,
+    FollowUpTask,
+    MeetingParticipant,
+    MeetingStatus,
+    NextOfKin,
+    ParticipantKind,
+    ParticipantStatus,
+    Patient,
+)
+from .common import display_name_field
+
+
+def _active_users():
+    return User.objects.filter(is_active=True)
+
+
+def _kin_of_visible_patients(queryset, user):
+    return queryset.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(ParticipantKind.choices, enum_name="ParticipantKind")
+    status = NamedChoiceField(ParticipantStatus.choices, enum_name="ParticipantStatus",
+                              read_only=True)
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=_active_users(), required=False, allow_null=True,
+        help_text=_("Username of a portal user; they are notified and may see the patient "
+                    "until two weeks after the meeting."))
+    organization = UuidRelatedField(queryset=Organization.objects.all(), required=False,
+                                    allow_null=True)
+    next_of_kin = ScopedUuidRelatedField(
+        queryset=NextOfKin.objects.all(), scope=_kin_of_visible_patients, required=False,
+        allow_null=True, help_text=_("UUID of the patient's next of kin; only with the "
+                                     "patient's consent to share information."))
+
+    class Meta:
+        model = MeetingParticipant
+        fields = ["id", "kind", "user", "name", "email", "organization", "next_of_kin",
+                  "status", "responded_at"]
+        read_only_fields = ["id", "status", "responded_at"]
+        extra_kwargs = {
+            "name": {"required": False, "help_text": _(
+                "Required unless user or next_of_kin gives it.")},
+        }
+
+    def validate(self, attrs):
+        if not (attrs.get("name") or attrs.get("user") or attrs.get("next_of_kin")):
+            raise serializers.ValidationError({"name": _(
+                "Name the participant, or choose a user or next of kin.")})
+        return attrs
+
+
+class FollowUpTaskSerializer(serializers.ModelSerializer):
+    responsible_user = serializers.SlugRelatedField(
+        slug_field="username", queryset=_active_users(), required=False, allow_null=True,
+        help_text=_("Username of the responsible person, who is notified and may mark the "
+                    "task done."))
+
+    class Meta:
+        model = FollowUpTask
+        fields = ["id", "description", "responsible_name", "responsible_user", "due_date",
+                  "done_at"]
+        read_only_fields = ["id", "done_at"]
+
+
+class DischargeMeetingSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="discharge-meeting-detail",
+                                               lookup_field="uuid")
+    admission = ScopedUuidRelatedField(
+        queryset=Admission.objects.all(), scope=lambda queryset, user: queryset.visible_to(user),
+        help_text=_("UUID of the admission the meeting prepares the discharge from."))
+    patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
+    status = NamedChoiceField(MeetingStatus.choices, enum_name="MeetingStatus", read_only=True)
+    organizer = display_name_field("organizer")
+    participants = ParticipantSerializer(many=True, required=False)
+    tasks = FollowUpTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DischargeMeeting
+        fields = ["uuid", "url", "admission", "patient", "scheduled_at", "duration_minutes",
+                  "location", "video_link", "status", "organizer", "sequence", "participants",
+                  "minutes", "decisions", "minutes_recorded_at", "tasks", "created_at",
+                  "updated_at"]
+        read_only_fields = ["uuid", "status", "sequence", "minutes", "decisions",
+                            "minutes_recorded_at", "created_at", "updated_at"]
+
+
+class RescheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DischargeMeeting
+        fields = ["scheduled_at", "duration_minutes", "location", "video_link"]
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AddParticipantsSerializer(serializers.Serializer):
+    participants = ParticipantSerializer(many=True, allow_empty=False)
+
+
+class RespondSerializer(serializers.Serializer):
+    status = NamedChoiceField([
+        (ParticipantStatus.ACCEPTED, ParticipantStatus.ACCEPTED.label),
+        (ParticipantStatus.DECLINED, ParticipantStatus.DECLINED.label),
+    ], enum_name="InvitationAnswer")
+    participant = serializers.IntegerField(required=False, help_text=_(
+        "Organisers only: the id of the participant to record the answer for. Without it, "
+        "the answer is your own."))
+
+
+class MinutesSerializer(serializers.Serializer):
+    minutes = serializers.CharField()
+    decisions = serializers.CharField(required=False, allow_blank=True)
+    attended = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list,
+        help_text=_("Ids of the participants who attended."))
