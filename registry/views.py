@@ -1,17 +1,34 @@
-"""Server-rendered pages of the registry: dashboard, service catalogue, organisations."""
+"""Server-rendered pages of the registry: dashboard, service catalogue, organisations, and
+everyone's notifications."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
+from rehab_portal.context_processors import poll_seconds
 from rehab_portal.htmx import render_page
 
 from .filters import OrganizationFilter, ServiceOfferingFilter
-from .models import CoordinatingUnit, Membership, Organization, ServiceLevel, ServiceOffering
+from .models import (
+    CoordinatingUnit,
+    Membership,
+    Notification,
+    NotificationChannel,
+    Organization,
+    ServiceLevel,
+    ServiceOffering,
+)
 
 ORGANIZATIONS_PER_PAGE = 50
 
@@ -148,3 +165,103 @@ def organization_detail(request, uuid):
         if organization.is_municipality else "",
     }
     return render(request, "registry/organization_detail.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications: everyone's own in-app notifications, and for administrators the ones that
+# could not be delivered (nothing is silently lost: DOMAIN.md).
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def _own_notifications(user):
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
+
+
+def _safe_link(url: str) -> str:
+    """Only links into the portal itself become links."""
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+def _badge_html(request, count: int | None = None, *, oob: bool = False) -> str:
+    if count is None:
+        count = _own_notifications(request.user).unread().count()
+    return render_to_string("registry/partials/notification_badge.html", {
+        "unread_notifications": count, "oob": oob,
+        "notification_poll_seconds": poll_seconds("notification_badge")})
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_list(request):
+    """Unread first, then newest first. Queries: 1 session, 2 user, 3 count for the
+    paginator, 4 the page, 5 memberships with the unread count (navigation and badge)."""
+    notifications = _own_notifications(request.user).annotate(
+        unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()),
+    ).order_by("-unread", "-created_at", "-id")
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    for notification in page.object_list:
+        notification.link = _safe_link(notification.url)
+    context = {"page": page}
+    return render_page(request, "registry/notifications.html",
+                       "registry/partials/notification_list.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_badge(request):
+    """The nav badge alone, polled by base.html: 1 session, 2 user, 3 the unread count."""
+    return HttpResponse(_badge_html(request))
+
+
+def _mark_read(user, **filters) -> int:
+    # A person's own "read" marker, not a pathway step: a conditional UPDATE is the whole of
+    # it, and a second click changes nothing.
+    return _own_notifications(user).filter(read_at__isnull=True, **filters).update(
+        read_at=timezone.now())
+
+
+@never_cache
+@login_required
+@require_POST
+def notification_read(request, uuid):
+    notification = get_object_or_404(_own_notifications(request.user), uuid=uuid)
+    _mark_read(request.user, pk=notification.pk)
+    notification.refresh_from_db()
+    message = _("Marked as read: %(title)s") % {"title": notification.title}
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("registry:notification_list")
+    notification.link = _safe_link(notification.url)
+    html = render_to_string("registry/partials/notification_item.html",
+                            {"notification": notification}, request=request)
+    return HttpResponse(html + _badge_html(request, oob=True) + render_to_string(
+        "partials/announce.html", {"announcement": message}))
+
+
+@never_cache
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = _mark_read(request.user)
+    message = ngettext("%(count)d notification marked as read.",
+                       "%(count)d notifications marked as read.", count) % {"count": count}
+    messages.success(request, message)  # a plain form post: the whole list changes
+    return redirect("registry:notification_list")
+
+
+@never_cache
+@login_required
+@require_GET
+def undelivered_notifications(request):
+    """For administrators: notifications that failed or gave up, with attempts and error.
+    Queries: 1 session, 2 user, 3 count, 4 the page with recipients, 5 navigation."""
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only administrators see undelivered notifications."))
+    failed = Notification.objects.undelivered().select_related("recipient").order_by(
+        "-created_at", "-id")
+    page = Paginator(failed, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render_page(request, "registry/undelivered.html",
+                       "registry/partials/undelivered_table.html", {"page": page})

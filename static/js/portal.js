@@ -48,6 +48,30 @@
     }
   });
 
+  // Panels (the forms of the ward board and the KE inbox): remember what opened one, and
+  // on "Cancel"/"Close" empty the panel and give focus back to that button.
+  var panelOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.matches && target.matches(".panel-region[data-closable]") &&
+        event.detail.elt && event.detail.elt.id && !target.contains(event.detail.elt)) {
+      panelOpener = event.detail.elt.id;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-panel]");
+    var region = closer && closer.closest(".panel-region[data-closable]");
+    if (!region) {
+      return;  // a whole page: the link goes back
+    }
+    event.preventDefault();
+    region.innerHTML = "";
+    var opener = panelOpener && document.getElementById(panelOpener);
+    if (opener) {
+      opener.focus();
+    }
+  });
+
   // Come back to the URL htmx pushed (filters, page) after changing the language.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from registry.models import AuditAction, AuditEvent
 from rehab_portal.htmx import render_page
 
-from .access import can_read_access_log, get_visible_patient, log_patient_access, visible_patients
-from .filters import PatientFilter
-from .forms import PatientSearchForm
+from ..access import can_read_access_log, get_visible_patient, log_patient_access, visible_patients
+from ..filters import PatientFilter
+from ..forms import PatientSearchForm
 
 SEARCH_LIMIT = 50
 ACCESS_LOG_PER_PAGE = 50

@@ -1,0 +1,290 @@
+"""The coordinating unit's inbox: early notifications to acknowledge, ready-for-discharge
+declarations to answer, and upcoming discharge meetings with the KE's invitations.
+
+The lists poll every few seconds so a new notice shows up without a reload. Each poll
+carries the fingerprint of what it shows; the server answers one UNION query and, when
+nothing changed, 204 No Content (htmx then leaves the page alone). Forms open in a panel
+outside the polled lists, so a poll never wipes what someone is typing.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from registry.models import AuditAction, Membership, Role
+from rehab_portal.context_processors import poll_seconds
+
+from .. import services
+from ..access import log_patient_access, visible_patients
+from ..deadlines import local_date
+from ..forms import AnswerReadyForm
+from ..models import (
+    AdmissionStatus,
+    DischargeMeeting,
+    EarlyNotification,
+    MeetingParticipant,
+    MeetingStatus,
+    MunicipalAnswer,
+    ParticipantStatus,
+    ReadyForDischarge,
+)
+from . import common
+
+# Acknowledged notices stay in the list this long, so a colleague's receipt is visible.
+ACKNOWLEDGED_SHOWN_FOR = datetime.timedelta(days=7)
+NOTICE_LIMIT = 200
+
+
+def ke_municipalities(user) -> list[int]:
+    return list(Membership.objects.filter(user=user, role=Role.KE_STAFF)
+                .values_list("organization_id", flat=True))
+
+
+def _require_ke(user) -> list[int]:
+    org_ids = ke_municipalities(user)
+    if not org_ids:
+        raise PermissionDenied(_("The inbox is for staff of a coordinating unit (KE)."))
+    return org_ids
+
+
+def _notices(user, org_ids, at):
+    return EarlyNotification.objects.sent().filter(
+        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=at - ACKNOWLEDGED_SHOWN_FOR),
+        admission__municipality_id__in=org_ids,
+        admission__patient__in=visible_patients(user),
+    )
+
+
+def _declarations(user, org_ids):
+    return ReadyForDischarge.objects.filter(
+        withdrawn_at__isnull=True, admission__status=AdmissionStatus.READY_FOR_DISCHARGE,
+        admission__municipality_id__in=org_ids,
+        admission__patient__in=visible_patients(user),
+    )
+
+
+def _meetings(user, org_ids, at):
+    """Upcoming meetings about the municipality's patients, or that the user is invited to."""
+    mine = MeetingParticipant.objects.filter(user=user).values("meeting_id")
+    return DischargeMeeting.objects.filter(
+        Q(admission__municipality_id__in=org_ids) | Q(pk__in=mine),
+        status=MeetingStatus.SCHEDULED, scheduled_at__gte=at,
+        admission__patient__in=visible_patients(user),
+    )
+
+
+def inbox_fingerprint(user, org_ids, at) -> str:
+    """One UNION query over everything the lists show (see common.fingerprint)."""
+    declarations = _declarations(user, org_ids)
+    meetings = _meetings(user, org_ids, at)
+    return common.fingerprint(
+        common.summary(_notices(user, org_ids, at), "updated_at"),
+        common.summary(declarations, "updated_at"),
+        common.summary(MunicipalAnswer.objects.filter(declaration__in=declarations.values("pk")),
+                       "answered_at"),
+        common.summary(meetings, "updated_at"),
+        common.summary(MeetingParticipant.objects.filter(meeting__in=meetings.values("pk")),
+                       "responded_at"),
+        extra=f"{sorted(org_ids)}|{local_date(at)}",
+    )
+
+
+def inbox_context(request, org_ids, at) -> dict:
+    """The three lists, in a fixed number of queries: 1 notices with admission, patient,
+    hospital, sender, acknowledger and proposed level; 2 declarations with admission, patient
+    and hospital, 3 their answers with who answered; 4 meetings with admission, patient,
+    hospital and organiser, 5 their participants; then the audit of the patients shown."""
+    user = request.user
+    notices = list(
+        _notices(user, org_ids, at)
+        .select_related("admission__patient", "admission__hospital", "admission__municipality",
+                        "sent_by", "acknowledged_by", "proposed_level")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "sent_at")[:NOTICE_LIMIT]
+    )
+    waiting = [n for n in notices if n.acknowledged_at is None]
+    acknowledged = sorted((n for n in notices if n.acknowledged_at is not None),
+                          key=lambda n: n.acknowledged_at, reverse=True)
+    declarations = list(
+        _declarations(user, org_ids)
+        .select_related("admission__patient", "admission__hospital", "admission__municipality")
+        .prefetch_related(Prefetch("answers", queryset=MunicipalAnswer.objects.select_related(
+            "answered_by").order_by("answered_at", "pk")))
+    )
+    for declaration in declarations:
+        answers = list(declaration.answers.all())
+        declaration.latest_answer = answers[-1] if answers else None
+    declarations.sort(key=lambda d: (d.latest_answer is not None, d.declared_at))
+    meetings = list(
+        _meetings(user, org_ids, at)
+        .select_related("admission__patient", "admission__hospital", "organizer")
+        .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects
+                                   .select_related("user").order_by("kind", "name")))
+        .order_by("scheduled_at")
+    )
+    for meeting in meetings:
+        participants = list(meeting.participants.all())
+        meeting.mine = next((p for p in participants if p.user_id == user.pk), None)
+        meeting.accepted = sum(1 for p in participants if p.status == ParticipantStatus.ACCEPTED)
+        meeting.invited = len(participants)
+    patients = {n.admission.patient for n in notices} | {
+        d.admission.patient for d in declarations} | {m.admission.patient for m in meetings}
+    log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
+                       object_type="ke_inbox")
+    return {
+        "waiting": waiting,
+        "acknowledged": acknowledged,
+        "declarations": declarations,
+        "meetings": meetings,
+        "at": at,
+        "rendered_at": at.isoformat(),
+        "fingerprint": inbox_fingerprint(user, org_ids, at),
+        "poll_seconds": poll_seconds("ke_inbox"),
+    }
+
+
+def _arrivals_since(context, since: str) -> str:
+    """What a poll brought, for the aria-live region: "1 new early notification"."""
+    moment = parse_datetime(since or "")
+    if moment is None:
+        return ""
+    new = sum(1 for n in context["waiting"] if n.sent_at > moment)
+    if not new:
+        return ""
+    return ngettext("%(count)d new early notification.", "%(count)d new early notifications.",
+                    new) % {"count": new}
+
+
+@never_cache
+@login_required
+@require_GET
+def ke_inbox(request):
+    org_ids = _require_ke(request.user)
+    at = common.now()
+    polled = request.GET.get("fingerprint")
+    if request.htmx and polled and polled == inbox_fingerprint(request.user, org_ids, at):
+        response = HttpResponse(status=204)  # nothing new: htmx swaps nothing
+    else:
+        context = inbox_context(request, org_ids, at)
+        partial = bool(request.htmx) and not request.htmx.history_restore_request
+        if partial:
+            context["announce"] = _arrivals_since(context, request.GET.get("since"))
+        response = render(request, "pathways/partials/ke_inbox_lists.html" if partial
+                          else "pathways/ke_inbox.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _lists_response(request, message: str, *, error: bool, status: int = 200):
+    """After an inline step: the lists again with the outcome on top (htmx), or back to
+    the inbox with the outcome as a message (a whole page)."""
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, message)
+        return redirect("pathways:ke_inbox")
+    org_ids = ke_municipalities(request.user)
+    context = inbox_context(request, org_ids, common.now()) if org_ids else {
+        "waiting": [], "acknowledged": [], "declarations": [], "meetings": []}
+    context.update({"flash": message, "flash_error": error, "announce": message})
+    return render(request, "pathways/partials/ke_inbox_lists.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def acknowledge_notice(request, uuid):
+    try:
+        notice = EarlyNotification.objects.visible_to(request.user).select_related(
+            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
+    except (EarlyNotification.DoesNotExist, ValueError) as exc:
+        raise Http404("No such notice.") from exc
+    result, error, status = common.run_action(
+        lambda: services.acknowledge_early_notification(notice, by=request.user))
+    if result is None:
+        return _lists_response(request, error, error=True, status=status)
+    return _lists_response(request, _(
+        "Early notification for %(name)s (version %(version)s) acknowledged.") % {
+            "name": notice.admission.patient.full_name, "version": notice.sequence},
+        error=False)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_declaration(request, uuid):
+    try:
+        declaration = ReadyForDischarge.objects.filter(
+            admission__patient__in=visible_patients(request.user)).select_related(
+            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
+    except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
+        raise Http404("No such declaration.") from exc
+    form = AnswerReadyForm(common.posted(request))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            answer, status = common.run_step(form, lambda: services.answer_ready_for_discharge(
+                declaration, by=request.user, kind=data["kind"], receive_on=data["receive_on"],
+                expected_date=data["expected_date"], comment=data["comment"]))
+            if answer is not None:
+                message = _("Answer sent to %(hospital)s: %(answer)s.") % {
+                    "hospital": declaration.admission.hospital.name,
+                    "answer": answer.get_kind_display().lower()}
+                return _answer_done(request, message)
+        else:
+            status = common.UNPROCESSABLE
+    admission = declaration.admission
+    context = {"declaration": declaration, "admission": admission, "patient": admission.patient,
+               "form": form, "back_url": reverse("pathways:ke_inbox")}
+    return common.render_panel(request, "pathways/partials/answer_form.html", context, status)
+
+
+def _answer_done(request, message):
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("pathways:ke_inbox")
+    org_ids = ke_municipalities(request.user)
+    lists = ""
+    if org_ids:
+        context = inbox_context(request, org_ids, common.now())
+        lists = render_to_string("pathways/partials/ke_inbox_lists.html",
+                                 {**context, "oob": True}, request=request)
+    html = render_to_string("pathways/partials/panel_done.html", {"message": message},
+                            request=request)
+    return HttpResponse(html + lists + common.announcement(message))
+
+
+@never_cache
+@login_required
+@require_POST
+def respond_to_meeting(request, uuid):
+    """The signed-in person accepts or declines their own invitation."""
+    try:
+        participant = MeetingParticipant.objects.select_related(
+            "meeting__admission__patient", "meeting__admission__hospital",
+            "meeting__admission__municipality").get(
+            meeting__uuid=uuid, user=request.user,
+            meeting__admission__patient__in=visible_patients(request.user))
+    except (MeetingParticipant.DoesNotExist, ValueError) as exc:
+        raise Http404("No such invitation.") from exc
+    status = request.POST.get("status", "")
+    result, error, code = common.run_action(
+        lambda: services.respond_to_invitation(participant, by=request.user, status=status))
+    if result is None:
+        return _lists_response(request, error, error=True, status=code)
+    when = timezone.localtime(participant.meeting.scheduled_at).strftime("%d.%m.%Y %H:%M")
+    message = (_("You accepted the discharge meeting %(when)s.") if result.status ==
+               ParticipantStatus.ACCEPTED else _("You declined the discharge meeting %(when)s."))
+    return _lists_response(request, message % {"when": when}, error=False)

@@ -1,0 +1,310 @@
+"""The patient's pathway: every event in time order with who and when, the ready-for-
+discharge statement day by day (so a dispute can be settled from the screen), and the path
+across the pyramid levels drawn as an accessible SVG with a table beside it."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from registry.models import AuditAction, AuditEvent, ServiceLevel
+
+from ..access import get_visible_patient, log_patient_access
+from ..billing import statement
+from ..deadlines import local_date
+from ..models import (
+    AdmissionStatus,
+    DailyRate,
+    DischargeMeeting,
+    EarlyNotification,
+    MeetingStatus,
+    MunicipalAnswer,
+    MunicipalAnswerKind,
+    NoticeState,
+    ReadyForDischarge,
+)
+from . import common
+
+HOSPITAL_LEVEL = "5.2"  # a hospital stay is drawn here when its level is not known
+
+
+@dataclass
+class Event:
+    at: datetime.datetime
+    kind: str  # css modifier and data attribute: admission, notice, ready, meeting, ...
+    title: str
+    who: str = ""
+    organization: str = ""
+    detail: str = ""
+    warning: str = ""
+    order: int = field(default=0)
+
+
+def _name(user) -> str:
+    return user.display_name() if user is not None else ""
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def admission_events(admission, by_id, meeting_changes) -> list[Event]:
+    hospital, municipality = admission.hospital.name, admission.municipality.name
+    events = []
+    came_from = by_id.get(admission.transferred_from_id)
+    events.append(Event(
+        admission.admitted_at, "admission",
+        _("Admitted to %(hospital)s, ward %(ward)s") % {"hospital": hospital,
+                                                       "ward": admission.ward},
+        _name(admission.created_by), hospital,
+        _("Transferred from %(hospital)s.") % {"hospital": came_from.hospital.name}
+        if came_from else admission.reason))
+    for notice in admission.early_notifications.all():
+        events.append(Event(
+            notice.sent_at, "notice",
+            _("Early notification version %(version)s sent (%(status)s)") % {
+                "version": notice.sequence,
+                "status": notice.get_message_status_display().lower()},
+            _name(notice.sent_by), hospital,
+            _("Proposed level %(level)s.") % {"level": notice.proposed_level.code}
+            if notice.proposed_level else "",
+            _("Sent after the deadline (%(deadline)s).") % {
+                "deadline": _when(admission.notification_deadline)} if notice.late else ""))
+        if notice.acknowledged_at:
+            events.append(Event(
+                notice.acknowledged_at, "acknowledged",
+                _("Early notification version %(version)s acknowledged") % {
+                    "version": notice.sequence},
+                _name(notice.acknowledged_by), municipality))
+    for declaration in admission.ready_declarations.all():
+        events.append(Event(
+            declaration.declared_at, "ready", _("Declared ready for discharge"),
+            _name(declaration.created_by), hospital,
+            _("Declaring physician: %(physician)s.") % {"physician": declaration.physician}))
+        for answer in declaration.answers.all():
+            if answer.kind == MunicipalAnswerKind.CAN_RECEIVE:
+                title = _("The municipality can receive the patient from %(date)s") % {
+                    "date": answer.receive_on.strftime("%d.%m.%Y")}
+            elif answer.expected_date:
+                title = _("The municipality cannot receive the patient yet (expected "
+                          "%(date)s)") % {"date": answer.expected_date.strftime("%d.%m.%Y")}
+            else:
+                title = _("The municipality cannot receive the patient yet")
+            events.append(Event(answer.answered_at, "answer", title, _name(answer.answered_by),
+                                municipality, answer.comment))
+        if declaration.withdrawn_at:
+            events.append(Event(declaration.withdrawn_at, "withdrawn",
+                                _("Ready-for-discharge declaration withdrawn"),
+                                _name(declaration.withdrawn_by), hospital,
+                                declaration.withdrawal_reason))
+    for meeting in admission.discharge_meetings.all():
+        place = meeting.location or meeting.video_link
+        events.append(Event(
+            meeting.created_at, "meeting",
+            _("Discharge meeting scheduled for %(when)s") % {"when": _when(meeting.scheduled_at)},
+            _name(meeting.organizer), "", place))
+        for change in meeting_changes.get(str(meeting.uuid), ()):
+            if change.detail.startswith("rescheduled"):
+                events.append(Event(change.at, "meeting", _("Discharge meeting changed"),
+                                    change.user_display, change.organization_name,
+                                    _("Now %(when)s, %(place)s.") % {
+                                        "when": _when(meeting.scheduled_at), "place": place}
+                                    if change is meeting_changes[str(meeting.uuid)][-1] else ""))
+            elif change.detail.startswith("cancelled"):
+                events.append(Event(change.at, "cancelled", _("Discharge meeting cancelled"),
+                                    change.user_display, change.organization_name))
+        if meeting.status == MeetingStatus.HELD:
+            events.append(Event(
+                meeting.minutes_recorded_at or meeting.scheduled_at, "held",
+                _("Discharge meeting held"), _name(meeting.updated_by), "",
+                meeting.decisions))
+    if admission.discharged_at:
+        if admission.status == AdmissionStatus.DECEASED:
+            title = _("Died in hospital")
+        elif admission.status == AdmissionStatus.TRANSFERRED:
+            title = _("Transferred to another hospital")
+        else:
+            title = _("Discharged: %(destination)s") % {
+                "destination": admission.get_discharge_destination_display()}
+        detail = _("Level after discharge: %(level)s.") % {
+            "level": f"{admission.discharge_level.code} {admission.discharge_level.localized_name}"
+        } if admission.discharge_level else ""
+        events.append(Event(admission.discharged_at, "discharge", title,
+                            _name(admission.updated_by), hospital, detail))
+    return events
+
+
+def timeline(admissions, meeting_changes) -> list[Event]:
+    by_id = {admission.pk: admission for admission in admissions}
+    events = []
+    for admission in admissions:
+        events.extend(admission_events(admission, by_id, meeting_changes))
+    for order, event in enumerate(events):
+        event.order = order
+    return sorted(events, key=lambda e: (e.at, e.order))
+
+
+# ---------------------------------------------------------------------------------------
+# The statement of ready-for-discharge days.
+
+
+def statements(admissions, rates, today) -> list[dict]:
+    result = []
+    for admission in admissions:
+        for declaration in admission.ready_declarations.all():
+            lines = statement(declaration, today=today, rates=rates)
+            result.append({"admission": admission, "declaration": declaration,
+                           "statement": lines})
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# The path across the pyramid levels, as an SVG drawn on the server.
+
+CHART = {"width": 720, "height": 300, "left": 64, "right": 48, "top": 20, "bottom": 48}
+
+
+@dataclass
+class Mark:
+    kind: str  # stay (hospital, assumed 5.2), after (level after discharge), proposed
+    start: datetime.datetime
+    end: datetime.datetime | None
+    level: ServiceLevel
+    label: str
+    ongoing: bool = False
+    points: str = ""
+    x1: float = 0
+    x2: float = 0
+    y: float = 0
+
+
+def level_chart(admissions, levels, at) -> dict | None:
+    if not admissions or not levels:
+        return None
+    hospital_level = next((lv for lv in levels if lv.code == HOSPITAL_LEVEL), levels[-1])
+    ordered = sorted(admissions, key=lambda a: a.admitted_at)
+    marks = []
+    for index, admission in enumerate(ordered):
+        marks.append(Mark("stay", admission.admitted_at, admission.discharged_at or at,
+                          hospital_level, _("Hospital stay, %(hospital)s") % {
+                              "hospital": admission.hospital.name},
+                          ongoing=admission.discharged_at is None))
+        for notice in admission.early_notifications.all():
+            if notice.proposed_level:
+                marks.append(Mark("proposed", notice.sent_at, None, notice.proposed_level,
+                                  _("Proposed in early notification version %(version)s") % {
+                                      "version": notice.sequence}))
+        if admission.discharged_at and admission.discharge_level:
+            following = ordered[index + 1].admitted_at if index + 1 < len(ordered) else None
+            marks.append(Mark("after", admission.discharged_at,
+                              max(following or at, admission.discharged_at),
+                              admission.discharge_level, _("After discharge from %(hospital)s")
+                              % {"hospital": admission.hospital.name},
+                              ongoing=following is None))
+    start = min(m.start for m in marks)
+    end = max([at] + [m.end or m.start for m in marks])
+    if end - start < datetime.timedelta(days=1):
+        end = start + datetime.timedelta(days=1)
+    c = CHART
+    plot_width = c["width"] - c["left"] - c["right"]
+    plot_height = c["height"] - c["top"] - c["bottom"]
+    span = (end - start).total_seconds()
+
+    def x(moment):
+        return round(c["left"] + (moment - start).total_seconds() / span * plot_width, 1)
+
+    step = plot_height / max(len(levels) - 1, 1)
+    y_of = {level.pk: round(c["top"] + plot_height - index * step, 1)
+            for index, level in enumerate(levels)}
+    for mark in marks:
+        mark.x1, mark.y = x(mark.start), y_of[mark.level.pk]
+        mark.x2 = x(mark.end) if mark.end else mark.x1
+        if mark.kind == "proposed":  # a diamond: a different shape, not only a colour
+            mark.points = " ".join(f"{px},{py}" for px, py in (
+                (mark.x1, mark.y - 7), (mark.x1 + 7, mark.y), (mark.x1, mark.y + 7),
+                (mark.x1 - 7, mark.y)))
+    label_format = "%d.%m %H:%M" if end - start < datetime.timedelta(days=4) else "%d.%m.%y"
+    ticks = []
+    for index in range(5):
+        moment = start + (end - start) * index / 4
+        ticks.append({"x": x(moment), "label": timezone.localtime(moment).strftime(
+            label_format)})
+    marks.sort(key=lambda m: (m.start, m.kind))
+    described = "; ".join(
+        (_("%(what)s: level %(level)s from %(start)s, ongoing") if m.ongoing else
+         _("%(what)s: level %(level)s from %(start)s to %(end)s") if m.end else
+         _("%(what)s: level %(level)s on %(start)s")) % {
+            "what": m.label, "level": m.level.code,
+            "start": timezone.localtime(m.start).strftime("%d.%m.%Y"),
+            "end": timezone.localtime(m.end).strftime("%d.%m.%Y") if m.end else ""}
+        for m in marks)
+    return {
+        **c,
+        "description": described,
+        "label_x": c["left"] - 10,
+        "plot_right": c["width"] - c["right"],
+        "plot_bottom": c["top"] + plot_height,
+        "axis_label_y": c["height"] - 8,
+        "levels": [{"code": lv.code, "name": lv.localized_name, "y": y_of[lv.pk]}
+                   for lv in levels],
+        "marks": marks,
+        "ticks": ticks,
+        "hospital_level": hospital_level,
+        "start": start,
+        "end": end,
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def patient_pathway(request, uuid):
+    """Queries: 1 session, 2 user, 3 the visible patient, 4-6 the audit of this read
+    (memberships, care relationships, INSERT), 7 admissions with hospital, municipality,
+    level and the people who changed them, 8 sent notices, 9 declarations, 10 answers,
+    11 meetings, 12 the audit trail of meeting changes, 13 daily rates, 14 levels,
+    15 navigation."""
+    patient = get_visible_patient(request.user, uuid)
+    log_patient_access(request.user, AuditAction.VIEW, [patient], object_type="pathway")
+    at = common.now()
+    admissions = list(
+        patient.admissions.select_related(
+            "hospital", "municipality", "discharge_level", "created_by", "updated_by")
+        .prefetch_related(
+            Prefetch("early_notifications", queryset=EarlyNotification.objects.filter(
+                state=NoticeState.SENT).select_related(
+                "sent_by", "acknowledged_by", "proposed_level").order_by("sequence")),
+            Prefetch("ready_declarations", queryset=ReadyForDischarge.objects.select_related(
+                "created_by", "withdrawn_by").order_by("declared_at").prefetch_related(
+                Prefetch("answers", queryset=MunicipalAnswer.objects.select_related(
+                    "answered_by").order_by("answered_at", "pk")))),
+            Prefetch("discharge_meetings", queryset=DischargeMeeting.objects.select_related(
+                "organizer", "updated_by").order_by("scheduled_at")),
+        ).order_by("admitted_at")
+    )
+    meeting_changes = {}
+    changes = AuditEvent.objects.filter(
+        patient_uuid=patient.uuid, object_type="dischargemeeting", action=AuditAction.UPDATE,
+    ).select_related("organization").order_by("at", "id")
+    for change in changes:
+        change.organization_name = change.organization.name if change.organization else ""
+        meeting_changes.setdefault(change.object_id, []).append(change)
+    rates = dict(DailyRate.objects.values_list("year", "amount"))
+    levels = list(ServiceLevel.objects.order_by("sort_order"))
+    current = next((a for a in reversed(admissions) if a.is_open), None)
+    context = {
+        "patient": patient,
+        "admissions": admissions,
+        "current": current,
+        "events": timeline(admissions, meeting_changes),
+        "statements": statements(admissions, rates, local_date(at)),
+        "chart": level_chart(admissions, levels, at),
+        "at": at,
+    }
+    return render(request, "pathways/pathway.html", context)

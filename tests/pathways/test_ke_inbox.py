@@ -1,0 +1,375 @@
+"""The KE inbox: early notifications to acknowledge, declarations to answer, meetings."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from pathways import services
+from pathways.models import CareRelationshipReason, MeetingParticipant, MunicipalAnswer
+from registry.models import AuditEvent
+from tests import factories
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+INBOX = "pathways:ke_inbox"
+
+# Queries of the whole inbox page, whatever the number of items:
+#  1 session, 2 user, 3 the user's KE memberships (the municipalities),
+#  4 notices with admission, patient, hospital, municipality, sender, acknowledger and level,
+#  5 ready-for-discharge declarations with admission, patient and hospital, 6 their answers,
+#  7 upcoming meetings with admission, patient, hospital and organiser, 8 their participants,
+#  9 memberships and 10 care relationships (grounds for the audit), 11 one INSERT of the
+#  audit events, 12 the fingerprint (one UNION), 13 memberships with the unread count (nav).
+INBOX_BUDGET = 13
+# A poll when nothing changed: 1 session, 2 user, 3 KE memberships, 4 the fingerprint.
+QUIET_POLL_BUDGET = 4
+
+
+def admit(cast, patient=None, hours_ago=2, **fields):
+    return services.admit_patient(
+        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward="Slag",
+        admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
+
+
+def inbox(client, htmx=False, **params):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    return client.get(reverse(INBOX), params, **(HTMX if htmx else {}))
+
+
+def acknowledge(client, notice, htmx=True):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    return client.post(reverse("pathways:acknowledge_notice", args=[notice.uuid]),
+                       **(HTMX if htmx else {}))
+
+
+def answer(client, declaration, **data):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    return client.post(reverse("pathways:answer_declaration", args=[declaration.uuid]), data,
+                       **HTMX)
+
+
+def sent_notice(cast, patient=None, hours_ago=2):
+    return services.send_early_notification(admit(cast, patient, hours_ago), by=cast.planner)
+
+
+def tromso_patient(cast, given="Nils", family="Nyvik"):
+    return factories.patient(cast.planner, given, family, municipality=cast.tromso)
+
+
+# ---------------------------------------------------------------------------------------
+# Who sees what
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client, cast):
+    response = client.get(reverse(INBOX))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("member", ["planner", "coordinator"])
+def test_it_is_only_for_ke_staff(client, cast, member):
+    sent_notice(cast)
+    client.force_login(getattr(cast, member))
+    assert inbox(client).status_code == 403
+
+
+def test_it_shows_the_municipalitys_notices_to_its_ke(client, cast):
+    notice = sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    response = inbox(client)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Innboks for koordinerende enhet" in html
+    assert "Astrid Aune" in html
+    assert f'id="acknowledge-{notice.uuid}"' in html
+    assert 'hx-trigger="every 10s"' in html
+    event = AuditEvent.objects.get(object_type="ke_inbox")
+    assert (event.user, event.patient_uuid) == (cast.ke_tromso, cast.shared.uuid)
+
+
+def test_it_shows_another_municipalitys_notices_to_nobody_else(client, cast):
+    sent_notice(cast)
+    factories.relate(cast.shared, cast.bodo, cast.ke_tromso, CareRelationshipReason.REFERRAL)
+    client.force_login(cast.ke_bodo)  # may even see the patient, but answers for Bodø
+    html = inbox(client).content.decode()
+    assert "Astrid Aune" not in html
+    assert "Ingen tidligmelding venter på kvittering." in html
+
+
+def test_it_lists_unacknowledged_notices_first_and_oldest_first(client, cast):
+    older = sent_notice(cast, tromso_patient(cast, "Olav", "Eldre"), hours_ago=5)
+    sent_notice(cast)  # Astrid, newer
+    done = sent_notice(cast, tromso_patient(cast, "Kari", "Kvittert"))
+    services.acknowledge_early_notification(done, by=cast.ke_tromso)
+    client.force_login(cast.ke_tromso)
+    response = inbox(client)
+    assert [n.admission.patient.family_name for n in response.context["waiting"]] == [
+        "Eldre", "Aune"]
+    html = response.content.decode()
+    waiting = html[html.index('id="waiting-notices"'):html.index("</ol>")]
+    assert waiting.index("Olav Eldre") < waiting.index("Astrid Aune")
+    assert "Kari Kvittert" not in waiting
+    assert f'id="acknowledged-{done.uuid}"' in html
+    assert f'id="acknowledge-{older.uuid}"' in html
+
+
+def test_it_answers_htmx_with_the_lists_only_and_a_normal_request_with_the_page(client, cast):
+    sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    partial = inbox(client, htmx=True).content.decode()
+    assert "<html" not in partial and partial.lstrip().startswith('<div id="ke-lists"')
+    assert "<html" in inbox(client).content.decode()
+
+
+# ---------------------------------------------------------------------------------------
+# New notices without a reload: polling with a fingerprint
+
+
+def test_a_poll_with_nothing_new_answers_204(client, cast, django_assert_max_num_queries):
+    sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    context = inbox(client).context
+    reads = AuditEvent.objects.filter(object_type="ke_inbox").count()
+    with django_assert_max_num_queries(QUIET_POLL_BUDGET):
+        response = inbox(client, htmx=True, fingerprint=context["fingerprint"],
+                         since=context["rendered_at"])
+    assert response.status_code == 204
+    assert AuditEvent.objects.filter(object_type="ke_inbox").count() == reads
+
+
+def test_a_poll_brings_a_new_notice_and_announces_it(client, cast):
+    sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    context = inbox(client).context
+    sent_notice(cast, tromso_patient(cast))  # arrives while the inbox is open
+    response = inbox(client, htmx=True, fingerprint=context["fingerprint"],
+                     since=context["rendered_at"])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nils Nyvik" in html
+    assert re.search(r'hx-swap-oob="innerHTML:#announcer">1 ny tidligmelding\.</div>', html)
+
+
+def test_an_acknowledgement_elsewhere_changes_the_fingerprint(client, cast):
+    notice = sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    fingerprint = inbox(client).context["fingerprint"]
+    services.acknowledge_early_notification(notice, by=cast.ke_tromso)
+    response = inbox(client, htmx=True, fingerprint=fingerprint)
+    assert response.status_code == 200
+    assert f'id="acknowledged-{notice.uuid}"' in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------
+# Acknowledging
+
+
+def test_it_acknowledges_inline_and_the_hospital_sees_who_and_when(client, cast):
+    notice = sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    response = acknowledge(client, notice)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="ke-lists"')
+    assert "Tidligmeldingen for Astrid Aune (versjon 1) er kvittert." in html
+    assert f'id="acknowledged-{notice.uuid}"' in html
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == cast.ke_tromso
+
+
+def test_acknowledging_twice_shows_who_acknowledged_first(client, cast):
+    notice = sent_notice(cast)
+    colleague = factories.user("ke_tromso_2", cast.tromso, "ke_staff", first_name="Kari",
+                               last_name="Kollega")
+    services.acknowledge_early_notification(notice, by=colleague)
+    client.force_login(cast.ke_tromso)
+    response = acknowledge(client, notice)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert re.search(r'class="notice notice--error" id="inbox-flash"[^>]*>Allerede kvittert av '
+                     r"Kari Kollega \d\d\.\d\d\.\d{4} \d\d:\d\d\.", html)
+    assert 'hx-swap-oob="innerHTML:#announcer">Allerede kvittert av Kari Kollega' in html
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == colleague
+
+
+def test_acknowledging_without_javascript_returns_to_the_inbox_with_a_message(client, cast):
+    notice = sent_notice(cast)
+    client.force_login(cast.ke_tromso)
+    response = acknowledge(client, notice, htmx=False)
+    assert response.status_code == 302 and response["Location"] == reverse(INBOX)
+    again = acknowledge(client, notice, htmx=False)
+    page = client.get(again["Location"]).content.decode()
+    assert "Allerede kvittert av Kåre Tromsø" in page
+
+
+def test_another_municipality_cannot_acknowledge(client, cast):
+    notice = sent_notice(cast)
+    client.force_login(cast.ke_bodo)
+    assert acknowledge(client, notice).status_code == 404  # outside Bodø's scope
+    factories.relate(cast.shared, cast.bodo, cast.ke_tromso, CareRelationshipReason.REFERRAL)
+    response = acknowledge(client, notice)  # in scope now, but not Bodø's to acknowledge
+    assert response.status_code == 403
+    assert "Bare koordinerende enhet i Tromsø kan svare for kommunen." in \
+        response.content.decode()
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None
+
+
+# ---------------------------------------------------------------------------------------
+# Answering ready for discharge
+
+
+@pytest.fixture
+def declaration(cast):
+    admission = admit(cast, hours_ago=30)
+    return services.declare_ready_for_discharge(admission, by=cast.planner,
+                                                physician="Dr. Lege")
+
+
+def test_it_lists_declarations_awaiting_an_answer(client, cast, declaration):
+    client.force_login(cast.ke_tromso)
+    html = inbox(client).content.decode()
+    assert f'id="declaration-{declaration.uuid}"' in html
+    assert "Ikke besvart" in html
+    form = client.get(reverse("pathways:answer_declaration", args=[declaration.uuid]), **HTMX)
+    assert 'name="kind"' in form.content.decode() and "<html" not in form.content.decode()
+
+
+def test_it_answers_can_receive_on_a_date(client, cast, declaration):
+    client.force_login(cast.ke_tromso)
+    day = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    response = answer(client, declaration, kind="can_receive", receive_on=day)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Svaret er sendt til UNN Tromsø: kan ta imot." in html
+    assert '<div id="ke-lists"' in html and 'hx-swap-oob="true"' in html  # lists refreshed
+    saved = MunicipalAnswer.objects.get()
+    assert (saved.kind, saved.receive_on.isoformat(), saved.answered_by) == (
+        "can_receive", day, cast.ke_tromso)
+
+
+def test_it_answers_cannot_yet_with_an_expected_date(client, cast, declaration):
+    client.force_login(cast.ke_tromso)
+    day = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    response = answer(client, declaration, kind="cannot_yet", expected_date=day,
+                      comment="Venter på sykehjemsplass")
+    assert response.status_code == 200
+    assert MunicipalAnswer.objects.get().expected_date.isoformat() == day
+    assert "Svart: kan ikke ta imot ennå (Kåre Tromsø)." in inbox(client).content.decode()
+
+
+def test_it_asks_for_the_date_when_the_municipality_can_receive(client, cast, declaration):
+    client.force_login(cast.ke_tromso)
+    response = answer(client, declaration, kind="can_receive")
+    assert response.status_code == 422
+    assert response.context["form"].errors["receive_on"] == [
+        "Oppgi fra hvilken dato dere kan ta imot."]
+    assert 'href="#id_receive_on"' in response.content.decode()
+    assert not MunicipalAnswer.objects.exists()
+
+
+def test_it_refuses_an_answer_for_another_municipality(client, cast, declaration):
+    factories.relate(cast.shared, cast.bodo, cast.ke_tromso, CareRelationshipReason.REFERRAL)
+    client.force_login(cast.ke_bodo)
+    response = answer(client, declaration, kind="cannot_yet")
+    assert response.status_code == 403
+    assert "Bare koordinerende enhet i Tromsø kan svare for kommunen." in \
+        response.content.decode()
+    assert not MunicipalAnswer.objects.exists()
+
+
+def test_it_answers_404_for_a_declaration_outside_the_users_scope(client, cast, declaration):
+    client.force_login(cast.ke_bodo)
+    url = reverse("pathways:answer_declaration", args=[declaration.uuid])
+    assert client.get(url).status_code == 404
+    assert answer(client, declaration, kind="cannot_yet").status_code == 404
+
+
+def test_a_withdrawn_declaration_cannot_be_answered(client, cast, declaration):
+    services.withdraw_ready_for_discharge(declaration.admission, by=cast.planner)
+    client.force_login(cast.ke_tromso)
+    assert f'id="declaration-{declaration.uuid}"' not in inbox(client).content.decode()
+    response = answer(client, declaration, kind="cannot_yet")
+    assert response.status_code == 409
+    assert "Erklæringen gjelder ikke lenger" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------
+# Meetings and invitations
+
+
+@pytest.fixture
+def meeting(cast):
+    admission = admit(cast)
+    return services.schedule_discharge_meeting(
+        admission, by=cast.planner, scheduled_at=timezone.now() + datetime.timedelta(days=1),
+        location="Møterom 3", participants=[
+            {"kind": "coordinating_unit", "user": cast.ke_tromso, "organization": cast.tromso},
+            {"kind": "hospital_staff", "user": cast.planner}])
+
+
+def test_it_shows_the_ke_its_invitation_and_takes_the_answer(client, cast, meeting):
+    client.force_login(cast.ke_tromso)
+    html = inbox(client).content.decode()
+    assert f'id="meeting-{meeting.uuid}"' in html and "Møterom 3" in html
+    assert f'id="accept-{meeting.uuid}"' in html
+    response = client.post(reverse("pathways:respond_to_meeting", args=[meeting.uuid]),
+                           {"status": "accepted"}, **HTMX)
+    assert response.status_code == 200
+    assert "Du har takket ja til utskrivingsmøtet" in response.content.decode()
+    participant = MeetingParticipant.objects.get(user=cast.ke_tromso)
+    assert participant.status == "accepted"
+    assert "1 av 2 har takket ja" in response.content.decode()
+
+
+def test_it_refuses_an_answer_to_a_meeting_that_has_started(client, cast, meeting):
+    type(meeting).objects.filter(pk=meeting.pk).update(
+        scheduled_at=timezone.now() - datetime.timedelta(minutes=5))
+    client.force_login(cast.ke_tromso)
+    response = client.post(reverse("pathways:respond_to_meeting", args=[meeting.uuid]),
+                           {"status": "declined"}, **HTMX)
+    assert response.status_code == 409
+    assert "Møtet ligger ikke lenger fram i tid." in response.content.decode()
+
+
+def test_nobody_answers_an_invitation_they_do_not_have(client, cast, meeting):
+    client.force_login(cast.ke_bodo)
+    response = client.post(reverse("pathways:respond_to_meeting", args=[meeting.uuid]),
+                           {"status": "accepted"}, **HTMX)
+    assert response.status_code == 404
+
+
+# ---------------------------------------------------------------------------------------
+# Query budget
+
+
+def fill_inbox(cast, count):
+    """count notices (half acknowledged), declarations with an answer and invitations."""
+    for n in range(count):
+        admission = admit(cast, tromso_patient(cast, f"Ola{n}", "Hansen"), hours_ago=30)
+        notice = services.send_early_notification(admission, by=cast.planner)
+        if n % 2:
+            services.acknowledge_early_notification(notice, by=cast.ke_tromso)
+        declaration = services.declare_ready_for_discharge(admission, by=cast.planner,
+                                                           physician="Dr. Lege")
+        services.answer_ready_for_discharge(declaration, by=cast.ke_tromso, kind="cannot_yet")
+        services.schedule_discharge_meeting(
+            admission, by=cast.planner, scheduled_at=timezone.now() + datetime.timedelta(days=1),
+            location="Rom 1", participants=[{"kind": "coordinating_unit",
+                                             "user": cast.ke_tromso}])
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_inbox_costs_the_same_queries_for_3_items_as_for_30(
+        client, cast, django_assert_max_num_queries, rows):
+    fill_inbox(cast, rows)
+    client.force_login(cast.ke_tromso)
+    with django_assert_max_num_queries(INBOX_BUDGET):
+        response = inbox(client)
+    context = response.context
+    assert len(context["waiting"]) + len(context["acknowledged"]) == rows
+    assert len(context["declarations"]) == len(context["meetings"]) == rows
