@@ -150,3 +150,16 @@ def _enqueue_delivery(notification_ids: list[int]) -> None:
             logger.warning("could not queue delivery of notifications %s; the retry sweep "
                            "will", notification_ids, exc_info=True)
             return
+
+
+def own_notifications(user):
+    """Deny by default: the user's own in-portal notifications, nobody else's."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
+
+
+def mark_read(queryset) -> int:
+    """A person's own "read" marker: a conditional UPDATE, so reading twice keeps the first
+    time and a bulk read costs one statement."""
+    return queryset.filter(read_at__isnull=True).update(read_at=timezone.now())

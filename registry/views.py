@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,11 +23,11 @@ from .models import (
     CoordinatingUnit,
     Membership,
     Notification,
-    NotificationChannel,
     Organization,
     ServiceLevel,
     ServiceOffering,
 )
+from .notifications import mark_read, own_notifications
 
 ORGANIZATIONS_PER_PAGE = 50
 
@@ -174,10 +173,6 @@ def organization_detail(request, uuid):
 NOTIFICATIONS_PER_PAGE = 50
 
 
-def _own_notifications(user):
-    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
-
-
 def _safe_link(url: str) -> str:
     """Only links into the portal itself become links."""
     return url if url.startswith("/") and not url.startswith("//") else ""
@@ -185,7 +180,7 @@ def _safe_link(url: str) -> str:
 
 def _badge_html(request, count: int | None = None, *, oob: bool = False) -> str:
     if count is None:
-        count = _own_notifications(request.user).unread().count()
+        count = own_notifications(request.user).unread().count()
     return render_to_string("registry/partials/notification_badge.html", {
         "unread_notifications": count, "oob": oob,
         "notification_poll_seconds": poll_seconds("notification_badge")})
@@ -197,7 +192,7 @@ def _badge_html(request, count: int | None = None, *, oob: bool = False) -> str:
 def notification_list(request):
     """Unread first, then newest first. Queries: 1 session, 2 user, 3 count for the
     paginator, 4 the page, 5 memberships with the unread count (navigation and badge)."""
-    notifications = _own_notifications(request.user).annotate(
+    notifications = own_notifications(request.user).annotate(
         unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()),
     ).order_by("-unread", "-created_at", "-id")
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -216,19 +211,12 @@ def notification_badge(request):
     return HttpResponse(_badge_html(request))
 
 
-def _mark_read(user, **filters) -> int:
-    # A person's own "read" marker, not a pathway step: a conditional UPDATE is the whole of
-    # it, and a second click changes nothing.
-    return _own_notifications(user).filter(read_at__isnull=True, **filters).update(
-        read_at=timezone.now())
-
-
 @never_cache
 @login_required
 @require_POST
 def notification_read(request, uuid):
-    notification = get_object_or_404(_own_notifications(request.user), uuid=uuid)
-    _mark_read(request.user, pk=notification.pk)
+    notification = get_object_or_404(own_notifications(request.user), uuid=uuid)
+    mark_read(own_notifications(request.user).filter(pk=notification.pk))
     notification.refresh_from_db()
     message = _("Marked as read: %(title)s") % {"title": notification.title}
     if not request.htmx:
@@ -245,7 +233,7 @@ def notification_read(request, uuid):
 @login_required
 @require_POST
 def notification_read_all(request):
-    count = _mark_read(request.user)
+    count = mark_read(own_notifications(request.user))
     message = ngettext("%(count)d notification marked as read.",
                        "%(count)d notifications marked as read.", count) % {"count": count}
     messages.success(request, message)  # a plain form post: the whole list changes

@@ -7,7 +7,6 @@ audited; the pointed-to record is, when it is opened.
 """
 
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -16,7 +15,8 @@ from rest_framework.response import Response
 
 from rehab_portal.api_base import UuidLookupMixin, error_responses
 
-from ..models import Notification, NotificationChannel
+from ..models import Notification
+from ..notifications import mark_read, own_notifications
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -44,19 +44,6 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["uuid", "url", "kind", "title", "body", "link", "subject_type",
                   "subject_uuid", "patient_uuid", "created_at", "read_at"]
         read_only_fields = fields
-
-
-def own_notifications(user):
-    """Deny by default: the user's own in-portal notifications, nobody else's."""
-    if not (user and user.is_authenticated):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
-
-
-def mark_read(queryset) -> int:
-    """A conditional UPDATE: reading twice keeps the first time, and a bulk read costs one
-    statement however many there are."""
-    return queryset.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 UNREAD_COUNT = inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
