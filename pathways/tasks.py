@@ -206,13 +206,14 @@ def remind_missing_early_notifications(now: datetime.datetime | None = None) -> 
     return _run(early_notification_missing_due(now), build)
 
 
-def _message_about(admission_like, subject_type: str, subject_uuid, *, url: bool = True):
-    """A Message factory for one subject: kind, title and body vary by stage."""
+def _message_about(admission_like, subject_type: str, subject_uuid, *, url: bool | str = True):
+    """A Message factory for one subject: kind, title and body vary by stage. The link goes
+    to the patient's pathway, or to the page given (a discharge meeting's)."""
     patient_uuid = admission_like.patient_uuid
+    link = url if isinstance(url, str) else pathway_url(patient_uuid) if url else ""
 
     def message(kind: str, title: str, body: str) -> Message:
-        return Message(kind=kind, title=title, body=body,
-                       url=pathway_url(patient_uuid) if url else "",
+        return Message(kind=kind, title=title, body=body, url=link,
                        subject_type=subject_type, subject_uuid=subject_uuid,
                        patient_uuid=patient_uuid)
     return message
@@ -399,7 +400,8 @@ def remind_meeting_participants(now: datetime.datetime | None = None) -> int:
             dedupe = f"sweep:meeting-reminder:{meeting.uuid}:{meeting.sequence}:{stage}h"
             for recipients, addresses, url in ((users, (), True), ((), emails, False)):
                 if recipients or addresses:
-                    message = _message_about(meeting, "dischargemeeting", meeting.uuid, url=url)
+                    message = _message_about(meeting, "dischargemeeting", meeting.uuid,
+                                             url=f"/meetings/{meeting.uuid}/" if url else False)
                     outgoing.append(_outgoing(recipients, message(
                         "discharge_meeting.reminder", title, "\n".join(lines)),
                         dedupe, addresses))

@@ -17,6 +17,8 @@ urlpatterns = [
     path("admissions/<uuid:uuid>/ready/", views.declare_ready, name="declare_ready"),
     path("admissions/<uuid:uuid>/ready/withdraw/", views.withdraw_ready, name="withdraw_ready"),
     path("admissions/<uuid:uuid>/discharge/", views.discharge, name="discharge"),
+    path("admissions/<uuid:uuid>/transfer/", views.transfer, name="transfer"),
+    path("admissions/<uuid:uuid>/death/", views.record_death, name="record_death"),
     path("admissions/<uuid:uuid>/meetings/new/", views.schedule_meeting,
          name="schedule_meeting"),
     # The coordinating unit's inbox and its steps.
@@ -26,4 +28,18 @@ urlpatterns = [
     path("ready-for-discharge/<uuid:uuid>/answer/", views.answer_declaration,
          name="answer_declaration"),
     path("meetings/<uuid:uuid>/respond/", views.respond_to_meeting, name="respond_to_meeting"),
+    # A discharge meeting's own page and its steps.
+    path("meetings/<uuid:uuid>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<uuid:uuid>/invitation.ics", views.meeting_invitation,
+         name="meeting_invitation"),
+    path("meetings/<uuid:uuid>/answer/", views.meeting_respond, name="meeting_respond"),
+    path("meetings/<uuid:uuid>/reschedule/", views.meeting_reschedule,
+         name="meeting_reschedule"),
+    path("meetings/<uuid:uuid>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<uuid:uuid>/participants/", views.meeting_add_participants,
+         name="meeting_add_participants"),
+    path("meetings/<uuid:uuid>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<uuid:uuid>/tasks/", views.meeting_add_task, name="meeting_add_task"),
+    path("meetings/<uuid:uuid>/tasks/<int:task_id>/done/", views.meeting_complete_task,
+         name="meeting_complete_task"),
 ]

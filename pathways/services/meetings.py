@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,6 @@ from ..models import (
     ParticipantStatus,
     Patient,
 )
-from .admissions import _pathway_url
 from .patients import grant_care_relationship
 
 MEETING_ACCESS_AFTER = datetime.timedelta(days=14)
@@ -40,6 +40,11 @@ def _require_organizing_side(by, admission: Admission) -> None:
         raise PermissionDenied(_(
             "Only the hospital's discharge planners or the municipality's coordinating unit "
             "may organise this meeting."))
+
+
+def _meeting_url(meeting: DischargeMeeting) -> str:
+    """Notifications about a meeting open the meeting's page."""
+    return reverse("pathways:meeting_detail", args=[meeting.uuid])
 
 
 def _end(meeting: DischargeMeeting) -> datetime.datetime:
@@ -77,7 +82,7 @@ def _send_invitations(meeting: DischargeMeeting, kind: str, title: str,
         "summary": _summary(meeting), "when": when,
         "place": meeting.location or meeting.video_link}
     message = Message(
-        kind=kind, title=title, body=body, url=_pathway_url(meeting.admission),
+        kind=kind, title=title, body=body, url=_meeting_url(meeting),
         subject_type="dischargemeeting", subject_uuid=meeting.uuid,
         patient_uuid=meeting.admission.patient.uuid,
         attachment_name="invitation.ics", attachment=ics,
@@ -266,6 +271,8 @@ def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
                        responsible_name: str, due_date: datetime.date,
                        responsible_user=None) -> FollowUpTask:
     _require_organizing_side(by, meeting.admission)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise StateConflict(_("The meeting was cancelled."), code="cancelled")
     task = FollowUpTask(meeting=meeting, description=description,
                         responsible_name=responsible_name, responsible_user=responsible_user,
                         due_date=due_date)
@@ -276,7 +283,7 @@ def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
     if responsible_user is not None:
         notify([responsible_user], Message(
             kind="discharge_meeting.task", title=_("A follow-up task was given to you"),
-            url=_pathway_url(meeting.admission), subject_type="followuptask",
+            url=_meeting_url(meeting), subject_type="followuptask",
             patient_uuid=meeting.admission.patient.uuid))
     return task
 

@@ -1,6 +1,17 @@
 """Server-rendered pathway pages: patients, the ward board, the KE inbox, the pathway."""
 
 from .inbox import acknowledge_notice, answer_declaration, ke_inbox, respond_to_meeting
+from .meetings import (
+    meeting_add_participants,
+    meeting_add_task,
+    meeting_cancel,
+    meeting_complete_task,
+    meeting_detail,
+    meeting_invitation,
+    meeting_minutes,
+    meeting_reschedule,
+    meeting_respond,
+)
 from .pathway import patient_pathway
 from .patients import access_log, patient_detail, patient_search
 from .ward import (
@@ -8,7 +19,9 @@ from .ward import (
     declare_ready,
     discharge,
     early_notification,
+    record_death,
     schedule_meeting,
+    transfer,
     ward_board,
     withdraw_ready,
 )
@@ -16,5 +29,8 @@ from .ward import (
 __all__ = [
     "access_log", "acknowledge_notice", "admit", "answer_declaration", "declare_ready",
     "discharge", "early_notification", "ke_inbox", "patient_detail", "patient_pathway",
-    "patient_search", "respond_to_meeting", "schedule_meeting", "ward_board", "withdraw_ready",
+    "meeting_add_participants", "meeting_add_task", "meeting_cancel", "meeting_complete_task",
+    "meeting_detail", "meeting_invitation", "meeting_minutes", "meeting_reschedule",
+    "meeting_respond", "patient_search", "record_death", "respond_to_meeting",
+    "schedule_meeting", "transfer", "ward_board", "withdraw_ready",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -44,6 +45,7 @@ class Event:
     detail: str = ""
     warning: str = ""
     order: int = field(default=0)
+    url: str = ""  # the page of what happened, e.g. the discharge meeting
 
 
 def _name(user) -> str:
@@ -105,25 +107,27 @@ def admission_events(admission, by_id, meeting_changes) -> list[Event]:
                                 declaration.withdrawal_reason))
     for meeting in admission.discharge_meetings.all():
         place = meeting.location or meeting.video_link
+        url = reverse("pathways:meeting_detail", args=[meeting.uuid])
         events.append(Event(
             meeting.created_at, "meeting",
             _("Discharge meeting scheduled for %(when)s") % {"when": _when(meeting.scheduled_at)},
-            _name(meeting.organizer), "", place))
+            _name(meeting.organizer), "", place, url=url))
         for change in meeting_changes.get(str(meeting.uuid), ()):
             if change.detail.startswith("rescheduled"):
                 events.append(Event(change.at, "meeting", _("Discharge meeting changed"),
                                     change.user_display, change.organization_name,
                                     _("Now %(when)s, %(place)s.") % {
                                         "when": _when(meeting.scheduled_at), "place": place}
-                                    if change is meeting_changes[str(meeting.uuid)][-1] else ""))
+                                    if change is meeting_changes[str(meeting.uuid)][-1] else "",
+                                    url=url))
             elif change.detail.startswith("cancelled"):
                 events.append(Event(change.at, "cancelled", _("Discharge meeting cancelled"),
-                                    change.user_display, change.organization_name))
+                                    change.user_display, change.organization_name, url=url))
         if meeting.status == MeetingStatus.HELD:
             events.append(Event(
                 meeting.minutes_recorded_at or meeting.scheduled_at, "held",
                 _("Discharge meeting held"), _name(meeting.updated_by), "",
-                meeting.decisions))
+                meeting.decisions, url=url))
     if admission.discharged_at:
         if admission.status == AdmissionStatus.DECEASED:
             title = _("Died in hospital")

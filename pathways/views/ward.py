@@ -43,10 +43,12 @@ from ..access import log_patient_access, visible_patients
 from ..deadlines import local_date
 from ..forms import (
     AdmitForm,
+    DeathForm,
     DeclareReadyForm,
     DischargeForm,
     EarlyNotificationForm,
     MeetingForm,
+    TransferForm,
     WithdrawReadyForm,
 )
 from ..models import (
@@ -450,14 +452,17 @@ def early_notification(request, uuid):
     return common.render_panel(request, "pathways/partials/notice_form.html", context, status)
 
 
-def _simple_step(request, uuid, form_class, template, step, message):
+def _simple_step(request, uuid, form_class, template, step, message, aliases=None,
+                 with_admission=False):
     """A step with a small form: GET shows it, POST runs the service."""
     admission = _admission_in_scope(request, uuid)
-    form = form_class(common.posted(request))
+    form = form_class(common.posted(request), **(
+        {"admission": admission} if with_admission else {}))
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            result, status = common.run_step(form, lambda: step(admission, form.cleaned_data))
+            result, status = common.run_step(form, lambda: step(admission, form.cleaned_data),
+                                             aliases)
             if status == 200:
                 return _step_done(request, admission.hospital,
                                   _board_ward_for(request, admission),
@@ -513,6 +518,38 @@ def discharge(request, uuid):
 
     admission = _admission_in_scope(request, uuid)
     return _discharge_step(request, admission, step)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request, uuid):
+    """Close the stay here and open one at the other hospital (services.transfer_patient)."""
+    def step(admission, data):
+        return services.transfer_patient(
+            admission, by=request.user, to_hospital=data["to_hospital"], ward=data["ward"],
+            at=_utc(data.get("transferred_at")))
+
+    return _simple_step(
+        request, uuid, TransferForm, "pathways/partials/transfer_form.html", step,
+        lambda admission, new: _("%(name)s is transferred to %(hospital)s, ward %(ward)s.") % {
+            "name": admission.patient.full_name, "hospital": new.hospital.name,
+            "ward": new.ward},
+        aliases={"at": "transferred_at"}, with_admission=True)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_death(request, uuid):
+    def step(admission, data):
+        return services.record_death(admission, by=request.user,
+                                     died_at=_utc(data["died_at"]))
+
+    return _simple_step(
+        request, uuid, DeathForm, "pathways/partials/death_form.html", step,
+        lambda admission, _result: _("The death of %(name)s is recorded; the municipality "
+                                     "is told.") % {"name": admission.patient.full_name})
 
 
 def _discharge_step(request, admission, step):
