@@ -10,7 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .models import DischargeMeeting, MeetingStatus
+from .models import DischargeMeeting, MeetingStatus, ParticipantKind
+
+PRIVATE_KINDS = (ParticipantKind.PATIENT, ParticipantKind.NEXT_OF_KIN)
 
 
 def meeting_ics(meeting: DischargeMeeting, *, summary: str, description: str = "") -> str:
@@ -23,9 +25,9 @@ def meeting_ics(meeting: DischargeMeeting, *, summary: str, description: str = "
     event.add("uid", f"discharge-meeting-{meeting.uuid}@rehab-portal")
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.scheduled_at)
-    event.add("dtend", meeting.scheduled_at + datetime.timedelta(
-        minutes=meeting.duration_minutes))
+    start = meeting.scheduled_at.astimezone(datetime.UTC)
+    event.add("dtstart", start)
+    event.add("dtend", start + datetime.timedelta(minutes=meeting.duration_minutes))
     event.add("summary", summary)
     if description:
         event.add("description", description)
@@ -38,6 +40,9 @@ def meeting_ics(meeting: DischargeMeeting, *, summary: str, description: str = "
     organizer.params["cn"] = vText(meeting.organizer.display_name())
     event["organizer"] = organizer
     for participant in meeting.participants.all():
+        # The file goes to every participant: the patient and next of kin are not listed.
+        if participant.kind in PRIVATE_KINDS:
+            continue
         if participant.email:
             attendee = vCalAddress(f"mailto:{participant.email}")
             attendee.params["cn"] = vText(participant.name)

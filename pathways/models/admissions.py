@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import Organization, OrganizationKind, ServiceLevel
 from rehab_portal.models import TrackedModel
 
+from ..deadlines import local_date
 from .patients import Patient
 
 
@@ -114,6 +115,11 @@ class Admission(TrackedModel):
             models.Index(fields=["discharged_at"], name="admission_discharged_idx",
                          condition=Q(is_rehabilitation_stay=True)),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "hospital"], name="one_open_admission_per_hospital",
+                condition=Q(status__in=["admitted", "ready_for_discharge"])),
+        ]
 
     def __str__(self):
         return f"{self.patient} @ {self.hospital} {self.admitted_at:%Y-%m-%d}"
@@ -132,7 +138,7 @@ class Admission(TrackedModel):
                 and self.discharged_at < self.admitted_at):
             errors["discharged_at"] = _("Discharge cannot come before admission.")
         if (self.estimated_discharge_date and self.admitted_at
-                and self.estimated_discharge_date < self.admitted_at.date()):
+                and self.estimated_discharge_date < local_date(self.admitted_at)):
             errors["estimated_discharge_date"] = _(
                 "The estimated discharge date lies before the admission.")
         if errors:

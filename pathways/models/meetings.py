@@ -106,6 +106,9 @@ class MeetingParticipant(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
+        if self.next_of_kin_id is not None and self.kind != ParticipantKind.NEXT_OF_KIN:
+            raise ValidationError({"next_of_kin": _(
+                "A next of kin takes part as next of kin, with the patient's consent.")})
         if self.kind == ParticipantKind.NEXT_OF_KIN:
             if self.next_of_kin_id is None:
                 raise ValidationError({"next_of_kin": _("Choose the patient's next of kin.")})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import ServiceLevel
 from rehab_portal.models import TrackedModel
 
+from ..deadlines import local_date
 from .admissions import Admission
 from .patients import Patient
 
@@ -100,6 +101,6 @@ class EarlyNotification(TrackedModel):
 
     def clean(self):
         if self.estimated_discharge_date and self.admission_id and \
-                self.estimated_discharge_date < self.admission.admitted_at.date():
+                self.estimated_discharge_date < local_date(self.admission.admitted_at):
             raise ValidationError({"estimated_discharge_date": _(
                 "The estimated discharge date lies before the admission.")})

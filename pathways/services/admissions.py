@@ -6,7 +6,7 @@ notifies the other side."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,7 +141,13 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
         created_by=by, updated_by=by, **fields,
     )
     admission.full_clean()
-    admission.save()
+    try:
+        with transaction.atomic():
+            admission.save()
+    except IntegrityError as exc:  # a double submit lost the race to the first
+        raise StateConflict(
+            _("The patient is already admitted at %(hospital)s.") % {"hospital": hospital.name},
+            code="already_admitted", field="patient") from exc
     _audit(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward}")
     for organization in (hospital, municipality):
         if not patient.care_relationships.active().filter(
@@ -280,8 +286,11 @@ def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
                                expected_date: datetime.date | None = None,
                                comment: str = "") -> MunicipalAnswer:
     """The municipality says it can receive the patient (from a date) or cannot yet."""
+    access.require_municipal_ke(by, declaration.admission)
+    # Lock and re-read: a withdrawal a moment ago must win over this answer.
+    declaration = ReadyForDischarge.objects.select_for_update().select_related(
+        "admission__patient", "admission__hospital").get(pk=declaration.pk)
     admission = declaration.admission
-    access.require_municipal_ke(by, admission)
     if declaration.withdrawn_at is not None or admission.status != S.READY_FOR_DISCHARGE:
         raise StateConflict(_("The declaration is no longer in force; there is nothing to "
                               "answer."), code="not_ready")

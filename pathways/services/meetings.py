@@ -48,7 +48,8 @@ def _meeting_url(meeting: DischargeMeeting) -> str:
 
 
 def _end(meeting: DischargeMeeting) -> datetime.datetime:
-    return meeting.scheduled_at + datetime.timedelta(minutes=meeting.duration_minutes)
+    return meeting.scheduled_at.astimezone(datetime.UTC) + datetime.timedelta(
+        minutes=meeting.duration_minutes)
 
 
 def _summary(meeting: DischargeMeeting) -> str:
@@ -232,8 +233,14 @@ def respond_to_invitation(participant: MeetingParticipant, *, by,
         raise ValidationError({"status": _("Answer accepted or declined.")})
     if meeting.status != MeetingStatus.SCHEDULED or meeting.scheduled_at <= timezone.now():
         raise StateConflict(_("The meeting is not ahead any more."), code="not_scheduled")
-    MeetingParticipant.objects.filter(pk=participant.pk).update(
-        status=status, responded_at=timezone.now())
+    # Conditional on the meeting as the person saw it: an answer given to a time that was
+    # meanwhile moved or cancelled does not count.
+    if not MeetingParticipant.objects.filter(
+            pk=participant.pk, meeting__status=MeetingStatus.SCHEDULED,
+            meeting__sequence=meeting.sequence).update(status=status,
+                                                       responded_at=timezone.now()):
+        raise StateConflict(_("The meeting changed meanwhile; see the new time and answer "
+                              "again."), code="meeting_changed")
     participant.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, "meetingparticipant", participant.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=status)
@@ -256,9 +263,12 @@ def record_minutes(meeting: DischargeMeeting, *, by, minutes: str, decisions: st
     if attended_ids - set(meeting.participants.values_list("pk", flat=True)):
         raise ValidationError({"attended": _("Only invited participants can have attended.")})
     now = timezone.now()
-    DischargeMeeting.objects.filter(pk=meeting.pk).update(
-        minutes=minutes, decisions=decisions, minutes_recorded_at=now,
-        status=MeetingStatus.HELD, updated_by=by, updated_at=now)
+    # Conditional: a meeting cancelled meanwhile (by someone else) stays cancelled.
+    if not DischargeMeeting.objects.filter(
+            pk=meeting.pk, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD]).update(
+            minutes=minutes, decisions=decisions, minutes_recorded_at=now,
+            status=MeetingStatus.HELD, updated_by=by, updated_at=now):
+        raise StateConflict(_("The meeting was cancelled."), code="cancelled")
     meeting.participants.filter(pk__in=attended_ids).update(status=ParticipantStatus.ATTENDED)
     meeting.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,

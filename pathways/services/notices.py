@@ -41,6 +41,8 @@ def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
     """Keep the ward's work in progress; one draft per admission."""
     access.require_hospital_staff(by, admission)
     _check_fields(content)
+    # Lock the admission as send_early_notification does: drafts and sends take turns.
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
     draft = admission.early_notifications.select_for_update().filter(
         state=NoticeState.DRAFT).first()
     if draft is None:

@@ -6,12 +6,14 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import F, Func
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rehab_portal.exceptions import StateConflict
 
@@ -109,6 +111,9 @@ def add_service_errors(form, exc: ValidationError, aliases: dict | None = None) 
         form.add_error(None, exc.messages)
 
 
+RACE_MESSAGE = gettext_lazy("Someone did the same at the same moment. Reload the page and check.")
+
+
 def run_step(form, step, aliases: dict | None = None):
     """Run a service call for a valid form. Returns (result, status): the status is 200 on
     success, else 422/409/403 with the refusal added to the form's errors."""
@@ -124,6 +129,9 @@ def run_step(form, step, aliases: dict | None = None):
     except PermissionDenied as exc:
         form.add_error(None, str(exc) or _("You may not do this."))
         return None, FORBIDDEN
+    except IntegrityError:  # a double submit or a race the service could not see coming
+        form.add_error(None, RACE_MESSAGE)
+        return None, CONFLICT
 
 
 def run_action(step):
@@ -136,6 +144,8 @@ def run_action(step):
         return None, str(exc) or _("You may not do this."), FORBIDDEN
     except ValidationError as exc:
         return None, " ".join(exc.messages), UNPROCESSABLE
+    except IntegrityError:
+        return None, str(RACE_MESSAGE), CONFLICT
 
 
 def posted(request):

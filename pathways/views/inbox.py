@@ -158,8 +158,11 @@ def inbox_context(request, org_ids, at) -> dict:
 
 def _arrivals_since(context, since: str) -> str:
     """What a poll brought, for the aria-live region: "1 new early notification"."""
-    moment = parse_datetime(since or "")
-    if moment is None:
+    try:
+        moment = parse_datetime(since or "")
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return ""
+    if moment is None or not timezone.is_aware(moment):
         return ""
     new = sum(1 for n in context["waiting"] if n.sent_at > moment)
     if not new:
@@ -206,7 +209,7 @@ def _lists_response(request, message: str, *, error: bool, status: int = 200):
 @require_POST
 def acknowledge_notice(request, uuid):
     try:
-        notice = EarlyNotification.objects.visible_to(request.user).select_related(
+        notice = EarlyNotification.objects.visible_to(request.user).sent().select_related(
             "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
     except (EarlyNotification.DoesNotExist, ValueError) as exc:
         raise Http404("No such notice.") from exc
@@ -230,6 +233,10 @@ def answer_declaration(request, uuid):
             "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
     except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
         raise Http404("No such declaration.") from exc
+    if request.method == "GET":
+        log_patient_access(request.user, AuditAction.VIEW, [declaration.admission.patient],
+                           object_type="readyfordischarge",
+                           object_ids={declaration.admission.patient_id: declaration.uuid})
     form = AnswerReadyForm(common.posted(request))
     status = 200
     if request.method == "POST":

@@ -59,10 +59,16 @@ def _meetings(user):
 
 
 def _meeting_in_scope(request, uuid) -> DischargeMeeting:
+    """The meeting, or 404 outside scope; a GET (a panel showing it) is audited as a read."""
     try:
-        return _meetings(request.user).get(uuid=uuid)
+        meeting = _meetings(request.user).get(uuid=uuid)
     except (DischargeMeeting.DoesNotExist, ValueError) as exc:
         raise Http404("No such meeting.") from exc
+    if request.method == "GET":
+        access.log_patient_access(request.user, AuditAction.VIEW, [meeting.admission.patient],
+                           object_type="dischargemeeting",
+                           object_ids={meeting.admission.patient_id: meeting.uuid})
+    return meeting
 
 
 def _with_details(user, **lookup) -> DischargeMeeting | None:

@@ -112,8 +112,9 @@ def board_url(hospital, ward: str) -> str:
     return f"{url}?{urlencode({'ward': ward})}" if ward else url
 
 
-def _open_admissions(hospital, ward: str):
-    admissions = Admission.objects.open().filter(hospital=hospital)
+def _open_admissions(user, hospital, ward: str):
+    """Deny by default: only stays of patients the user may see."""
+    admissions = Admission.objects.visible_to(user).open().filter(hospital=hospital)
     if ward != ALL_WARDS:
         admissions = admissions.filter(ward=ward)
     return admissions
@@ -128,7 +129,7 @@ def board_admissions(user, hospital, ward: str, at: datetime.datetime) -> list[A
     1 admissions with patient and municipality, 2 their notices with sender and acknowledger,
     3 their declarations, 4 the answers to those, 5 meetings not cancelled, 6 participants."""
     admissions = (
-        _open_admissions(hospital, ward)
+        _open_admissions(user, hospital, ward)
         .filter(patient__in=visible_patients(user))
         .select_related("patient", "municipality")
         .prefetch_related(
@@ -226,10 +227,10 @@ def _sort_key(row):
             else admission.admitted_at)
 
 
-def board_fingerprint(hospital, ward: str, at: datetime.datetime) -> str:
+def board_fingerprint(user, hospital, ward: str, at: datetime.datetime) -> str:
     """Everything the rows show, summarised by one UNION query: if this is unchanged, a poll
     has nothing new to show except the countdowns."""
-    admissions = _open_admissions(hospital, ward)
+    admissions = _open_admissions(user, hospital, ward)
     ids = admissions.values("pk")
     meetings = DischargeMeeting.objects.filter(admission__in=ids)
     upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gte=at)
@@ -255,7 +256,7 @@ def board_context(request, hospital, ward: str, memberships, at) -> dict:
         row.receipt = receipts.get(row.last_sent.uuid) if row.last_sent else None
     log_patient_access(request.user, AuditAction.VIEW, [row.patient for row in rows],
                        object_type="ward_board", detail=f"{hospital.name} {ward}"[:200])
-    wards = set(_open_admissions(hospital, ALL_WARDS).values_list("ward", flat=True)
+    wards = set(_open_admissions(request.user, hospital, ALL_WARDS).values_list("ward", flat=True)
                 .distinct().order_by())
     wards |= {m.ward for m in memberships if m.organization_id == hospital.pk and m.ward}
     if ward != ALL_WARDS:
@@ -268,15 +269,15 @@ def board_context(request, hospital, ward: str, memberships, at) -> dict:
         "rows": rows,
         "at": at,
         "memberships": memberships,
-        "fingerprint": board_fingerprint(hospital, ward, at),
+        "fingerprint": board_fingerprint(request.user, hospital, ward, at),
         "poll_seconds": poll_seconds("ward_board"),
         "board_url": board_url(hospital, ward),
     }
 
 
-def _countdowns_only(hospital, ward: str, at) -> HttpResponse:
+def _countdowns_only(user, hospital, ward: str, at) -> HttpResponse:
     """The answer to a poll when nothing changed: new countdown texts, out of band."""
-    due = _open_admissions(hospital, ward).filter(
+    due = _open_admissions(user, hospital, ward).filter(
         first_notification_sent_at__isnull=True).values_list("uuid", "notification_deadline")
     html = render_to_string("pathways/partials/board_countdowns.html", {
         "countdowns": [(uuid, common.countdown(deadline, at)) for uuid, deadline in due]})
@@ -293,8 +294,8 @@ def ward_board(request, hospital_uuid=None):
     ward = _selected_ward(request, own_ward)
     at = common.now()
     polled = request.GET.get("fingerprint")
-    if request.htmx and polled and polled == board_fingerprint(hospital, ward, at):
-        response = _countdowns_only(hospital, ward, at)
+    if request.htmx and polled and polled == board_fingerprint(request.user, hospital, ward, at):
+        response = _countdowns_only(request.user, hospital, ward, at)
     else:
         context = board_context(request, hospital, ward, memberships, at)
         partial = bool(request.htmx) and not request.htmx.history_restore_request
@@ -310,11 +311,20 @@ def ward_board(request, hospital_uuid=None):
 
 
 def _admission_in_scope(request, uuid) -> Admission:
+    """The admission, or 404 outside scope. Opening a step's panel shows patient data, so
+    a GET is audited as a read (a POST is audited by the service it runs)."""
     try:
-        return Admission.objects.filter(patient__in=visible_patients(request.user)) \
+        admission = Admission.objects.filter(patient__in=visible_patients(request.user)) \
             .select_related("patient", "hospital", "municipality").get(uuid=uuid)
     except (Admission.DoesNotExist, ValueError) as exc:
         raise Http404("No such admission.") from exc
+    if request.method == "GET":
+        log_patient_access(request.user, AuditAction.VIEW, [admission.patient],
+                           object_type="admission", object_ids={
+                               admission.patient.pk: admission.uuid},
+                           detail=request.resolver_match.url_name if request.resolver_match
+                           else "")
+    return admission
 
 
 def _board_ward_for(request, admission=None) -> str:

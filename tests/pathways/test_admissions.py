@@ -190,3 +190,25 @@ def test_it_refuses_a_stale_admission_edit(cast):
                                   ward="Kirurgi")
     admission.refresh_from_db()
     assert admission.ward == "Ortopedi"
+
+
+def test_the_database_refuses_a_second_open_stay_that_slips_past_the_check(cast):
+    from django.db import IntegrityError, transaction
+
+    first = admit(cast)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Admission.objects.create(
+            patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
+            admitted_at=first.admitted_at, notification_deadline=first.notification_deadline)
+
+
+def test_a_withdrawal_wins_over_an_answer_given_from_a_stale_page(cast):
+    admission = admit(cast)
+    declaration = services.declare_ready_for_discharge(admission, by=cast.planner,
+                                                       physician="Dr. Lege")
+    stale = type(declaration).objects.get(pk=declaration.pk)
+    services.withdraw_ready_for_discharge(admission, by=cast.planner)
+    with pytest.raises(StateConflict):
+        services.answer_ready_for_discharge(stale, by=cast.ke_tromso,
+                                            kind=MunicipalAnswerKind.CANNOT_YET)
+    assert not declaration.answers.exists()

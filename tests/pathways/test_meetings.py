@@ -136,3 +136,56 @@ def test_minutes_come_after_the_meeting_and_mark_attendance(cast):
     services.complete_follow_up_task(task, by=cast.ke_tromso)
     with pytest.raises(StateConflict):
         services.complete_follow_up_task(task, by=cast.ke_tromso)
+
+
+def test_the_calendar_file_never_names_the_patient_or_next_of_kin(cast):
+    cast.shared.email = "pasient@example.org"
+    cast.shared.save()
+    kin = services.add_next_of_kin(cast.shared, by=cast.planner, name="Ola Aune",
+                                   relation="sønn", email="ola@example.org",
+                                   consent_to_share=True)
+    schedule(cast, admit(cast), participants=[
+        {"kind": ParticipantKind.PATIENT, "name": "Astrid Aune", "email": "pasient@example.org"},
+        {"kind": ParticipantKind.NEXT_OF_KIN, "next_of_kin": kin},
+        {"kind": ParticipantKind.GP, "name": "Fastlege Fjell", "email": "gp@example.org"},
+    ])
+    for invitation in Notification.objects.filter(kind="discharge_meeting.invitation"):
+        assert "Aune" not in invitation.attachment
+        assert "pasient@example.org" not in invitation.attachment
+        assert "ola@example.org" not in invitation.attachment
+    gp = Notification.objects.get(recipient_email="gp@example.org")
+    assert "gp@example.org" in gp.attachment
+
+
+def test_a_next_of_kin_cannot_be_invited_under_another_role(cast):
+    refusing = services.add_next_of_kin(cast.shared, by=cast.planner, name="Per Aune",
+                                        relation="sønn", email="per@example.org",
+                                        consent_to_share=False)
+    with pytest.raises(ValidationError):
+        schedule(cast, admit(cast), participants=[
+            {"kind": ParticipantKind.GP, "next_of_kin": refusing}])
+    assert not Notification.objects.filter(recipient_email="per@example.org").exists()
+
+
+def test_minutes_do_not_revive_a_meeting_cancelled_meanwhile(cast):
+    meeting = schedule(cast, admit(cast))
+    stale = DischargeMeeting.objects.get(pk=meeting.pk)
+    services.cancel_discharge_meeting(meeting, by=cast.planner)
+    DischargeMeeting.objects.filter(pk=meeting.pk).update(
+        scheduled_at=timezone.now() - datetime.timedelta(hours=1))
+    stale.scheduled_at = timezone.now() - datetime.timedelta(hours=1)
+    with pytest.raises(StateConflict):
+        services.record_minutes(stale, by=cast.planner, minutes="Referat")
+    assert DischargeMeeting.objects.get(pk=meeting.pk).status == MeetingStatus.CANCELLED
+
+
+def test_an_answer_to_a_meeting_moved_meanwhile_does_not_count(cast):
+    meeting = schedule(cast, admit(cast))
+    participant = MeetingParticipant.objects.select_related("meeting").get(
+        meeting=meeting, user=cast.ke_tromso)
+    services.reschedule_discharge_meeting(meeting, by=cast.planner, location="Rom 9")
+    with pytest.raises(StateConflict):
+        services.respond_to_invitation(participant, by=cast.ke_tromso,
+                                       status=ParticipantStatus.ACCEPTED)
+    participant.refresh_from_db()
+    assert participant.status == ParticipantStatus.INVITED

@@ -60,7 +60,11 @@ def people(cast):
 
 
 def admit(cast, admitted_at, **fields) -> Admission:
-    fields.setdefault("patient", cast.shared)
+    # One open stay per patient and hospital (a constraint): a new patient unless named.
+    if "patient" not in fields:
+        fields["patient"] = factories.patient(cast.ke_tromso, given_name="Test",
+                                              family_name=f"Pasient{Admission.objects.count()}",
+                                              municipality=cast.tromso)
     return Admission.objects.create(
         hospital=cast.unn, ward=fields.pop("ward", WARD), admitted_at=admitted_at,
         municipality=fields.pop("municipality", cast.tromso),
@@ -97,7 +101,7 @@ def assert_neutral(cast, notifications) -> None:
 # -- 1. Early notification not sent ---------------------------------------------------------
 
 def test_it_reminds_the_wards_planners_before_the_deadline(people):
-    admission = admit(people, oslo(2026, 5, 4, 10, 0))
+    admission = admit(people, oslo(2026, 5, 4, 10, 0), patient=people.shared)
     deadline = admission.notification_deadline
 
     assert tasks.remind_missing_early_notifications(deadline - 4 * HOUR - MINUTE) == 0
