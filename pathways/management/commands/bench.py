@@ -7,7 +7,8 @@ generate_series (10 000 and 1 000 000 admissions); on SQLite from chunked bulk i
 by default. About 99 % of the admissions are history (notified, discharged); a small share
 is due. For each size it prints the median time of each sweep's main query, the cost of a
 first and a repeated sweep run, and whether the plan reads the sweep's index rather than
-scanning a big table; then the plans themselves (EXPLAIN ANALYZE on PostgreSQL).
+scanning a big table; then the plans themselves (EXPLAIN ANALYZE on PostgreSQL); last, the
+time to render a 30-measure individual plan to PDF.
 
 The work happens in a child process whose DATABASE_URL names the benchmark database, so
 nothing in it can reach another database; its broker is in memory and e-mail goes nowhere.
@@ -15,6 +16,7 @@ nothing in it can reach another database; its broker is in memory and e-mail goe
 
 import argparse
 import datetime
+import io
 import os
 import random
 import re
@@ -233,6 +235,7 @@ class Bench:
         for size, rows in results:
             self.print_table(size, rows)
         self.print_plans(results[-1])
+        self.print_pdf(self.time_pdf(world))
         failures = [(size, row["sweep"]) for size, rows in results for row in rows
                     if not row["ok"]]
         if failures:
@@ -292,6 +295,34 @@ class Bench:
                      f"{r['again_ms']:>9.1f} {r['created_again']:>5} {r['again_q']:>3}  "
                      f"{verdict}")
 
+    def time_pdf(self, world: "World") -> dict:
+        """render_plan_pdf on a 30-measure plan of a synthetic patient, printed by its KE."""
+        from pypdf import PdfReader
+
+        from coordination.pdf import render_plan_pdf
+        from pathways.models import CareRelationshipReason, Patient
+        from pathways.services import grant_care_relationship
+        from registry.models import User
+
+        ke = User.objects.get(pk=world.ke_staff)
+        patient = Patient.objects.filter(municipality_id=world.municipalities[0]).first()
+        grant_care_relationship(patient, patient.municipality, CareRelationshipReason.RESIDENCE,
+                                by=ke)
+        plan = pdf_plan(patient, ke, measures=30)
+        timings, data = [], b""
+        for _ in range(self.runs):
+            started = time.perf_counter()
+            data = render_plan_pdf(plan, printed_by=ke)
+            timings.append(time.perf_counter() - started)
+        return {"median_ms": statistics.median(timings) * 1000, "runs": self.runs,
+                "pages": len(PdfReader(io.BytesIO(data)).pages),
+                "kib": len(data) / 1024}
+
+    def print_pdf(self, result: dict) -> None:
+        self.say(f"\nPDF: 30-measure plan (render_plan_pdf, median of {result['runs']} runs)")
+        self.say(f"{result['median_ms']:.0f} ms, {result['pages']} pages, "
+                 f"{result['kib']:.0f} KiB")
+
     def print_plans(self, result) -> None:
         size, rows = result
         kind = "EXPLAIN ANALYZE" if self.postgres else "EXPLAIN QUERY PLAN"
@@ -340,6 +371,47 @@ def judge(sweep: str, table: str, plan: str, postgres: bool) -> tuple[bool, str]
 
 
 # -- Synthetic data ---------------------------------------------------------------------------
+
+def pdf_plan(patient, by, measures: int):
+    """An individual plan with goals, `measures` measures, a group, consent and an evaluation."""
+    from coordination.models import (
+        Consent,
+        Evaluation,
+        Goal,
+        IndividualPlan,
+        Measure,
+        PlanParticipant,
+    )
+    from registry.models import ServiceLevel, ServiceOffering
+
+    today = timezone.localdate()
+    plan = IndividualPlan.objects.create(
+        patient=patient, municipality=patient.municipality, status="active",
+        what_matters="Å klare meg selv hjemme", period_start=today,
+        period_end=today + datetime.timedelta(days=365),
+        next_evaluation_on=today + datetime.timedelta(days=90))
+    goals = [Goal.objects.create(plan=plan, text=f"Mål {g + 1} med pasientens egne ord",
+                                 position=g) for g in range(3)]
+    for g, goal in enumerate(goals):
+        Goal.objects.create(plan=plan, parent=goal, text=f"Delmål {g + 1}.1", position=0,
+                            target_date=today + datetime.timedelta(days=30 * (g + 1)))
+    service = ServiceOffering.objects.create(provider=patient.municipality,
+                                             level=ServiceLevel.objects.get(code="3"),
+                                             name="Hverdagsrehabilitering")
+    Measure.objects.bulk_create([Measure(
+        plan=plan, goal=goals[i % len(goals)], service=service if i % 2 else None,
+        description=f"Tiltak {i + 1}: gangtrening, styrke og balanse",
+        responsible_person="Fysioterapeut", responsible_organization=patient.municipality,
+        extent="2 ganger i uka", starts_on=today, ends_on=today + datetime.timedelta(days=90),
+        position=i) for i in range(measures)])
+    PlanParticipant.objects.create(plan=plan, kind="coordinator", name="Koordinator",
+                                   organization=patient.municipality, contribution="Leder")
+    Consent.objects.create(plan=plan, organization=patient.municipality, scope="plan",
+                           method="written", given_at=timezone.now(), recorded_by=by)
+    Evaluation.objects.create(plan=plan, evaluated_on=today, summary="God framgang",
+                              evaluated_by=by)
+    return plan
+
 
 class World:
     """Organisations and staff: health trusts with hospitals and wards, municipalities,
