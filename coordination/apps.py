@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoordinationConfig(AppConfig):
     name = "coordination"
     verbose_name = _("Coordination")
+
+    def ready(self):
+        from pathways.signals import early_notification_sent
+
+        from .receivers import request_plan_from_notice
+
+        early_notification_sent.connect(request_plan_from_notice,
+                                        dispatch_uid="coordination.plan_request_from_notice")

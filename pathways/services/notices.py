@@ -11,7 +11,7 @@ from registry import audit
 from registry.models import AuditAction
 from rehab_portal.exceptions import StateConflict
 
-from .. import access
+from .. import access, signals
 from ..models import Admission, EarlyNotification, MessageStatus, NoticeState
 from .admissions import _notify_hospital, _notify_municipality
 
@@ -110,6 +110,7 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
     audit.record(by, AuditAction.CREATE, "earlynotification", notice.uuid,
                  patient_uuid=admission.patient.uuid,
                  detail=f"sent v{notice.sequence} {message_status}")
+    signals.early_notification_sent.send(sender=EarlyNotification, notice=notice, by=by)
     title = _("Early notification: a patient from your municipality is admitted") if first \
         else _("Updated early notification (%(status)s)") % {
             "status": notice.get_message_status_display().lower()}

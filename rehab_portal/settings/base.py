@@ -192,6 +192,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Reminders of the KE's work (COORDINATION_DEADLINES below): evaluations due, requests
+    # waiting, coordinators over capacity. Day-based and idempotent (dedupe keys).
+    "coordination-sweeps": {
+        "task": "coordination.tasks.run_coordination_sweeps",
+        "schedule": 900,
+        "options": {"expires": 840},
+    },
     # E-mail that failed (after its backoff) or whose queueing was lost.
     "retry-notifications": {
         "task": "registry.tasks.retry_notifications",
@@ -228,6 +235,19 @@ PATHWAY_DEADLINES = {
     "FOLLOW_UP_WEEKS": env_int("FOLLOW_UP_WEEKS", 6),
 }
 
+# The KE's deadlines (coordination.tasks). Days are calendar days in Europe/Oslo.
+COORDINATION_DEADLINES = {
+    # Remind the coordinator this many days before a plan's evaluation date (and again on the
+    # day, and once when it is overdue).
+    "EVALUATION_REMINDER_DAYS": env_int("COORDINATION_EVALUATION_REMINDER_DAYS", 14),
+    # The next evaluation, when none is given, this many days after activation or the last
+    # evaluation.
+    "EVALUATION_INTERVAL_DAYS": env_int("COORDINATION_EVALUATION_INTERVAL_DAYS", 180),
+    # Alert the KE when a request has waited this many days without a decision (forvaltnings-
+    # loven § 11 a: a preliminary answer is due when a case takes more than a month).
+    "REQUEST_WAITING_DAYS": env_int("COORDINATION_REQUEST_WAITING_DAYS", 14),
+}
+
 # E-mail notifications link here; they carry no health data, only a pointer into the portal.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Delivery of e-mail notifications (registry.tasks): after a failed attempt the next waits
@@ -258,5 +278,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }

@@ -1,0 +1,51 @@
+"""State changes of the KE's work; views, viewsets and tasks call these and nothing else."""
+
+from ._common import PlanConflict, snapshot
+from .coordinators import (
+    assign_coordinator,
+    check_coordinator,
+    coordinator_load,
+    coordinators_with_load,
+    create_coordinator_profile,
+    update_coordinator_profile,
+)
+from .intake import (
+    TRANSITIONS as REQUEST_TRANSITIONS,
+)
+from .intake import (
+    accept_request,
+    decline_request,
+    record_appeal,
+    request_from_early_notification,
+    start_assessment,
+    submit_plan_request,
+    waiting_days,
+)
+from .plans import (
+    TRANSITIONS as PLAN_TRANSITIONS,
+)
+from .plans import (
+    add_goal,
+    add_measure,
+    add_participant,
+    current_plan_version,
+    record_consent,
+    record_evaluation,
+    remove_participant,
+    revoke_consent,
+    set_status,
+    update_goal,
+    update_measure,
+    update_plan,
+)
+
+__all__ = [
+    "PLAN_TRANSITIONS", "REQUEST_TRANSITIONS", "PlanConflict", "accept_request", "add_goal",
+    "add_measure", "add_participant", "assign_coordinator", "check_coordinator",
+    "coordinator_load", "coordinators_with_load", "create_coordinator_profile",
+    "current_plan_version", "decline_request", "record_appeal", "record_consent",
+    "record_evaluation", "remove_participant", "request_from_early_notification",
+    "revoke_consent", "set_status", "snapshot", "start_assessment", "submit_plan_request",
+    "update_coordinator_profile", "update_goal", "update_measure", "update_plan",
+    "waiting_days",
+]
