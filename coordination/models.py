@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import EarlyNotification, Patient
+from pathways.models import EarlyNotification, Patient, PatientScopedQuerySet
 from registry.models import Organization, OrganizationKind, ServiceOffering
 from rehab_portal.models import TrackedModel
 
@@ -35,9 +35,8 @@ class RequestStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class PlanRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+class PlanRequestQuerySet(PatientScopedQuerySet):
+    pass
 
 
 class PlanRequest(TrackedModel):
@@ -137,9 +136,8 @@ OPEN_PLAN_STATUSES = (PlanStatus.REQUESTED, PlanStatus.IN_PREPARATION, PlanStatu
                       PlanStatus.UNDER_EVALUATION)
 
 
-class IndividualPlanQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+class IndividualPlanQuerySet(PatientScopedQuerySet):
+    pass
 
 
 class IndividualPlan(TrackedModel):

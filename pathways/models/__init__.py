@@ -22,6 +22,7 @@ from .patients import (
     NextOfKin,
     Patient,
     PatientQuerySet,
+    PatientScopedQuerySet,
 )
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
     "DischargeDestination", "DischargeMeeting", "EarlyNotification", "FollowUpTask",
     "MeetingParticipant", "MeetingStatus", "MessageStatus", "MunicipalAnswer",
     "MunicipalAnswerKind", "NextOfKin", "NoticeState", "ParticipantKind", "ParticipantStatus",
-    "Patient", "PatientQuerySet", "ReadyForDischarge",
+    "Patient", "PatientQuerySet", "PatientScopedQuerySet", "ReadyForDischarge",
 ]

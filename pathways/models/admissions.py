@@ -13,7 +13,7 @@ from registry.models import Organization, OrganizationKind, ServiceLevel
 from rehab_portal.models import TrackedModel
 
 from ..deadlines import local_date
-from .patients import Patient
+from .patients import Patient, PatientScopedQuerySet
 
 
 class AdmissionStatus(models.TextChoices):
@@ -39,10 +39,7 @@ class DischargeDestination(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class AdmissionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(patient__in=Patient.objects.visible_to(user))
-
+class AdmissionQuerySet(PatientScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

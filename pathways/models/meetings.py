@@ -10,7 +10,7 @@ from registry.models import Organization
 from rehab_portal.models import TrackedModel
 
 from .admissions import Admission
-from .patients import NextOfKin, Patient
+from .patients import NextOfKin, PatientScopedQuerySet
 
 
 class MeetingStatus(models.TextChoices):
@@ -19,9 +19,8 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(admission__patient__in=Patient.objects.visible_to(user))
+class MeetingQuerySet(PatientScopedQuerySet):
+    patient_path = "admission__patient"
 
 
 class DischargeMeeting(TrackedModel):

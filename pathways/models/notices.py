@@ -12,7 +12,7 @@ from rehab_portal.models import TrackedModel
 
 from ..deadlines import local_date
 from .admissions import Admission
-from .patients import Patient
+from .patients import PatientScopedQuerySet
 
 
 class MessageStatus(models.TextChoices):
@@ -30,9 +30,8 @@ class NoticeState(models.TextChoices):
     SENT = "sent", _("Sent")
 
 
-class EarlyNotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(admission__patient__in=Patient.objects.visible_to(user))
+class EarlyNotificationQuerySet(PatientScopedQuerySet):
+    patient_path = "admission__patient"
 
     def sent(self):
         return self.filter(state=NoticeState.SENT)

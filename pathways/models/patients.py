@@ -174,3 +174,12 @@ class CareRelationship(models.Model):
 
     def __str__(self):
         return f"{self.organization} → {self.patient} ({self.get_reason_display()})"
+
+
+class PatientScopedQuerySet(models.QuerySet):
+    """For every model that belongs to a patient: visible exactly when its patient is."""
+
+    patient_path = "patient"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.patient_path}__in": Patient.objects.visible_to(user)})
