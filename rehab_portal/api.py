@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from coordination.api.views import CoordinatorViewSet, IndividualPlanViewSet, PlanRequestViewSet
 from pathways.api.admissions import AdmissionViewSet
 from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet
@@ -17,3 +18,6 @@ router.register("admissions", AdmissionViewSet, basename="admission")
 router.register("early-notifications", EarlyNotificationViewSet, basename="early-notification")
 router.register("discharge-meetings", DischargeMeetingViewSet, basename="discharge-meeting")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("plan-requests", PlanRequestViewSet, basename="plan-request")
+router.register("coordinators", CoordinatorViewSet, basename="coordinator")
+router.register("individual-plans", IndividualPlanViewSet, basename="individual-plan")

@@ -1,0 +1,608 @@
+"""Requests, coordinators and individual plans over the API: scoped by care relationship,
+every read of patient data audited, every change through coordination.services (which check
+who may make it, lock, version and audit it)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from pathways.api.common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from registry.models import Organization
+from rehab_portal.api_base import (
+    PreconditionFailed,
+    PreconditionRequired,
+    UuidLookupMixin,
+    error_responses,
+    parse_if_match,
+    version_etag,
+)
+
+from .. import diff, services
+from ..access import is_ke_staff
+from ..filters import CoordinatorFilter, IndividualPlanFilter, PlanRequestFilter
+from ..models import (
+    Consent,
+    CoordinatorAssignment,
+    Evaluation,
+    Goal,
+    IndividualPlan,
+    Measure,
+    PlanParticipant,
+    PlanRequest,
+    PlanVersion,
+)
+from ..services import PlanConflict
+from . import serializers as s
+
+STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
+PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413)
+PLAN_ETAG = etag_header("plan's version")
+OPTIONAL_IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description='Optional: the ETag from your last read, e.g. W/"3"; 412 if the plan has '
+                "changed since.")
+
+
+def _input(serializer_class, request, view) -> dict:
+    serializer = serializer_class(data=request.data, context=view.get_serializer_context())
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _audited_list(view, request, object_type: str):
+    queryset = view.filter_queryset(view.get_queryset())
+    page = view.paginate_queryset(queryset)
+    if page is None:
+        page = list(queryset)
+    log_reads(request.user, page, object_type=object_type, patient_of=lambda o: o.patient,
+              detail="api list")
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)
+
+
+# -- Requests ----------------------------------------------------------------------------
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the requests you may see",
+        description="Requests for patients you have a care relationship with. Every request "
+                    "on the page is recorded in the access log.",
+        responses={200: s.PlanRequestSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="A request for an individual plan or a coordinator",
+        description="404 for an unknown request and for one outside your scope alike.",
+        responses={200: s.PlanRequestSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Submit a request to a municipality's coordinating unit",
+        description="For a patient you may see. The municipality gets a care relationship "
+                    "(referral) so its coordinating unit can assess the request. 409 when "
+                    "an open request of the same kind is there already.",
+        request=s.PlanRequestCreateSerializer,
+        parameters=[location_header("request")],
+        responses={201: s.PlanRequestSerializer, **error_responses(400, 401, 403, 409, 413)},
+    ),
+)
+class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    serializer_class = s.PlanRequestSerializer
+    filterset_class = PlanRequestFilter
+
+    def get_queryset(self):
+        return (PlanRequest.objects.visible_to(self.request.user)
+                .select_related("patient", "municipality", "decided_by", "early_notification",
+                                "plan")
+                .order_by("received_at", "pk"))
+
+    def list(self, request, *args, **kwargs):
+        return _audited_list(self, request, "planrequest")
+
+    def retrieve(self, request, *args, **kwargs):
+        plan_request = self.get_object()
+        log_reads(request.user, [plan_request], object_type="planrequest",
+                  patient_of=lambda o: o.patient)
+        return self._response(plan_request)
+
+    def create(self, request, *args, **kwargs):
+        data = _input(s.PlanRequestCreateSerializer, request, self)
+        plan_request = services.submit_plan_request(by=request.user, **data)
+        location = request.build_absolute_uri(
+            reverse("plan-request-detail", kwargs={"uuid": plan_request.uuid}))
+        return self._response(plan_request, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(summary="Start assessing the request", request=None,
+                   description="The municipality's coordinating unit only.",
+                   responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], url_path="start-assessment")
+    def start_assessment(self, request, uuid=None):
+        plan_request = services.start_assessment(self.get_object(), by=request.user)
+        return self._response(plan_request)
+
+    @extend_schema(
+        summary="Accept the request and appoint the coordinator",
+        description="The coordinating unit of the request's municipality. A request for a "
+                    "plan or a coordinator needs `coordinator` (one of the municipality's, "
+                    "active and with room unless allow_over_capacity). The answer's `plan` "
+                    "names the plan opened.",
+        request=s.AcceptSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, uuid=None):
+        plan_request = self.get_object()
+        data = _input(s.AcceptSerializer, request, self)
+        services.accept_request(plan_request, by=request.user, **data)
+        return self._response(plan_request)
+
+    @extend_schema(
+        summary="Decline the request, with the reason",
+        description="Declining a plan request needs coordinator_offered (or a coordinator "
+                    "the patient accepted instead). The patient may appeal.",
+        request=s.DeclineSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, uuid=None):
+        plan_request = self.get_object()
+        data = _input(s.DeclineSerializer, request, self)
+        services.decline_request(plan_request, by=request.user, **data)
+        return self._response(plan_request)
+
+    @extend_schema(
+        summary="Record the patient's appeal of a decline",
+        description="Once per request; the request is under assessment again.",
+        request=s.AppealSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def appeal(self, request, uuid=None):
+        plan_request = self.get_object()
+        data = _input(s.AppealSerializer, request, self)
+        services.record_appeal(plan_request, by=request.user, **data)
+        return self._response(plan_request)
+
+    def _response(self, plan_request, status_code=status.HTTP_200_OK, **headers):
+        plan_request = self.get_queryset().filter(pk=plan_request.pk).first() or plan_request
+        data = s.PlanRequestSerializer(plan_request, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers=headers)
+
+
+# -- Coordinators ------------------------------------------------------------------------
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The coordinators of your organisations, with their load",
+        responses={200: s.CoordinatorSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="A coordinator, with their load",
+        responses={200: s.CoordinatorSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Appoint a staff member as coordinator",
+        description="The organisation's coordinating unit only.",
+        request=s.CoordinatorCreateSerializer,
+        parameters=[location_header("coordinator")],
+        responses={201: s.CoordinatorSerializer, **error_responses(400, 401, 403, 413)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a coordinator's profile, or deactivate them",
+        description="The organisation's coordinating unit only. An inactive coordinator "
+                    "keeps their plans but gets no new ones.",
+        request=s.CoordinatorUpdateSerializer,
+        responses={200: s.CoordinatorSerializer, **error_responses(400, 401, 403, 404, 413)},
+    ),
+)
+class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    serializer_class = s.CoordinatorSerializer
+    filterset_class = CoordinatorFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return services.coordinators_with_load().none()
+        organizations = Organization.objects.filter(memberships__user=self.request.user)
+        return (services.coordinators_with_load()
+                .filter(organization__in=organizations)
+                .order_by("user__last_name", "user__first_name", "pk"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = s.CoordinatorCreateSerializer(data=request.data,
+                                                   context=self.get_serializer_context())
+        if not serializer.is_valid():
+            self._require_ke_staff(request.data.get("organization"))
+            raise serializers.ValidationError(serializer.errors)
+        data = dict(serializer.validated_data)
+        coordinator = services.create_coordinator_profile(by=request.user, **data)
+        location = request.build_absolute_uri(
+            reverse("coordinator-detail", kwargs={"uuid": coordinator.uuid}))
+        return self._response(coordinator, status.HTTP_201_CREATED, Location=location)
+
+    def partial_update(self, request, *args, **kwargs):
+        coordinator = self.get_object()
+        serializer = s.CoordinatorUpdateSerializer(coordinator, data=request.data, partial=True)
+        if not serializer.is_valid():
+            self._require_ke_staff(coordinator.organization.uuid)
+            raise serializers.ValidationError(serializer.errors)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]})
+        coordinator = services.update_coordinator_profile(coordinator, by=request.user,
+                                                          **serializer.validated_data)
+        return self._response(coordinator)
+
+    def _require_ke_staff(self, organization_uuid) -> None:
+        """Someone who may not appoint coordinators hears that first, not what was wrong
+        with their input."""
+        try:
+            organization = Organization.objects.filter(uuid=str(organization_uuid)).first()
+        except Exception:  # noqa: BLE001 - a malformed UUID is the serializer's 400
+            return
+        if organization is not None and not is_ke_staff(self.request.user, organization):
+            raise PermissionDenied(_("Only the coordinating unit of %(org)s may do this.")
+                                   % {"org": organization.name})
+
+    def _response(self, coordinator, status_code=status.HTTP_200_OK, **headers):
+        coordinator = self.get_queryset().filter(pk=coordinator.pk).first() or coordinator
+        data = s.CoordinatorSerializer(coordinator, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers=headers)
+
+
+# -- Individual plans --------------------------------------------------------------------
+
+def _id_parameter(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(name, int, OpenApiParameter.PATH,
+                            description=f"The {what}'s id within the plan.")
+
+
+GOAL_ID = _id_parameter("goal_id", "goal")
+MEASURE_ID = _id_parameter("measure_id", "measure")
+PARTICIPANT_ID = _id_parameter("participant_id", "participant")
+CONSENT_ID = _id_parameter("consent_id", "consent")
+
+
+def _with_details(queryset):
+    return queryset.prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.filter(parent__isnull=True)
+                 .prefetch_related("sub_goals"), to_attr="main_goals"),
+        Prefetch("measures", queryset=Measure.objects.select_related(
+            "service__level", "responsible_organization")),
+        Prefetch("participants", queryset=PlanParticipant.objects.select_related(
+            "organization")),
+        Prefetch("consents", queryset=Consent.objects.select_related(
+            "organization", "recorded_by", "revoked_by")),
+        Prefetch("evaluations", queryset=Evaluation.objects.select_related("evaluated_by")),
+        Prefetch("assignments", queryset=CoordinatorAssignment.objects.filter(
+            ended_at__isnull=True).select_related("coordinator__user", "assigned_by"),
+            to_attr="current_assignments"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the individual plans you may see",
+        description="Plans of patients you have a care relationship with (an organisation "
+                    "sees a plan through the patient's consent). Every plan on the page is "
+                    "recorded in the access log.",
+        responses={200: s.PlanSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="An individual plan with goals, measures, group, consents and evaluations",
+        description="404 for an unknown plan and for one outside your scope alike. The read "
+                    "is recorded in the access log.",
+        parameters=[PLAN_ETAG],
+        responses={200: s.PlanDetailSerializer, **error_responses(401, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change the plan's own fields (optimistic locking with If-Match)",
+        description="The plan's coordinator or the municipality's coordinating unit. When "
+                    "someone saved since your version: 412, with the fields and sections "
+                    "they changed in `fields`. A closed plan cannot change (409).",
+        request=s.PlanUpdateSerializer,
+        parameters=[IF_MATCH_HEADER, PLAN_ETAG],
+        responses={200: s.PlanDetailSerializer,
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
+    ),
+)
+class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
+                            mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.PlanSerializer
+    filterset_class = IndividualPlanFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        queryset = (IndividualPlan.objects.visible_to(self.request.user)
+                    .select_related("patient", "municipality", "coordinator__user")
+                    .order_by("-created_at", "-pk"))
+        if self.action == "retrieve":
+            queryset = _with_details(queryset)
+        return queryset
+
+    def get_serializer_class(self):
+        return s.PlanSerializer if self.action == "list" else s.PlanDetailSerializer
+
+    def handle_exception(self, exc):
+        if isinstance(exc, PlanConflict):
+            # The lost update: tell the client what the other editor changed.
+            response = super().handle_exception(
+                PreconditionFailed(exc.message, etag=version_etag(exc.current.version)))
+            response.data["error"]["fields"] = _changed_fields(exc)
+            return response
+        return super().handle_exception(exc)
+
+    def list(self, request, *args, **kwargs):
+        return _audited_list(self, request, "individualplan")
+
+    def retrieve(self, request, *args, **kwargs):
+        plan = self.get_object()
+        log_reads(request.user, [plan], object_type="individualplan",
+                  patient_of=lambda o: o.patient)
+        return self._response(plan)
+
+    def partial_update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        versions = parse_if_match(request.headers.get("If-Match"))
+        if versions is None:
+            raise PreconditionRequired()
+        expected = plan.version if plan.version in versions else versions[0]
+        serializer = s.PlanUpdateSerializer(plan, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]})
+        plan = services.update_plan(plan, by=request.user, expected_version=expected,
+                                    **serializer.validated_data)
+        return self._response(plan)
+
+    @extend_schema(summary="Move the plan to another status",
+                   description="Activating needs a coordinator, a goal and consent to the "
+                               "plan. 409 for a step the status does not allow.",
+                   request=s.PlanStatusChangeSerializer, parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.PlanStatusChangeSerializer, request, self)
+        plan = services.set_status(plan, data["status"], by=request.user,
+                                   note=data.get("note", ""),
+                                   expected_version=_expected(request))
+        return self._response(plan)
+
+    @extend_schema(summary="Appoint or replace the plan's coordinator",
+                   description="The municipality's coordinating unit; a coordinator of the "
+                               "plan's municipality, active and with room.",
+                   request=s.PlanCoordinatorSerializer, parameters=[PLAN_ETAG],
+                   responses={200: s.PlanDetailSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def coordinator(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.PlanCoordinatorSerializer, request, self)
+        services.assign_coordinator(plan, data.pop("coordinator"), by=request.user, **data)
+        return self._response(plan)
+
+    @extend_schema(summary="Add a goal (or, with parent, a sub-goal)",
+                   request=s.GoalInputSerializer, parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={201: s.GoalSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def goals(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.GoalInputSerializer, request, self)
+        if data.get("parent") is not None:
+            data["parent"] = _item(Goal, plan, data["parent"], field="parent")
+        goal = services.add_goal(plan, by=request.user, expected_version=_expected(request),
+                                 **data)
+        return self._item_response(s.GoalSerializer, goal, plan, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a goal", request=s.GoalInputSerializer(partial=True),
+                   parameters=[GOAL_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={200: s.GoalSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>[0-9]+)")
+    def goal(self, request, uuid=None, goal_id=None):
+        plan = self.get_object()
+        goal = _item(Goal, plan, goal_id)
+        data = self._partial(s.GoalInputSerializer, request)
+        if data.get("parent") is not None:
+            data["parent"] = _item(Goal, plan, data["parent"], field="parent")
+        goal = services.update_goal(goal, by=request.user, expected_version=_expected(request),
+                                    **data)
+        return self._item_response(s.GoalSerializer, goal, plan)
+
+    @extend_schema(summary="Add a measure", request=s.MeasureInputSerializer,
+                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={201: s.MeasureSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def measures(self, request, uuid=None):
+        plan = self.get_object()
+        data = self._measure_input(plan, _input(s.MeasureInputSerializer, request, self))
+        measure = services.add_measure(plan, by=request.user,
+                                       expected_version=_expected(request), **data)
+        return self._item_response(s.MeasureSerializer, measure, plan, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a measure", request=s.MeasureInputSerializer(partial=True),
+                   parameters=[MEASURE_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={200: s.MeasureSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["patch"], url_path=r"measures/(?P<measure_id>[0-9]+)")
+    def measure(self, request, uuid=None, measure_id=None):
+        plan = self.get_object()
+        measure = _item(Measure, plan, measure_id)
+        data = self._measure_input(plan, self._partial(s.MeasureInputSerializer, request))
+        measure = services.update_measure(measure, by=request.user,
+                                          expected_version=_expected(request), **data)
+        return self._item_response(s.MeasureSerializer, measure, plan)
+
+    @extend_schema(summary="Add a member of the responsible group",
+                   description="Membership gives no access: an organisation sees the plan "
+                               "through the patient's consent.",
+                   request=s.PlanParticipantInputSerializer,
+                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={201: s.PlanParticipantSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def participants(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.PlanParticipantInputSerializer, request, self)
+        participant = services.add_participant(plan, by=request.user,
+                                               expected_version=_expected(request), **data)
+        return self._item_response(s.PlanParticipantSerializer, participant, plan,
+                                   status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Remove a member of the responsible group", request=None,
+                   parameters=[PARTICIPANT_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={204: None, **error_responses(401, 403, 404, 409, 412)})
+    @action(detail=True, methods=["delete"],
+            url_path=r"participants/(?P<participant_id>[0-9]+)")
+    def participant(self, request, uuid=None, participant_id=None):
+        plan = self.get_object()
+        participant = _item(PlanParticipant, plan, participant_id)
+        services.remove_participant(participant, by=request.user,
+                                    expected_version=_expected(request))
+        version = services.current_plan_version(plan)
+        return Response(status=status.HTTP_204_NO_CONTENT,
+                        headers={"ETag": version_etag(version)})
+
+    @extend_schema(summary="Record the patient's consent for an organisation",
+                   description="While it stands, the organisation's staff see the patient.",
+                   request=s.ConsentInputSerializer,
+                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={201: s.ConsentSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def consents(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.ConsentInputSerializer, request, self)
+        consent = services.record_consent(plan, data.pop("organization"), data.pop("scope"),
+                                          data.pop("method"), by=request.user,
+                                          expected_version=_expected(request), **data)
+        return self._item_response(s.ConsentSerializer, consent, plan, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke a consent",
+                   description="Also on a closed plan. Unless another consent stands, the "
+                               "organisation's staff lose access to the patient (404).",
+                   request=None, parameters=[CONSENT_ID, PLAN_ETAG],
+                   responses={200: s.ConsentSerializer, **error_responses(401, 403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path=r"consents/(?P<consent_id>[0-9]+)/revoke")
+    def revoke_consent(self, request, uuid=None, consent_id=None):
+        plan = self.get_object()
+        consent = _item(Consent, plan, consent_id)
+        consent = services.revoke_consent(consent, by=request.user)
+        return self._item_response(s.ConsentSerializer, consent, plan)
+
+    @extend_schema(summary="Record an evaluation of a plan in force",
+                   request=s.EvaluationInputSerializer,
+                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={201: s.EvaluationSerializer, **PLAN_STEP_ERRORS})
+    @action(detail=True, methods=["post"])
+    def evaluations(self, request, uuid=None):
+        plan = self.get_object()
+        data = _input(s.EvaluationInputSerializer, request, self)
+        evaluation = services.record_evaluation(plan, by=request.user,
+                                                expected_version=_expected(request), **data)
+        return self._item_response(s.EvaluationSerializer, evaluation, plan,
+                                   status.HTTP_201_CREATED)
+
+    @extend_schema(summary="The plan's versions, oldest first",
+                   description="The read is recorded in the access log.",
+                   responses={200: s.PlanVersionSerializer(many=True),
+                              **error_responses(401, 404)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def versions(self, request, uuid=None):
+        plan = self.get_object()
+        log_reads(request.user, [plan], object_type="individualplan",
+                  patient_of=lambda o: o.patient, detail="api versions")
+        versions = PlanVersion.objects.filter(plan=plan).select_related(
+            "created_by").order_by("number")
+        return Response(s.PlanVersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        summary="What changed between two versions",
+        description="A readable diff from version `from` to `to` (default: the latest).",
+        parameters=[
+            OpenApiParameter("from", int, OpenApiParameter.QUERY, required=True),
+            OpenApiParameter("to", int, OpenApiParameter.QUERY, required=False,
+                             description="Default: the latest version."),
+        ],
+        responses={200: s.PlanChangeSerializer(many=True), **error_responses(400, 401, 404)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def diff(self, request, uuid=None):
+        plan = self.get_object()
+        query = s.DiffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        numbers = set(PlanVersion.objects.filter(plan=plan).values_list("number", flat=True))
+        for name in ("from", "to"):
+            number = query.validated_data.get(name)
+            if number is not None and number not in numbers:
+                raise serializers.ValidationError(
+                    {name: [_("The plan has no version %(number)s.") % {"number": number}]})
+        log_reads(request.user, [plan], object_type="individualplan",
+                  patient_of=lambda o: o.patient, detail="api diff")
+        changes = diff.diff_plan(plan, query.validated_data["from"],
+                                 query.validated_data.get("to"))
+        return Response([{
+            "section": c.section, "item": c.item, "field": c.field, "kind": c.kind,
+            "before": c.before, "after": c.after,
+            "text_diff": [list(segment) for segment in c.text_diff],
+        } for c in changes])
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _partial(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data, partial=True,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]})
+        return dict(serializer.validated_data)
+
+    @staticmethod
+    def _measure_input(plan, data: dict) -> dict:
+        if data.get("goal") is not None:
+            data["goal"] = _item(Goal, plan, data["goal"], field="goal")
+        return data
+
+    def _item_response(self, serializer_class, item, plan, status_code=status.HTTP_200_OK):
+        version = services.current_plan_version(plan)
+        return Response(serializer_class(item, context=self.get_serializer_context()).data,
+                        status=status_code, headers={"ETag": version_etag(version)})
+
+    def _response(self, plan, status_code=status.HTTP_200_OK):
+        # Re-read with the details: the services return bare rows. After a change that
+        # takes the writer's access away, show nothing more than what was written.
+        fresh = _with_details(IndividualPlan.objects.filter(pk=plan.pk).filter(
+            pk__in=IndividualPlan.objects.visible_to(self.request.user)).select_related(
+            "patient", "municipality", "coordinator__user")).first()
+        if fresh is None:
+            raise exceptions.NotFound()
+        data = s.PlanDetailSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status_code,
+                        headers={"ETag": version_etag(fresh.version)})
+
+
+def _expected(request) -> int | None:
+    """The plan version named in an optional If-Match on the plan's sub-resources."""
+    versions = parse_if_match(request.headers.get("If-Match"))
+    return versions[0] if versions else None
+
+
+def _item(model, plan, item_id, *, field: str | None = None):
+    """A goal, measure, participant or consent of this plan; another plan's is unknown."""
+    try:
+        return model.objects.get(plan=plan, pk=int(item_id))
+    except (model.DoesNotExist, ValueError) as exc:
+        if field is not None:
+            raise serializers.ValidationError(
+                {field: [_("The plan has no such %(what)s.") % {
+                    "what": model._meta.verbose_name}]}) from exc
+        raise exceptions.NotFound() from exc
+
+
+def _changed_fields(conflict: PlanConflict) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for change in conflict.changes:
+        name = change.field if change.section == "plan" else change.section
+        if change.section == "plan":
+            message = _("Changed by someone else since your version.")
+        else:
+            message = _("%(item)s: %(kind)s") % {"item": change.item or change.field,
+                                                 "kind": change.kind}
+        fields.setdefault(name, []).append(message)
+    return fields or {"version": [conflict.message]}

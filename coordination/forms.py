@@ -1,0 +1,116 @@
+"""Forms of the KE's overview and the plan page. They only parse input: the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Organization, ServiceOffering
+
+from .models import (
+    AchievementStatus,
+    ConsentMethod,
+    ConsentScope,
+    Coordinator,
+    PlanStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def coordinator_label(coordinator) -> str:
+    return _("%(name)s (%(kind)s, %(load)s of %(capacity)s plans)") % {
+        "name": coordinator.user.display_name(), "kind": coordinator.get_kind_display(),
+        "load": coordinator.load, "capacity": coordinator.capacity}
+
+
+class CoordinatorChoiceMixin:
+    """Offers the municipality's coordinators with their load; accepts any coordinator id, so
+    the service (check_coordinator) explains a wrong choice instead of "invalid choice"."""
+
+    def set_coordinators(self, coordinators, empty_label):
+        field = self.fields["coordinator"]
+        field.widget.choices = [("", empty_label)] + [
+            (c.pk, coordinator_label(c)) for c in coordinators]
+
+
+class AcceptRequestForm(CoordinatorChoiceMixin, forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label=_("Coordinator"), required=False,
+        queryset=Coordinator.objects.select_related("user", "organization"),
+        help_text=_("Load and capacity are shown for each coordinator."))
+    patient_wishes = forms.CharField(
+        label=_("The patient's wishes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The patient's wishes weigh in the choice of coordinator."))
+    allow_over_capacity = forms.BooleanField(
+        label=_("Assign even if the coordinator is at capacity"), required=False)
+
+    def __init__(self, *args, coordinators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_coordinators(coordinators, _("Choose a coordinator"))
+
+
+class DeclineRequestForm(CoordinatorChoiceMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for declining"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("The patient may appeal the decision."))
+    coordinator_offered = forms.BooleanField(label=_("A coordinator was offered"),
+                                             required=False)
+    coordinator = forms.ModelChoiceField(
+        label=_("Coordinator, if the patient took the offer"), required=False,
+        queryset=Coordinator.objects.select_related("user", "organization"))
+    patient_wishes = forms.CharField(label=_("The patient's wishes"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, coordinators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_coordinators(coordinators, _("No coordinator now"))
+
+
+class VersionedForm(forms.Form):
+    """Carries the plan version the editor read (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class WhatMattersForm(VersionedForm):
+    what_matters = forms.CharField(
+        label=_("What matters to you?"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The patient's overarching goal, in their own words."))
+
+
+class GoalForm(VersionedForm):
+    text = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("In the patient's own words."))
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Achievement"), choices=AchievementStatus.choices,
+                               initial=AchievementStatus.NOT_STARTED)
+
+
+class MeasureForm(VersionedForm):
+    service = forms.ModelChoiceField(
+        label=_("Service"), required=False,
+        queryset=ServiceOffering.objects.active().select_related("level", "provider")
+        .order_by("level__code", "name"))
+    description = forms.CharField(label=_("Measure"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    responsible_person = forms.CharField(label=_("Responsible person"), required=False,
+                                         max_length=200)
+    extent = forms.CharField(label=_("Extent / frequency"), required=False, max_length=200)
+    starts_on = forms.DateField(label=_("From"), required=False, widget=DATE)
+    ends_on = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].label_from_instance = lambda s: (
+            f"{s.level.code} {s.level.localized_name} · {s.name} ({s.provider.name})")
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("New status"), choices=PlanStatus.choices)
+
+
+class ConsentForm(VersionedForm):
+    organization = forms.ModelChoiceField(label=_("Organisation"),
+                                          queryset=Organization.objects.order_by("name"))
+    scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
+    method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coordination"
+urlpatterns = [
+    # The coordinating unit's overview (forskrift § 5) and its decisions on requests.
+    path("ke/overview/", views.ke_overview, name="ke_overview"),
+    path("plan-requests/<uuid:uuid>/accept/", views.accept_request, name="accept_request"),
+    path("plan-requests/<uuid:uuid>/decline/", views.decline_request, name="decline_request"),
+    # The individual plan and its inline edits.
+    path("plans/<uuid:uuid>/", views.plan_detail, name="plan_detail"),
+    path("plans/<uuid:uuid>/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("plans/<uuid:uuid>/what-matters/", views.edit_what_matters, name="edit_what_matters"),
+    path("plans/<uuid:uuid>/goals/", views.add_goal, name="add_goal"),
+    path("plans/<uuid:uuid>/measures/", views.add_measure, name="add_measure"),
+    path("plans/<uuid:uuid>/status/", views.change_status, name="change_status"),
+    path("plans/<uuid:uuid>/consents/", views.record_consent, name="record_consent"),
+    path("plans/<uuid:uuid>/consents/<int:consent_id>/revoke/", views.revoke_consent,
+         name="revoke_consent"),
+]

@@ -1,0 +1,431 @@
+"""The KE's overview (forskrift § 5) with its inline decisions, and the plan page: the whole
+individual plan on one screen, edited inline. Every change goes through coordination.services;
+refusals come back as form errors with the status codes of pathways.views.common."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pathways.access import log_patient_access
+from pathways.models import Admission
+from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
+from pathways.views import common
+from pathways.views.inbox import ke_municipalities
+from registry.models import AuditAction, ServiceLevel
+
+from . import diff, services
+from .access import can_edit_plan, get_visible_plan, visible_plans, visible_requests
+from .forms import (
+    AcceptRequestForm,
+    ConsentForm,
+    DeclineRequestForm,
+    GoalForm,
+    MeasureForm,
+    StatusForm,
+    WhatMattersForm,
+)
+from .models import (
+    OPEN_PLAN_STATUSES,
+    Consent,
+    Coordinator,
+    Goal,
+    IndividualPlan,
+    Measure,
+    PlanRequest,
+    PlanStatus,
+    PlanVersion,
+    RequestStatus,
+)
+from .pdf import render_plan_pdf
+from .services import PlanConflict
+
+OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.UNDER_ASSESSMENT)
+EVALUATION_DUE_WITHIN = datetime.timedelta(days=30)
+VERSIONS_SHOWN = 10
+
+
+# ---------------------------------------------------------------------------------------
+# The KE's overview
+
+
+def _require_ke(user) -> list[int]:
+    org_ids = ke_municipalities(user)
+    if not org_ids:
+        raise PermissionDenied(_("The overview is for staff of a coordinating unit (KE)."))
+    return org_ids
+
+
+def overview_context(request, org_ids) -> dict:
+    """In a fixed number of queries: 1 open requests with patient and municipality, 2
+    coordinators with load, 3 plans due for evaluation with patient and coordinator, 4 the
+    plan counts, 5 the open pathways count, 6 the pyramid levels (filter); then the audit."""
+    user = request.user
+    today = timezone.localdate()
+    level = request.GET.get("level", "")
+    open_requests = list(
+        visible_requests(user).filter(municipality_id__in=org_ids,
+                                      status__in=OPEN_REQUEST_STATUSES)
+        .select_related("patient", "municipality").order_by("received_at", "pk"))
+    at = timezone.now()
+    for item in open_requests:
+        item.waiting = services.waiting_days(item, at)
+    coordinators = list(services.coordinators_with_load().filter(organization_id__in=org_ids)
+                        .filter(active=True).order_by("user__last_name", "user__first_name"))
+    plans = visible_plans(user).filter(municipality_id__in=org_ids)
+    if level:
+        plans = plans.filter(measures__service__level__code=level).distinct()
+    due = list(plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
+                            next_evaluation_on__lte=today + EVALUATION_DUE_WITHIN)
+               .select_related("patient", "coordinator__user").order_by("next_evaluation_on"))
+    counts = plans.order_by().aggregate(
+        active=Count("pk", filter=Q(status=PlanStatus.ACTIVE), distinct=True),
+        open=Count("pk", filter=Q(status__in=OPEN_PLAN_STATUSES), distinct=True))
+    open_pathways = Admission.objects.filter(
+        municipality_id__in=org_ids, status__in=OPEN_ADMISSION_STATUSES).count()
+    patients = {r.patient for r in open_requests} | {p.patient for p in due}
+    log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
+                       object_type="ke_overview")
+    return {
+        "open_requests": open_requests, "coordinators": coordinators, "due": due,
+        "today": today, "counts": {"pathways": open_pathways, "requests": len(open_requests),
+                                   "active_plans": counts["active"],
+                                   "open_plans": counts["open"]},
+        "levels": list(ServiceLevel.objects.order_by("code")), "level": level,
+    }
+
+
+def my_plans(user) -> list:
+    """The open plans the user coordinates (one query, with the patients)."""
+    return list(visible_plans(user).filter(coordinator__user=user,
+                                           status__in=OPEN_PLAN_STATUSES)
+                .select_related("patient").order_by("patient__family_name", "pk"))
+
+
+@never_cache
+@login_required
+@require_GET
+def ke_overview(request):
+    """The KE's overview; a coordinator who is not KE staff sees the plans they coordinate."""
+    org_ids = ke_municipalities(request.user)
+    if org_ids:
+        context = overview_context(request, org_ids)
+    elif Coordinator.objects.filter(user=request.user, active=True).exists():
+        context = {}
+    else:
+        raise PermissionDenied(_("The overview is for the coordinating unit and coordinators."))
+    context["is_ke"] = bool(org_ids)
+    context["my_plans"] = my_plans(request.user)
+    log_patient_access(request.user, AuditAction.VIEW,
+                       [p.patient for p in context["my_plans"]], object_type="my_plans")
+    response = render(request, "coordination/ke_overview.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _get_request(user, uuid) -> PlanRequest:
+    try:
+        return visible_requests(user).select_related("patient", "municipality").get(
+            uuid=uuid, municipality_id__in=ke_municipalities(user))
+    except (PlanRequest.DoesNotExist, ValueError) as exc:
+        raise Http404("No such request.") from exc
+
+
+def _decision_done(request, message):
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("coordination:ke_overview")
+    html = render_to_string("pathways/partials/panel_done.html", {"message": message},
+                            request=request)
+    lists = render_to_string("coordination/partials/overview_lists.html",
+                             {**overview_context(request, _require_ke(request.user)),
+                              "is_ke": True, "my_plans": my_plans(request.user),
+                              "oob": True}, request=request)
+    return HttpResponse(html + lists + common.announcement(message))
+
+
+def _decision(request, uuid, form_class, template, step, done_message):
+    plan_request = _get_request(request.user, uuid)
+    coordinators = services.coordinators_with_load(plan_request.municipality).filter(
+        active=True)
+    form = form_class(common.posted(request), coordinators=coordinators)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result, status = common.run_step(
+                form, lambda: step(plan_request, form.cleaned_data))
+            if status == 200:
+                return _decision_done(request, done_message % {
+                    "name": plan_request.patient.full_name})
+        else:
+            status = common.UNPROCESSABLE
+    context = {"plan_request": plan_request, "patient": plan_request.patient, "form": form,
+               "back_url": reverse("coordination:ke_overview")}
+    return common.render_panel(request, template, context, status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_request(request, uuid):
+    def step(plan_request, data):
+        return services.accept_request(
+            plan_request, by=request.user, coordinator=data["coordinator"],
+            patient_wishes=data["patient_wishes"],
+            allow_over_capacity=data["allow_over_capacity"]) or True
+    return _decision(request, uuid, AcceptRequestForm, "coordination/partials/accept_form.html",
+                     step, _("The request for %(name)s is accepted."))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def decline_request(request, uuid):
+    def step(plan_request, data):
+        return services.decline_request(
+            plan_request, by=request.user, reason=data["reason"],
+            coordinator_offered=data["coordinator_offered"], coordinator=data["coordinator"],
+            patient_wishes=data["patient_wishes"])
+    return _decision(request, uuid, DeclineRequestForm,
+                     "coordination/partials/decline_form.html", step,
+                     _("The request for %(name)s is declined."))
+
+
+# ---------------------------------------------------------------------------------------
+# The plan page
+
+
+def _load_plan(plan: IndividualPlan) -> IndividualPlan:
+    """The plan's parts in one query each: goals, measures, participants, consents,
+    evaluations."""
+    return IndividualPlan.objects.select_related(
+        "patient", "municipality", "coordinator__user").prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
+        Prefetch("measures", queryset=Measure.objects.select_related(
+            "service__level", "service__provider", "responsible_organization", "goal")),
+        Prefetch("participants"),
+        Prefetch("consents", queryset=Consent.objects.select_related("organization")),
+        Prefetch("evaluations"),
+    ).get(pk=plan.pk)
+
+
+def _history(plan: IndividualPlan) -> list:
+    versions = list(PlanVersion.objects.filter(plan=plan).select_related("created_by")
+                    .order_by("-number")[:VERSIONS_SHOWN + 1])
+    rows = []
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        if len(rows) == VERSIONS_SHOWN:
+            break
+        changes = diff.diff_versions(older, newer) if older is not None else []
+        rows.append({"version": newer, "changes": changes})
+    return rows
+
+
+def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> dict:
+    """Queries: 1 the plan with patient, municipality and coordinator, 2-6 its goals,
+    measures, participants, consents and evaluations, 7 versions, then the edit check and
+    (when editable) the services and organisations of the forms."""
+    plan = _load_plan(plan)
+    goals = list(plan.goals.all())
+    main_goals = [g for g in goals if g.parent_id is None]
+    for goal in main_goals:
+        goal.subs = [g for g in goals if g.parent_id == goal.pk]
+    editable = not plan.is_closed and can_edit_plan(request.user, plan)
+    initial = {"version": plan.version}
+    forms = forms or {}
+    context = {
+        "plan": plan, "patient": plan.patient, "main_goals": main_goals,
+        "measures": list(plan.measures.all()), "participants": list(plan.participants.all()),
+        "consents": list(plan.consents.all()), "evaluations": list(plan.evaluations.all()),
+        "history": _history(plan), "editable": editable,
+    }
+    if editable:
+        targets = services.PLAN_TRANSITIONS.get(plan.status, set())
+        status_form = forms.get("status") or StatusForm(initial=initial)
+        status_form.fields["status"].choices = [
+            (s.value, s.label) for s in PlanStatus if s in targets]
+        context.update({
+            "what_matters_form": forms.get("what_matters") or WhatMattersForm(
+                initial={**initial, "what_matters": plan.what_matters}),
+            "goal_form": forms.get("goal") or GoalForm(initial=initial),
+            "measure_form": forms.get("measure") or MeasureForm(initial=initial),
+            "status_form": status_form,
+            "consent_form": forms.get("consent") or ConsentForm(initial=initial),
+        })
+    context["open_form"] = next(iter(forms), "")
+    return context
+
+
+@never_cache
+@login_required
+@require_GET
+def plan_detail(request, uuid):
+    plan = get_visible_plan(request.user, uuid)
+    response = render(request, "coordination/plan.html", plan_context(request, plan))
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def plan_pdf(request, uuid):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    pdf = render_plan_pdf(plan, printed_by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="individuell-plan-{plan.uuid}.pdf"')
+    return response
+
+
+def _plan_response(request, plan, message: str = "", *, forms=None, status=200,
+                   error=False):
+    """After an inline edit: the plan body again (htmx), with the outcome on top, or the
+    whole page."""
+    if not request.htmx:
+        if status == 200 or not forms:
+            (messages.error if error else messages.success)(request, message)
+            return redirect("coordination:plan_detail", uuid=plan.uuid)
+        return render(request, "coordination/plan.html",
+                      plan_context(request, plan, forms), status=status)
+    context = plan_context(request, plan, forms)
+    context.update({"flash": message, "flash_error": error, "announce": message})
+    return render(request, "coordination/partials/plan_body.html", context, status=status)
+
+
+def _stale(form, exc: PlanConflict):
+    """The conflict message and what changed go on top; the user's input stays, with the
+    current version, so that saving again is a deliberate choice."""
+    form.add_error(None, exc.message)
+    for change in exc.changes:
+        form.add_error(None, _("Changed: %(what)s") % {"what": change_label(change)})
+    data = form.data.copy()
+    data["version"] = str(exc.current.version)
+    form.data = data
+
+
+def change_label(change) -> str:
+    section = {"plan": _("plan"), "goals": _("goals"), "measures": _("measures"),
+               "participants": _("responsible group"), "consents": _("consent"),
+               "evaluations": _("evaluations")}.get(change.section, change.section)
+    parts = [section]
+    if change.item:
+        parts.append(f"«{change.item}»")
+    if change.field:
+        parts.append(change.field.replace("_", " "))
+    return " ".join(parts)
+
+
+def _edit_versioned(request, uuid, key, form_class, step, done_message):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    form = form_class(request.POST)
+    if key == "status":
+        form.fields["status"].choices = [(s.value, s.label) for s in PlanStatus]
+    if not form.is_valid():
+        return _plan_response(request, plan, forms={key: form}, status=common.UNPROCESSABLE)
+    data = form.cleaned_data
+    conflict = []
+
+    def call():
+        try:
+            return step(plan, data) or True
+        except PlanConflict as exc:
+            conflict.append(exc)
+            return None
+
+    result, status = common.run_step(form, call)
+    if conflict:
+        _stale(form, conflict[0])
+        status = common.CONFLICT
+    elif status == 200:
+        return _plan_response(request, plan, done_message)
+    return _plan_response(request, plan, forms={key: form}, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def edit_what_matters(request, uuid):
+    return _edit_versioned(
+        request, uuid, "what_matters", WhatMattersForm,
+        lambda plan, d: services.update_plan(plan, by=request.user,
+                                             expected_version=d["version"],
+                                             what_matters=d["what_matters"]),
+        _("“What matters to you?” is saved."))
+
+
+@never_cache
+@login_required
+@require_POST
+def add_goal(request, uuid):
+    return _edit_versioned(
+        request, uuid, "goal", GoalForm,
+        lambda plan, d: services.add_goal(plan, by=request.user, text=d["text"],
+                                          target_date=d["target_date"], status=d["status"],
+                                          expected_version=d["version"]),
+        _("The goal is added."))
+
+
+@never_cache
+@login_required
+@require_POST
+def add_measure(request, uuid):
+    return _edit_versioned(
+        request, uuid, "measure", MeasureForm,
+        lambda plan, d: services.add_measure(
+            plan, by=request.user, service=d["service"], description=d["description"],
+            responsible_person=d["responsible_person"], extent=d["extent"],
+            starts_on=d["starts_on"], ends_on=d["ends_on"], expected_version=d["version"]),
+        _("The measure is added."))
+
+
+@never_cache
+@login_required
+@require_POST
+def change_status(request, uuid):
+    return _edit_versioned(
+        request, uuid, "status", StatusForm,
+        lambda plan, d: services.set_status(plan, d["status"], by=request.user,
+                                            expected_version=d["version"]),
+        _("The plan's status is changed."))
+
+
+@never_cache
+@login_required
+@require_POST
+def record_consent(request, uuid):
+    return _edit_versioned(
+        request, uuid, "consent", ConsentForm,
+        lambda plan, d: services.record_consent(plan, d["organization"], d["scope"],
+                                                d["method"], by=request.user,
+                                                expected_version=d["version"]),
+        _("The consent is recorded."))
+
+
+@never_cache
+@login_required
+@require_POST
+def revoke_consent(request, uuid, consent_id):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    try:
+        consent = Consent.objects.select_related("organization", "plan__municipality").get(
+            pk=consent_id, plan=plan)
+    except Consent.DoesNotExist as exc:
+        raise Http404("No such consent.") from exc
+    result, error, status = common.run_action(
+        lambda: services.revoke_consent(consent, by=request.user))
+    if result is None:
+        return _plan_response(request, plan, error, status=status, error=True)
+    return _plan_response(request, plan, _("The consent of %(org)s is revoked.") % {
+        "org": consent.organization.name})

@@ -1,0 +1,296 @@
+"""The KE's overview with its inline decisions, and the plan page with its inline edits, the
+PDF and the version history: who sees them, what the services refuse, query budgets."""
+
+import pytest
+from django.urls import reverse
+
+from coordination import services
+from coordination.models import (
+    ConsentMethod,
+    ConsentScope,
+    IndividualPlan,
+    PlanRequest,
+    PlanStatus,
+    RequestKind,
+    RequestStatus,
+)
+from registry.models import AuditAction, AuditEvent, Role
+from tests import factories
+
+from .conftest import activate, make_plan, submit
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Queries of the KE overview, whatever the number of requests and plans:
+#  1 session, 2 user, 3 KE memberships, 4 open requests with patient and municipality,
+#  5 coordinators with load, 6 plans due with patient and coordinator, 7 plan counts,
+#  8 open pathways count, 9-10 grounds of the audit (memberships, care relationships),
+#  11 the audit INSERT, 12 pyramid levels (filter), 13 the plans I coordinate,
+#  14 memberships with the unread count (navigation and badge); 15-16 the audit of the
+#  plans I coordinate, when the KE member also coordinates.
+OVERVIEW_BUDGET = 16
+# Queries of the plan page, whatever the number of goals, measures and versions:
+#  1 session, 2 user, 3 the plan in scope, 4-5 grounds of the audit (memberships, care
+#  relationships), 6 the audit INSERT, 7 the plan with patient, municipality and
+#  coordinator, 8-12 goals, measures (with service, level, provider), participants,
+#  consents, evaluations, 13 versions, 14 memberships with the unread count (navigation),
+#  15 services and 16 organisations of the forms; 17 the KE check when the reader is not
+#  the coordinator.
+PLAN_BUDGET = 17
+
+
+def overview(client, **params):
+    return client.get(reverse("coordination:ke_overview"), params)
+
+
+def plan_url(plan, name="plan_detail", **kwargs):
+    return reverse(f"coordination:{name}", kwargs={"uuid": plan.uuid, **kwargs})
+
+
+# ---------------------------------------------------------------------------------------
+# The overview
+
+
+@pytest.mark.parametrize(("member", "status"), [
+    ("ke_tromso", 200), ("ke_bodo", 200), ("planner", 403)])
+def test_it_shows_the_overview_to_ke_staff_only(client, cast, member, status):
+    client.force_login(getattr(cast, member))
+    assert overview(client).status_code == status
+
+
+def test_it_shows_a_coordinator_the_plans_they_coordinate(client, cast, kora):
+    plan = make_plan(cast, kora)
+    client.force_login(cast.coordinator)
+    response = overview(client)
+    assert response.status_code == 200
+    assert f'id="my-plan-{plan.uuid}"' in response.content.decode()
+    assert "open-requests" not in response.content.decode()
+
+
+def test_it_lists_open_requests_oldest_first_with_waiting_days_in_the_ke_scope(
+        client, cast, kora):
+    import datetime
+
+    from django.utils import timezone
+    old = submit(cast, received_at=timezone.now() - datetime.timedelta(days=5))
+    new = submit(cast, cast.shared, kind=RequestKind.COORDINATOR)
+    client.force_login(cast.ke_tromso)
+    response = overview(client)
+    assert [r.uuid for r in response.context["open_requests"]] == [old.uuid, new.uuid]
+    assert response.context["open_requests"][0].waiting == 5
+    assert response.context["counts"]["requests"] == 2
+    assert "Kora Koordinator" in response.content.decode()
+    client.force_login(cast.ke_bodo)
+    assert overview(client).context["open_requests"] == []
+
+
+def test_it_accepts_a_request_inline_and_appoints_the_coordinator(client, cast, kora):
+    request = submit(cast)
+    client.force_login(cast.ke_tromso)
+    url = reverse("coordination:accept_request", kwargs={"uuid": request.uuid})
+    form = client.get(url, **HTMX)
+    assert "0 av 10" in form.content.decode() or "0 of 10" in form.content.decode()
+    response = client.post(url, {"coordinator": kora.pk, "patient_wishes": "En som snakker rolig"},
+                           **HTMX)
+    assert response.status_code == 200
+    plan = IndividualPlan.objects.get(request=request)
+    assert plan.coordinator == kora
+    assert plan.assignments.get().patient_wishes == "En som snakker rolig"
+    assert 'id="no-open-requests"' in response.content.decode()
+
+
+def test_it_refuses_another_municipalitys_coordinator_as_a_form_error(client, cast):
+    bodo_user = factories.user("coord_bodo", cast.bodo, Role.COORDINATOR, first_name="Bo",
+                               last_name="Bodø")
+    bodo_coordinator = services.create_coordinator_profile(user=bodo_user,
+                                                           organization=cast.bodo,
+                                                           by=cast.ke_bodo)
+    request = submit(cast)
+    client.force_login(cast.ke_tromso)
+    response = client.post(reverse("coordination:accept_request", kwargs={"uuid": request.uuid}),
+                           {"coordinator": bodo_coordinator.pk}, **HTMX)
+    assert response.status_code == 422
+    assert "Bodø" in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED
+
+
+def test_it_refuses_to_decline_without_a_reason(client, cast, kora):
+    request = submit(cast)
+    client.force_login(cast.ke_tromso)
+    url = reverse("coordination:decline_request", kwargs={"uuid": request.uuid})
+    response = client.post(url, {"reason": "  ", "coordinator_offered": "on"}, **HTMX)
+    assert response.status_code == 422
+    assert 'class="error-summary"' in response.content.decode()
+    response = client.post(url, {"reason": "Behovet er kortvarig", "coordinator_offered": "on"},
+                           **HTMX)
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DECLINED
+    assert request.coordinator_offered
+
+
+def test_it_hides_another_municipalitys_request_from_the_decision(client, cast):
+    request = submit(cast)
+    client.force_login(cast.ke_bodo)
+    url = reverse("coordination:accept_request", kwargs={"uuid": request.uuid})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404
+    assert PlanRequest.objects.get(pk=request.pk).status == RequestStatus.RECEIVED
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_overview_keeps_its_query_budget(client, cast, kora, django_assert_max_num_queries,
+                                             rows):
+    for n in range(rows):
+        patient = factories.patient(cast.ke_tromso, f"Pas{n}", "Ient", municipality=cast.tromso)
+        submit(cast, patient)
+    client.force_login(cast.ke_tromso)
+    with django_assert_max_num_queries(OVERVIEW_BUDGET):
+        response = overview(client)
+    assert len(response.context["open_requests"]) == rows
+
+
+# ---------------------------------------------------------------------------------------
+# The plan page
+
+
+@pytest.mark.parametrize(("member", "status"), [
+    ("ke_tromso", 200), ("coordinator", 200), ("ke_bodo", 404), ("planner", 404)])
+def test_it_shows_the_plan_within_scope_only(client, cast, kora, member, status):
+    plan = make_plan(cast, kora)
+    client.force_login(getattr(cast, member))
+    response = client.get(plan_url(plan))
+    assert response.status_code == status
+    if status == 200:
+        assert "Hva er viktig for deg?" in response.content.decode() or \
+            "What matters to you?" in response.content.decode()
+        assert AuditEvent.objects.filter(user=getattr(cast, member),
+                                         action=AuditAction.VIEW).exists()
+
+
+def test_the_coordinator_writes_the_patients_goal_inline(client, cast, kora):
+    plan = make_plan(cast, kora)
+    client.force_login(cast.coordinator)
+    response = client.post(plan_url(plan, "edit_what_matters"),
+                           {"version": plan.version, "what_matters": "Gå på ski igjen"}, **HTMX)
+    assert response.status_code == 200
+    assert 'class="patient-words" id="what-matters"' in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.what_matters == "Gå på ski igjen"
+
+
+def test_a_stale_edit_shows_what_changed_and_keeps_the_input(client, cast, kora):
+    plan = make_plan(cast, kora)
+    read_version = plan.version
+    services.update_plan(plan, by=cast.ke_tromso, expected_version=read_version,
+                         what_matters="KE skrev dette")
+    client.force_login(cast.coordinator)
+    response = client.post(plan_url(plan, "edit_what_matters"),
+                           {"version": read_version, "what_matters": "Min egen tekst"}, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "what matters" in html  # the changed field is named
+    assert "Min egen tekst</textarea>" in html  # nothing lost
+    plan.refresh_from_db()
+    assert plan.what_matters == "KE skrev dette"
+    assert f'name="version" value="{plan.version}"' in html
+
+
+def test_it_adds_a_goal_and_a_measure_on_a_level_3_service(client, cast, kora):
+    plan = make_plan(cast, kora)
+    service = factories.service(cast.tromso, "3", name="Hverdagsrehabilitering")
+    client.force_login(cast.coordinator)
+    response = client.post(plan_url(plan, "add_goal"),
+                           {"version": plan.version, "text": "Handle selv",
+                            "status": "not_started"}, **HTMX)
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    response = client.post(plan_url(plan, "add_measure"),
+                           {"version": plan.version, "service": service.pk,
+                            "extent": "2 ganger i uka"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Hverdagsrehabilitering" in html
+    assert plan.measures.get().service == service
+    assert 'id="version-' in html
+
+
+def test_a_measure_needs_a_service_or_a_description(client, cast, kora):
+    plan = make_plan(cast, kora)
+    client.force_login(cast.coordinator)
+    response = client.post(plan_url(plan, "add_measure"), {"version": plan.version}, **HTMX)
+    assert response.status_code == 422
+    assert not plan.measures.exists()
+
+
+def test_outsiders_cannot_edit_the_plan(client, cast, kora):
+    plan = make_plan(cast, kora)
+    client.force_login(cast.ke_bodo)
+    response = client.post(plan_url(plan, "add_goal"),
+                           {"version": plan.version, "text": "X", "status": "not_started"})
+    assert response.status_code == 404
+    assert not plan.goals.exists()
+
+
+def test_status_change_and_consent_inline(client, cast, kora):
+    plan = make_plan(cast, kora)
+    services.add_goal(plan, by=cast.ke_tromso, text="Gå tur")
+    plan.refresh_from_db()
+    client.force_login(cast.coordinator)
+    response = client.post(plan_url(plan, "record_consent"),
+                           {"version": plan.version, "organization": cast.tromso.pk,
+                            "scope": ConsentScope.PLAN, "method": ConsentMethod.WRITTEN}, **HTMX)
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    response = client.post(plan_url(plan, "change_status"),
+                           {"version": plan.version, "status": PlanStatus.ACTIVE}, **HTMX)
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+    consent = plan.consents.get()
+    response = client.post(plan_url(plan, "revoke_consent", consent_id=consent.pk), **HTMX)
+    assert response.status_code == 200
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+
+
+def test_a_closed_plan_is_read_only(client, cast, kora):
+    plan = activate(cast, make_plan(cast, kora))
+    plan = services.set_status(plan, PlanStatus.CLOSED, by=cast.ke_tromso)
+    client.force_login(cast.coordinator)
+    html = client.get(plan_url(plan)).content.decode()
+    assert 'id="plan-read-only"' in html
+    assert "<form" not in html.split('id="plan-body"')[1].split("</main>")[0]
+    response = client.post(plan_url(plan, "add_goal"),
+                           {"version": plan.version, "text": "Ny", "status": "not_started"},
+                           **HTMX)
+    assert response.status_code == 409
+    assert plan.goals.count() == 1
+
+
+@pytest.mark.parametrize(("member", "status"), [
+    ("coordinator", 200), ("ke_tromso", 200), ("ke_bodo", 404), ("planner", 404)])
+def test_the_pdf_downloads_within_scope_only(client, cast, kora, member, status):
+    plan = make_plan(cast, kora)
+    client.force_login(getattr(cast, member))
+    response = client.get(plan_url(plan, "plan_pdf"))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_plan_page_keeps_its_query_budget(client, cast, kora, django_assert_max_num_queries,
+                                              rows):
+    plan = make_plan(cast, kora)
+    service = factories.service(cast.tromso, "3")
+    for n in range(rows):
+        services.add_goal(plan, by=cast.ke_tromso, text=f"Mål {n}")
+        services.add_measure(plan, by=cast.ke_tromso, service=service, description=f"Tiltak {n}")
+    client.force_login(cast.coordinator)
+    with django_assert_max_num_queries(PLAN_BUDGET):
+        response = client.get(plan_url(plan))
+    assert response.content.decode().count('<tr id="measure-') == rows
