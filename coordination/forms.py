@@ -1,6 +1,7 @@
 """Forms of the KE's overview and the plan page. They only parse input: the services decide."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Organization, ServiceOffering
@@ -10,6 +11,9 @@ from .models import (
     ConsentMethod,
     ConsentScope,
     Coordinator,
+    CoordinatorKind,
+    MeasureStatus,
+    PlanParticipantKind,
     PlanStatus,
 )
 
@@ -114,3 +118,65 @@ class ConsentForm(VersionedForm):
                                           queryset=Organization.objects.order_by("name"))
     scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+
+
+class GoalUpdateForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Achievement"), choices=AchievementStatus.choices)
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE)
+
+
+class MeasureUpdateForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+    starts_on = forms.DateField(label=_("From"), required=False, widget=DATE)
+    ends_on = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+
+class ParticipantForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Role"), choices=PlanParticipantKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organization = forms.ModelChoiceField(label=_("Organisation"), required=False,
+                                          queryset=Organization.objects.order_by("name"))
+    contribution = forms.CharField(label=_("Contribution"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvaluationForm(VersionedForm):
+    evaluated_on = forms.DateField(label=_("Date of the evaluation"), widget=DATE)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    goal_achievement = forms.CharField(label=_("Goal achievement"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+    next_evaluation_on = forms.DateField(
+        label=_("Next evaluation"), required=False, widget=DATE,
+        help_text=_("Leave empty for the usual interval."))
+
+
+class CoordinatorProfileForm(forms.Form):
+    """A staff member of one of the KE's municipalities becomes a coordinator. Any user id is
+    accepted, so the service explains a user who does not work there."""
+
+    organization = forms.ModelChoiceField(label=_("Municipality"),
+                                          queryset=Organization.objects.none())
+    user = forms.ModelChoiceField(label=_("Staff member"),
+                                  queryset=get_user_model().objects.all())
+    kind = forms.ChoiceField(label=_("Kind"), choices=CoordinatorKind.choices,
+                             initial=CoordinatorKind.GENERAL)
+    profession = forms.CharField(label=_("Profession"), required=False, max_length=100)
+    training_completed_on = forms.DateField(label=_("Training completed"), required=False,
+                                            widget=DATE)
+    capacity = forms.IntegerField(label=_("Capacity (plans)"), min_value=1, initial=10)
+
+    def __init__(self, *args, org_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=org_ids).order_by("name")
+        staff = get_user_model().objects.filter(
+            is_active=True, memberships__organization_id__in=org_ids).distinct().order_by(
+            "last_name", "first_name")
+        self.fields["user"].widget.choices = [("", _("Choose a staff member"))] + [
+            (u.pk, u.display_name()) for u in staff]
+
+
+class CoordinatorUpdateForm(forms.Form):
+    training_completed_on = forms.DateField(label=_("Training completed"), required=False,
+                                            widget=DATE)
+    capacity = forms.IntegerField(label=_("Capacity (plans)"), min_value=1)

@@ -6,6 +6,8 @@ app_name = "coordination"
 urlpatterns = [
     # The coordinating unit's overview (forskrift § 5) and its decisions on requests.
     path("ke/overview/", views.ke_overview, name="ke_overview"),
+    path("ke/coordinators/new/", views.create_coordinator, name="create_coordinator"),
+    path("ke/coordinators/<uuid:uuid>/", views.update_coordinator, name="update_coordinator"),
     path("plan-requests/<uuid:uuid>/accept/", views.accept_request, name="accept_request"),
     path("plan-requests/<uuid:uuid>/decline/", views.decline_request, name="decline_request"),
     # The individual plan and its inline edits.
@@ -18,4 +20,13 @@ urlpatterns = [
     path("plans/<uuid:uuid>/consents/", views.record_consent, name="record_consent"),
     path("plans/<uuid:uuid>/consents/<int:consent_id>/revoke/", views.revoke_consent,
          name="revoke_consent"),
+    path("plans/<uuid:uuid>/goals/<int:goal_id>/", views.update_goal, name="update_goal"),
+    path("plans/<uuid:uuid>/goals/<int:goal_id>/sub-goals/", views.add_sub_goal,
+         name="add_sub_goal"),
+    path("plans/<uuid:uuid>/measures/<int:measure_id>/", views.update_measure,
+         name="update_measure"),
+    path("plans/<uuid:uuid>/participants/", views.add_participant, name="add_participant"),
+    path("plans/<uuid:uuid>/participants/<int:participant_id>/remove/",
+         views.remove_participant, name="remove_participant"),
+    path("plans/<uuid:uuid>/evaluations/", views.record_evaluation, name="record_evaluation"),
 ]

@@ -23,17 +23,24 @@ from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views import common
 from pathways.views.inbox import ke_municipalities
-from registry.models import AuditAction, ServiceLevel
+from registry.models import AuditAction, Organization, ServiceLevel
 
 from . import diff, services
 from .access import can_edit_plan, get_visible_plan, visible_plans, visible_requests
 from .forms import (
     AcceptRequestForm,
     ConsentForm,
+    CoordinatorProfileForm,
+    CoordinatorUpdateForm,
     DeclineRequestForm,
+    EvaluationForm,
     GoalForm,
+    GoalUpdateForm,
     MeasureForm,
+    MeasureUpdateForm,
+    ParticipantForm,
     StatusForm,
+    VersionedForm,
     WhatMattersForm,
 )
 from .models import (
@@ -43,6 +50,7 @@ from .models import (
     Goal,
     IndividualPlan,
     Measure,
+    PlanParticipant,
     PlanRequest,
     PlanStatus,
     PlanVersion,
@@ -255,16 +263,50 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
         status_form = forms.get("status") or StatusForm(initial=initial)
         status_form.fields["status"].choices = [
             (s.value, s.label) for s in PlanStatus if s in targets]
+        consent_form = forms.get("consent") or ConsentForm(initial=initial)
+        participant_form = forms.get("participant") or ParticipantForm(initial=initial)
+        # One query for the organisations of both forms.
+        organizations = [("", "---------")] + [
+            (o.pk, o.name) for o in Organization.objects.order_by("name").only("pk", "name")]
+        consent_form.fields["organization"].choices = organizations
+        participant_form.fields["organization"].choices = organizations
+        for goal in main_goals:
+            _attach_goal_forms(goal, forms, initial)
+            for sub in goal.subs:
+                _attach_goal_forms(sub, forms, initial, subs=False)
+        for measure in context["measures"]:
+            key = f"measure_update-{measure.pk}"
+            measure.form_key = key
+            measure.update_form = forms.get(key) or MeasureUpdateForm(
+                initial={**initial, "status": measure.status, "starts_on": measure.starts_on,
+                         "ends_on": measure.ends_on}, auto_id=f"id_measure{measure.pk}_%s")
         context.update({
             "what_matters_form": forms.get("what_matters") or WhatMattersForm(
                 initial={**initial, "what_matters": plan.what_matters}),
             "goal_form": forms.get("goal") or GoalForm(initial=initial),
             "measure_form": forms.get("measure") or MeasureForm(initial=initial),
             "status_form": status_form,
-            "consent_form": forms.get("consent") or ConsentForm(initial=initial),
+            "consent_form": consent_form,
+            "participant_form": participant_form,
+            "evaluation_form": forms.get("evaluation") or EvaluationForm(
+                initial={**initial, "evaluated_on": timezone.localdate()}),
+            "can_evaluate": plan.status in (PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
         })
     context["open_form"] = next(iter(forms), "")
     return context
+
+
+def _attach_goal_forms(goal, forms, initial, *, subs=True):
+    """The goal's inline forms: achievement and target date, and (a main goal) a sub-goal.
+    Each has its own ids, so that many fit on one page."""
+    goal.update_key = f"goal_update-{goal.pk}"
+    goal.update_form = forms.get(goal.update_key) or GoalUpdateForm(
+        initial={**initial, "status": goal.status, "target_date": goal.target_date},
+        auto_id=f"id_goal{goal.pk}_%s")
+    if subs:
+        goal.sub_key = f"sub_goal-{goal.pk}"
+        goal.sub_form = forms.get(goal.sub_key) or GoalForm(
+            initial=initial, auto_id=f"id_sub{goal.pk}_%s")
 
 
 @never_cache
@@ -429,3 +471,179 @@ def revoke_consent(request, uuid, consent_id):
         return _plan_response(request, plan, error, status=status, error=True)
     return _plan_response(request, plan, _("The consent of %(org)s is revoked.") % {
         "org": consent.organization.name})
+
+
+def _plan_item(model, plan, pk):
+    """An item of the plan, or 404 (an id of another plan is not found)."""
+    try:
+        return model.objects.get(pk=pk, plan=plan)
+    except model.DoesNotExist as exc:
+        raise Http404("No such item in this plan.") from exc
+
+
+@never_cache
+@login_required
+@require_POST
+def update_goal(request, uuid, goal_id):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    goal = _plan_item(Goal, plan, goal_id)
+    return _edit_versioned(
+        request, uuid, f"goal_update-{goal.pk}",
+        lambda data: GoalUpdateForm(data, auto_id=f"id_goal{goal.pk}_%s"),
+        lambda plan, d: services.update_goal(goal, by=request.user,
+                                             expected_version=d["version"], status=d["status"],
+                                             target_date=d["target_date"]),
+        _("The goal is updated."))
+
+
+@never_cache
+@login_required
+@require_POST
+def add_sub_goal(request, uuid, goal_id):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    parent = _plan_item(Goal, plan, goal_id)
+    return _edit_versioned(
+        request, uuid, f"sub_goal-{parent.pk}",
+        lambda data: GoalForm(data, auto_id=f"id_sub{parent.pk}_%s"),
+        lambda plan, d: services.add_goal(plan, by=request.user, text=d["text"],
+                                          parent=parent, target_date=d["target_date"],
+                                          status=d["status"], expected_version=d["version"]),
+        _("The sub-goal is added."))
+
+
+@never_cache
+@login_required
+@require_POST
+def update_measure(request, uuid, measure_id):
+    plan = get_visible_plan(request.user, uuid, log=False)
+    measure = _plan_item(Measure, plan, measure_id)
+    return _edit_versioned(
+        request, uuid, f"measure_update-{measure.pk}",
+        lambda data: MeasureUpdateForm(data, auto_id=f"id_measure{measure.pk}_%s"),
+        lambda plan, d: services.update_measure(
+            measure, by=request.user, expected_version=d["version"], status=d["status"],
+            starts_on=d["starts_on"], ends_on=d["ends_on"]),
+        _("The measure is updated."))
+
+
+@never_cache
+@login_required
+@require_POST
+def add_participant(request, uuid):
+    return _edit_versioned(
+        request, uuid, "participant", ParticipantForm,
+        lambda plan, d: services.add_participant(
+            plan, by=request.user, kind=d["kind"], name=d["name"],
+            organization=d["organization"], contribution=d["contribution"],
+            expected_version=d["version"]),
+        _("The member is added to the responsible group."))
+
+
+@never_cache
+@login_required
+@require_POST
+def remove_participant(request, uuid, participant_id):
+    """A button with the version read; a refusal comes back as the outcome on top."""
+    plan = get_visible_plan(request.user, uuid, log=False)
+    participant = _plan_item(PlanParticipant, plan, participant_id)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _plan_response(request, plan, _("Reload the page and try again."),
+                              status=common.UNPROCESSABLE, error=True)
+    conflict = []
+
+    def call():
+        try:
+            return services.remove_participant(participant, by=request.user,
+                                               expected_version=form.cleaned_data["version"]
+                                               ) or True
+        except PlanConflict as exc:
+            conflict.append(exc)
+            return None
+
+    result, status = common.run_step(form, call)
+    if conflict:
+        _stale(form, conflict[0])
+        status = common.CONFLICT
+    if status != 200:
+        return _plan_response(request, plan, " ".join(form.non_field_errors()),
+                              status=status, error=True)
+    return _plan_response(request, plan, _("%(name)s is removed from the responsible group.")
+                          % {"name": participant.name})
+
+
+@never_cache
+@login_required
+@require_POST
+def record_evaluation(request, uuid):
+    return _edit_versioned(
+        request, uuid, "evaluation", EvaluationForm,
+        lambda plan, d: services.record_evaluation(
+            plan, by=request.user, evaluated_on=d["evaluated_on"], summary=d["summary"],
+            goal_achievement=d["goal_achievement"],
+            next_evaluation_on=d["next_evaluation_on"], expected_version=d["version"]),
+        _("The evaluation is recorded."))
+
+
+# ---------------------------------------------------------------------------------------
+# Coordinator profiles (the KE's overview)
+
+
+def _get_coordinator(user, uuid) -> Coordinator:
+    try:
+        return Coordinator.objects.select_related("user", "organization").get(
+            uuid=uuid, organization_id__in=ke_municipalities(user))
+    except (Coordinator.DoesNotExist, ValueError) as exc:
+        raise Http404("No such coordinator.") from exc
+
+
+def _profile_step(request, form, template, context, step, done_message):
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result, status = common.run_step(form, lambda: step(form.cleaned_data) or True)
+            if status == 200:
+                return _decision_done(request, done_message(result))
+        else:
+            status = common.UNPROCESSABLE
+    context = {**context, "form": form, "back_url": reverse("coordination:ke_overview")}
+    return common.render_panel(request, template, context, status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_coordinator(request):
+    org_ids = _require_ke(request.user)
+    form = CoordinatorProfileForm(common.posted(request), org_ids=org_ids)
+    if len(org_ids) == 1 and request.method == "GET":
+        form.initial["organization"] = org_ids[0]
+
+    def step(d):
+        return services.create_coordinator_profile(
+            user=d["user"], organization=d["organization"], by=request.user, kind=d["kind"],
+            profession=d["profession"], training_completed_on=d["training_completed_on"],
+            capacity=d["capacity"])
+    return _profile_step(
+        request, form, "coordination/partials/coordinator_form.html", {}, step,
+        lambda c: _("%(name)s is a coordinator.") % {"name": c.user.display_name()})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_coordinator(request, uuid):
+    _require_ke(request.user)
+    coordinator = _get_coordinator(request.user, uuid)
+    form = CoordinatorUpdateForm(common.posted(request), initial={
+        "training_completed_on": coordinator.training_completed_on,
+        "capacity": coordinator.capacity})
+
+    def step(d):
+        return services.update_coordinator_profile(
+            coordinator, by=request.user, training_completed_on=d["training_completed_on"],
+            capacity=d["capacity"])
+    return _profile_step(
+        request, form, "coordination/partials/coordinator_update_form.html",
+        {"coordinator": coordinator}, step,
+        lambda c: _("The profile of %(name)s is saved.") % {"name": c.user.display_name()})
