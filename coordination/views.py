@@ -100,7 +100,7 @@ def overview_context(request, org_ids) -> dict:
     counts = plans.order_by().aggregate(
         active=Count("pk", filter=Q(status=PlanStatus.ACTIVE), distinct=True),
         open=Count("pk", filter=Q(status__in=OPEN_PLAN_STATUSES), distinct=True))
-    open_pathways = Admission.objects.filter(
+    open_pathways = Admission.objects.visible_to(user).filter(
         municipality_id__in=org_ids, status__in=OPEN_ADMISSION_STATUSES).count()
     patients = {r.patient for r in open_requests} | {p.patient for p in due}
     log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
