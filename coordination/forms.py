@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pathways.forms import datetime_field
 from registry.models import Organization, ServiceOffering
 
 from .models import (
@@ -15,6 +17,8 @@ from .models import (
     MeasureStatus,
     PlanParticipantKind,
     PlanStatus,
+    RequestKind,
+    RequestSource,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,7 +40,9 @@ class CoordinatorChoiceMixin:
             (c.pk, coordinator_label(c)) for c in coordinators]
 
 
-class AcceptRequestForm(CoordinatorChoiceMixin, forms.Form):
+class AppointCoordinatorForm(CoordinatorChoiceMixin, forms.Form):
+    """Choose a coordinator with the patient's wishes; over capacity needs the checkbox."""
+
     coordinator = forms.ModelChoiceField(
         label=_("Coordinator"), required=False,
         queryset=Coordinator.objects.select_related("user", "organization"),
@@ -50,6 +56,10 @@ class AcceptRequestForm(CoordinatorChoiceMixin, forms.Form):
     def __init__(self, *args, coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.set_coordinators(coordinators, _("Choose a coordinator"))
+
+
+class AcceptRequestForm(AppointCoordinatorForm):
+    pass
 
 
 class DeclineRequestForm(CoordinatorChoiceMixin, forms.Form):
@@ -67,6 +77,68 @@ class DeclineRequestForm(CoordinatorChoiceMixin, forms.Form):
     def __init__(self, *args, coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.set_coordinators(coordinators, _("No coordinator now"))
+
+
+class PlanRequestForm(forms.Form):
+    """A request to a municipality's KE (melding om behov), from the patient's page. The
+    service checks the patient, the municipality and an open request of the same kind."""
+
+    kind = forms.ChoiceField(label=_("Request for"), choices=RequestKind.choices,
+                             initial=RequestKind.INDIVIDUAL_PLAN)
+    source = forms.ChoiceField(
+        label=_("The request comes from"),
+        choices=[("", _("Choose who asks")), *RequestSource.choices],
+        help_text=_("Who asked for it: the hospital, the GP, the patient, next of kin or a "
+                    "municipal service."))
+    submitter_name = forms.CharField(
+        label=_("Submitted by"), required=False, max_length=200,
+        help_text=_("Leave empty to submit in your own name. When you register a request "
+                    "someone made by phone or letter, write their name (for example the "
+                    "GP's)."))
+    municipality = forms.ModelChoiceField(
+        label=_("To the coordinating unit of"), queryset=Organization.objects.none(),
+        empty_label=_("Choose a municipality"),
+        help_text=_("Usually the municipality the patient lives in."))
+    received_at = datetime_field(
+        _("Received at"), help_text=_("When the need was made known; not in the future."))
+    description = forms.CharField(
+        label=_("What the need is"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In the patient's own words where possible."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Organization.objects.municipalities().order_by(
+            "name")
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at > timezone.now():
+            raise forms.ValidationError(_("The time lies in the future."), code="future")
+        return received_at
+
+    def clean_submitter_name(self) -> str:
+        return " ".join(self.cleaned_data["submitter_name"].split())
+
+
+class OverviewFilterForm(forms.Form):
+    """The KE overview's filters. The choices are the lists the view already loaded, so
+    validating costs no query; a value that is not among them is an error, not a 500."""
+
+    level = forms.ChoiceField(
+        label=_("Plans with a measure on pyramid level"), required=False,
+        error_messages={"invalid_choice": _("Choose a level from the list.")})
+    service = forms.ChoiceField(
+        label=_("Plans with a measure of the service"), required=False,
+        error_messages={"invalid_choice": _("Choose a service from the list.")},
+        help_text=_("The municipality's own services and the services in its plans."))
+
+    def __init__(self, data=None, *, levels=(), services=(), **kwargs):
+        kwargs.setdefault("auto_id", "%s-filter")
+        super().__init__(data, **kwargs)
+        self.fields["level"].choices = [("", _("All levels"))] + [
+            (level.code, f"{level.code} {level.localized_name}") for level in levels]
+        self.fields["service"].choices = [("", _("All services"))] + [
+            (str(s.uuid), f"{s.level.code} · {s.name} ({s.provider.name})") for s in services]
 
 
 class VersionedForm(forms.Form):
@@ -107,6 +179,16 @@ class MeasureForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].label_from_instance = lambda s: (
             f"{s.level.code} {s.level.localized_name} · {s.name} ({s.provider.name})")
+
+
+class ReassignCoordinatorForm(AppointCoordinatorForm, VersionedForm):
+    """Appoint or replace the plan's coordinator from the plan page (KE staff)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_reassign_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].label = _("New coordinator")
+        self.fields["coordinator"].required = True
 
 
 class StatusForm(VersionedForm):

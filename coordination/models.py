@@ -2,6 +2,8 @@
 (forskrift om individuell plan § 19): the patient's own goals first, then measures, the
 responsible group, consent, evaluations and a version history."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -224,6 +226,7 @@ class AchievementStatus(models.TextChoices):
 class Goal(models.Model):
     """A goal in the patient's own words; a goal with a parent is a sub-goal (delmål)."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="goals")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="sub_goals", verbose_name=_("goal"))
@@ -255,6 +258,7 @@ class MeasureStatus(models.TextChoices):
 class Measure(models.Model):
     """A measure (tiltak): a service on the pyramid or free text, with who, how much, when."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="measures")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="measures", verbose_name=_("goal"))
@@ -303,6 +307,7 @@ class PlanParticipantKind(models.TextChoices):
 class PlanParticipant(models.Model):
     """A member of the responsible group (ansvarsgruppe) and what they contribute."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE,
                              related_name="participants")
     kind = models.CharField(_("role"), max_length=15, choices=PlanParticipantKind.choices)
@@ -338,6 +343,7 @@ class Consent(models.Model):
     """The patient's consent for one organisation; revoking it ends that organisation's access
     to the plan."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="consents")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("organisation"))
@@ -365,6 +371,7 @@ class Consent(models.Model):
 
 
 class Evaluation(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE,
                              related_name="evaluations")
     evaluated_on = models.DateField(_("date"))

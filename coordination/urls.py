@@ -10,6 +10,9 @@ urlpatterns = [
     path("ke/coordinators/<uuid:uuid>/", views.update_coordinator, name="update_coordinator"),
     path("plan-requests/<uuid:uuid>/accept/", views.accept_request, name="accept_request"),
     path("plan-requests/<uuid:uuid>/decline/", views.decline_request, name="decline_request"),
+    # A request to the KE from the patient's page (melding om behov).
+    path("patients/<uuid:uuid>/plan-requests/new/", views.new_plan_request,
+         name="new_plan_request"),
     # The individual plan and its inline edits.
     path("plans/<uuid:uuid>/", views.plan_detail, name="plan_detail"),
     path("plans/<uuid:uuid>/pdf/", views.plan_pdf, name="plan_pdf"),
@@ -17,6 +20,8 @@ urlpatterns = [
     path("plans/<uuid:uuid>/goals/", views.add_goal, name="add_goal"),
     path("plans/<uuid:uuid>/measures/", views.add_measure, name="add_measure"),
     path("plans/<uuid:uuid>/status/", views.change_status, name="change_status"),
+    path("plans/<uuid:uuid>/coordinator/", views.reassign_coordinator,
+         name="reassign_coordinator"),
     path("plans/<uuid:uuid>/consents/", views.record_consent, name="record_consent"),
     path("plans/<uuid:uuid>/consents/<int:consent_id>/revoke/", views.revoke_consent,
          name="revoke_consent"),

@@ -3,6 +3,7 @@ individual plan on one screen, edited inline. Every change goes through coordina
 refusals come back as form errors with the status codes of pathways.views.common."""
 
 import datetime
+import uuid as uuid_lib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,21 +13,35 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.access import log_patient_access
+from pathways.access import get_visible_patient, log_patient_access
 from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views import common
 from pathways.views.inbox import ke_municipalities
-from registry.models import AuditAction, Organization, ServiceLevel
+from registry.models import (
+    AuditAction,
+    Membership,
+    Organization,
+    Role,
+    ServiceLevel,
+    ServiceOffering,
+)
 
 from . import diff, services
-from .access import can_edit_plan, get_visible_plan, visible_plans, visible_requests
+from .access import (
+    get_visible_plan,
+    is_current_coordinator,
+    is_ke_staff,
+    require_ke_staff,
+    visible_plans,
+    visible_requests,
+)
 from .forms import (
     AcceptRequestForm,
     ConsentForm,
@@ -38,7 +53,10 @@ from .forms import (
     GoalUpdateForm,
     MeasureForm,
     MeasureUpdateForm,
+    OverviewFilterForm,
     ParticipantForm,
+    PlanRequestForm,
+    ReassignCoordinatorForm,
     StatusForm,
     VersionedForm,
     WhatMattersForm,
@@ -47,6 +65,7 @@ from .models import (
     OPEN_PLAN_STATUSES,
     Consent,
     Coordinator,
+    CoordinatorAssignment,
     Goal,
     IndividualPlan,
     Measure,
@@ -54,6 +73,7 @@ from .models import (
     PlanRequest,
     PlanStatus,
     PlanVersion,
+    RequestSource,
     RequestStatus,
 )
 from .pdf import render_plan_pdf
@@ -75,13 +95,38 @@ def _require_ke(user) -> list[int]:
     return org_ids
 
 
+def _service_choices(plans, org_ids) -> list:
+    """The services a KE member filters by, in one query: the municipality's own active
+    services and every service a measure of its plans uses (also one no longer offered)."""
+    used = Measure.objects.filter(plan__in=plans, service__isnull=False).values("service_id")
+    return list(ServiceOffering.objects.filter(
+        Q(pk__in=used) | Q(provider_id__in=org_ids, active=True))
+        .select_related("level", "provider").order_by("level__code", "name", "pk"))
+
+
+def _filter_plans(plans, filters: OverviewFilterForm):
+    """Plans with a measure on the level and of the service (the same measure)."""
+    if not filters.is_valid():
+        return plans
+    conditions = {}
+    if filters.cleaned_data["level"]:
+        conditions["measures__service__level__code"] = filters.cleaned_data["level"]
+    if filters.cleaned_data["service"]:
+        conditions["measures__service__uuid"] = uuid_lib.UUID(filters.cleaned_data["service"])
+    return plans.filter(**conditions).distinct() if conditions else plans
+
+
 def overview_context(request, org_ids) -> dict:
     """In a fixed number of queries: 1 open requests with patient and municipality, 2
     coordinators with load, 3 plans due for evaluation with patient and coordinator, 4 the
-    plan counts, 5 the open pathways count, 6 the pyramid levels (filter); then the audit."""
+    plan counts, 5 the open pathways count, 6 the pyramid levels and 7 the services (filters);
+    then the audit.
+
+    The filters apply to plans only (the key figures of plans and the plans due): a request
+    has no measures, and hiding the requests whose patient has no matching plan would hide
+    the new ones, which are the KE's work. The page says so next to the filters."""
     user = request.user
     today = timezone.localdate()
-    level = request.GET.get("level", "")
     open_requests = list(
         visible_requests(user).filter(municipality_id__in=org_ids,
                                       status__in=OPEN_REQUEST_STATUSES)
@@ -92,8 +137,9 @@ def overview_context(request, org_ids) -> dict:
     coordinators = list(services.coordinators_with_load().filter(organization_id__in=org_ids)
                         .filter(active=True).order_by("user__last_name", "user__first_name"))
     plans = visible_plans(user).filter(municipality_id__in=org_ids)
-    if level:
-        plans = plans.filter(measures__service__level__code=level).distinct()
+    filters = OverviewFilterForm(request.GET, levels=ServiceLevel.objects.order_by("code"),
+                                 services=_service_choices(plans, org_ids))
+    plans = _filter_plans(plans, filters)
     due = list(plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
                             next_evaluation_on__lte=today + EVALUATION_DUE_WITHIN)
                .select_related("patient", "coordinator__user").order_by("next_evaluation_on"))
@@ -110,7 +156,8 @@ def overview_context(request, org_ids) -> dict:
         "today": today, "counts": {"pathways": open_pathways, "requests": len(open_requests),
                                    "active_plans": counts["active"],
                                    "open_plans": counts["open"]},
-        "levels": list(ServiceLevel.objects.order_by("code")), "level": level,
+        "filters": filters,
+        "filtered": filters.is_valid() and any(filters.cleaned_data.values()),
     }
 
 
@@ -211,12 +258,67 @@ def decline_request(request, uuid):
 
 
 # ---------------------------------------------------------------------------------------
+# A request to the KE (melding om behov), from the patient's page
+
+
+def _is_discharge_planner(user) -> bool:
+    return Membership.objects.filter(user=user, role=Role.DISCHARGE_PLANNER).exists()
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_plan_request(request, uuid):
+    """Whoever sees the patient may ask a municipality's KE for an individual plan, a
+    coordinator or a rehabilitation assessment; KE staff register one that came by phone or
+    letter the same way. The service decides; its refusals come back onto the form."""
+    patient = get_visible_patient(request.user, uuid)
+    log_patient_access(request.user, AuditAction.VIEW, [patient],
+                       detail="plan request form")
+    form = PlanRequestForm(common.posted(request), initial={
+        "municipality": patient.municipality_id,
+        "received_at": timezone.localtime().replace(second=0, microsecond=0),
+        "source": RequestSource.HOSPITAL if _is_discharge_planner(request.user) else "",
+    })
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            plan_request, status = common.run_step(form, lambda: services.submit_plan_request(
+                patient=patient, municipality=data["municipality"], kind=data["kind"],
+                source=data["source"], by=request.user, submitter_name=data["submitter_name"],
+                description=data["description"], received_at=data["received_at"]))
+            if status == 200:
+                return _request_sent(request, plan_request)
+        else:
+            status = common.UNPROCESSABLE
+    context = {"patient": patient, "form": form,
+               "back_url": reverse("pathways:patient_detail", kwargs={"uuid": patient.uuid})}
+    return render(request, "coordination/plan_request.html", context, status=status)
+
+
+def _request_sent(request, plan_request: PlanRequest):
+    """Back to the patient, or (KE staff of the receiving municipality) to the overview where
+    the request now waits for a decision."""
+    municipality = plan_request.municipality
+    if is_ke_staff(request.user, municipality):
+        messages.success(request, _("The request for %(name)s is registered and waits for a "
+                                    "decision.") % {"name": plan_request.patient.full_name})
+        url = reverse("coordination:ke_overview")
+    else:
+        messages.success(request, _("The request is sent to the coordinating unit of "
+                                    "%(municipality)s.") % {"municipality": municipality.name})
+        url = reverse("pathways:patient_detail", kwargs={"uuid": plan_request.patient.uuid})
+    return redirect(url)
+
+
+# ---------------------------------------------------------------------------------------
 # The plan page
 
 
 def _load_plan(plan: IndividualPlan) -> IndividualPlan:
     """The plan's parts in one query each: goals, measures, participants, consents,
-    evaluations."""
+    evaluations, coordinator assignments."""
     return IndividualPlan.objects.select_related(
         "patient", "municipality", "coordinator__user").prefetch_related(
         Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
@@ -225,6 +327,8 @@ def _load_plan(plan: IndividualPlan) -> IndividualPlan:
         Prefetch("participants"),
         Prefetch("consents", queryset=Consent.objects.select_related("organization")),
         Prefetch("evaluations"),
+        Prefetch("assignments", queryset=CoordinatorAssignment.objects.select_related(
+            "coordinator__user").order_by("assigned_at", "pk")),
     ).get(pk=plan.pk)
 
 
@@ -240,24 +344,40 @@ def _history(plan: IndividualPlan) -> list:
     return rows
 
 
+def _reassign_coordinators(plan: IndividualPlan):
+    """The municipality's active coordinators with their load, in one query, without the
+    plan's current coordinator."""
+    coordinators = services.coordinators_with_load(plan.municipality).filter(active=True)
+    if plan.coordinator_id:
+        coordinators = coordinators.exclude(pk=plan.coordinator_id)
+    return coordinators.order_by("user__last_name", "user__first_name", "pk")
+
+
 def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> dict:
-    """Queries: 1 the plan with patient, municipality and coordinator, 2-6 its goals,
-    measures, participants, consents and evaluations, 7 versions, then the edit check and
-    (when editable) the services and organisations of the forms."""
+    """Queries: 1 the plan with patient, municipality and coordinator, 2-7 its goals,
+    measures, participants, consents, evaluations and coordinator assignments, 8 versions,
+    9 the KE check, then (when editable) the services and organisations of the forms and
+    (KE staff) the coordinators with their load."""
     plan = _load_plan(plan)
     goals = list(plan.goals.all())
     main_goals = [g for g in goals if g.parent_id is None]
     for goal in main_goals:
         goal.subs = [g for g in goals if g.parent_id == goal.pk]
-    editable = not plan.is_closed and can_edit_plan(request.user, plan)
+    # can_edit_plan, spelt out: the KE check also decides who may change the coordinator.
+    is_ke = is_ke_staff(request.user, plan.municipality)
+    editable = not plan.is_closed and (is_ke or is_current_coordinator(request.user, plan))
     initial = {"version": plan.version}
     forms = forms or {}
     context = {
         "plan": plan, "patient": plan.patient, "main_goals": main_goals,
         "measures": list(plan.measures.all()), "participants": list(plan.participants.all()),
         "consents": list(plan.consents.all()), "evaluations": list(plan.evaluations.all()),
+        "assignments": list(plan.assignments.all()),
         "history": _history(plan), "editable": editable,
     }
+    if editable and is_ke:
+        context["reassign_form"] = forms.get("coordinator") or ReassignCoordinatorForm(
+            initial=initial, coordinators=_reassign_coordinators(plan))
     if editable:
         targets = services.PLAN_TRANSITIONS.get(plan.status, set())
         status_form = forms.get("status") or StatusForm(initial=initial)
@@ -334,7 +454,16 @@ def plan_pdf(request, uuid):
 def _plan_response(request, plan, message: str = "", *, forms=None, status=200,
                    error=False):
     """After an inline edit: the plan body again (htmx), with the outcome on top, or the
-    whole page."""
+    whole page. When the step ended the user's access (closing the plan ends the
+    coordinator's), they go to their overview: the plan stays with the coordinating unit."""
+    if status == 200 and not visible_plans(request.user).filter(pk=plan.pk).exists():
+        messages.success(request, " ".join(filter(None, [message, _(
+            "You no longer have access to the plan; it stays with the coordinating unit.")])))
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("coordination:ke_overview")
+            return response
+        return redirect("coordination:ke_overview")
     if not request.htmx:
         if status == 200 or not forms:
             (messages.error if error else messages.success)(request, message)
@@ -358,18 +487,19 @@ def _stale(form, exc: PlanConflict):
 
 
 def change_label(change) -> str:
-    section = {"plan": _("plan"), "goals": _("goals"), "measures": _("measures"),
-               "participants": _("responsible group"), "consents": _("consent"),
-               "evaluations": _("evaluations")}.get(change.section, change.section)
-    parts = [section]
+    """"plan what matters to you?", "goals «Walk the dog» target date": translated labels
+    (coordination.diff), not the snapshot's keys."""
+    parts = [str(change.section_label)]
     if change.item:
-        parts.append(f"«{change.item}»")
+        parts.append(f"«{formats.localize(change.item_display)}»")
     if change.field:
-        parts.append(change.field.replace("_", " "))
+        parts.append(str(change.field_label))
     return " ".join(parts)
 
 
 def _edit_versioned(request, uuid, key, form_class, step, done_message):
+    """An inline edit of the plan. `done_message` is a text, or a function of the cleaned
+    data that returns one."""
     plan = get_visible_plan(request.user, uuid, log=False)
     form = form_class(request.POST)
     if key == "status":
@@ -391,6 +521,8 @@ def _edit_versioned(request, uuid, key, form_class, step, done_message):
         _stale(form, conflict[0])
         status = common.CONFLICT
     elif status == 200:
+        if callable(done_message):
+            done_message = done_message(data)
         return _plan_response(request, plan, done_message)
     return _plan_response(request, plan, forms={key: form}, status=status)
 
@@ -570,6 +702,31 @@ def remove_participant(request, uuid, participant_id):
                               status=status, error=True)
     return _plan_response(request, plan, _("%(name)s is removed from the responsible group.")
                           % {"name": participant.name})
+
+
+@never_cache
+@login_required
+@require_POST
+def reassign_coordinator(request, uuid):
+    """KE staff appoint or replace the plan's coordinator; the patient's wishes are kept with
+    the assignment. Over capacity is refused unless confirmed with the checkbox."""
+    plan = get_visible_plan(request.user, uuid, log=False)
+    try:  # before the form: a coordinator sees the plan page without this form
+        require_ke_staff(request.user, plan.municipality)
+    except PermissionDenied as exc:
+        return _plan_response(request, plan, str(exc), status=common.FORBIDDEN, error=True)
+
+    def step(plan, d):
+        return services.assign_coordinator(
+            plan, d["coordinator"], by=request.user, patient_wishes=d["patient_wishes"],
+            allow_over_capacity=d["allow_over_capacity"], expected_version=d["version"])
+
+    return _edit_versioned(
+        request, uuid, "coordinator",
+        lambda data: ReassignCoordinatorForm(data, coordinators=_reassign_coordinators(plan)),
+        step,
+        lambda d: _("%(name)s is now the plan's coordinator.") % {
+            "name": d["coordinator"].user.display_name()})
 
 
 @never_cache

@@ -200,6 +200,7 @@ DEMO_USERS = [
      "Slagenheten, nevrologisk avdeling"),
     ("ke.tromso", "Kåre", "Kvaløy", "tromso", "ke_staff", ""),
     ("koordinator.tromso", "Kora", "Koordinator", "tromso", "coordinator", ""),
+    ("koordinator2.tromso", "Frida", "Fjellheim", "tromso", "coordinator", ""),
     ("ke.bodo", "Bjørn", "Bodin", "bodo", "ke_staff", ""),
     ("planlegger.nlsh", "Nils", "Nordland", "nlsh-bodo", "discharge_planner",
      "Ortopedisk avdeling"),

@@ -1,10 +1,26 @@
 """`manage.py seed_demo`: the Helse Nord demo region, loaded as often as `make run` starts."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from coordination import services as coordination_services
+from coordination.models import (
+    Consent,
+    Coordinator,
+    CoordinatorAssignment,
+    Goal,
+    IndividualPlan,
+    Measure,
+    PlanParticipant,
+    PlanRequest,
+    PlanStatus,
+    PlanVersion,
+    RequestStatus,
+)
 from pathways import demo_data as demo
 from pathways.identity import parse_identity_number
 from pathways.models import CareRelationship, NextOfKin, Patient
@@ -27,7 +43,9 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [Organization, CoordinatingUnit, ServiceOffering, TargetGroup, User, Membership,
           ApiClient, ApiKey, Patient, NextOfKin, CareRelationship, AuditEvent,
-          ServiceOffering.target_groups.through, ServiceOffering.municipalities_served.through]
+          ServiceOffering.target_groups.through, ServiceOffering.municipalities_served.through,
+          PlanRequest, Coordinator, IndividualPlan, CoordinatorAssignment, Goal, Measure,
+          PlanParticipant, Consent, PlanVersion]
 
 
 def seed(**options) -> str:
@@ -48,8 +66,76 @@ def seeded():
 def test_it_is_idempotent(seeded):
     first = counts()
     assert first["Patient"] == len(demo.PATIENTS)
+    assert (first["PlanRequest"], first["IndividualPlan"], first["Coordinator"],
+            first["Goal"], first["Measure"]) == (2, 1, 2, 3, 3)
     seed()
     assert counts() == first
+
+
+def _user(username):
+    return User.objects.get(username=username)
+
+
+def _astrid_plan():
+    return IndividualPlan.objects.get(patient__given_name="Astrid",
+                                      municipality__municipality_number="5501")
+
+
+def test_the_tromso_ke_sees_the_waiting_request_the_coordinators_and_the_plan_due(seeded,
+                                                                                   client):
+    waiting = PlanRequest.objects.get(patient__given_name="Tor", status=RequestStatus.RECEIVED)
+    assert waiting.submitter_name == "Fastlege Dr. Hansen"
+    assert coordination_services.waiting_days(waiting) == 4
+    plan = _astrid_plan()
+    client.force_login(_user("ke.tromso"))
+    response = client.get("/ke/overview/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"/plan-requests/{waiting.uuid}/accept/" in html and "Tor Tindvik" in html
+    assert f'href="/plans/{plan.uuid}/">Astrid Aune</a>' in html  # due for evaluation
+    assert "Kora Koordinator" in html and "Frida Fjellheim" in html
+
+
+def test_the_outsider_sees_none_of_it(seeded, client):
+    client.force_login(_user("ke.bodo"))
+    html = client.get("/ke/overview/").content.decode()
+    assert "Tor Tindvik" not in html and "Astrid Aune" not in html
+    assert client.get(f"/plans/{_astrid_plan().uuid}/").status_code == 404
+
+
+def test_astrids_plan_is_in_force_in_her_own_words_and_due_for_evaluation(seeded, client):
+    plan = _astrid_plan()
+    assert plan.status == PlanStatus.ACTIVE
+    assert plan.coordinator.user.username == "koordinator.tromso"
+    assert plan.coordinator.profession == "Ergoterapeut" and plan.coordinator.capacity == 8
+    today = timezone.localdate()
+    assert today <= plan.next_evaluation_on <= today + datetime.timedelta(days=30)
+    assert plan.goals.filter(parent__isnull=False, target_date__isnull=False).exists()
+    levels = {m.service.level.code if m.service else None for m in plan.measures.all()}
+    assert levels == {"3", "2", None}
+    assert set(plan.participants.values_list("name", flat=True)) >= {"Astrid Aune", "Ola Aune"}
+    assert plan.consents.filter(scope="plan", organization__name="Tromsø").exists()
+
+    client.force_login(_user("koordinator.tromso"))
+    response = client.get(f"/plans/{plan.uuid}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Å klare meg selv hjemme og gå tur med hunden igjen." in html
+    assert "Tverrfaglig rehabiliteringsteam, Tromsø kommune" in html
+
+
+def test_it_leaves_alone_what_a_demo_user_did_since(seeded):
+    ke = _user("ke.tromso")
+    waiting = PlanRequest.objects.get(patient__given_name="Tor")
+    coordination_services.decline_request(waiting, by=ke, reason="Demo.",
+                                          coordinator_offered=True)
+    plan = _astrid_plan()
+    coordination_services.set_status(plan, PlanStatus.CLOSED, by=ke)
+    before = counts()
+    seed()
+    assert counts() == before
+    assert PlanRequest.objects.get(pk=waiting.pk).status == RequestStatus.DECLINED
+    assert IndividualPlan.objects.get(pk=plan.pk).status == PlanStatus.CLOSED
 
 
 def test_it_puts_services_on_every_level_of_the_pyramid(seeded):
@@ -149,6 +235,7 @@ def test_it_leaves_out_patients_where_synthetic_numbers_are_refused(settings):
     settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS = False
     seed()
     assert not Patient.objects.exists()
+    assert not PlanRequest.objects.exists() and not IndividualPlan.objects.exists()
     assert User.objects.filter(username="planlegger.unn").exists()
 
 

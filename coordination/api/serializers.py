@@ -202,12 +202,12 @@ class SubGoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = ["id", "text", "expressed_by_patient", "target_date", "status", "position"]
+        fields = ["uuid", "text", "expressed_by_patient", "target_date", "status", "position"]
         read_only_fields = fields
 
 
 class GoalSerializer(SubGoalSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    parent = UuidRelatedField(read_only=True, allow_null=True)
     sub_goals = SubGoalSerializer(many=True, read_only=True)
 
     class Meta(SubGoalSerializer.Meta):
@@ -216,7 +216,7 @@ class GoalSerializer(SubGoalSerializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
-    goal = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    goal = UuidRelatedField(read_only=True, allow_null=True)
     service = UuidRelatedField(read_only=True, allow_null=True)
     service_name = serializers.CharField(source="service.name", read_only=True,
                                          allow_null=True)
@@ -227,7 +227,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = ["id", "goal", "service", "service_name", "level", "description",
+        fields = ["uuid", "goal", "service", "service_name", "level", "description",
                   "responsible_person", "responsible_organization", "extent", "starts_on",
                   "ends_on", "status", "position"]
         read_only_fields = fields
@@ -242,7 +242,7 @@ class PlanParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanParticipant
-        fields = ["id", "kind", "name", "organization", "organization_name", "contribution"]
+        fields = ["uuid", "kind", "name", "organization", "organization_name", "contribution"]
         read_only_fields = fields
 
 
@@ -256,7 +256,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consent
-        fields = ["id", "organization", "organization_name", "scope", "method", "given_at",
+        fields = ["uuid", "organization", "organization_name", "scope", "method", "given_at",
                   "recorded_by", "revoked_at", "revoked_by"]
         read_only_fields = fields
 
@@ -266,7 +266,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evaluation
-        fields = ["id", "evaluated_on", "summary", "goal_achievement", "evaluated_by",
+        fields = ["uuid", "evaluated_on", "summary", "goal_achievement", "evaluated_by",
                   "created_at"]
         read_only_fields = fields
 
@@ -366,8 +366,8 @@ class PlanCoordinatorSerializer(serializers.Serializer):
 
 class GoalInputSerializer(serializers.Serializer):
     text = serializers.CharField()
-    parent = serializers.IntegerField(required=False, allow_null=True, help_text=_(
-        "The id of the main goal this is a sub-goal of."))
+    parent = serializers.UUIDField(required=False, allow_null=True, help_text=_(
+        "The UUID of the main goal this is a sub-goal of."))
     expressed_by_patient = serializers.BooleanField(required=False)
     target_date = serializers.DateField(required=False, allow_null=True)
     status = NamedChoiceField(AchievementStatus.choices, enum_name="AchievementStatus",
@@ -380,8 +380,8 @@ def _service_queryset():
 
 
 class MeasureInputSerializer(serializers.Serializer):
-    goal = serializers.IntegerField(required=False, allow_null=True,
-                                    help_text=_("The id of the goal the measure serves."))
+    goal = serializers.UUIDField(required=False, allow_null=True,
+                                 help_text=_("The UUID of the goal the measure serves."))
     service = UuidRelatedField(queryset=_service_queryset(), required=False, allow_null=True,
                                help_text=_("UUID of a service; its level is the measure's."))
     description = serializers.CharField(required=False, allow_blank=True)

@@ -2,7 +2,7 @@
 every read of patient data audited, every change through coordination.services (which check
 who may make it, lock, version and audit it)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -252,8 +252,8 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
 # -- Individual plans --------------------------------------------------------------------
 
 def _id_parameter(name: str, what: str) -> OpenApiParameter:
-    return OpenApiParameter(name, int, OpenApiParameter.PATH,
-                            description=f"The {what}'s id within the plan.")
+    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH,
+                            description=f"The {what}'s UUID.")
 
 
 GOAL_ID = _id_parameter("goal_id", "goal")
@@ -267,7 +267,7 @@ def _with_details(queryset):
         Prefetch("goals", queryset=Goal.objects.filter(parent__isnull=True)
                  .prefetch_related("sub_goals"), to_attr="main_goals"),
         Prefetch("measures", queryset=Measure.objects.select_related(
-            "service__level", "responsible_organization")),
+            "service__level", "responsible_organization", "goal")),
         Prefetch("participants", queryset=PlanParticipant.objects.select_related(
             "organization")),
         Prefetch("consents", queryset=Consent.objects.select_related(
@@ -338,7 +338,8 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         plan = self.get_object()
         log_reads(request.user, [plan], object_type="individualplan",
                   patient_of=lambda o: o.patient)
-        return self._response(plan)
+        return Response(self.get_serializer(plan).data,
+                        headers={"ETag": version_etag(plan.version)})
 
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -372,13 +373,15 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @extend_schema(summary="Appoint or replace the plan's coordinator",
                    description="The municipality's coordinating unit; a coordinator of the "
                                "plan's municipality, active and with room.",
-                   request=s.PlanCoordinatorSerializer, parameters=[PLAN_ETAG],
-                   responses={200: s.PlanDetailSerializer, **STEP_ERRORS})
+                   request=s.PlanCoordinatorSerializer,
+                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def coordinator(self, request, uuid=None):
         plan = self.get_object()
         data = _input(s.PlanCoordinatorSerializer, request, self)
-        services.assign_coordinator(plan, data.pop("coordinator"), by=request.user, **data)
+        services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
+                                    expected_version=_expected(request), **data)
         return self._response(plan)
 
     @extend_schema(summary="Add a goal (or, with parent, a sub-goal)",
@@ -397,7 +400,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @extend_schema(summary="Change a goal", request=s.GoalInputSerializer(partial=True),
                    parameters=[GOAL_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
                    responses={200: s.GoalSerializer, **PLAN_STEP_ERRORS})
-    @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>[0-9]+)")
+    @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>[0-9a-fA-F-]{36})")
     def goal(self, request, uuid=None, goal_id=None):
         plan = self.get_object()
         goal = _item(Goal, plan, goal_id)
@@ -422,7 +425,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @extend_schema(summary="Change a measure", request=s.MeasureInputSerializer(partial=True),
                    parameters=[MEASURE_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
                    responses={200: s.MeasureSerializer, **PLAN_STEP_ERRORS})
-    @action(detail=True, methods=["patch"], url_path=r"measures/(?P<measure_id>[0-9]+)")
+    @action(detail=True, methods=["patch"], url_path=r"measures/(?P<measure_id>[0-9a-fA-F-]{36})")
     def measure(self, request, uuid=None, measure_id=None):
         plan = self.get_object()
         measure = _item(Measure, plan, measure_id)
@@ -450,7 +453,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
                    parameters=[PARTICIPANT_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
                    responses={204: None, **error_responses(401, 403, 404, 409, 412)})
     @action(detail=True, methods=["delete"],
-            url_path=r"participants/(?P<participant_id>[0-9]+)")
+            url_path=r"participants/(?P<participant_id>[0-9a-fA-F-]{36})")
     def participant(self, request, uuid=None, participant_id=None):
         plan = self.get_object()
         participant = _item(PlanParticipant, plan, participant_id)
@@ -479,7 +482,8 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
                                "organisation's staff lose access to the patient (404).",
                    request=None, parameters=[CONSENT_ID, PLAN_ETAG],
                    responses={200: s.ConsentSerializer, **error_responses(401, 403, 404, 409)})
-    @action(detail=True, methods=["post"], url_path=r"consents/(?P<consent_id>[0-9]+)/revoke")
+    @action(detail=True, methods=["post"],
+            url_path=r"consents/(?P<consent_id>[0-9a-fA-F-]{36})/revoke")
     def revoke_consent(self, request, uuid=None, consent_id=None):
         plan = self.get_object()
         consent = _item(Consent, plan, consent_id)
@@ -584,10 +588,11 @@ def _expected(request) -> int | None:
 
 
 def _item(model, plan, item_id, *, field: str | None = None):
-    """A goal, measure, participant or consent of this plan; another plan's is unknown."""
+    """A goal, measure, participant or consent of this plan, by UUID; another plan's is
+    unknown."""
     try:
-        return model.objects.get(plan=plan, pk=int(item_id))
-    except (model.DoesNotExist, ValueError) as exc:
+        return model.objects.get(plan=plan, uuid=item_id)
+    except (model.DoesNotExist, ValueError, ValidationError) as exc:
         if field is not None:
             raise serializers.ValidationError(
                 {field: [_("The plan has no such %(what)s.") % {

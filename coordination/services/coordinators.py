@@ -164,12 +164,12 @@ def _assign(plan: IndividualPlan, coordinator: Coordinator, *, by, patient_wishe
 
 @transaction.atomic
 def assign_coordinator(plan: IndividualPlan, coordinator: Coordinator, *, by,
-                       patient_wishes: str = "",
-                       allow_over_capacity: bool = False) -> CoordinatorAssignment:
+                       patient_wishes: str = "", allow_over_capacity: bool = False,
+                       expected_version: int | None = None) -> CoordinatorAssignment:
     """Appoint (or replace) the plan's coordinator. The patient's wishes weigh in the choice
     and are kept with the assignment; the history of assignments is kept."""
     require_ke_staff(by, plan.municipality)
-    plan = lock_plan(plan, by)
+    plan = lock_plan(plan, by, expected_version=expected_version)
     if plan.coordinator_id == coordinator.pk:
         raise StateConflict(_("%(name)s already coordinates this plan.") % {
             "name": coordinator.user.display_name()}, code="already_assigned",

@@ -6,6 +6,12 @@ optionally checks `expected_version` (optimistic locking; the whole-plan update 
 then raises the version by a conditional UPDATE, stores a PlanVersion snapshot and audits.
 Revoking consent is the one write a closed plan accepts: it only narrows access, and the
 patient may withdraw consent at any time.
+
+Closing (or declining) a plan ends the access the plan gave: the coordinator's personal
+relationship and the consenting organisations' individual_plan relationships, each unless
+another open plan of the patient still grounds it. The municipality's coordinating unit keeps
+the closed plan on its own grounds (it holds the record); the assignment history and the
+consents stay as they were, for the record.
 """
 
 import datetime
@@ -34,6 +40,7 @@ from ..models import (
     PlanStatus,
 )
 from ._common import bump, lock_plan, not_in_future
+from .coordinators import _end_personal_access
 
 P = PlanStatus
 # The allowed transitions: from → the states it may move to. Closing is possible from every
@@ -117,8 +124,35 @@ def set_status(plan: IndividualPlan, status: str, *, by, expected_version: int |
         if current.next_evaluation_on is None:
             changes["next_evaluation_on"] = today + evaluation_interval()
     summary = f"status {current.status} → {status}" + (f": {note}" if note else "")
-    return bump(current, by, action=AuditAction.UPDATE, obj=current, summary=summary,
+    plan = bump(current, by, action=AuditAction.UPDATE, obj=current, summary=summary,
                 only_from=allowed_from, **changes)
+    if status in (P.CLOSED, P.DECLINED):
+        _end_plan_access(plan, by=by)
+    return plan
+
+
+def _end_plan_access(plan: IndividualPlan, *, by) -> None:
+    """The plan is over: end the access it alone gave (see the module docstring)."""
+    now = timezone.now()
+    if plan.coordinator_id is not None:
+        _end_personal_access(plan, plan.coordinator, by=by, at=now)
+    organizations = {c.organization for c in plan.consents.filter(
+        revoked_at__isnull=True).select_related("organization")}
+    for organization in organizations:
+        _end_consent_access(plan, organization, by=by, at=now)
+
+
+def _end_consent_access(plan: IndividualPlan, organization: Organization, *, by, at) -> None:
+    """End the organisation's individual_plan relationship unless a standing consent on
+    another open plan of the patient still grounds it."""
+    standing = Consent.objects.filter(
+        plan__patient=plan.patient, plan__status__in=OPEN_PLAN_STATUSES,
+        organization=organization, revoked_at__isnull=True).exists()
+    if standing:
+        return
+    for relationship in _plan_relationships(plan, organization).select_related(
+            "patient", "organization"):
+        end_care_relationship(relationship, by=by, at=at)
 
 
 # -- Goals ---------------------------------------------------------------------------------
@@ -288,13 +322,7 @@ def revoke_consent(consent: Consent, *, by) -> Consent:
             revoked_at=now, revoked_by=by):
         raise StateConflict(_("The consent was already revoked."), code="already_revoked")
     consent.refresh_from_db()
-    standing = Consent.objects.filter(
-        plan__patient=current.patient, plan__status__in=OPEN_PLAN_STATUSES,
-        organization=consent.organization, revoked_at__isnull=True).exists()
-    if not standing:
-        for relationship in _plan_relationships(current, consent.organization).select_related(
-                "patient", "organization"):
-            end_care_relationship(relationship, by=by, at=now)
+    _end_consent_access(current, consent.organization, by=by, at=now)
     bump(current, by, action=AuditAction.UPDATE, obj=consent, allow_closed=True,
          summary=f"consent revoked: {consent.organization.name}")
     return consent

@@ -312,7 +312,7 @@ def test_it_shows_the_whole_plan_with_its_version_as_etag(cast, api, plan, kora)
     assert [(g["text"], [s["text"] for s in g["sub_goals"]]) for g in body["goals"]] == [
         ("Gå tur med hunden", ["Til postkassen"])]
     assert [(m["service"], m["level"], m["goal"]) for m in body["measures"]] == [
-        (str(service.uuid), "3", goal.pk)]
+        (str(service.uuid), "3", str(goal.uuid))]
     assert [p["name"] for p in body["participants"]] == ["Ola Aune"]
     assert [(c["organization"], c["scope"]) for c in body["consents"]] == [
         (str(cast.tromso.uuid), "plan")]
@@ -411,7 +411,7 @@ def test_the_coordinator_adds_and_changes_goals(cast, api, plan):
     response = client.post(plan_url(plan, "goals"), {"text": "Gå tur med hunden"},
                            format="json")
     assert response.status_code == 201, response.json()
-    goal_id = response.json()["id"]
+    goal_id = response.json()["uuid"]
     sub = client.post(plan_url(plan, "goals"), {"text": "Til postkassen", "parent": goal_id},
                       format="json")
     assert sub.status_code == 201
@@ -423,11 +423,11 @@ def test_the_coordinator_adds_and_changes_goals(cast, api, plan):
     assert changed["ETag"] == 'W/"5"'
     other = make_plan(cast, plan.coordinator, patient=cast.shared)
     foreign = services.add_goal(other, by=cast.ke_tromso, text="Annet")
-    bad_parent = client.post(plan_url(plan, "goals"), {"text": "x", "parent": foreign.pk},
+    bad_parent = client.post(plan_url(plan, "goals"), {"text": "x", "parent": str(foreign.uuid)},
                              format="json")
     assert bad_parent.status_code == 400
     assert list(error(bad_parent)["fields"]) == ["parent"]
-    assert client.patch(f"{plan_url(plan)}goals/{foreign.pk}/", {"text": "y"},
+    assert client.patch(f"{plan_url(plan)}goals/{foreign.uuid}/", {"text": "y"},
                         format="json").status_code == 404
 
 
@@ -442,7 +442,7 @@ def test_it_refuses_a_measure_that_ends_before_it_starts(cast, api, plan):
                                                        "starts_on": "2025-05-01"},
                           format="json")
     assert created.status_code == 201
-    measure_id = created.json()["id"]
+    measure_id = created.json()["uuid"]
     bad = client.patch(f"{plan_url(plan)}measures/{measure_id}/", {"ends_on": "2025-01-01"},
                        format="json")
     assert list(error(bad)["fields"]) == ["ends_on"]
@@ -458,7 +458,7 @@ def test_the_ke_manages_the_responsible_group(cast, api, plan):
         "kind": "provider", "name": "Fysioterapeut", "organization": str(cast.tromso.uuid)},
         format="json")
     assert response.status_code == 201, response.json()
-    url = f"{plan_url(plan)}participants/{response.json()['id']}/"
+    url = f"{plan_url(plan)}participants/{response.json()['uuid']}/"
     assert api(cast.planner).delete(url).status_code == 404
     assert client.delete(url).status_code == 204
     assert client.get(plan_url(plan)).json()["participants"] == []
@@ -471,7 +471,7 @@ def test_revoking_consent_takes_the_organisations_access_away(cast, api, plan):
         "organization": str(cast.bodo.uuid), "scope": "information_sharing",
         "method": "written"}, format="json")
     assert response.status_code == 201, response.json()
-    consent_id = response.json()["id"]
+    consent_id = response.json()["uuid"]
     assert api(cast.ke_bodo).get(plan_url(plan)).status_code == 200
     assert api(cast.ke_bodo).post(f"{plan_url(plan)}consents/{consent_id}/revoke/") \
         .status_code == 403
@@ -608,3 +608,34 @@ def test_it_lists_coordinators_within_a_fixed_query_budget(cast, api, grow,  # n
 
     assert_same_budget(api(cast.ke_tromso), "/api/v1/coordinators/", COORDINATOR_BUDGET,
                        django_assert_max_num_queries, grow, make)
+
+
+# One plan, in full: 1 session, 2 user, 3 the plan with patient, municipality and coordinator,
+# 4 main goals, 5 their sub-goals, 6 measures with service, level, organisation and goal,
+# 7 participants, 8 consents, 9 evaluations, 10 the current assignment, 11 memberships and
+# 12 granting care relationships (access.grounds), 13 the audit INSERT.
+PLAN_DETAIL_BUDGET = 13
+
+
+def test_it_shows_a_plan_within_a_fixed_query_budget_however_long(
+        cast, api, plan, grow, django_assert_max_num_queries):  # noqa: F811
+    service = factories.service(cast.tromso, level_code="3", name="Hverdagsrehabilitering")
+
+    def make(i):
+        goal = services.add_goal(plan, by=cast.ke_tromso, text=f"Mål {i}")
+        services.add_goal(plan, by=cast.ke_tromso, text=f"Delmål {i}", parent=goal)
+        services.add_measure(plan, by=cast.ke_tromso, service=service, goal=goal,
+                             responsible_organization=cast.tromso)
+        services.add_participant(plan, by=cast.ke_tromso, kind="provider", name=f"Fag {i}",
+                                 organization=cast.tromso)
+
+    client = api(cast.coordinator)
+    counts = []
+    for rows in (3, 30):
+        grow(make, rows)
+        with django_assert_max_num_queries(PLAN_DETAIL_BUDGET) as captured:
+            response = client.get(plan_url(plan))
+        assert len(response.json()["measures"]) == rows
+        assert {len(g["sub_goals"]) for g in response.json()["goals"]} == {1}
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

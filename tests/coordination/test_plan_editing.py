@@ -240,7 +240,10 @@ def test_a_plan_in_preparation_cannot_be_evaluated(client, cast, plan):
 def test_a_closed_plan_refuses_the_new_edits(client, cast, plan, goal):
     plan = activate(cast, plan)
     plan = services.set_status(plan, PlanStatus.CLOSED, by=cast.ke_tromso)
+    # The coordinating unit keeps the closed plan, read-only; the coordinator's access ended.
     client.force_login(cast.coordinator)
+    assert client.get(plan_url(plan)).status_code == 404
+    client.force_login(cast.ke_tromso)
     html = client.get(plan_url(plan)).content.decode()
     assert "<form" not in html.split('id="plan-body"')[1].split("</main>")[0]
     response = client.post(plan_url(plan, "update_goal", goal_id=goal.pk),

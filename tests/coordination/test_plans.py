@@ -273,6 +273,22 @@ def test_it_keeps_access_while_another_consent_stands(cast, plan):
     assert cast.tromso_only in Patient.objects.visible_to(cast.ke_bodo)
 
 
+def test_closing_a_plan_ends_the_access_it_gave(cast, plan):
+    services.record_consent(plan, cast.bodo, ConsentScope.INFORMATION_SHARING,
+                            ConsentMethod.WRITTEN, by=cast.ke_tromso)
+    assert plan in access.visible_plans(cast.coordinator)
+    assert plan in access.visible_plans(cast.ke_bodo)
+
+    services.set_status(plan, PlanStatus.CLOSED, by=cast.ke_tromso)
+    assert plan not in access.visible_plans(cast.ke_bodo)
+    assert cast.tromso_only not in Patient.objects.visible_to(cast.ke_bodo)
+    assert plan not in access.visible_plans(cast.coordinator)
+    # The coordinating unit keeps the record, with who coordinated and who consented.
+    assert plan in access.visible_plans(cast.ke_tromso)
+    assert plan.assignments.get().coordinator == plan.coordinator
+    assert plan.consents.get().revoked_at is None
+
+
 def test_it_audits_reading_a_plan(cast, plan):
     access.get_visible_plan(cast.coordinator, plan.uuid)
     event = AuditEvent.objects.filter(action="view", object_type="individualplan").get()

@@ -22,6 +22,7 @@ from pathways.services import (
     schedule_discharge_meeting,
     send_early_notification,
 )
+from pathways.signals import demo_data_seeded
 from registry import audit
 from registry.api.authentication import digest
 from registry.models import (
@@ -69,7 +70,8 @@ def _organization(lookup: dict, **fields) -> Organization:
 
 class Command(BaseCommand):
     help = ("Load demo data for the Helse Nord region: organisations, coordinating units, "
-            "services on every pyramid level, demo users, synthetic patients and an API client.")
+            "services on every pyramid level, demo users, synthetic patients and an API client; "
+            "other apps add theirs on pathways.signals.demo_data_seeded.")
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true",
@@ -89,6 +91,7 @@ class Command(BaseCommand):
             )
         if not ServiceLevel.objects.exists():
             raise CommandError("No pyramid levels: run `manage.py migrate` first.")
+        reports = []
         with transaction.atomic():
             self.orgs: dict[str, Organization] = {}
             self.seed_organizations()
@@ -99,6 +102,10 @@ class Command(BaseCommand):
             if settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS:
                 self.seed_patients()
                 self.seed_pathways()
+                # Other apps (coordination) add theirs inside the same transaction.
+                reports = demo_data_seeded.send(
+                    sender=self.__class__, organizations=self.orgs,
+                    users={demo.SUPERUSER: self.admin, **self.users}, patients=self.patients)
             else:
                 self.stderr.write(self.style.WARNING(
                     "Skipped demo patients: ALLOW_SYNTHETIC_IDENTITY_NUMBERS is off."))
@@ -109,6 +116,9 @@ class Command(BaseCommand):
             f"{ServiceOffering.objects.count()} services, "
             f"{User.objects.count()} users, {Patient.objects.count()} patients."
         ))
+        for _receiver, report in reports:
+            if report:
+                self.stdout.write(self.style.SUCCESS(report))
         self.print_summary()
 
     # -- organisations -------------------------------------------------------------------
@@ -222,10 +232,13 @@ class Command(BaseCommand):
                          organization=org, detail="demo key restored")
 
     def seed_patients(self):
+        self.patients: dict[str, Patient] = {}
         numbers = demo_identity_numbers()
-        for number, (_key, given, family, birth_date, municipality, (username, org_key),
+        for number, (key, given, family, birth_date, municipality, (username, org_key),
                      relations, next_of_kin) in zip(numbers, demo.PATIENTS, strict=True):
-            if Patient.objects.filter(identity_number=number).exists():
+            existing = Patient.objects.filter(identity_number=number).first()
+            if existing is not None:
+                self.patients[key] = existing
                 continue
             registrar = self.users[username]
             patient = register_patient(
@@ -233,6 +246,7 @@ class Command(BaseCommand):
                 identity_number=number, given_name=given, family_name=family,
                 birth_date=birth_date, municipality=self.orgs[municipality],
             )
+            self.patients[key] = patient
             for rel_org, reason, personal in relations:
                 grant_care_relationship(patient, self.orgs[rel_org], reason, by=registrar,
                                         user=self.users[personal] if personal else None)
@@ -242,9 +256,8 @@ class Command(BaseCommand):
         now = timezone.now()
         planner, ke = self.users["planlegger.unn"], self.users["ke.tromso"]
         hospital = self.orgs["unn-tromso"]
-        numbers = dict(zip([p[0] for p in demo.PATIENTS], demo_identity_numbers(), strict=True))
         for key, ward, hours_ago, step in demo.ADMISSIONS:
-            patient = Patient.objects.get(identity_number=numbers[key])
+            patient = self.patients[key]
             if patient.admissions.exists():
                 continue
             admission = admit_patient(
