@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from rehab_portal.filters import IsoDateTimeFilter
+
 from .models import (
     Coordinator,
     CoordinatorKind,
@@ -15,7 +17,7 @@ from .models import (
 
 
 def _updated_since():
-    return django_filters.IsoDateTimeFilter(
+    return IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
     )

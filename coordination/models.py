@@ -111,6 +111,7 @@ class Coordinator(TrackedModel):
     capacity = models.PositiveSmallIntegerField(_("capacity (plans)"), default=10,
                                                 validators=[MinValueValidator(1)])
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -66,6 +66,14 @@ def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *
     audit.record_many(user, action, entries)
 
 
+def organizations_caring_for(patient: Patient):
+    """Ids of the organisations whose organisation-wide staff (and EPJ systems) may see the
+    patient now: an active care relationship held for the whole organisation. A lazy
+    queryset, so that a caller can use it as a subquery."""
+    return CareRelationship.objects.active().filter(
+        patient=patient, user__isnull=True).values_list("organization_id", flat=True)
+
+
 def can_read_access_log(user, patient: Patient) -> bool:
     """KE staff of the patient's municipality read who has seen the record."""
     return Membership.objects.filter(

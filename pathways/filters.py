@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rehab_portal.filters import IsoDateTimeFilter
+
 from .models import (
     Admission,
     AdmissionStatus,
@@ -18,7 +20,7 @@ class PatientFilter(django_filters.FilterSet):
     """Name search and sync; identity numbers are searched by POST, never in a URL."""
 
     name = django_filters.CharFilter(method="search_name", label=_("Name"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
@@ -35,7 +37,7 @@ class PatientFilter(django_filters.FilterSet):
 
 
 def _updated_since():
-    return django_filters.IsoDateTimeFilter(
+    return IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
     )
@@ -81,12 +83,10 @@ class DischargeMeetingFilter(django_filters.FilterSet):
     patient = django_filters.UUIDFilter(field_name="admission__patient__uuid",
                                         label=_("Patient"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
-    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_at",
-                                                       lookup_expr="gte",
-                                                       label=_("Scheduled at or after"))
-    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_at",
-                                                        lookup_expr="lt",
-                                                        label=_("Scheduled before"))
+    scheduled_after = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte",
+                                        label=_("Scheduled at or after"))
+    scheduled_before = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt",
+                                         label=_("Scheduled before"))
     updated_since = _updated_since()
 
     class Meta:

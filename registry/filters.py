@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from rehab_portal.filters import IsoDateTimeFilter
+
 from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
 
 
@@ -20,7 +22,7 @@ class OrganizationFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     municipality_number = django_filters.CharFilter(label=_("Municipality number"))
     orgnr = django_filters.CharFilter(label=_("Organisation number"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
@@ -45,7 +47,7 @@ class ServiceOfferingFilter(django_filters.FilterSet):
     )
     provider = django_filters.UUIDFilter(field_name="provider__uuid", label=_("Provider"))
     active = django_filters.BooleanFilter(label=_("Active"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 

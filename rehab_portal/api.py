@@ -1,5 +1,6 @@
 """The /api/v1/ router: every app's viewsets are registered here."""
 
+from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
 from coordination.api.views import CoordinatorViewSet, IndividualPlanViewSet, PlanRequestViewSet
@@ -9,8 +10,17 @@ from pathways.api.notices import EarlyNotificationViewSet
 from pathways.api.views import PatientViewSet
 from registry.api.notifications import NotificationViewSet
 from registry.api.views import OrganizationViewSet, ServiceOfferingViewSet
+from webhooks.api.views import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
+
+
+class ApiRootView(routers.APIRootView):
+    """The list of resources: links only, open to every client whatever its scopes."""
+
+    scope_public = True
+
 
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("services", ServiceOfferingViewSet, basename="service")
 router.register("patients", PatientViewSet, basename="patient")
@@ -21,3 +31,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("plan-requests", PlanRequestViewSet, basename="plan-request")
 router.register("coordinators", CoordinatorViewSet, basename="coordinator")
 router.register("individual-plans", IndividualPlanViewSet, basename="individual-plan")
+router.register("webhook-subscriptions", WebhookSubscriptionViewSet,
+                basename="webhook-subscription")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

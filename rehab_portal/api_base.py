@@ -1,11 +1,11 @@
-"""Shared API pieces: one error envelope, pagination, and a serializer that runs full_clean()."""
+"""Shared API pieces: one error envelope, UUID lookups, and a serializer that runs full_clean()."""
 
 import copy
 import logging
 import re
 import uuid
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -13,12 +13,18 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, pagination, serializers, status
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import (
+    ResolvedComponent,
+    build_basic_type,
+    build_choice_description_list,
+)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import StateConflict
+from .exceptions import StaleVersion, StateConflict
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +95,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         # Raised by services; keep their message, which says what the user may not do.
         exc = exceptions.PermissionDenied(*exc.args)
+    if isinstance(exc, StaleVersion):
+        exc = stale(exc.current_version)
     if isinstance(exc, StateConflict):
         conflict = Conflict(exc.message, code=exc.code)
         conflict.field = exc.field
@@ -146,11 +154,12 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         400: "Invalid input; `fields` names each offending field.",
         401: "No or invalid credentials.",
         403: "Authenticated, but not allowed to do this.",
-        404: "No such object, or it lies outside what you may see.",
+        404: "No such object, or it lies outside what you may see; in a list, no such page.",
         409: "The step does not fit the record's state (the message says why, e.g. who "
              "acknowledged it first), or a concurrent change conflicted.",
         412: "If-Match does not match the current version; the ETag header carries it.",
         413: "The request body is too large.",
+        415: "The body is not JSON (Content-Type: application/json).",
         428: "If-Match is required.",
     }
     return {
@@ -159,9 +168,82 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 200
+# What any operation may answer, whatever its view declares (PortalAutoSchema adds them).
+_ANY_OPERATION = {
+    401: "No or invalid credentials.",
+    403: "Authenticated, but not allowed to do this (e.g. the API client lacks the scope).",
+    406: "The Accept header asks for a media type this operation does not produce.",
+}
+_WITH_BODY = {
+    400: "Invalid input; `fields` names each offending field.",
+    413: "The request body is too large.",
+    415: "The body is not JSON (Content-Type: application/json).",
+}
+_PAGED = {
+    400: "Invalid input; `fields` names each offending parameter (e.g. a cursor we never "
+         "gave out).",
+    404: "No such page.",
+}
+_IDEMPOTENT_POST = {
+    400: "Invalid input, or an Idempotency-Key that is not 1 to 255 printable ASCII "
+         "characters.",
+    409: "A request with this Idempotency-Key is still in progress.",
+    422: "This Idempotency-Key was used for another request.",
+}
+
+_IDEMPOTENCY_TOO = {
+    400: "Also: an Idempotency-Key that is not 1 to 255 printable ASCII characters.",
+    409: "Also: a request with this Idempotency-Key is still in progress.",
+}
+
+IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    pattern=r"^[\x21-\x7e]{1,255}$",
+    description="Optional, chosen by you: repeating the POST with the same key and body "
+                "acts once and answers the first response again (with Idempotent-Replayed); "
+                "the same key with another body is a 422. Keys are kept for a day.",
+)
+IDEMPOTENT_REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
+    enum=["true"], description="`true` when this is the stored answer to an earlier request "
+                               "with the same Idempotency-Key.",
+)
+
+
+class PortalAutoSchema(AutoSchema):
+    """Declares what every operation may answer beyond its own declarations: 401/403/406
+    everywhere, 400/413/415 with a body, 400/404 on a paged list, the Idempotency-Key of
+    every POST (rehab_portal.idempotency) and its 409/422, and the ETag of every 412."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST":
+            parameters = [*parameters, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER]
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = dict(_ANY_OPERATION)
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            errors.update(_WITH_BODY)
+        if self._is_list_view() and self._get_paginator() is not None:
+            errors.update(_PAGED)
+        if self.method == "POST":
+            errors.update(_IDEMPOTENT_POST)
+        for code, description in errors.items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    OpenApiResponse(ErrorEnvelopeSerializer, description=description),
+                    str(code), direction=direction)
+            elif self.method == "POST" and code in (400, 409):
+                # The view's own reason, and the Idempotency-Key's.
+                responses[str(code)]["description"] += " " + _IDEMPOTENCY_TOO[code]
+        if "412" in responses:
+            responses["412"].setdefault("headers", {})["ETag"] = {
+                "schema": {"type": "string"},
+                "description": 'The current version, e.g. W/"4": read the record again.',
+            }
+        return dict(sorted(responses.items()))
 
 
 class UuidLookupMixin:
@@ -177,7 +259,17 @@ class UuidLookupMixin:
         return super().get_object()
 
 
-class UuidRelatedField(serializers.SlugRelatedField):
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A related object by a slug (a username, a level's code). A NUL character, which no
+    slug holds and which PostgreSQL refuses even to compare (a 500), is an invalid value."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class UuidRelatedField(SlugRelatedField):
     """A related object referenced by its public UUID; a malformed one is 'does not exist'."""
 
     def __init__(self, **kwargs):
@@ -219,6 +311,46 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         if field.allow_blank:
             return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
         return component.ref
+
+
+class _BlankableFormatExtension(OpenApiSerializerFieldExtension):
+    """An e-mail or URL field that may be blank: "" is no e-mail address, so the schema says
+    "an address, or the empty string" (drf-spectacular would say "an address" only)."""
+
+    format_type = OpenApiTypes.STR
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_basic_type(self.format_type)
+        if self.target.max_length is not None:  # spectacular adds it only beside a "type"
+            schema["maxLength"] = self.target.max_length
+        if _may_be_blank(self.target):
+            return {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+        return schema
+
+
+def _may_be_blank(field) -> bool:
+    if field.allow_blank:
+        return True
+    if not field.read_only:
+        return False
+    # ModelSerializer drops allow_blank from read-only fields: ask the model field.
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    try:
+        return model._meta.get_field(field.source).blank
+    except (AttributeError, FieldDoesNotExist):
+        return True  # read from somewhere we cannot see: do not promise an address
+
+
+class BlankableEmailFieldExtension(_BlankableFormatExtension):
+    target_class = serializers.EmailField
+    match_subclasses = True
+    format_type = OpenApiTypes.EMAIL
+
+
+class BlankableUrlFieldExtension(_BlankableFormatExtension):
+    target_class = serializers.URLField
+    match_subclasses = True
+    format_type = OpenApiTypes.URI
 
 
 class ScopedUuidRelatedField(UuidRelatedField):
@@ -298,3 +430,25 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
+
+
+# -- OpenAPI: the headers of optimistic locking and of creation ------------------------------
+
+def etag_header(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
+        description=f'The {what}, e.g. W/"3"; send it back in If-Match to change it.',
+    )
+
+
+def location_header(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+        description=f"The new {what}'s URL.",
+    )
+
+
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
+)

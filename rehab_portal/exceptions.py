@@ -10,3 +10,12 @@ class StateConflict(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+class StaleVersion(Exception):
+    """The record changed since the caller read it (optimistic locking). The API answers 412
+    with the current version's ETag; nothing was written."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"The record is now at version {current_version}.")
+        self.current_version = current_version

@@ -12,3 +12,11 @@ def record_heartbeat() -> None:
     Heartbeat.objects.update_or_create(
         name=WORKER_HEARTBEAT, defaults={"last_seen": timezone.now()}
     )
+
+
+@shared_task(ignore_result=True)
+def forget_idempotency_keys() -> int:
+    """Idempotency-Keys are remembered IDEMPOTENCY_KEY_HOURS, then forgotten."""
+    from .idempotency import forget_expired
+
+    return forget_expired()

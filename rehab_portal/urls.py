@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("fhir/r4/", include("fhir_api.urls")),
     path("", include("pathways.urls")),
     path("", include("coordination.urls")),
     path("", include("registry.urls")),

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from registry.models import AuditAction, AuditEvent
+from registry.models import ApiScope, AuditAction, AuditEvent
 from registry.services import create_api_client
 
 PATIENTS = ("shared", "tromso_only", "bodo_only")
@@ -32,7 +32,7 @@ def as_member(cast):
     def make(member):
         client = APIClient()
         if member == "unn_system":
-            _client, key = create_api_client(cast.unn, "DIPS UNN")
+            _client, key = create_api_client(cast.unn, "DIPS UNN", scopes=ApiScope.values)
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         else:
             client.force_login(getattr(cast, member))

@@ -13,6 +13,7 @@ from registry.models import Organization, ServiceOffering
 from rehab_portal.api_base import (
     NamedChoiceField,
     ScopedUuidRelatedField,
+    SlugRelatedField,
     UuidRelatedField,
     ValidatedModelSerializer,
 )
@@ -57,7 +58,7 @@ def _colleagues(queryset, user):
     return queryset.filter(memberships__organization__in=organizations).distinct()
 
 
-class ColleagueField(serializers.SlugRelatedField):
+class ColleagueField(SlugRelatedField):
     """A user of one of the requester's organisations, by username."""
 
     def __init__(self, **kwargs):
@@ -89,7 +90,7 @@ class PlanRequestSerializer(serializers.ModelSerializer):
                               read_only=True)
     status = NamedChoiceField(RequestStatus.choices, enum_name="PlanRequestStatus",
                               read_only=True)
-    early_notification = UuidRelatedField(read_only=True)
+    early_notification = UuidRelatedField(read_only=True, allow_null=True)
     decided_by = display_name_field("decided_by")
     waiting_days = serializers.SerializerMethodField(help_text=_(
         "Calendar days (Europe/Oslo) from receipt to the decision, or to today."))
@@ -110,7 +111,7 @@ class PlanRequestSerializer(serializers.ModelSerializer):
     def get_waiting_days(self, obj) -> int:
         return services.waiting_days(obj)
 
-    @extend_schema_field(OpenApiTypes.UUID)
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_plan(self, obj):
         plan = getattr(obj, "plan", None)
         return plan.uuid if plan is not None else None

@@ -2,6 +2,8 @@
 every read of patient data audited, every change through coordination.services (which check
 who may make it, lock, version and audit it)."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -12,14 +14,18 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pathways.api.common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from pathways.api.common import log_reads
 from registry.models import Organization
 from rehab_portal.api_base import (
+    IF_MATCH_HEADER,
     PreconditionFailed,
     PreconditionRequired,
     UuidLookupMixin,
     error_responses,
+    etag_header,
+    location_header,
     parse_if_match,
+    require_if_match,
     version_etag,
 )
 
@@ -72,7 +78,7 @@ def _audited_list(view, request, object_type: str):
         summary="List the requests you may see",
         description="Requests for patients you have a care relationship with. Every request "
                     "on the page is recorded in the access log.",
-        responses={200: s.PlanRequestSerializer(many=True), **error_responses(400, 401)},
+        responses={200: s.PlanRequestSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="A request for an individual plan or a coordinator",
@@ -91,6 +97,7 @@ def _audited_list(view, request, object_type: str):
 )
 class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
+    scope_family = "coordination"
     serializer_class = s.PlanRequestSerializer
     filterset_class = PlanRequestFilter
 
@@ -172,10 +179,11 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
 @extend_schema_view(
     list=extend_schema(
         summary="The coordinators of your organisations, with their load",
-        responses={200: s.CoordinatorSerializer(many=True), **error_responses(400, 401)},
+        responses={200: s.CoordinatorSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="A coordinator, with their load",
+        parameters=[etag_header("profile's version")],
         responses={200: s.CoordinatorSerializer, **error_responses(401, 404)},
     ),
     create=extend_schema(
@@ -190,11 +198,14 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         description="The organisation's coordinating unit only. An inactive coordinator "
                     "keeps their plans but gets no new ones.",
         request=s.CoordinatorUpdateSerializer,
-        responses={200: s.CoordinatorSerializer, **error_responses(400, 401, 403, 404, 413)},
+        parameters=[IF_MATCH_HEADER, etag_header("profile's version")],
+        responses={200: s.CoordinatorSerializer,
+                   **error_responses(400, 401, 403, 404, 412, 413, 428)},
     ),
 )
 class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
+    scope_family = "coordination"
     serializer_class = s.CoordinatorSerializer
     filterset_class = CoordinatorFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -211,7 +222,9 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer = s.CoordinatorCreateSerializer(data=request.data,
                                                    context=self.get_serializer_context())
         if not serializer.is_valid():
-            self._require_ke_staff(request.data.get("organization"))
+            # The body may be any JSON (a list, a number): only an object names an organisation.
+            if isinstance(request.data, Mapping):
+                self._require_ke_staff(request.data.get("organization"))
             raise serializers.ValidationError(serializer.errors)
         data = dict(serializer.validated_data)
         coordinator = services.create_coordinator_profile(by=request.user, **data)
@@ -228,9 +241,15 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         if not serializer.validated_data:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The request changes no field.")]})
-        coordinator = services.update_coordinator_profile(coordinator, by=request.user,
-                                                          **serializer.validated_data)
+        self._require_ke_staff(coordinator.organization.uuid)
+        require_if_match(request, coordinator.version)
+        coordinator = services.update_coordinator_profile(
+            coordinator, by=request.user, expected_version=coordinator.version,
+            **serializer.validated_data)
         return self._response(coordinator)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._response(self.get_object())
 
     def _require_ke_staff(self, organization_uuid) -> None:
         """Someone who may not appoint coordinators hears that first, not what was wrong
@@ -246,7 +265,8 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     def _response(self, coordinator, status_code=status.HTTP_200_OK, **headers):
         coordinator = self.get_queryset().filter(pk=coordinator.pk).first() or coordinator
         data = s.CoordinatorSerializer(coordinator, context=self.get_serializer_context()).data
-        return Response(data, status=status_code, headers=headers)
+        return Response(data, status=status_code,
+                        headers={"ETag": version_etag(coordinator.version), **headers})
 
 
 # -- Individual plans --------------------------------------------------------------------
@@ -285,7 +305,7 @@ def _with_details(queryset):
         description="Plans of patients you have a care relationship with (an organisation "
                     "sees a plan through the patient's consent). Every plan on the page is "
                     "recorded in the access log.",
-        responses={200: s.PlanSerializer(many=True), **error_responses(400, 401)},
+        responses={200: s.PlanSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="An individual plan with goals, measures, group, consents and evaluations",
@@ -307,6 +327,7 @@ def _with_details(queryset):
 )
 class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
                             mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    scope_family = "coordination"
     serializer_class = s.PlanSerializer
     filterset_class = IndividualPlanFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

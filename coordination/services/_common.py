@@ -15,6 +15,7 @@ from registry import audit
 from registry.models import AuditAction
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
+from webhooks.events import emit as emit_webhook
 
 from .. import diff
 from ..access import require_can_edit_plan
@@ -180,4 +181,7 @@ def bump(plan: IndividualPlan, by, *, action: AuditAction, obj, summary: str,
         raise StateConflict(_("The plan changed at the same moment; reload and try again."),
                             code="stale", field="version") from exc
     record(by, action, obj, plan.patient, f"v{plan.version} {summary}")
+    emit_webhook("individual_plan.updated", resource="individual-plan", uuid=plan.uuid,
+                 url_name="individual-plan-detail", patient_uuid=plan.patient.uuid,
+                 recipients_org_ids=pathway_access.organizations_caring_for(plan.patient))
     return plan

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from pathways.models import CareRelationship, CareRelationshipReason
 from pathways.services import end_care_relationship, grant_care_relationship
 from registry.models import AuditAction, Membership, Organization
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 
 from ..access import require_ke_staff
 from ..models import (
@@ -46,13 +46,19 @@ def create_coordinator_profile(*, user, organization: Organization, by,
 
 
 @transaction.atomic
-def update_coordinator_profile(coordinator: Coordinator, *, by, **changes) -> Coordinator:
+def update_coordinator_profile(coordinator: Coordinator, *, by,
+                               expected_version: int | None = None, **changes) -> Coordinator:
     """Change training, capacity or kind, or deactivate (active=False): an inactive
-    coordinator keeps the plans they have but gets no new ones."""
+    coordinator keeps the plans they have but gets no new ones. With `expected_version`, a
+    profile changed since is a StaleVersion."""
     require_ke_staff(by, coordinator.organization)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown coordinator fields: {sorted(unknown)}")
+    current = Coordinator.objects.select_for_update().get(pk=coordinator.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(current.version)
+    coordinator.version = current.version + 1
     for name, value in changes.items():
         setattr(coordinator, name, value)
     coordinator.updated_by = by

@@ -13,8 +13,11 @@ from rest_framework.response import Response
 
 from registry.models import Organization, OrganizationKind
 from rehab_portal.api_base import (
+    IF_MATCH_HEADER,
     UuidLookupMixin,
     error_responses,
+    etag_header,
+    location_header,
     require_if_match,
     stale,
     version_etag,
@@ -30,7 +33,7 @@ from ..models import (
     NoticeState,
     ReadyForDischarge,
 )
-from .common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from .common import log_reads
 from .serializers_admissions import (
     AdmissionCreateSerializer,
     AdmissionDetailSerializer,
@@ -132,6 +135,7 @@ def _with_details(admission: Admission) -> Admission:
 )
 class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        viewsets.GenericViewSet):
+    scope_family = "pathways"
     serializer_class = AdmissionSerializer
     filterset_class = AdmissionFilter
 

@@ -1,9 +1,7 @@
-"""Pieces the pathway viewsets share: audited reads and the documented headers."""
+"""Pieces the pathway viewsets share: audited reads and display names."""
 
 from collections.abc import Callable, Iterable
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from registry import audit
@@ -40,21 +38,3 @@ def display_name_field(source: str, **kwargs) -> serializers.CharField:
                                  allow_null=True, **kwargs)
 
 
-def etag_header(what: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
-        description=f'The {what}, e.g. W/"3"; send it back in If-Match to change it.',
-    )
-
-
-def location_header(what: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
-        description=f"The new {what}'s URL.",
-    )
-
-
-IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
-)

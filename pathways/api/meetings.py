@@ -19,13 +19,21 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry.models import AuditAction
-from rehab_portal.api_base import UuidLookupMixin, error_responses, require_if_match, version_etag
+from rehab_portal.api_base import (
+    IF_MATCH_HEADER,
+    UuidLookupMixin,
+    error_responses,
+    etag_header,
+    location_header,
+    require_if_match,
+    version_etag,
+)
 
 from .. import services
 from ..calendar import meeting_ics
 from ..filters import DischargeMeetingFilter
 from ..models import DischargeMeeting, FollowUpTask, MeetingParticipant
-from .common import IF_MATCH_HEADER, etag_header, location_header, log_reads
+from .common import log_reads
 from .serializers_meetings import (
     AddParticipantsSerializer,
     CancelSerializer,
@@ -95,6 +103,7 @@ def _participant_data(participants) -> list[dict]:
 )
 class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
                               mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    scope_family = "pathways"
     serializer_class = DischargeMeetingSerializer
     filterset_class = DischargeMeetingFilter
 

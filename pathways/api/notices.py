@@ -9,12 +9,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry.models import Membership
-from rehab_portal.api_base import UuidLookupMixin, error_responses
+from rehab_portal.api_base import (
+    UuidLookupMixin,
+    error_responses,
+    location_header,
+)
 
 from .. import access, services
 from ..filters import EarlyNotificationFilter
 from ..models import EarlyNotification, NoticeState
-from .common import location_header, log_reads
+from .common import log_reads
 from .serializers_notices import DraftQuerySerializer, EarlyNotificationSerializer
 
 CREATE_DESCRIPTION = """\
@@ -60,6 +64,7 @@ with whatever the request adds.
 )
 class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
                                mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    scope_family = "pathways"
     serializer_class = EarlyNotificationSerializer
     filterset_class = EarlyNotificationFilter
 

@@ -7,6 +7,7 @@ from registry.models import Organization, OrganizationKind, ServiceLevel
 from rehab_portal.api_base import (
     NamedChoiceField,
     ScopedUuidRelatedField,
+    SlugRelatedField,
     UuidRelatedField,
     ValidatedModelSerializer,
 )
@@ -98,14 +99,14 @@ class AdmissionSerializer(serializers.ModelSerializer):
     municipality = UuidRelatedField(read_only=True, help_text=_(
         "UUID of the municipality responsible for the patient after discharge."))
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
-    readmission_of = UuidRelatedField(read_only=True)
-    transferred_from = UuidRelatedField(read_only=True)
+    readmission_of = UuidRelatedField(read_only=True, allow_null=True)
+    transferred_from = UuidRelatedField(read_only=True, allow_null=True)
     status = NamedChoiceField(AdmissionStatus.choices, enum_name="AdmissionStatus",
                               read_only=True)
     discharge_destination = NamedChoiceField(
         DischargeDestination.choices, enum_name="DischargeDestination", read_only=True,
         allow_blank=True, help_text=_("Blank while the patient is admitted."))
-    discharge_level = serializers.SlugRelatedField(slug_field="code", read_only=True,
+    discharge_level = SlugRelatedField(slug_field="code", read_only=True,
                                                    allow_null=True)
 
     class Meta:
@@ -219,7 +220,7 @@ class DischargeSerializer(serializers.Serializer):
     destination = NamedChoiceField(DischargeDestination.choices,
                                    enum_name="DischargeDestination")
     discharged_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
-    discharge_level = serializers.SlugRelatedField(
+    discharge_level = SlugRelatedField(
         slug_field="code", queryset=ServiceLevel.objects.all(), required=False,
         allow_null=True, help_text=_("Pyramid level code (e.g. 3); required for municipal "
                                      "rehabilitation."))

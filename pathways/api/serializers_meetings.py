@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from registry.models import Organization, User
-from rehab_portal.api_base import NamedChoiceField, ScopedUuidRelatedField, UuidRelatedField
+from rehab_portal.api_base import (
+    NamedChoiceField,
+    ScopedUuidRelatedField,
+    SlugRelatedField,
+    UuidRelatedField,
+)
 
 from ..models import (
     Admission,
@@ -37,7 +42,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(ParticipantKind.choices, enum_name="ParticipantKind")
     status = NamedChoiceField(ParticipantStatus.choices, enum_name="ParticipantStatus",
                               read_only=True)
-    user = serializers.SlugRelatedField(
+    user = SlugRelatedField(
         slug_field="username", queryset=_active_users(), required=False, allow_null=True,
         help_text=_("Username of a portal user; they are notified and may see the patient "
                     "until two weeks after the meeting."))
@@ -66,7 +71,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class FollowUpTaskSerializer(serializers.ModelSerializer):
-    responsible_user = serializers.SlugRelatedField(
+    responsible_user = SlugRelatedField(
         slug_field="username", queryset=_active_users(), required=False, allow_null=True,
         help_text=_("Username of the responsible person, who is notified and may mark the "
                     "task done."))

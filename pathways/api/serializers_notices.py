@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from registry.models import ServiceLevel
-from rehab_portal.api_base import ScopedUuidRelatedField
+from rehab_portal.api_base import ScopedUuidRelatedField, SlugRelatedField
 
 from ..models import Admission, EarlyNotification, NoticeState
 from ..services.notices import NOTICE_FIELDS
@@ -27,7 +27,7 @@ class EarlyNotificationSerializer(serializers.ModelSerializer):
         choices=EarlyNotification._meta.get_field("message_status").choices, required=False,
         help_text=_("new for the first notice (the default); change, addition, cancel or "
                     "replaces for later ones. Set when the notice is sent, not on drafts."))
-    proposed_level = serializers.SlugRelatedField(
+    proposed_level = SlugRelatedField(
         slug_field="code", queryset=ServiceLevel.objects.all(), required=False,
         allow_null=True, help_text=_("Pyramid level code, e.g. 3 or 5.1."))
     deadline = serializers.DateTimeField(

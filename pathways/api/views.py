@@ -68,6 +68,7 @@ IF_MATCH_HEADER = OpenApiParameter(
 )
 class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
+    scope_family = "patients"
     serializer_class = PatientSerializer
     filterset_class = PatientFilter
 
@@ -132,7 +133,7 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
                     "in a log. Finds only patients you may see; the search is logged.",
         request=PatientSearchSerializer,
         filters=False,
-        responses={200: PatientSerializer(many=True), **error_responses(400, 401, 413)},
+        responses={200: PatientSerializer(many=True), **error_responses(400, 401, 404, 413)},
     )
     @action(detail=False, methods=["post"])
     def search(self, request):

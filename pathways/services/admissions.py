@@ -16,6 +16,7 @@ from registry import audit
 from registry.models import AuditAction, Organization, OrganizationKind, ServiceLevel
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
+from webhooks.events import emit as emit_webhook
 
 from .. import access, deadlines
 from ..identity import parse_identity_number
@@ -103,6 +104,14 @@ def _notify_hospital(admission: Admission, kind: str, title: str, body: str = ""
     ))
 
 
+def _emit(event: str, obj, patient: Patient, url_name: str = "admission-detail") -> None:
+    """Tell the subscribed EPJ systems of the organisations caring for the patient (queued
+    for after the commit; nothing if the transaction rolls back)."""
+    emit_webhook(event, resource=url_name.removesuffix("-detail"), uuid=obj.uuid,
+                 url_name=url_name, patient_uuid=patient.uuid,
+                 recipients_org_ids=access.organizations_caring_for(patient))
+
+
 def _audit(by, action, obj, admission: Admission, detail: str = "") -> None:
     audit.record(by, action, type(obj).__name__.lower(), obj.uuid,
                  patient_uuid=admission.patient.uuid, detail=detail)
@@ -155,6 +164,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
                 reason=CareRelationshipReason.ADMISSION).exists():
             grant_care_relationship(patient, organization, CareRelationshipReason.ADMISSION,
                                     by=by)
+    _emit("admission.created", admission, patient)
     return admission
 
 
@@ -247,6 +257,7 @@ def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
         health_information_sent=health_information_sent, created_by=by, updated_by=by,
     )
     _audit(by, AuditAction.CREATE, declaration, admission)
+    _emit("admission.ready_for_discharge", admission, admission.patient)
     _notify_municipality(
         admission, "ready_for_discharge.declared",
         _("A patient is ready for discharge: answer whether you can receive them"),
@@ -308,6 +319,7 @@ def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
     answer.full_clean()
     answer.save()
     _audit(by, AuditAction.CREATE, answer, admission, kind)
+    _emit("admission.municipal_answer", admission, admission.patient)
     _notify_hospital(admission, "ready_for_discharge.answered",
                      _("The municipality answered a ready-for-discharge declaration"),
                      subject=declaration)
@@ -395,6 +407,7 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
     _audit(by, AuditAction.CREATE, new, new, f"transfer from {admission.hospital.name}")
     grant_care_relationship(admission.patient, to_hospital, CareRelationshipReason.ADMISSION,
                             by=by)
+    _emit("admission.created", new, admission.patient)
     _notify_hospital(new, "admission.transferred_in",
                      _("A patient was transferred to your hospital"))
     return new

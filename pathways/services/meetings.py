@@ -28,6 +28,7 @@ from ..models import (
     ParticipantStatus,
     Patient,
 )
+from .admissions import _emit
 from .patients import grant_care_relationship
 
 MEETING_ACCESS_AFTER = datetime.timedelta(days=14)
@@ -143,6 +144,7 @@ def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: dateti
     MeetingParticipant.objects.bulk_create(built)
     audit.record(by, AuditAction.CREATE, "dischargemeeting", meeting.uuid,
                  patient_uuid=admission.patient.uuid, detail=f"{len(built)} invited")
+    _emit("discharge_meeting.scheduled", meeting, admission.patient, "discharge-meeting-detail")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
                       _("Invitation: discharge meeting"))
@@ -206,6 +208,8 @@ def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
     audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid,
                  detail="rescheduled: " + ", ".join(sorted(changes)))
+    _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
+          "discharge-meeting-detail")
     _send_invitations(meeting, "discharge_meeting.rescheduled",
                       _("Changed: discharge meeting"))
     return meeting
@@ -218,6 +222,8 @@ def cancel_discharge_meeting(meeting: DischargeMeeting, *, by,
     meeting = _bump(meeting, by, status=MeetingStatus.CANCELLED)
     audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"cancelled {reason}"[:200])
+    _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
+          "discharge-meeting-detail")
     _send_invitations(meeting, "discharge_meeting.cancelled", _("Cancelled: discharge meeting"))
     return meeting
 
@@ -241,6 +247,8 @@ def respond_to_invitation(participant: MeetingParticipant, *, by,
                                                        responded_at=timezone.now()):
         raise StateConflict(_("The meeting changed meanwhile; see the new time and answer "
                               "again."), code="meeting_changed")
+    # The answer is part of the meeting a client mirrors: the meeting counts as changed.
+    DischargeMeeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
     participant.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, "meetingparticipant", participant.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=status)

@@ -13,7 +13,7 @@ from rehab_portal.exceptions import StateConflict
 
 from .. import access, signals
 from ..models import Admission, EarlyNotification, MessageStatus, NoticeState
-from .admissions import _notify_hospital, _notify_municipality
+from .admissions import _emit, _notify_hospital, _notify_municipality
 
 NOTICE_FIELDS = (
     "expected_course", "estimated_discharge_date", "municipal_services_assessment",
@@ -102,15 +102,16 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
                             code="concurrent_send") from exc
     if first:
         Admission.objects.filter(pk=admission.pk, first_notification_sent_at__isnull=True) \
-            .update(first_notification_sent_at=now)
+            .update(first_notification_sent_at=now, updated_at=now)
     if notice.estimated_discharge_date and \
             notice.estimated_discharge_date != admission.estimated_discharge_date:
         Admission.objects.filter(pk=admission.pk).update(
-            estimated_discharge_date=notice.estimated_discharge_date)
+            estimated_discharge_date=notice.estimated_discharge_date, updated_at=now)
     audit.record(by, AuditAction.CREATE, "earlynotification", notice.uuid,
                  patient_uuid=admission.patient.uuid,
                  detail=f"sent v{notice.sequence} {message_status}")
     signals.early_notification_sent.send(sender=EarlyNotification, notice=notice, by=by)
+    _emit("early_notification.sent", notice, admission.patient, "early-notification-detail")
     title = _("Early notification: a patient from your municipality is admitted") if first \
         else _("Updated early notification (%(status)s)") % {
             "status": notice.get_message_status_display().lower()}
@@ -141,6 +142,8 @@ def acknowledge_early_notification(notice: EarlyNotification, *, by) -> EarlyNot
             code="already_acknowledged")
     audit.record(by, AuditAction.UPDATE, "earlynotification", notice.uuid,
                  patient_uuid=admission.patient.uuid, detail="acknowledged")
+    _emit("early_notification.acknowledged", notice, admission.patient,
+          "early-notification-detail")
     _notify_hospital(admission, "early_notification.acknowledged",
                      _("The municipality acknowledged an early notification"), subject=notice)
     return notice

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from rehab_portal.api_base import UuidLookupMixin, error_responses
+from rehab_portal.filters import IsoDateTimeFilter
 
 from ..models import Notification
 from ..notifications import mark_read, own_notifications
@@ -23,7 +24,7 @@ class NotificationFilter(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
                                           label=_("Unread"))
     kind = django_filters.CharFilter(label=_("Kind"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("Created since"),
         help_text=_("Only notifications created at or after this time (ISO 8601), for sync; "
                     "notifications do not change except for being read."))
@@ -66,6 +67,8 @@ MARKED = inline_serializer("MarkedRead", {"marked": serializers.IntegerField(
 )
 class NotificationViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
+    scope_family = "notifications"
+    sync_field = "created_at"  # made, not changed: being read is not a sync event
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
 

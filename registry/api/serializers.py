@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from rehab_portal.api_base import UuidRelatedField, ValidatedModelSerializer
+from rehab_portal.api_base import SlugRelatedField, UuidRelatedField, ValidatedModelSerializer
 
 from ..models import CoordinatingUnit, Organization, ServiceLevel, ServiceOffering, TargetGroup
 
@@ -17,7 +17,7 @@ class CoordinatingUnitSerializer(serializers.ModelSerializer):
 
 class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="organization-detail", lookup_field="uuid")
-    parent = UuidRelatedField(read_only=True)
+    parent = UuidRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Organization
@@ -41,8 +41,8 @@ class OrganizationDetailSerializer(OrganizationSerializer):
 class ServiceOfferingSerializer(ValidatedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="service-detail", lookup_field="uuid")
     provider = UuidRelatedField(queryset=Organization.objects.all())
-    level = serializers.SlugRelatedField(slug_field="code", queryset=ServiceLevel.objects.all())
-    target_groups = serializers.SlugRelatedField(
+    level = SlugRelatedField(slug_field="code", queryset=ServiceLevel.objects.all())
+    target_groups = SlugRelatedField(
         slug_field="code", queryset=TargetGroup.objects.all(), many=True, required=False
     )
     municipalities_served = UuidRelatedField(

@@ -6,7 +6,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from rehab_portal.api_base import UuidLookupMixin, error_responses
+from rehab_portal.api_base import (
+    IF_MATCH_HEADER,
+    UuidLookupMixin,
+    error_responses,
+    etag_header,
+    require_if_match,
+    version_etag,
+)
 
 from .. import services
 from ..access import require_admin_of
@@ -32,6 +39,7 @@ from .serializers import (
 )
 class OrganizationViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Every signed-in user and system may read the registry; it changes in Django admin."""
+    scope_family = "registry"
 
     queryset = Organization.objects.select_related("parent")
     filterset_class = OrganizationFilter
@@ -55,6 +63,7 @@ class OrganizationViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="A service",
+        parameters=[etag_header("service's version")],
         responses={200: ServiceOfferingSerializer, **error_responses(401, 404)},
     ),
     create=extend_schema(
@@ -68,13 +77,15 @@ class OrganizationViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
     ),
     partial_update=extend_schema(
         summary="Change a service (organisation administrators of the provider)",
+        parameters=[IF_MATCH_HEADER, etag_header("service's version")],
         responses={200: ServiceOfferingSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 413)},
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     ),
 )
 class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):
     """Anyone signed in reads services; the provider's org admins create and change them."""
+    scope_family = "registry"
 
     queryset = ServiceOffering.objects.select_related("provider", "level").prefetch_related(
         "target_groups", "municipalities_served"
@@ -95,11 +106,19 @@ class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
     def partial_update(self, request, *args, **kwargs):
         offering = self.get_object()
         require_admin_of(request.user, offering.provider)
+        require_if_match(request, offering.version)
         serializer = self.get_serializer(offering, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         offering = services.update_service_offering(
-            offering, by=request.user, **serializer.validated_data
+            offering, by=request.user, expected_version=offering.version,
+            **serializer.validated_data
         )
         # The prefetched many-to-many lists predate the save (as in UpdateModelMixin).
         offering._prefetched_objects_cache = {}
-        return Response(self.get_serializer(offering).data)
+        return Response(self.get_serializer(offering).data,
+                        headers={"ETag": version_etag(offering.version)})
+
+    def retrieve(self, request, *args, **kwargs):
+        offering = self.get_object()
+        return Response(self.get_serializer(offering).data,
+                        headers={"ETag": version_etag(offering.version)})

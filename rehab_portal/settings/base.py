@@ -30,8 +30,10 @@ INSTALLED_APPS = [
     "axes",
     "rehab_portal",
     "registry",
+    "webhooks",
     "pathways",
     "coordination",
+    "fhir_api",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rehab_portal.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,11 +139,12 @@ REST_FRAMEWORK = {
         "registry.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rehab_portal.api_base.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "registry.api.scopes.HasClientScope"],
+    "DEFAULT_PAGINATION_CLASS": "rehab_portal.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "rehab_portal.api_base.PortalAutoSchema",
     "EXCEPTION_HANDLER": "rehab_portal.api_base.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -205,6 +209,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Webhook deliveries whose backoff is over, whose queueing was lost or whose worker died.
+    "retry-webhook-deliveries": {
+        "task": "webhooks.tasks.retry_deliveries",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "forget-idempotency-keys": {
+        "task": "rehab_portal.tasks.forget_idempotency_keys",
+        "schedule": 3600,
+        "options": {"expires": 3500},
+    },
 }
 
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
@@ -250,6 +265,14 @@ COORDINATION_DEADLINES = {
 
 # E-mail notifications link here; they carry no health data, only a pointer into the portal.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Sync cursors (rehab_portal.pagination) show a change this many seconds after it is saved,
+# so that a transaction committing late cannot slip behind a cursor.
+API_SYNC_SETTLE_SECONDS = env_int("API_SYNC_SETTLE_SECONDS", 5)
+# How long an Idempotency-Key is remembered (rehab_portal.idempotency).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Webhook receivers must use https; plain http to 127.0.0.1/localhost only where this is on
+# (dev and test; prod forces it off).
+WEBHOOK_ALLOW_INSECURE_URLS = env_bool("WEBHOOK_ALLOW_INSECURE_URLS", False)
 # Delivery of e-mail notifications (registry.tasks): after a failed attempt the next waits
 # BACKOFF_BASE_SECONDS × 2^(attempts-1), at most BACKOFF_MAX_SECONDS; after MAX_ATTEMPTS the
 # notification is undeliverable and listed for administrators. An attempt holds its claim

@@ -3,7 +3,10 @@
 import pytest
 from rest_framework.test import APIClient
 
+from registry.models import ApiScope
 from registry.services import create_api_client
+
+ALL_SCOPES = ApiScope.values
 
 
 @pytest.fixture
@@ -22,7 +25,7 @@ def api():
 @pytest.fixture
 def epj(cast):
     """An EPJ system acting for Tromsø municipality, with its API key."""
-    client, key = create_api_client(cast.tromso, "Gerica Tromsø")
+    client, key = create_api_client(cast.tromso, "Gerica Tromsø", scopes=ALL_SCOPES)
     http = APIClient()
     http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     http.api_client, http.key = client, key

@@ -1,7 +1,10 @@
 """Helpers shared by the API tests."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
 
 from pathways.identity import parse_identity_number
 from pathways.models import CareRelationship, NextOfKin, Patient
@@ -42,3 +45,19 @@ def identity_messages(number: str, **kwargs) -> list[str]:
 
 def patient_url(patient) -> str:
     return f"/api/v1/patients/{patient.uuid}/"
+
+
+@functools.cache
+def openapi() -> dict:
+    """The OpenAPI schema as /api/schema/ serves it (generated once per test run)."""
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def schema_of(component: str) -> dict:
+    """A component's properties, e.g. schema_of("Admission")["readmission_of"]."""
+    return openapi()["components"]["schemas"][component]["properties"]
+
+
+def responses_of(path: str, method: str) -> set[str]:
+    """The status codes an operation declares, e.g. {"200", "401", ...}."""
+    return set(openapi()["paths"][path][method]["responses"])

@@ -35,8 +35,9 @@ from registry.models import (
 )
 from registry.services import create_api_client
 from tests import factories
+from tests.api.conftest import ALL_SCOPES
 
-from .support import error
+from .support import error, schema_of
 
 # --- helpers shared by the pathway API tests (tests/api/test_*.py import them) -------------------
 
@@ -58,7 +59,7 @@ def rows() -> dict[str, int]:
 
 def system(organization, name="DIPS") -> APIClient:
     """An EPJ system acting for the organisation, with its API key."""
-    _client, key = create_api_client(organization, name)
+    _client, key = create_api_client(organization, name, scopes=ALL_SCOPES)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
@@ -183,6 +184,19 @@ def test_it_shows_an_admission_with_its_version_as_etag_and_audits_the_read(cast
     event = AuditEvent.objects.get(user=cast.coordinator, action=AuditAction.VIEW)
     assert (event.object_type, event.object_id, event.role) == (
         "admission", str(admission.uuid), Role.COORDINATOR)
+
+
+def test_it_documents_that_a_first_admission_follows_no_other(cast, api):
+    # Schemathesis found it: null where the schema promised a UUID.
+    admission = admit(cast)
+    listed = api(cast.planner).get("/api/v1/admissions/").json()["results"][0]
+    detail = api(cast.planner).get(admission_url(admission)).json()
+    for body in (listed, detail):
+        assert (body["readmission_of"], body["transferred_from"]) == (None, None)
+    for component in ("Admission", "AdmissionDetail"):
+        properties = schema_of(component)
+        assert properties["readmission_of"]["nullable"] is True
+        assert properties["transferred_from"]["nullable"] is True
 
 
 def test_it_answers_404_for_an_admission_outside_scope_exactly_as_for_none(cast, api):

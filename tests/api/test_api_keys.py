@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from pathways.models import Patient
-from registry.models import ApiKey, AuditAction, AuditEvent, Role
+from registry.models import ApiClient, ApiKey, AuditAction, AuditEvent, Role
 from registry.services import revoke_api_key
 from tests import factories
 
@@ -125,3 +125,13 @@ def test_it_lets_an_api_client_search_only_within_its_organisation(cast, epj):
                       {"identity_number": cast.bodo_only.identity_number}, format="json")
     assert [row["uuid"] for row in found.json()["results"]] == [str(cast.tromso_only.uuid)]
     assert hidden.json()["count"] == 0
+
+
+def test_the_command_grants_the_scopes_it_is_given(cast):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("create_api_client", "--org", cast.bodo.orgnr, "--name", "Gerica Bodø",
+                 "--scope", "pathways:write", "--scope", "patients:read", stdout=out, stderr=err)
+    client = ApiClient.objects.get(name="Gerica Bodø")
+    assert client.scopes == ["pathways:write", "patients:read"]
+    assert client.allows("pathways", write=True) and not client.allows("patients", write=True)
+    assert "pathways:write patients:read" in err.getvalue()

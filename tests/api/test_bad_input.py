@@ -189,6 +189,42 @@ def test_it_refuses_an_invalid_filter_value(cast, api):
     assert list(error(response)["fields"]) == ["updated_since"]
 
 
+def test_it_compares_a_time_with_any_utc_offset_in_utc(cast, api):
+    # Schemathesis found it: PostgreSQL refuses offsets beyond ±15:59 (a 500), though ISO
+    # 8601 allows them. +16:12 on New Year's Day is 07:48 UTC on New Year's Eve.
+    client = api(cast.ke_tromso)
+    cast.shared.__class__.objects.filter(pk=cast.shared.pk).update(
+        updated_at=datetime.datetime(2019, 12, 31, 8, 0, tzinfo=datetime.UTC))
+    response = client.get("/api/v1/patients/", {"updated_since": "2020-01-01T00:00:00+16:12"})
+    assert response.status_code == 200
+    assert str(cast.shared.uuid) in {row["uuid"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
+@pytest.mark.parametrize(("path", "name"), [
+    ("/api/v1/discharge-meetings/", "scheduled_before"),
+    ("/api/v1/notifications/", "updated_since"),
+    ("/api/v1/plan-requests/", "updated_since"),
+    ("/api/v1/organizations/", "updated_since"),
+])
+def test_it_refuses_a_time_that_leaves_the_calendar_in_utc(cast, api, moment, path, name):
+    # Schemathesis found it: year 1 at +01:00 is year 0 in UTC, an OverflowError (a 500).
+    response = api(cast.ke_tromso).get(path, {name: moment})
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == [name]
+
+
+def test_it_refuses_a_nul_character_in_a_code_naming_the_field(cast, api):
+    # Schemathesis found it: PostgreSQL cannot compare text holding NUL (a 500).
+    before = written()
+    response = api(cast.ke_tromso).post("/api/v1/services/", {
+        "provider": str(cast.tromso.uuid), "level": "3\x00", "name": "Hverdagsrehabilitering",
+    }, format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["level"]
+    assert written() == before
+
+
 def test_it_names_nested_next_of_kin_fields_with_dotted_paths(cast, api):
     before = written()
     response = register(api(cast.planner), payload(cast, next_of_kin=[

@@ -24,7 +24,7 @@ from registry.models import AuditAction, AuditEvent, Role
 from tests import factories
 from tests.coordination.conftest import activate, kora, make_plan, second_coordinator, submit
 
-from .support import error
+from .support import error, responses_of, schema_of
 from .test_pathway_query_budgets import assert_same_budget, grow  # noqa: F401
 
 __all__ = ["kora", "second_coordinator"]  # fixtures shared with tests/coordination
@@ -118,6 +118,25 @@ def test_it_filters_requests(cast, api, requests):
     response = client.get("/api/v1/plan-requests/", {"status": "lost"})
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["status"]
+
+
+def test_it_documents_a_request_without_notice_or_plan_as_null(cast, api, requests):
+    # Schemathesis found it: null where the schema promised a UUID.
+    body = api(cast.ke_tromso).get(request_url(requests["shared"])).json()
+    assert (body["early_notification"], body["plan"]) == (None, None)
+    properties = schema_of("PlanRequest")
+    assert properties["early_notification"]["nullable"] is True
+    assert properties["plan"]["nullable"] is True
+
+
+@pytest.mark.parametrize("path", ["/api/v1/plan-requests/", "/api/v1/coordinators/",
+                                  "/api/v1/individual-plans/"])
+def test_it_answers_and_documents_404_for_a_page_past_the_end(cast, api, path):
+    # Schemathesis found it: these lists answered ?page=0 with a 404 they did not declare.
+    response = api(cast.ke_tromso).get(path, {"page": 0})
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+    assert "404" in responses_of(path, "get")
 
 
 def test_it_lets_whoever_sees_the_patient_submit_a_request(cast, api):
@@ -255,6 +274,15 @@ def test_the_ke_appoints_a_coordinator(cast, api):
         "child", 0, 5)
 
 
+@pytest.mark.parametrize("body", [[None, None], "coordinator", 42])
+def test_it_refuses_a_body_that_is_no_object_with_400(cast, api, body):
+    # Schemathesis found it: a JSON list was a 500 (list has no .get).
+    response = api(cast.ke_tromso).post("/api/v1/coordinators/", body, format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["non_field_errors"]
+    assert not Coordinator.objects.exists()
+
+
 def test_it_refuses_appointing_someone_of_another_organisation(cast, api):
     response = api(cast.ke_tromso).post("/api/v1/coordinators/", {
         "user": "ke_bodo", "organization": str(cast.tromso.uuid)}, format="json")
@@ -271,12 +299,19 @@ def test_the_ke_changes_a_coordinators_profile(cast, api, kora):
     bad = api(cast.ke_tromso).patch(coordinator_url(kora), {"capacity": 0}, format="json")
     assert bad.status_code == 400
     assert list(error(bad)["fields"]) == ["capacity"]
+    missing = api(cast.ke_tromso).patch(coordinator_url(kora), {"capacity": 1}, format="json")
+    assert missing.status_code == 428
+    etag = api(cast.ke_tromso).get(coordinator_url(kora))["ETag"]
     response = api(cast.ke_tromso).patch(coordinator_url(kora), {"capacity": 1,
                                                                 "active": False},
-                                         format="json")
+                                         format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200
     assert (response.json()["capacity"], response.json()["active"],
             response.json()["load"]) == (1, False, 1)
+    stale = api(cast.ke_tromso).patch(coordinator_url(kora), {"capacity": 5}, format="json",
+                                      HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale["ETag"] == response["ETag"] != etag
 
 
 # --- individual plans --------------------------------------------------------------------

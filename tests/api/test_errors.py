@@ -2,7 +2,7 @@
 
 from rest_framework.test import APIClient
 
-from .support import error, written
+from .support import error, responses_of, written
 
 
 def test_it_enforces_csrf_for_browser_sessions(cast):
@@ -44,3 +44,23 @@ def test_it_answers_an_unknown_api_path_with_the_envelope(client, cast):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_it_answers_406_405_and_415_in_the_envelope_as_the_schema_declares(cast, epj):
+    url = f"/api/v1/patients/{cast.shared.uuid}/"
+    not_acceptable = epj.get(url, HTTP_ACCEPT="application/xml")
+    assert not_acceptable.status_code == 406
+    assert error(not_acceptable)["code"] == "not_acceptable"
+    assert "406" in responses_of("/api/v1/patients/{uuid}/", "get")
+
+    not_allowed = epj.put(url, {}, format="json")
+    assert not_allowed.status_code == 405
+    assert error(not_allowed)["code"] == "method_not_allowed"
+    assert not_allowed["Allow"] == "GET, PATCH, HEAD, OPTIONS"
+
+    before = written()
+    unsupported = epj.post("/api/v1/patients/", "given_name=Kari", content_type="text/plain")
+    assert unsupported.status_code == 415
+    assert error(unsupported)["code"] == "unsupported_media_type"
+    assert "415" in responses_of("/api/v1/patients/", "post")
+    assert written() == before

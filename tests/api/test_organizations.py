@@ -6,7 +6,7 @@ from registry.models import Organization, OrganizationKind, Region
 from registry.validators import synthetic_orgnr
 from tests import factories
 
-from .support import error
+from .support import error, schema_of
 
 
 def test_it_lists_organisations_to_any_signed_in_user(cast, api):
@@ -28,6 +28,17 @@ def test_it_refers_to_the_parent_by_uuid(cast, api):
     body = response.json()
     assert body["parent"] == str(cast.unn_hf.uuid)
     assert "id" not in body
+
+
+def test_it_documents_the_missing_parent_and_the_blank_email_it_answers(cast, api):
+    # Schemathesis found both: the schema promised a UUID and an e-mail address, and a
+    # client generated from it chokes on the health authority's null and "".
+    body = api(cast.planner).get(f"/api/v1/organizations/{cast.rhf.uuid}/").json()
+    assert (body["parent"], body["email"]) == (None, "")
+    for component in ("Organization", "OrganizationDetail"):
+        properties = schema_of(component)
+        assert properties["parent"]["nullable"] is True
+        assert {"type": "string", "enum": [""]} in properties["email"]["anyOf"]
 
 
 def test_it_shows_the_coordinating_units_contact_in_the_detail(cast, api):

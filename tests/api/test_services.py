@@ -122,7 +122,7 @@ def test_it_refuses_an_invalid_service(cast, api, admin_tromso, overrides, field
 
 def test_it_lets_the_providers_org_admin_change_a_service(cast, api, admin_tromso, team):
     response = api(admin_tromso).patch(service_url(team), {"waiting_days": 30, "active": False},
-                                       format="json")
+                                       format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 200
     assert response.json()["waiting_days"] == 30
     team.refresh_from_db()
@@ -134,13 +134,14 @@ def test_it_lets_the_providers_org_admin_change_a_service(cast, api, admin_troms
 def test_it_returns_the_changed_target_groups(cast, api, admin_tromso, team):
     factories.target_group("ms", "MS")
     response = api(admin_tromso).patch(service_url(team), {"target_groups": ["ms"]},
-                                       format="json")
+                                       format="json", HTTP_IF_MATCH='W/"1"')
     assert response.json()["target_groups"] == ["ms"]
 
 
 def test_it_refuses_changes_by_staff_without_the_admin_role(cast, api, team):
     before = written()
-    response = api(cast.ke_tromso).patch(service_url(team), {"waiting_days": 1}, format="json")
+    response = api(cast.ke_tromso).patch(service_url(team), {"waiting_days": 1}, format="json",
+                                         HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 403
     assert written() == before
     team.refresh_from_db()
@@ -149,14 +150,15 @@ def test_it_refuses_changes_by_staff_without_the_admin_role(cast, api, team):
 
 def test_it_refuses_changes_by_another_organisations_admin(cast, api, team):
     admin_bodo = factories.user("admin_bodo", cast.bodo, Role.ORG_ADMIN)
-    response = api(admin_bodo).patch(service_url(team), {"waiting_days": 1}, format="json")
+    response = api(admin_bodo).patch(service_url(team), {"waiting_days": 1}, format="json",
+                                     HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 403
 
 
 def test_it_refuses_to_hand_a_service_to_an_organisation_one_does_not_administer(
         cast, api, admin_tromso, team):
     response = api(admin_tromso).patch(service_url(team), {"provider": str(cast.bodo.uuid)},
-                                       format="json")
+                                       format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 403
     team.refresh_from_db()
     assert team.provider == cast.tromso
@@ -164,11 +166,30 @@ def test_it_refuses_to_hand_a_service_to_an_organisation_one_does_not_administer
 
 def test_it_answers_404_to_a_change_of_an_unknown_service(cast, api, admin_tromso):
     response = api(admin_tromso).patch(f"/api/v1/services/{uuid.uuid4()}/", {"name": "X"},
-                                       format="json")
+                                       format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 404
 
 
 def test_it_refuses_an_invalid_change(cast, api, admin_tromso, team):
-    response = api(admin_tromso).patch(service_url(team), {"waiting_days": -3}, format="json")
+    response = api(admin_tromso).patch(service_url(team), {"waiting_days": -3}, format="json",
+                                       HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["waiting_days"]
+
+
+def test_a_change_needs_the_etag_of_the_last_read(cast, api, admin_tromso, team):
+    client = api(admin_tromso)
+    read = client.get(service_url(team))
+    assert read["ETag"] == 'W/"1"'
+    missing = client.patch(service_url(team), {"waiting_days": 5}, format="json")
+    assert missing.status_code == 428
+    changed = client.patch(service_url(team), {"waiting_days": 5}, format="json",
+                           HTTP_IF_MATCH=read["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] == 'W/"2"'
+    stale = client.patch(service_url(team), {"waiting_days": 9}, format="json",
+                         HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 412
+    assert stale["ETag"] == 'W/"2"'
+    team.refresh_from_db()
+    assert team.waiting_days == 5

@@ -37,8 +37,9 @@ from registry.models import (
     ServiceOffering,
     TargetGroup,
     User,
+    default_api_scopes,
 )
-from registry.services import create_api_client, revoke_api_key
+from registry.services import create_api_client, revoke_api_key, set_api_client_scopes
 from registry.validators import synthetic_orgnr
 
 
@@ -218,6 +219,12 @@ class Command(BaseCommand):
             # Nobody will ever see that first random key: revoke it, publish the demo key.
             for key in client.keys.all():
                 revoke_api_key(key, by=self.admin)
+        # A hospital's EPJ: reads the registry, writes patients, pathways and plans (requests
+        # to the KE), reads and marks its notifications, manages its webhooks.
+        scopes = sorted({*default_api_scopes(), "patients:write", "pathways:write",
+                         "coordination:write", "notifications:write", "webhooks:write"})
+        if client.scopes != scopes:
+            set_api_client_scopes(client, scopes, by=self.admin)
         key = ApiKey.objects.filter(prefix=demo.API_KEY_PREFIX).first()
         if key is None:
             ApiKey.objects.create(client=client, prefix=demo.API_KEY_PREFIX,

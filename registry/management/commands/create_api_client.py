@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.models import ApiClient, Organization
+from registry.models import ApiClient, ApiScope, Organization
 from registry.services import create_api_client
 
 
@@ -17,8 +17,12 @@ class Command(BaseCommand):
                             help="Organisation number (9 digits) of the organisation it acts for.")
         parser.add_argument("--name", required=True,
                             help='The system\'s name, e.g. "DIPS Arena UNN".')
+        parser.add_argument("--scope", action="append", dest="scopes", metavar="SCOPE",
+                            choices=ApiScope.values,
+                            help="Grant a scope (repeat for several), e.g. pathways:write. "
+                                 "Default: read every family, write none.")
 
-    def handle(self, *args, org, name, **options):
+    def handle(self, *args, org, name, scopes=None, **options):
         name = name.strip()
         if not name:
             raise CommandError("--name must not be empty.")
@@ -29,9 +33,10 @@ class Command(BaseCommand):
             organization = Organization.objects.get(orgnr=org.replace(" ", ""))
         except Organization.DoesNotExist as exc:
             raise CommandError(f"No organisation with organisation number {org}.") from exc
-        client, key = create_api_client(organization, name)
+        client, key = create_api_client(organization, name, scopes=scopes)
         self.stderr.write(
-            f"Created API client {client.name!r} ({client.uuid}) for {organization.name}.\n"
+            f"Created API client {client.name!r} ({client.uuid}) for {organization.name}, "
+            f"scopes {' '.join(client.scopes)}.\n"
             "The key is shown only this once; store it in the EPJ system's secret store:"
         )
         self.stdout.write(key)

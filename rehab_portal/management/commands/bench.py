@@ -8,7 +8,9 @@ by default. About 99 % of the admissions are history (notified, discharged); a s
 is due. For each size it prints the median time of each sweep's main query, the cost of a
 first and a repeated sweep run, and whether the plan reads the sweep's index rather than
 scanning a big table; then the plans themselves (EXPLAIN ANALYZE on PostgreSQL); last, the
-time to render a 30-measure individual plan to PDF.
+time to render a 30-measure individual plan to PDF; last, the API's throughput for a
+100-item list against a trivial endpoint, and its queries per list at page sizes 10, 50
+and 100 (rehab_portal/bench_api.py).
 
 The work happens in a child process whose DATABASE_URL names the benchmark database, so
 nothing in it can reach another database; its broker is in memory and e-mail goes nowhere.
@@ -236,6 +238,7 @@ class Bench:
             self.print_table(size, rows)
         self.print_plans(results[-1])
         self.print_pdf(self.time_pdf(world))
+        self.print_api(world)
         failures = [(size, row["sweep"]) for size, rows in results for row in rows
                     if not row["ok"]]
         if failures:
@@ -322,6 +325,37 @@ class Bench:
         self.say(f"\nPDF: 30-measure plan (render_plan_pdf, median of {result['runs']} runs)")
         self.say(f"{result['median_ms']:.0f} ms, {result['pages']} pages, "
                  f"{result['kib']:.0f} KiB")
+
+    def print_api(self, world: "World") -> None:
+        from rehab_portal import bench_api
+
+        hospital = world.hospitals[0]
+        key, patients = bench_api.api_world(hospital, world.planners[hospital][0],
+                                            world.municipalities[0])
+        result = bench_api.measure_throughput(key)
+        self.say(f"\nAPI: {bench_api.REQUESTS} requests each, one client over TCP to one "
+                 f"threaded server ({patients} admitted patients visible to the client)")
+        for label, name in (("GET /api/v1/ (trivial)", "trivial"),
+                            ("GET /api/v1/admissions/?page_size=100", "list")):
+            row = result[name]
+            self.say(f"{label:<40} {row['per_second']:>7.1f} req/s  "
+                     f"median {row['median_ms']:.1f} ms")
+        self.say(f"100-item list / trivial endpoint: {result['ratio']:.2f} of the throughput")
+        counts = bench_api.query_counts(key)
+        sizes = " ".join(f"{f'page {size}':>14}" for size in bench_api.PAGE_SIZES)
+        self.say(f"\nqueries (reads) per list request, rows  {sizes}")
+        growing = []
+        for name, row in counts.items():
+            self.say(f"{name:<39} " + " ".join(
+                f"{f'{total} ({reads}), {rows}':>14}" for total, reads, rows in row))
+            writes = {total - reads for total, reads, _rows in row}
+            if len({reads for _total, reads, _rows in row}) > 1 or (
+                    self.postgres and len(writes) > 1):
+                growing.append(name)
+        if growing:
+            raise CommandError(f"query counts grow with the page size: {growing}")
+        self.say(self.style.SUCCESS("no list's reads grow with the page size" + (
+            "" if self.postgres else " (SQLite splits a bulk INSERT above 999 parameters)")))
 
     def print_plans(self, result) -> None:
         size, rows = result

@@ -1,0 +1,65 @@
+"""GET metadata: exactly what this server implements."""
+
+from .resources import HANDLERS
+
+FHIR_VERSION = "4.0.1"
+RELEASE_DATE = "2026-01-01"
+
+
+def capability_statement(base: str) -> dict:
+    resources = []
+    for handler in HANDLERS.values():
+        interactions = [{"code": "read"}, {"code": "search-type"}]
+        if handler.create:
+            interactions.append({"code": "create"})
+        resources.append({
+            "type": handler.type,
+            "interaction": interactions,
+            "versioning": "no-version",
+            "readHistory": False,
+            "updateCreate": False,
+            "searchParam": [
+                {"name": p.name, "type": p.type, "documentation": p.documentation}
+                for p in handler.search_params()
+            ] + [
+                {"name": "_count", "type": "number",
+                 "documentation": "Page size, at most 200 (default 50)."},
+                {"name": "_offset", "type": "number",
+                 "documentation": "Skip this many matches (the `next` link sets it)."},
+            ],
+            "documentation": _scopes(handler),
+        })
+    return {
+        "resourceType": "CapabilityStatement",
+        "name": "RehabPortal",
+        "status": "active",
+        "date": RELEASE_DATE,
+        "publisher": "Rehab Portal",
+        "kind": "instance",
+        "software": {"name": "Rehab Portal"},
+        "implementation": {"description": "Rehab Portal FHIR R4 facade", "url": base},
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": (
+                "Read and search over the portal's access rules: you see what your "
+                "organisation's care relationships allow; anything else is 404. Search with "
+                "GET <type>?... or POST <type>/_search (form-encoded); use POST for "
+                "identifiers (fødselsnummer, D-number) so they stay out of URLs and logs. "
+                "Reads of patient data are recorded in the access log."),
+            "security": {
+                "cors": False,
+                "description": "Authorization: Bearer <API key> (an EPJ system, limited by "
+                               "its scopes), or a signed-in session.",
+            },
+            "resource": resources,
+        }],
+    }
+
+
+def _scopes(handler) -> str:
+    text = f"API clients need the scope {handler.family}:read to read and search"
+    if handler.create:
+        text += f", {handler.family}:write to create"
+    return text + "."

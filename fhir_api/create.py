@@ -1,0 +1,205 @@
+"""Create: POST Encounter (an admission) and POST Communication (an early notification),
+through the same services as the REST API. The body is validated as FHIR R4 first (400
+naming the element), then mapped; the services' refusals are 403 or 422."""
+
+import datetime
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.dateparse import parse_date
+from fhir.resources.communication import Communication
+from fhir.resources.encounter import Encounter
+from pydantic import ValidationError as PydanticValidationError
+
+from pathways import access, services
+from pathways.identity import parse_identity_number
+from pathways.models import Admission, NoticeState, Patient
+from registry.models import Organization, OrganizationKind, ServiceLevel
+
+from . import mapping as m
+from .outcome import FhirError, invalid, issue
+
+ENCOUNTER_FIELDS = {
+    "patient": "Encounter.subject", "identity_number": "Encounter.subject",
+    "hospital": "Encounter.serviceProvider", "admitted_at": "Encounter.period.start",
+    "ward": "Encounter.location", "reason": "Encounter.reasonCode",
+    "municipality": "Encounter.subject", "given_name": "Encounter.subject",
+    "family_name": "Encounter.subject", "birth_date": "Encounter.subject",
+}
+COMMUNICATION_FIELDS = {
+    "admission": "Communication.encounter",
+    "message_status": f"Communication.extension('{m.MESSAGE_STATUS_EXTENSION}')",
+    "status": "Communication.status",
+    **{field: "Communication.payload" for field in m.NOTICE_SECTIONS},
+}
+
+
+class InvalidResource(FhirError):
+    def __init__(self, issues: list[dict]):
+        super().__init__(400, issues[0]["diagnostics"], expression=issues[0].get("expression"))
+        self.issues = issues
+
+
+def _validate(model, data, resource_type: str):
+    if not isinstance(data, dict):
+        raise invalid("The body is a FHIR resource: a JSON object.")
+    if data.get("resourceType") != resource_type:
+        raise invalid(f"Expected resourceType {resource_type}.", f"{resource_type}.resourceType")
+    try:
+        return model.parse_obj(data)
+    except PydanticValidationError as exc:
+        issues = []
+        for error in exc.errors():
+            path = ".".join(str(part) for part in error["loc"] if part != "__root__")
+            path = f"{resource_type}.{path}" if path else resource_type
+            issues.append(issue("invalid", f"{path}: {error['msg']}", [path]))
+        raise InvalidResource(issues) from exc
+    except (TypeError, ValueError) as exc:  # defensive: odd shapes the models do not expect
+        raise invalid(f"Not a valid {resource_type}: {exc}") from exc
+
+
+def _reference_uuid(reference, resource_type: str, path: str) -> uuid.UUID | None:
+    if reference is None or not reference.reference:
+        return None
+    text = reference.reference.rstrip("/")
+    kind, _, key = text.rpartition("/")
+    if kind.rsplit("/", 1)[-1] != resource_type:
+        raise invalid(f"{path} must refer to a {resource_type}.", path)
+    try:
+        return uuid.UUID(key)
+    except ValueError as exc:
+        raise invalid(f"{path}: no such {resource_type}.", path) from exc
+
+
+def _aware(value, path: str) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+        raise invalid(f"{path} is a date and time with a time zone.", path)
+    return value
+
+
+def _hospital(user, reference) -> Organization:
+    key = _reference_uuid(reference, "Organization", "Encounter.serviceProvider")
+    if key is not None:
+        hospital = Organization.objects.filter(uuid=key, kind=OrganizationKind.HOSPITAL).first()
+        if hospital is None:
+            raise invalid("Encounter.serviceProvider: no such hospital.",
+                          "Encounter.serviceProvider")
+        return hospital
+    hospitals = list(Organization.objects.filter(
+        kind=OrganizationKind.HOSPITAL, memberships__user=user,
+        memberships__role__in=access.HOSPITAL_ROLES).distinct()[:2])
+    if not hospitals:
+        raise PermissionDenied("Only a hospital's discharge planners or EPJ system may admit "
+                               "patients.")
+    if len(hospitals) > 1:
+        raise invalid("You act for several hospitals: say which one admits the patient in "
+                      "serviceProvider.", "Encounter.serviceProvider")
+    return hospitals[0]
+
+
+def create_encounter(user, data) -> Admission:
+    encounter = _validate(Encounter, data, "Encounter")
+    if encounter.status not in ("in-progress", "arrived"):
+        raise invalid("An admission is created in-progress.", "Encounter.status")
+    if encounter.class_fhir.code != "IMP":
+        raise invalid("An admission is an inpatient encounter (class IMP).", "Encounter.class")
+    if encounter.period is None or encounter.period.start is None:
+        raise invalid("Give the time of admission in period.start.", "Encounter.period.start")
+    admitted_at = _aware(encounter.period.start, "Encounter.period.start")
+    ward = ""
+    for location in encounter.location or []:
+        ward = (location.location.display or "").strip()
+        if ward:
+            break
+    if not ward:
+        raise invalid("Name the ward in location[0].location.display.", "Encounter.location")
+    reason = "\n".join(code.text for code in encounter.reasonCode or [] if code.text)
+    hospital = _hospital(user, encounter.serviceProvider)
+    fields = {"ward": ward[:120], "admitted_at": admitted_at, "reason": reason}
+    subject = encounter.subject
+    if subject is None:
+        raise invalid("Name the patient in subject.", "Encounter.subject")
+    key = _reference_uuid(subject, "Patient", "Encounter.subject")
+    if key is not None:
+        # Unknown and out of scope answer alike: nothing reveals that the patient exists.
+        patient = Patient.objects.visible_to(user).filter(uuid=key).first()
+        if patient is None:
+            raise invalid("Encounter.subject: no such patient.", "Encounter.subject")
+        return services.admit_patient(by=user, patient=patient, hospital=hospital, **fields)
+    identifier = subject.identifier
+    if identifier is None or not identifier.value:
+        raise invalid("subject is a reference to a Patient or an identifier "
+                      "(fødselsnummer or D-number).", "Encounter.subject")
+    try:
+        number = parse_identity_number(identifier.value)
+    except DjangoValidationError as exc:
+        raise invalid(f"Encounter.subject.identifier: {' '.join(exc.messages)}",
+                      "Encounter.subject.identifier.value") from exc
+    if identifier.system and identifier.system != number.system:
+        raise invalid("The identifier's system does not match the number (fødselsnummer or "
+                      "D-number).", "Encounter.subject.identifier.system")
+    return services.admit_by_identity_number(
+        by=user, identity_number=number.number, hospital=hospital, registration={}, **fields)
+
+
+def _section_value(field: str, text: str, path: str):
+    text = text.strip()
+    try:
+        if field == "estimated_discharge_date":
+            value = parse_date(text)
+            if value is None:
+                raise ValueError
+            return value
+        if field in ("barthel_index", "modified_rankin"):
+            return int(text)
+        if field in ("next_of_kin_informed", "requests_individual_plan"):
+            return {"true": True, "false": False}[text]
+        if field == "proposed_level":
+            return ServiceLevel.objects.get(code=text)
+    except (ValueError, KeyError, ServiceLevel.DoesNotExist) as exc:
+        raise invalid(f"{path}: {text!r} is not a valid {m.NOTICE_SECTIONS[field].lower()}.",
+                      path) from exc
+    return text
+
+
+def create_communication(user, data):
+    """→ (notice, created): a draft saved over an existing draft is not created."""
+    communication = _validate(Communication, data, "Communication")
+    if communication.status not in ("preparation", "completed"):
+        raise invalid("status is preparation (save the ward's draft) or completed (send the "
+                      "notice).", "Communication.status")
+    key = _reference_uuid(communication.encounter, "Encounter", "Communication.encounter")
+    if key is None:
+        raise invalid("Name the admission in encounter (Encounter/<id>).",
+                      "Communication.encounter")
+    admission = Admission.objects.visible_to(user).select_related("patient").filter(
+        uuid=key).first()
+    if admission is None:
+        raise invalid("Communication.encounter: no such encounter.", "Communication.encounter")
+    if communication.subject is not None:
+        subject = _reference_uuid(communication.subject, "Patient", "Communication.subject")
+        if subject is not None and subject != admission.patient.uuid:
+            raise invalid("subject is not the encounter's patient.", "Communication.subject")
+    content = {}
+    for index, payload in enumerate(communication.payload or []):
+        path = f"Communication.payload[{index}]"
+        field = next((ext.valueCode for ext in payload.extension or []
+                      if ext.url == m.NOTICE_SECTION_EXTENSION), None)
+        if field not in m.NOTICE_SECTIONS:
+            raise invalid(f"{path}: say which section it is with the extension "
+                          f"{m.NOTICE_SECTION_EXTENSION} (one of "
+                          f"{', '.join(m.NOTICE_SECTIONS)}).", f"{path}.extension")
+        if payload.contentString is None:
+            raise invalid(f"{path}: the section's text goes in contentString.",
+                          f"{path}.contentString")
+        if field in content:
+            raise invalid(f"{path}: the section {field} is given twice.", path)
+        content[field] = _section_value(field, payload.contentString, f"{path}.contentString")
+    message_status = next((ext.valueCode for ext in communication.extension or []
+                           if ext.url == m.MESSAGE_STATUS_EXTENSION), None)
+    if communication.status == "preparation":
+        created = not admission.early_notifications.filter(state=NoticeState.DRAFT).exists()
+        return services.save_draft(admission, by=user, **content), created
+    return services.send_early_notification(admission, by=user, message_status=message_status,
+                                            **content), True

@@ -1,0 +1,531 @@
+"""One handler per resource type: which rows the user may see (the models' visible_to),
+how to search them, how to map them, and how reads are audited."""
+
+import uuid
+from functools import reduce
+from operator import and_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
+from coordination.models import Goal, IndividualPlan, Measure, PlanParticipant
+from pathways import access
+from pathways.models import (
+    Admission,
+    DischargeMeeting,
+    EarlyNotification,
+    MeetingParticipant,
+    MunicipalAnswer,
+    NoticeState,
+    Patient,
+    ReadyForDischarge,
+)
+from pathways.models.admissions import OPEN_STATUSES
+from registry import audit
+from registry.models import AuditAction, Membership, Organization
+
+from . import mapping as m
+from .outcome import invalid, not_found
+from .search import SearchParam, alternatives, date_filter, reference_uuid, token
+
+NONE = Q(pk__in=[])
+
+ID = SearchParam("_id", "token", "The logical id.")
+LAST_UPDATED = SearchParam("_lastUpdated", "date", "When the resource last changed "
+                           "(eq, ne, gt, ge, lt, le; a date is that day in Europe/Oslo).")
+PATIENT = SearchParam("patient", "reference", "Patient/<id> or <id>; comma-separated for any "
+                      "of several.")
+
+
+def _uuids(value: str) -> list[uuid.UUID]:
+    found = []
+    for part in alternatives(value):
+        try:
+            found.append(uuid.UUID(part))
+        except ValueError:
+            continue
+    return found
+
+
+class Handler:
+    """A resource type over one model."""
+
+    type = ""
+    family = ""  # the API client scope family
+    audit_type: str | None = None  # None: not patient data, reads are not audited
+    last_updated = "updated_at"
+    patient_path: str | None = "patient"
+    status_param: str | None = "status"
+    status_map: dict | None = None
+    status_doc = ""
+    identifier_doc = ""
+    create = False
+
+    def base(self, user):
+        raise NotImplementedError
+
+    def to_fhir(self, obj) -> dict:
+        raise NotImplementedError
+
+    def patient_of(self, obj) -> Patient:
+        raise NotImplementedError
+
+    def id_of(self, obj) -> str:
+        return str(obj.uuid)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, user, resource_id: str):
+        try:
+            key = uuid.UUID(resource_id)
+        except ValueError as exc:
+            raise not_found() from exc
+        obj = self.base(user).filter(uuid=key).first()
+        if obj is None:
+            raise not_found()
+        return obj
+
+    # -- searching ------------------------------------------------------------------------
+
+    def search_params(self) -> list[SearchParam]:
+        params = [ID, LAST_UPDATED]
+        if self.patient_path:
+            params.append(PATIENT)
+        if self.status_param:
+            codes = ", ".join(sorted(set(self.status_map.values())))
+            params.append(SearchParam(self.status_param, "token",
+                                      self.status_doc or f"The status: {codes}."))
+        if self.identifier_doc:
+            params.append(SearchParam("identifier", "token", self.identifier_doc))
+        return params + self.extra_params()
+
+    def extra_params(self) -> list[SearchParam]:
+        return []
+
+    def status_values(self, value: str) -> list:
+        reverse: dict[str, list] = {}
+        for model_value, code in self.status_map.items():
+            reverse.setdefault(code, []).append(model_value)
+        values = []
+        for code in alternatives(value):
+            if code not in reverse:
+                raise invalid(f"{self.status_param}: unknown code {code!r}; use one of "
+                              f"{', '.join(sorted(reverse))}.", self.status_param)
+            values.extend(reverse[code])
+        return values
+
+    def condition(self, name: str, value: str) -> Q:
+        """The filter for one occurrence of a parameter (occurrences are ANDed)."""
+        if name == "_id":
+            return Q(uuid__in=_uuids(value))
+        if name == "_lastUpdated":
+            return date_filter(self.last_updated, value, name)
+        if name == "patient" and self.patient_path:
+            keys = [reference_uuid(v, "Patient", name) for v in alternatives(value)]
+            return Q(**{f"{self.patient_path}__uuid__in": keys})
+        if name == self.status_param and self.status_param:
+            return self.status_condition(self.status_values(value))
+        if name == "identifier" and self.identifier_doc:
+            return reduce(lambda a, b: a | b,
+                          (self.identifier_condition(*token(v)) for v in alternatives(value)))
+        raise invalid(f"Unknown search parameter {name!r} for {self.type}.", name)
+
+    def status_condition(self, values: list) -> Q:
+        return Q(status__in=values)
+
+    def identifier_condition(self, system: str | None, value: str) -> Q:
+        return NONE
+
+    def filtered(self, user, params: list[tuple[str, str]]):
+        conditions = [self.condition(name, value) for name, value in params]
+        queryset = self.base(user)
+        if conditions:
+            queryset = queryset.filter(reduce(and_, conditions))
+        return queryset
+
+    def page(self, user, params, offset: int, count: int) -> tuple[int, list]:
+        queryset = self.filtered(user, params).order_by(f"-{self.last_updated}", "-pk")
+        total = queryset.count()
+        return total, list(queryset[offset:offset + count]) if count else []
+
+    def audit(self, user, objects: list, detail: str) -> None:
+        """Every read of patient data: one event per resource, one INSERT (as the REST API's
+        log_reads), each under the care relationship it was read through."""
+        if not self.audit_type or not objects:
+            return
+        patients = [self.patient_of(obj) for obj in objects]
+        basis = access.grounds(user, {p.pk for p in patients})
+        entries = []
+        for obj, patient in zip(objects, patients, strict=True):
+            organization_id, role = basis.get(patient.pk, (None, ""))
+            entries.append(audit.Entry(
+                object_type=self.audit_type, object_id=self.id_of(obj)[:64],
+                patient_uuid=patient.uuid, organization_id=organization_id, role=role,
+                detail=detail))
+        audit.record_many(user, AuditAction.VIEW, entries)
+
+
+class PatientHandler(Handler):
+    type, family, audit_type = "Patient", "patients", "patient"
+    patient_path = None
+    status_param = None
+    identifier_doc = ("system|value: fødselsnummer (urn:oid:2.16.578.1.12.4.1.4.1) or D-number "
+                      "(urn:oid:2.16.578.1.12.4.1.4.2). Send it with POST Patient/_search "
+                      "(form-encoded) so that the number stays out of URLs and access logs.")
+
+    def base(self, user):
+        return Patient.objects.visible_to(user).select_related("municipality")
+
+    def identifier_condition(self, system, value):
+        if len(value) != 11 or not value.isdigit():
+            return NONE
+        kind = "dnr" if int(value[:2]) > 40 else "fnr"
+        if system and system != m.PATIENT_SYSTEMS[kind]:
+            return NONE
+        return Q(identity_number=value)
+
+    def to_fhir(self, obj):
+        return m.patient(obj)
+
+    def patient_of(self, obj):
+        return obj
+
+
+class OrganizationHandler(Handler):
+    type, family = "Organization", "registry"
+    patient_path = None
+    status_param = None
+    identifier_doc = (f"system|value: organisation number ({m.ORGNR_SYSTEM}), HER-id "
+                      f"({m.HER_SYSTEM}) or municipality number ({m.MUNICIPALITY_SYSTEM}).")
+    FIELDS = {m.ORGNR_SYSTEM: "orgnr", m.HER_SYSTEM: "her_id",
+              m.MUNICIPALITY_SYSTEM: "municipality_number"}
+
+    def base(self, user):
+        # The registry is public to every signed-in user and client, as in the REST API.
+        return Organization.objects.select_related("parent")
+
+    def identifier_condition(self, system, value):
+        if system:
+            field = self.FIELDS.get(system)
+            if field is None:
+                return NONE
+            return Q(**{field: value}) if value else ~Q(**{field: ""})
+        if not value:
+            return NONE
+        return reduce(lambda a, b: a | b, (Q(**{f: value}) for f in self.FIELDS.values()))
+
+    def to_fhir(self, obj):
+        return m.organization(obj)
+
+
+class EncounterHandler(Handler):
+    type, family, audit_type = "Encounter", "pathways", "admission"
+    status_map = m.ENCOUNTER_STATUS
+    create = True
+
+    def base(self, user):
+        return (Admission.objects.visible_to(user)
+                .select_related("patient", "hospital", "discharge_level"))
+
+    def to_fhir(self, obj):
+        return m.encounter(obj)
+
+    def patient_of(self, obj):
+        return obj.patient
+
+
+class CommunicationHandler(Handler):
+    type, family, audit_type = "Communication", "pathways", "earlynotification"
+    status_map = m.COMMUNICATION_STATUS
+    patient_path = "admission__patient"
+    create = True
+
+    def base(self, user):
+        # As the REST API: a draft is the ward's work, seen by the admitting hospital only.
+        hospitals = Membership.objects.filter(
+            user=user, role__in=access.HOSPITAL_ROLES).values("organization_id")
+        return (EarlyNotification.objects.visible_to(user)
+                .filter(Q(state=NoticeState.SENT) | Q(admission__hospital_id__in=hospitals))
+                .select_related("admission__patient", "admission__hospital",
+                                "admission__municipality", "proposed_level"))
+
+    def status_condition(self, values):
+        return Q(state__in=values)
+
+    def extra_params(self):
+        return [SearchParam("encounter", "reference", "Encounter/<id>: the admission's "
+                                                      "notices.")]
+
+    def condition(self, name, value):
+        if name == "encounter":
+            keys = [reference_uuid(v, "Encounter", name) for v in alternatives(value)]
+            return Q(admission__uuid__in=keys)
+        return super().condition(name, value)
+
+    def to_fhir(self, obj):
+        return m.communication(obj)
+
+    def patient_of(self, obj):
+        return obj.admission.patient
+
+
+class AppointmentHandler(Handler):
+    type, family, audit_type = "Appointment", "pathways", "dischargemeeting"
+    status_map = m.APPOINTMENT_STATUS
+    patient_path = "admission__patient"
+
+    def base(self, user):
+        return (DischargeMeeting.objects.visible_to(user)
+                .select_related("admission__patient", "organizer")
+                .prefetch_related(Prefetch("participants",
+                                           queryset=MeetingParticipant.objects.select_related(
+                                               "organization"))))
+
+    def to_fhir(self, obj):
+        return m.appointment(obj)
+
+    def patient_of(self, obj):
+        return obj.admission.patient
+
+
+class AppointmentResponseHandler(Handler):
+    type, family, audit_type = "AppointmentResponse", "pathways", "meetingparticipant"
+    status_param = "part-status"
+    status_map = m.PARTICIPATION_STATUS
+    patient_path = "meeting__admission__patient"
+    last_updated = "meeting__updated_at"
+
+    def base(self, user):
+        return (MeetingParticipant.objects
+                .filter(meeting__in=DischargeMeeting.objects.visible_to(user))
+                .select_related("meeting__admission__patient", "organization"))
+
+    def id_of(self, obj):
+        return m.appointment_response_id(obj)
+
+    def get(self, user, resource_id):
+        try:
+            meeting_uuid = uuid.UUID(resource_id[:36])
+        except ValueError as exc:
+            raise not_found() from exc
+        suffix = resource_id[37:]
+        for participant in self.base(user).filter(meeting__uuid=meeting_uuid):
+            if resource_id[36:37] == "-" and \
+                    m.participant_suffix(meeting_uuid, participant.pk) == suffix:
+                return participant
+        raise not_found()
+
+    def extra_params(self):
+        return [SearchParam("appointment", "reference", "Appointment/<id>: the answers to "
+                                                        "one meeting's invitation.")]
+
+    def condition(self, name, value):
+        if name == "_id":
+            return reduce(lambda a, b: a | b, (Q(meeting__uuid=p.meeting.uuid, pk=p.pk)
+                                               for p in self._by_ids(value)), NONE)
+        if name == "appointment":
+            keys = [reference_uuid(v, "Appointment", name) for v in alternatives(value)]
+            return Q(meeting__uuid__in=keys)
+        return super().condition(name, value)
+
+    def _by_ids(self, value):
+        found = []
+        for resource_id in alternatives(value):
+            try:
+                meeting_uuid = uuid.UUID(resource_id[:36])
+            except ValueError:
+                continue
+            for participant in MeetingParticipant.objects.filter(
+                    meeting__uuid=meeting_uuid).select_related("meeting"):
+                if m.appointment_response_id(participant) == resource_id:
+                    found.append(participant)
+        return found
+
+    def to_fhir(self, obj):
+        return m.appointment_response(obj)
+
+    def patient_of(self, obj):
+        return obj.meeting.admission.patient
+
+
+class CarePlanHandler(Handler):
+    type, family, audit_type = "CarePlan", "coordination", "individualplan"
+    status_map = m.CAREPLAN_STATUS
+
+    def base(self, user):
+        return (IndividualPlan.objects.visible_to(user)
+                .select_related("patient", "municipality")
+                .prefetch_related(
+                    Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
+                    Prefetch("measures", queryset=Measure.objects.select_related(
+                        "service__level", "responsible_organization", "goal"))))
+
+    def to_fhir(self, obj):
+        return m.care_plan(obj)
+
+    def patient_of(self, obj):
+        return obj.patient
+
+
+class CareTeamHandler(CarePlanHandler):
+    type, audit_type = "CareTeam", "individualplan"
+    status_map = m.CARETEAM_STATUS
+
+    def base(self, user):
+        return (IndividualPlan.objects.visible_to(user)
+                .select_related("patient", "municipality", "coordinator__user",
+                                "coordinator__organization")
+                .prefetch_related(Prefetch(
+                    "participants", queryset=PlanParticipant.objects.select_related(
+                        "organization"))))
+
+    def to_fhir(self, obj):
+        return m.care_team(obj)
+
+
+class GoalHandler(Handler):
+    type, family, audit_type = "Goal", "coordination", "goal"
+    status_param = "lifecycle-status"
+    status_map = m.GOAL_LIFECYCLE
+    patient_path = "plan__patient"
+    last_updated = "plan__updated_at"
+
+    def base(self, user):
+        return (Goal.objects.filter(plan__in=IndividualPlan.objects.visible_to(user))
+                .select_related("plan__patient"))
+
+    def to_fhir(self, obj):
+        return m.goal(obj)
+
+    def patient_of(self, obj):
+        return obj.plan.patient
+
+
+class TaskHandler(Handler):
+    """Two kinds of Task, from the deadlines the sweeps watch: the early notification due
+    after admission (`notice-<Encounter id>`) and the municipality's answer to a
+    ready-for-discharge declaration (`answer-<declaration id>`)."""
+
+    type, family, audit_type = "Task", "pathways", "task"
+    status_map = {"requested": "requested", "completed": "completed", "failed": "failed",
+                  "cancelled": "cancelled"}
+    status_doc = ("requested (open), completed, failed (the admission ended without a "
+                  "notice), cancelled (the declaration was withdrawn).")
+
+    def extra_params(self):
+        return [SearchParam("code", "token", f"{m.TASK_CODE_SYSTEM}|send-early-notification "
+                                             "or |answer-ready-for-discharge.")]
+
+    # Two sources, each with its own field paths.
+    def notices(self, user):
+        return (Admission.objects.visible_to(user)
+                .select_related("patient", "hospital", "municipality"))
+
+    def answers(self, user):
+        last_answer = (MunicipalAnswer.objects.filter(declaration=OuterRef("pk"))
+                       .order_by("-answered_at").values("answered_at")[:1])
+        return (ReadyForDischarge.objects
+                .filter(admission__in=Admission.objects.visible_to(user))
+                .select_related("admission__patient", "admission__hospital",
+                                "admission__municipality")
+                .annotate(last_answered_at=Subquery(last_answer))
+                .annotate(fhir_last_updated=Greatest(
+                    "updated_at", Coalesce("last_answered_at", "updated_at"))))
+
+    def _conditions(self, kind: str, params) -> Q:
+        conditions = [self._condition(kind, name, value) for name, value in params]
+        return reduce(and_, conditions, Q())
+
+    def _condition(self, kind: str, name: str, value: str) -> Q:
+        patient = "patient" if kind == m.NOTICE_TASK else "admission__patient"
+        if name == "_id":
+            keys = []
+            for part in alternatives(value):
+                prefix, _, rest = part.partition("-")
+                if prefix == kind:
+                    keys.extend(_uuids(rest))
+            return Q(uuid__in=keys)
+        if name == "_lastUpdated":
+            field = "updated_at" if kind == m.NOTICE_TASK else "fhir_last_updated"
+            return date_filter(field, value, name)
+        if name == "patient":
+            keys = [reference_uuid(v, "Patient", name) for v in alternatives(value)]
+            return Q(**{f"{patient}__uuid__in": keys})
+        if name == "status":
+            wanted = set(self.status_values(value))
+            return reduce(lambda a, b: a | b,
+                          (self._status(kind, code) for code in wanted), NONE)
+        if name == "code":
+            codes = {"send-early-notification": m.NOTICE_TASK,
+                     "answer-ready-for-discharge": m.ANSWER_TASK}
+            wanted = set()
+            for part in alternatives(value):
+                system, code = token(part)
+                if system not in (None, "", m.TASK_CODE_SYSTEM) or code not in codes:
+                    raise invalid(f"code: unknown task code {part!r}.", name)
+                wanted.add(codes[code])
+            return Q() if kind in wanted else NONE
+        raise invalid(f"Unknown search parameter {name!r} for Task.", name)
+
+    def _status(self, kind: str, code: str) -> Q:
+        if kind == m.NOTICE_TASK:
+            return {
+                "completed": Q(first_notification_sent_at__isnull=False),
+                "failed": Q(first_notification_sent_at__isnull=True)
+                & ~Q(status__in=OPEN_STATUSES),
+                "requested": Q(first_notification_sent_at__isnull=True,
+                               status__in=OPEN_STATUSES),
+            }.get(code, NONE)
+        answered = Exists(MunicipalAnswer.objects.filter(declaration=OuterRef("pk")))
+        return {
+            "cancelled": Q(withdrawn_at__isnull=False),
+            "completed": Q(answered, withdrawn_at__isnull=True),
+            "requested": Q(~Q(answered), withdrawn_at__isnull=True),
+        }.get(code, NONE)
+
+    def get(self, user, resource_id):
+        kind, _, rest = resource_id.partition("-")
+        try:
+            key = uuid.UUID(rest)
+        except ValueError as exc:
+            raise not_found() from exc
+        source = {m.NOTICE_TASK: self.notices, m.ANSWER_TASK: self.answers}.get(kind)
+        obj = source(user).filter(uuid=key).first() if source else None
+        if obj is None:
+            raise not_found()
+        return obj
+
+    def page(self, user, params, offset, count):
+        notices = self.notices(user).filter(self._conditions(m.NOTICE_TASK, params)) \
+            .order_by("-updated_at", "-pk")
+        answers = self.answers(user).filter(self._conditions(m.ANSWER_TASK, params)) \
+            .order_by("-fhir_last_updated", "-pk")
+        total = notices.count() + answers.count()
+        if not count:
+            return total, []
+        window = offset + count
+        merged = sorted(
+            [(a.updated_at, self.id_of(a), a) for a in notices[:window]]
+            + [(d.fhir_last_updated, self.id_of(d), d) for d in answers[:window]],
+            key=lambda row: (row[0], row[1]), reverse=True)
+        return total, [row[2] for row in merged[offset:window]]
+
+    def id_of(self, obj):
+        if isinstance(obj, Admission):
+            return m.notice_task_id(obj)
+        return m.answer_task_id(obj)
+
+    def to_fhir(self, obj):
+        if isinstance(obj, Admission):
+            return m.notice_task(obj)
+        return m.answer_task(obj)
+
+    def patient_of(self, obj):
+        return obj.patient if isinstance(obj, Admission) else obj.admission.patient
+
+
+HANDLERS = {handler.type: handler for handler in (
+    PatientHandler(), OrganizationHandler(), EncounterHandler(), CommunicationHandler(),
+    TaskHandler(), CarePlanHandler(), GoalHandler(), CareTeamHandler(), AppointmentHandler(),
+    AppointmentResponseHandler(),
+)}

@@ -1,0 +1,117 @@
+"""Search parameters: parsing FHIR's syntax into Django filters, strictly (an unknown or
+malformed parameter is a 400 naming it)."""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+from pathways.deadlines import OSLO
+
+from .outcome import invalid
+
+DEFAULT_COUNT = 50
+MAX_COUNT = 200
+IGNORED = {"_format", "_pretty"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PREFIX = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb)?(.+)$")
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    name: str
+    type: str
+    documentation: str
+
+
+def one(params, name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise invalid(f"Give {name} once.", name)
+    return values[0] if values else None
+
+
+def integer(params, name: str, default: int, maximum: int | None = None) -> int:
+    raw = one(params, name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise invalid(f"{name} is a whole number of 0 or more.", name)
+    value = int(raw)
+    if maximum is not None:
+        value = min(value, maximum)
+    return value
+
+
+def alternatives(value: str) -> list[str]:
+    """Comma-separated values are ORed; `\\,` is a literal comma."""
+    parts = re.split(r"(?<!\\),", value)
+    return [part.replace("\\,", ",") for part in parts]
+
+
+def _range(value: str, name: str) -> tuple[datetime.datetime, datetime.datetime]:
+    """The interval a FHIR date or dateTime covers: a day is that whole day in Oslo."""
+    match = _DATE.match(value)
+    if match:
+        year, month, day_ = match.groups()
+        try:
+            start = datetime.date(int(year), int(month or 1), int(day_ or 1))
+        except ValueError as exc:
+            raise invalid(f"{name}: {value} is not a date.", name) from exc
+        if day_:
+            end = start + datetime.timedelta(days=1)
+        elif month:
+            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        else:
+            end = start.replace(year=start.year + 1)
+        as_moment = lambda d: datetime.datetime.combine(d, datetime.time(), tzinfo=OSLO)  # noqa: E731
+        return as_moment(start), as_moment(end)
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise invalid(f"{name}: {value} is not a date or a date and time with a time zone "
+                      "(e.g. 2026-01-31 or 2026-01-31T12:00:00Z).", name)
+    return moment, moment + datetime.timedelta(seconds=1)
+
+
+def date_filter(field: str, value: str, name: str) -> Q:
+    match = _PREFIX.match(value)
+    prefix, rest = match.group(1) or "eq", match.group(2)
+    start, end = _range(rest, name)
+    if prefix == "eq":
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    if prefix == "ne":
+        return ~Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    if prefix in ("gt", "sa"):
+        return Q(**{f"{field}__gte": end})
+    if prefix == "ge":
+        return Q(**{f"{field}__gte": start})
+    if prefix in ("lt", "eb"):
+        return Q(**{f"{field}__lt": start})
+    return Q(**{f"{field}__lt": end})  # le
+
+
+def reference_uuid(value: str, resource_type: str, name: str) -> uuid.UUID:
+    """`<id>`, `<Type>/<id>` or an absolute URL ending in `<Type>/<id>`."""
+    text = value.rstrip("/")
+    if "/" in text:
+        kind, _, text = text.rpartition("/")
+        if kind.rsplit("/", 1)[-1] != resource_type:
+            raise invalid(f"{name} refers to a {resource_type}.", name)
+    try:
+        return uuid.UUID(text)
+    except ValueError as exc:
+        raise invalid(f"{name}: {value!r} is not a {resource_type} id.", name) from exc
+
+
+def token(value: str) -> tuple[str | None, str]:
+    """`system|code` → (system, code); `code` → (None, code); `|code` → ("", code)."""
+    if "|" in value:
+        system, _, code = value.partition("|")
+        return system, code
+    return None, value

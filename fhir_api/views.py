@@ -1,0 +1,177 @@
+"""The FHIR endpoints: DRF views for its authentication (API keys, sessions); scopes per
+resource type; errors as OperationOutcome."""
+
+from urllib.parse import urlencode
+
+from django.http import JsonResponse, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import permissions, status
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry.api.scopes import require_scope
+
+from . import create
+from .capability import capability_statement
+from .outcome import exception_handler, invalid, not_found
+from .resources import HANDLERS
+from .search import DEFAULT_COUNT, IGNORED, MAX_COUNT, integer
+
+FHIR_JSON = "application/fhir+json"
+
+
+class FhirJSONRenderer(JSONRenderer):
+    media_type = FHIR_JSON
+    format = "fhir"
+
+
+class FhirJSONParser(JSONParser):
+    media_type = FHIR_JSON
+
+
+class FhirView(APIView):
+    renderer_classes = [FhirJSONRenderer, JSONRenderer]
+    parser_classes = [FhirJSONParser, JSONParser]
+    permission_classes = [permissions.IsAuthenticated]
+    field_paths: dict = {}  # model field → FHIRPath, for the services' validation errors
+    # Not in the OpenAPI schema: FHIR clients read the CapabilityStatement at metadata.
+    schema = None
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def handler_for(self, request, resource_type: str, *, write: bool = False):
+        handler = HANDLERS.get(resource_type)
+        if handler is None:
+            raise not_found(f"This server has no resource type {resource_type!r}.")
+        require_scope(request, handler.family, write=write)
+        return handler
+
+    def base_url(self, request) -> str:
+        return request.build_absolute_uri(reverse("fhir-metadata")).removesuffix("metadata")
+
+
+class MetadataView(FhirView):
+    """The CapabilityStatement: public, as FHIR clients read it before they authenticate."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def get(self, request):
+        return Response(capability_statement(self.base_url(request)))
+
+
+class ReadView(FhirView):
+    def get(self, request, resource_type, resource_id):
+        handler = self.handler_for(request, resource_type)
+        obj = handler.get(request.user, resource_id)
+        handler.audit(request.user, [obj], "fhir read")
+        resource = handler.to_fhir(obj)
+        headers = {"Last-Modified": resource["meta"]["lastUpdated"]}
+        if "versionId" in resource["meta"]:
+            headers["ETag"] = f'W/"{resource["meta"]["versionId"]}"'
+        return Response(resource, headers=headers)
+
+
+class TypeView(FhirView):
+    """GET: search. POST: create (Encounter, Communication)."""
+
+    def get(self, request, resource_type):
+        return self.search(request, resource_type, request.query_params)
+
+    def post(self, request, resource_type):
+        handler = self.handler_for(request, resource_type, write=True)
+        if resource_type == "Encounter":
+            self.field_paths = create.ENCOUNTER_FIELDS
+            obj, created = create.create_encounter(request.user, request.data), True
+        elif resource_type == "Communication":
+            self.field_paths = create.COMMUNICATION_FIELDS
+            obj, created = create.create_communication(request.user, request.data)
+        else:
+            return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED,
+                            data=_not_supported(f"{resource_type} cannot be created here."))
+        # Re-read in the writer's scope, with what the mapping needs.
+        obj = handler.base(request.user).filter(pk=obj.pk).first() or obj
+        resource = handler.to_fhir(obj)
+        location = f"{self.base_url(request)}{resource_type}/{resource['id']}"
+        headers = {"Location": location, "Last-Modified": resource["meta"]["lastUpdated"]}
+        if "versionId" in resource["meta"]:
+            headers["ETag"] = f'W/"{resource["meta"]["versionId"]}"'
+        return Response(resource, headers=headers,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def search(self, request, resource_type, params: QueryDict):
+        handler = self.handler_for(request, resource_type)
+        count = integer(params, "_count", DEFAULT_COUNT, MAX_COUNT)
+        offset = integer(params, "_offset", 0)
+        criteria = []
+        for name in params:
+            if name in IGNORED or name in ("_count", "_offset"):
+                continue
+            for value in params.getlist(name):
+                if value == "":
+                    raise invalid(f"{name} has no value.", name)
+                criteria.append((name, value))
+        total, page = handler.page(request.user, criteria, offset, count)
+        handler.audit(request.user, page, "fhir search")
+        base = self.base_url(request)
+        link_params = [(name, value) for name, value in criteria]
+        links = [{"relation": "self", "url": _link(base, resource_type, link_params, offset,
+                                                   count)}]
+        if offset + count < total and count:
+            links.append({"relation": "next", "url": _link(base, resource_type, link_params,
+                                                           offset + count, count)})
+        if offset:
+            links.append({"relation": "previous", "url": _link(
+                base, resource_type, link_params, max(offset - count, 0), count)})
+        entries = []
+        for obj in page:
+            resource = handler.to_fhir(obj)
+            entries.append({"fullUrl": f"{base}{resource_type}/{resource['id']}",
+                            "resource": resource, "search": {"mode": "match"}})
+        bundle = {"resourceType": "Bundle", "type": "searchset",
+                  "meta": {"lastUpdated": timezone.now().isoformat(timespec="seconds")},
+                  "total": total, "link": links}
+        if entries:
+            bundle["entry"] = entries
+        return Response(bundle)
+
+
+class SearchView(TypeView):
+    """POST <type>/_search, form-encoded: the parameters stay out of URLs and access logs
+    (use it for identifiers). Parameters in the URL count too."""
+
+    parser_classes = [FormParser]
+
+    def post(self, request, resource_type):
+        params = request.query_params.copy()
+        for name in request.data:
+            params.setlist(name, params.getlist(name) + request.data.getlist(name))
+        return self.search(request, resource_type, params)
+
+    def get(self, request, resource_type):
+        return Response(_not_supported("Use POST for _search, or GET on the type."),
+                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
+
+
+def _link(base: str, resource_type: str, params, offset: int, count: int) -> str:
+    query = [*params, ("_count", str(count))]
+    if offset:
+        query.append(("_offset", str(offset)))
+    return f"{base}{resource_type}?{urlencode(query)}"
+
+
+def _not_supported(message: str) -> dict:
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "not-supported", "diagnostics": message}]}
+
+
+def unknown(request, *args, **kwargs):
+    """Anything else under /fhir/r4/: a 404 OperationOutcome rather than the API envelope."""
+    return JsonResponse({"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error", "code": "not-found",
+        "diagnostics": "No such resource type, resource or operation."}]},
+        status=404, content_type=FHIR_JSON)

@@ -1,0 +1,114 @@
+"""The API part of `make bench`: throughput of a 100-item list against a trivial endpoint on
+the same server, and the queries per list at growing page sizes.
+
+Both endpoints are served by one real HTTP server (Django's threaded development server, in
+this process) and asked by one client over TCP, so the ratio compares the work of the list
+(authentication, scoping, serialisation, the audit of 100 reads) with the fixed cost of a
+request. The query counts use the test client, which sees every query.
+"""
+
+import datetime
+import statistics
+import threading
+import time
+import urllib.request
+
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+PATIENTS = 150
+REQUESTS = 100
+PAGE_SIZES = (10, 50, 100)
+LISTS = ("patients", "admissions", "early-notifications", "discharge-meetings",
+         "plan-requests", "individual-plans", "organizations", "services")
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[str, int]:
+    """A hospital EPJ client with every scope, and PATIENTS admitted patients it sees."""
+    from pathways.identity import make_synthetic_identity_number
+    from pathways.models import Patient
+    from pathways.services import admit_patient, register_patient, send_early_notification
+    from registry.models import ApiScope, Organization, User
+    from registry.services import create_api_client
+
+    hospital = Organization.objects.get(pk=hospital_id)
+    municipality = Organization.objects.get(pk=municipality_id)
+    planner = User.objects.get(pk=planner_id)
+    _client, key = create_api_client(hospital, "Bench EPJ", scopes=ApiScope.values)
+    serial, made = 0, 0
+    start = timezone.now() - datetime.timedelta(hours=2)
+    while made < PATIENTS:
+        birth = datetime.date(1940 + made % 50, 1 + made % 12, 1 + made % 28)
+        number = make_synthetic_identity_number(birth, 400 + serial)
+        serial += 1
+        if number is None or Patient.objects.filter(identity_number=number).exists():
+            continue
+        patient = register_patient(by=planner, organization=hospital, identity_number=number,
+                                   given_name=f"Api{made}", family_name="Bench",
+                                   birth_date=birth, municipality=municipality)
+        admission = admit_patient(by=planner, patient=patient, hospital=hospital,
+                                  ward="Bench", admitted_at=start)
+        send_early_notification(admission, by=planner)
+        made += 1
+    return key, PATIENTS
+
+
+def _rate(url: str, key: str) -> dict:
+    request = urllib.request.Request(  # noqa: S310 - the bench's own http://127.0.0.1 server
+        url, headers={"Authorization": f"Bearer {key}"})
+    timings = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - as above
+            response.read()
+        timings.append(time.perf_counter() - started)
+    return {"median_ms": statistics.median(timings) * 1000,
+            "per_second": len(timings) / sum(timings)}
+
+
+def measure_throughput(key: str) -> dict:
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        _rate(f"{base}/api/v1/", key)  # warm up both paths once
+        _rate(f"{base}/api/v1/admissions/?page_size=100", key)
+        trivial = _rate(f"{base}/api/v1/", key)
+        listed = _rate(f"{base}/api/v1/admissions/?page_size=100", key)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return {"trivial": trivial, "list": listed,
+            "ratio": listed["per_second"] / trivial["per_second"]}
+
+
+def query_counts(key: str) -> dict[str, list[tuple[int, int, int]]]:
+    """Per list and page size: (queries, of which reads, rows returned). SQLite splits one
+    bulk INSERT of the page's audit events above 999 parameters (about 75 events), so there
+    the writes may step up once; the reads must not grow anywhere."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_HOST="127.0.0.1")
+    counts = {}
+    for name in LISTS:
+        counts[name] = []
+        for size in PAGE_SIZES:
+            connection.queries_log.clear()  # the log keeps 9000: the load filled it
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/api/v1/{name}/", {"page_size": size})
+            if not len(queries):
+                raise RuntimeError("the query log saw nothing: the counts would be void")
+            if response.status_code != 200:
+                raise RuntimeError(f"GET /api/v1/{name}/ answered {response.status_code}")
+            reads = sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT"))
+            counts[name].append((len(queries), reads, len(response.json()["results"])))
+    return counts

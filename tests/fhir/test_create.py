@@ -1,0 +1,186 @@
+"""Create an Encounter (an admission) and a Communication (an early notification) through
+the same services as the REST API."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from pathways.models import Admission, EarlyNotification
+
+from .conftest import FHIR_JSON, admit, system, validate
+
+BASE = "/fhir/r4/"
+IMP = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"}
+
+
+def encounter(subject: dict, **extra) -> dict:
+    start = (timezone.now() - datetime.timedelta(hours=1)).isoformat(timespec="seconds")
+    return {"resourceType": "Encounter", "status": "in-progress", "class": IMP,
+            "subject": subject, "period": {"start": start},
+            "location": [{"location": {"display": "Slag"}}], **extra}
+
+
+def post(client, path, body):
+    return client.post(f"{BASE}{path}", body, format="json", HTTP_ACCEPT=FHIR_JSON)
+
+
+@pytest.mark.django_db
+def test_it_admits_a_patient_and_the_rest_api_shows_the_admission(cast, unn_epj):
+    body = encounter({"reference": f"Patient/{cast.shared.uuid}"},
+                     serviceProvider={"reference": f"Organization/{cast.unn.uuid}"},
+                     reasonCode=[{"text": "Hjerneslag"}])
+    response = post(unn_epj, "Encounter", body)
+    assert response.status_code == 201, response.content
+    resource = response.json()
+    validate(resource)
+    admission = Admission.objects.get(uuid=resource["id"])
+    assert response["Location"].endswith(f"/fhir/r4/Encounter/{admission.uuid}")
+    assert (admission.patient, admission.hospital, admission.ward, admission.reason) == (
+        cast.shared, cast.unn, "Slag", "Hjerneslag")
+    rest = unn_epj.get(f"/api/v1/admissions/{admission.uuid}/")
+    assert rest.status_code == 200
+    assert rest.json()["status"] == "admitted"
+    assert unn_epj.get(f"{BASE}Encounter/{admission.uuid}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_admits_by_identity_number_a_patient_registered_elsewhere(cast, unn_epj):
+    number = cast.tromso_only.identity_number
+    response = post(unn_epj, "Encounter", encounter({"identifier": {
+        "system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": number}}))
+    assert response.status_code == 201, response.content
+    assert response.json()["subject"]["reference"] == f"Patient/{cast.tromso_only.uuid}"
+
+
+@pytest.mark.django_db
+def test_a_patient_outside_scope_or_a_second_admission_is_refused(cast, unn_epj):
+    hidden = post(unn_epj, "Encounter", encounter({"reference": f"Patient/{cast.bodo_only.uuid}"}))
+    assert hidden.status_code == 400
+    assert hidden.json()["issue"][0]["expression"] == ["Encounter.subject"]
+    admit(cast)
+    again = post(unn_epj, "Encounter", encounter({"reference": f"Patient/{cast.shared.uuid}"}))
+    assert again.status_code == 422
+    outcome = again.json()
+    validate(outcome)
+    assert outcome["issue"][0]["code"] == "business-rule"
+    assert outcome["issue"][0]["expression"] == ["Encounter.subject"]
+
+
+@pytest.mark.django_db
+def test_a_municipality_may_not_admit(cast, tromso_epj):
+    response = post(tromso_epj, "Encounter",
+                    encounter({"reference": f"Patient/{cast.shared.uuid}"},
+                              serviceProvider={"reference": f"Organization/{cast.unn.uuid}"}))
+    assert response.status_code == 403
+    assert not Admission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_creating_needs_the_write_scope(cast):
+    reader = system(cast.unn, scopes=["pathways:read", "patients:read"])
+    response = post(reader, "Encounter", encounter({"reference": f"Patient/{cast.shared.uuid}"}))
+    assert response.status_code == 403
+    assert "pathways:write" in response.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body, expression", [
+    ({"resourceType": "Encounter", "status": "nonsense", "class": IMP}, "Encounter.status"),
+    ({"resourceType": "Encounter", "status": "in-progress"}, "Encounter.class"),
+    ({"resourceType": "Encounter", "status": "in-progress", "class": IMP,
+      "period": {"start": "yesterday"}}, "Encounter.period.start"),
+    ({"resourceType": "Patient"}, "Encounter.resourceType"),
+    ({"resourceType": "Encounter", "status": "in-progress", "class": IMP,
+      "subject": {"reference": "Patient/x"}}, "Encounter.period.start"),
+])
+def test_an_invalid_encounter_is_400_naming_the_element(cast, unn_epj, body, expression):
+    response = post(unn_epj, "Encounter", body)
+    assert response.status_code == 400, response.content
+    outcome = response.json()
+    validate(outcome)
+    assert expression in [e for i in outcome["issue"] for e in i.get("expression", [])]
+
+
+@pytest.mark.django_db
+def test_malformed_json_and_odd_shapes_are_400(cast, unn_epj):
+    for raw in ("{not json", "[]", '"text"', "null", '{"resourceType": "Encounter", '
+                '"status": "in-progress", "class": IMP}'):
+        response = unn_epj.generic("POST", f"{BASE}Encounter", raw,
+                                   content_type=FHIR_JSON)
+        assert response.status_code == 400, (raw, response.content)
+        assert response.json()["resourceType"] == "OperationOutcome"
+    bad_subject = encounter({"identifier": {"value": "12345678901"}})
+    assert post(unn_epj, "Encounter", bad_subject).status_code == 400
+
+
+def communication(admission, status="completed", **extra):
+    return {"resourceType": "Communication", "status": status,
+            "encounter": {"reference": f"Encounter/{admission.uuid}"},
+            "payload": [
+                {"extension": [{"url": "urn:rehab-portal:notice-section",
+                                "valueCode": "expected_course"}],
+                 "contentString": "Bedring over uker"},
+                {"extension": [{"url": "urn:rehab-portal:notice-section",
+                                "valueCode": "barthel_index"}],
+                 "contentString": "40"},
+            ], **extra}
+
+
+@pytest.mark.django_db
+def test_it_sends_an_early_notification_and_the_rest_api_shows_it(cast, unn_epj, tromso_epj):
+    admission = admit(cast)
+    response = post(unn_epj, "Communication", communication(admission))
+    assert response.status_code == 201, response.content
+    resource = response.json()
+    validate(resource)
+    notice = EarlyNotification.objects.get(uuid=resource["id"])
+    assert (notice.state, notice.expected_course, notice.barthel_index) == (
+        "sent", "Bedring over uker", 40)
+    assert resource["status"] == "completed" and resource["sent"]
+    rest = tromso_epj.get(f"/api/v1/early-notifications/{notice.uuid}/")
+    assert rest.status_code == 200
+    assert rest.json()["barthel_index"] == 40
+    # The next one must say how it relates: a business rule, 422.
+    again = post(unn_epj, "Communication", communication(admission))
+    assert again.status_code == 422
+    changed = post(unn_epj, "Communication", communication(admission, extension=[
+        {"url": "urn:rehab-portal:message-status", "valueCode": "change"}]))
+    assert changed.status_code == 201, changed.content
+
+
+@pytest.mark.django_db
+def test_a_draft_is_saved_then_updated_and_only_the_hospital_sees_it(cast, unn_epj,
+                                                                      tromso_epj):
+    admission = admit(cast)
+    first = post(unn_epj, "Communication", communication(admission, status="preparation"))
+    assert first.status_code == 201, first.content
+    assert first.json()["status"] == "preparation"
+    second = post(unn_epj, "Communication", communication(admission, status="preparation"))
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    assert tromso_epj.get(f"{BASE}Communication/{first.json()['id']}").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change, expression", [
+    ({"status": "in-progress"}, "Communication.status"),
+    ({"encounter": None}, "Communication.encounter"),
+    ({"encounter": {"reference": "Encounter/00000000-0000-0000-0000-000000000000"}},
+     "Communication.encounter"),
+    ({"payload": [{"contentString": "x"}]}, "Communication.payload[0].extension"),
+    ({"payload": [{"extension": [{"url": "urn:rehab-portal:notice-section",
+                                  "valueCode": "barthel_index"}], "contentString": "many"}]},
+     "Communication.payload[0].contentString"),
+    ({"sent": "not a date"}, "Communication.sent"),
+])
+def test_an_invalid_communication_is_400_naming_the_element(cast, unn_epj, change, expression):
+    body = communication(admit(cast))
+    body.update(change)
+    body = {key: value for key, value in body.items() if value is not None}
+    response = post(unn_epj, "Communication", body)
+    assert response.status_code == 400, response.content
+    outcome = response.json()
+    validate(outcome)
+    assert expression in [e for i in outcome["issue"] for e in i.get("expression", [])]
+    assert not EarlyNotification.objects.exists()

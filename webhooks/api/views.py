@@ -1,0 +1,257 @@
+"""Webhook subscriptions and the delivery log over the API.
+
+An API client manages its own subscriptions with its key (scope family `webhooks`); an
+organisation administrator, signed in, may read its clients' subscriptions and deliveries and
+replay deliveries. Anyone else sees nothing (404). Nothing here is patient data: payloads
+carry ids only.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from rehab_portal.api_base import (
+    UuidLookupMixin,
+    error_responses,
+    require_if_match,
+    stale,
+    version_etag,
+)
+from rehab_portal.exceptions import StateConflict
+
+from .. import access, services
+from ..filters import WebhookDeliveryFilter, WebhookSubscriptionFilter
+from ..models import WebhookSubscription
+from .serializers import (
+    WebhookDeliverySerializer,
+    WebhookSubscriptionInputSerializer,
+    WebhookSubscriptionSecretSerializer,
+    WebhookSubscriptionSerializer,
+    WebhookSubscriptionUpdateSerializer,
+)
+
+ETAG = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
+    description="The subscription's version, e.g. W/\"3\"; send it back in If-Match to change "
+                "it.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
+)
+
+
+def _location(what: str) -> OpenApiParameter:
+    return OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER,
+                            response=[201], description=f"The new {what}'s URL.")
+
+
+SUBSCRIPTIONS = """\
+Subscribe your EPJ system to events; the portal POSTs each event to `target_url`.
+
+**Events**: `admission.created`, `early_notification.sent`,
+`early_notification.acknowledged`, `admission.ready_for_discharge`,
+`admission.municipal_answer`, `discharge_meeting.scheduled`, `discharge_meeting.changed`
+(rescheduled or cancelled), `individual_plan.updated`; and `ping` on request. You receive an
+event when your client holds the family's read scope (`pathways:read`,
+`coordination:read`) and your organisation has a care relationship with the patient.
+
+**Body** (thin: no health data): `{"id": <event id>, "type": "admission.created",
+"occurred_at": "...", "data": {"resource": "admission", "uuid": "...", "url": "<REST URL>",
+"patient": "<patient uuid>"}}`. Fetch `data.url` with your API key: your scopes and your
+organisation's care relationships apply to that read, as to any other.
+
+**Headers**: `X-RehabPortal-Event` (the type), `X-RehabPortal-Delivery` (the delivery's
+UUID, see `webhook-deliveries/`), and `X-RehabPortal-Signature: t=<unix seconds>,v1=<hex>`.
+
+**Verifying**: compute HMAC-SHA256 with the subscription's secret (the whole `whsec_...`
+string, UTF-8) as key over `<t>.<raw body>` (the timestamp, a dot, the body bytes exactly as
+received), hex-encode it and compare it with `v1` in constant time (e.g.
+`hmac.compare_digest`). Refuse a timestamp more than 5 minutes from your clock. Every attempt
+is signed afresh, replays too.
+
+**Delivery**: answer 2xx within 10 seconds. Anything else (or no answer) is retried with
+exponential backoff (30 s, 1 min, 2 min ... at most 6 h, with jitter), 10 attempts in all;
+then the delivery is failed and can be replayed. A receiver that is down loses nothing. The
+same event can arrive more than once (retries, replays): deduplicate on `id`. Order is not
+guaranteed: read the resource for its current state.
+
+The secret is shown once, in the answer to create and to `rotate-secret/`.
+"""
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your webhook subscriptions",
+        description=SUBSCRIPTIONS,
+        responses={200: WebhookSubscriptionSerializer(many=True),
+                   **error_responses(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A webhook subscription (without its secret)",
+        description="404 for another client's subscription.",
+        parameters=[ETAG],
+        responses={200: WebhookSubscriptionSerializer, **error_responses(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Subscribe to events",
+        description="Answers 201 with the signing secret, which is shown only this once. Needs "
+                    "`webhooks:write`; only API clients (not signed-in people) subscribe.\n\n"
+                    + SUBSCRIPTIONS,
+        request=WebhookSubscriptionInputSerializer,
+        parameters=[ETAG, _location("subscription")],
+        responses={201: WebhookSubscriptionSecretSerializer,
+                   **error_responses(400, 401, 403, 413)},
+    ),
+    partial_update=extend_schema(
+        summary="Change the URL or the events, pause or resume (If-Match)",
+        description="Pausing keeps pending deliveries waiting; resuming sends them.",
+        request=WebhookSubscriptionUpdateSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: WebhookSubscriptionSerializer,
+                   **error_responses(400, 401, 403, 404, 412, 413, 428)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a subscription with its delivery log",
+        description="Pending deliveries are not sent.",
+        responses={204: None, **error_responses(401, 403, 404)},
+    ),
+)
+class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
+                                 mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    scope_family = "webhooks"
+    serializer_class = WebhookSubscriptionSerializer
+    filterset_class = WebhookSubscriptionFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return access.visible_subscriptions(self.request.user).select_related("client") \
+            .order_by("created_at", "pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        subscription = self.get_object()
+        return self._response(subscription)
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(WebhookSubscriptionInputSerializer, request)
+        subscription = services.create_subscription(by=request.user, **data)
+        location = request.build_absolute_uri(
+            reverse("webhook-subscription-detail", kwargs={"uuid": subscription.uuid}))
+        return self._response(subscription, status.HTTP_201_CREATED, secret=True,
+                              Location=location)
+
+    def partial_update(self, request, *args, **kwargs):
+        subscription = self.get_object()
+        require_if_match(request, subscription.version)
+        serializer = WebhookSubscriptionUpdateSerializer(subscription, data=request.data,
+                                                         partial=True)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("The request changes no field.")]})
+        try:
+            subscription = services.update_subscription(
+                subscription, by=request.user, expected_version=subscription.version,
+                **serializer.validated_data)
+        except StateConflict as exc:
+            if exc.code != "stale":
+                raise
+            current = WebhookSubscription.objects.values_list("version", flat=True) \
+                .get(pk=subscription.pk)
+            raise stale(current) from exc
+        return self._response(subscription)
+
+    def destroy(self, request, *args, **kwargs):
+        services.delete_subscription(self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Rotate the signing secret",
+        description="A new secret takes effect at once, for retries of earlier events too; "
+                    "it is in this answer and never shown again.",
+        request=None, parameters=[ETAG],
+        responses={200: WebhookSubscriptionSecretSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, uuid=None):
+        subscription = services.rotate_secret(self.get_object(), by=request.user)
+        return self._response(subscription, secret=True)
+
+    @extend_schema(
+        summary="Send a ping event to test the receiver",
+        description="Queues a `ping` delivery (whatever the subscription's events); follow it "
+                    "in the delivery log. 409 when the subscription is paused.",
+        request=None, parameters=[_location("delivery")],
+        responses={201: WebhookDeliverySerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request, uuid=None):
+        delivery = services.ping(self.get_object(), by=request.user)
+        return _delivery_created(request, delivery)
+
+    def _input(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _response(self, subscription, status_code=status.HTTP_200_OK, *, secret=False,
+                  **headers):
+        serializer_class = WebhookSubscriptionSecretSerializer if secret \
+            else WebhookSubscriptionSerializer
+        data = serializer_class(subscription, context=self.get_serializer_context()).data
+        return Response(data, status=status_code,
+                        headers={"ETag": version_etag(subscription.version), **headers})
+
+
+def _delivery_created(request, delivery) -> Response:
+    delivery = access.visible_deliveries(request.user).select_related(
+        "subscription", "replay_of").get(pk=delivery.pk)
+    location = request.build_absolute_uri(
+        reverse("webhook-delivery-detail", kwargs={"uuid": delivery.uuid}))
+    return Response(WebhookDeliverySerializer(delivery, context={"request": request}).data,
+                    status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The delivery log",
+        description="Your subscriptions' deliveries, newest first: status, attempts, the "
+                    "receiver's last answer. Filter by subscription, status, event or event "
+                    "id.",
+        responses={200: WebhookDeliverySerializer(many=True),
+                   **error_responses(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One delivery, with the payload as POSTed",
+        description="404 for another client's delivery.",
+        responses={200: WebhookDeliverySerializer, **error_responses(401, 403, 404)},
+    ),
+)
+class WebhookDeliveryViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+    scope_family = "webhooks"
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilter
+
+    def get_queryset(self):
+        return access.visible_deliveries(self.request.user).select_related(
+            "subscription", "replay_of").order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="Replay a delivered or failed delivery",
+        description="Sends the same event (same `id` and payload, signed afresh) once more, "
+                    "as a new delivery in the log (`replay_of` points back). 409 while the "
+                    "delivery is pending or being delivered, or when the subscription is "
+                    "paused. The client (webhooks:write) or an administrator of its "
+                    "organisation.",
+        request=None, parameters=[_location("delivery")],
+        responses={201: WebhookDeliverySerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def replay(self, request, uuid=None):
+        delivery = services.replay_delivery(self.get_object(), by=request.user)
+        return _delivery_created(request, delivery)

@@ -1,0 +1,39 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from rehab_portal.filters import IsoDateTimeFilter
+
+from .models import WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription
+
+
+def _updated_since():
+    return IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
+        help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
+    )
+
+
+class WebhookSubscriptionFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(label=_("Active"))
+    updated_since = _updated_since()
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["active", "updated_since"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    subscription = django_filters.UUIDFilter(field_name="subscription__uuid",
+                                             label=_("Subscription"))
+    status = django_filters.MultipleChoiceFilter(choices=WebhookDeliveryStatus.choices,
+                                                 label=_("Status"))
+    event = django_filters.CharFilter(label=_("Event"),
+                                      help_text=_("An event name, e.g. admission.created."))
+    event_id = django_filters.UUIDFilter(label=_("Event id"),
+                                         help_text=_("Every delivery of one event, replays "
+                                                     "included."))
+    updated_since = _updated_since()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "status", "event", "event_id", "updated_since"]
