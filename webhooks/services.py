@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from registry import audit
 from registry.models import AuditAction
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 
 from . import access, events
 from .models import (
@@ -50,9 +50,9 @@ def update_subscription(subscription: WebhookSubscription, *, by, expected_versi
     current = WebhookSubscription.objects.select_for_update().get(
         pk=subscription.pk, client=client)
     if current.version != expected_version:
-        raise StateConflict(_("Someone changed the subscription since you read it (now "
-                              "version %(version)s).") % {"version": current.version},
-                            code="stale", field="version")
+        raise StaleVersion(current.version, _(
+            "Someone changed the subscription since you read it (now version %(version)s).")
+            % {"version": current.version})
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean()

@@ -19,7 +19,6 @@ from rehab_portal.api_base import (
     etag_header,
     location_header,
     require_if_match,
-    stale,
     version_etag,
 )
 from rehab_portal.exceptions import StateConflict
@@ -203,16 +202,11 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if not serializer.validated_data:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The request changes no field.")]})
-        try:
-            admission = services.update_admission(
-                admission, by=request.user, expected_version=admission.version,
-                **serializer.validated_data)
-        except StateConflict as exc:
-            if exc.code != "stale":
-                raise
-            # Someone saved between our read and the service's locked read.
-            current = Admission.objects.values_list("version", flat=True).get(pk=admission.pk)
-            raise stale(current) from exc
+        # Someone saving between our read and the service's locked read is a StaleVersion:
+        # a 412 with the current ETag.
+        admission = services.update_admission(
+            admission, by=request.user, expected_version=admission.version,
+            **serializer.validated_data)
         return self._admission_response(admission)
 
     @extend_schema(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from registry import audit
 from registry.models import AuditAction, Organization, OrganizationKind, ServiceLevel
 from registry.notifications import Message, notify
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
 
 from .. import access, deadlines
@@ -220,9 +220,9 @@ def update_admission(admission: Admission, *, by, expected_version: int, **chang
         raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
     current = Admission.objects.select_for_update().get(pk=admission.pk)
     if current.version != expected_version:
-        raise StateConflict(
-            _("Someone changed the admission since you read it (now version %(version)s).")
-            % {"version": current.version}, code="stale", field="version")
+        raise StaleVersion(current.version, _(
+            "Someone changed the admission since you read it (now version %(version)s).")
+            % {"version": current.version})
     if not current.is_open:
         raise StateConflict(_("A closed admission cannot be changed."), code="closed")
     for name, value in changes.items():

@@ -18,14 +18,11 @@ from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
     require_if_match,
-    stale,
     version_etag,
 )
-from rehab_portal.exceptions import StateConflict
 
 from .. import access, services
 from ..filters import WebhookDeliveryFilter, WebhookSubscriptionFilter
-from ..models import WebhookSubscription
 from .serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionInputSerializer,
@@ -153,16 +150,9 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
         if not serializer.validated_data:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The request changes no field.")]})
-        try:
-            subscription = services.update_subscription(
-                subscription, by=request.user, expected_version=subscription.version,
-                **serializer.validated_data)
-        except StateConflict as exc:
-            if exc.code != "stale":
-                raise
-            current = WebhookSubscription.objects.values_list("version", flat=True) \
-                .get(pk=subscription.pk)
-            raise stale(current) from exc
+        subscription = services.update_subscription(
+            subscription, by=request.user, expected_version=subscription.version,
+            **serializer.validated_data)  # a save in between: StaleVersion, a 412
         return self._response(subscription)
 
     def destroy(self, request, *args, **kwargs):
