@@ -1,6 +1,7 @@
 """GET metadata: exactly what this server implements."""
 
 from .resources import HANDLERS
+from .search import MAX_OFFSET
 
 FHIR_VERSION = "4.0.1"
 RELEASE_DATE = "2026-01-01"
@@ -15,7 +16,7 @@ def capability_statement(base: str) -> dict:
         resources.append({
             "type": handler.type,
             "interaction": interactions,
-            "versioning": "no-version",
+            "versioning": "versioned",  # reads carry meta.versionId and an ETag
             "readHistory": False,
             "updateCreate": False,
             "searchParam": [
@@ -25,7 +26,8 @@ def capability_statement(base: str) -> dict:
                 {"name": "_count", "type": "number",
                  "documentation": "Page size, at most 200 (default 50)."},
                 {"name": "_offset", "type": "number",
-                 "documentation": "Skip this many matches (the `next` link sets it)."},
+                 "documentation": f"Skip this many matches, at most {MAX_OFFSET} (the "
+                                  "`next` link sets it)."},
             ],
             "documentation": _scopes(handler),
         })
@@ -47,6 +49,8 @@ def capability_statement(base: str) -> dict:
                 "organisation's care relationships allow; anything else is 404. Search with "
                 "GET <type>?... or POST <type>/_search (form-encoded); use POST for "
                 "identifiers (fødselsnummer, D-number) so they stay out of URLs and logs. "
+                "The links of a POSTed search point at <type>/_search and leave the "
+                "identifier out: to page, POST the same form body with the link's _offset. "
                 "Reads of patient data are recorded in the access log."),
             "security": {
                 "cors": False,

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from rehab_portal.exceptions import StateConflict
 
@@ -111,7 +112,12 @@ def exception_handler(exc, context):
         status_code = exc.status_code
         issues = [issue("processing", str(exc.detail))]
     else:
-        return None
+        # A bug: logged with its traceback as Django would, answered in FHIR's format rather
+        # than the REST API's envelope from handler500.
+        logger.error("Unexpected error in a FHIR request", exc_info=exc)
+        set_rollback()
+        status_code, issues = 500, [issue("exception", "The server failed; the error is "
+                                                       "logged.")]
     if isinstance(exc, exceptions.APIException) and getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     return Response(outcome(issues), status=status_code, headers=headers)

@@ -164,6 +164,12 @@ class Handler:
                 detail=detail))
         audit.record_many(user, AuditAction.VIEW, entries)
 
+    def audit_search(self, user, detail: str) -> None:
+        """A search of patient data that returned nothing: logged all the same, without the
+        values searched for (they can be identity numbers)."""
+        if self.audit_type:
+            audit.record(user, AuditAction.SEARCH, self.audit_type, detail=detail)
+
 
 class PatientHandler(Handler):
     type, family, audit_type = "Patient", "patients", "patient"
@@ -177,7 +183,7 @@ class PatientHandler(Handler):
         return Patient.objects.visible_to(user).select_related("municipality")
 
     def identifier_condition(self, system, value):
-        if len(value) != 11 or not value.isdigit():
+        if len(value) != 11 or not (value.isascii() and value.isdigit()):
             return NONE
         kind = "dnr" if int(value[:2]) > 40 else "fnr"
         if system and system != m.PATIENT_SYSTEMS[kind]:

@@ -6,15 +6,18 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from pathways.deadlines import OSLO
+from rehab_portal.filters import UtcIsoDateTimeField
 
 from .outcome import invalid
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
+MAX_OFFSET = 10_000  # deeper than anyone pages; a bigger number overflows PostgreSQL's bigint
 IGNORED = {"_format", "_pretty"}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _PREFIX = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb)?(.+)$")
@@ -34,13 +37,19 @@ def one(params, name: str) -> str | None:
     return values[0] if values else None
 
 
-def integer(params, name: str, default: int, maximum: int | None = None) -> int:
+def integer(params, name: str, default: int, maximum: int | None = None,
+            *, limit: int | None = None) -> int:
+    """A whole number: above `maximum` it is lowered to it, above `limit` it is a 400."""
     raw = one(params, name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    # isdigit() alone admits "²" and other digits that int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
         raise invalid(f"{name} is a whole number of 0 or more.", name)
-    value = int(raw)
+    digits = raw.lstrip("0") or "0"
+    value = int(digits) if len(digits) <= 18 else 10**18  # int() refuses 4300+ digits
+    if limit is not None and value > limit:
+        raise invalid(f"{name} is at most {limit}.", name)
     if maximum is not None:
         value = min(value, maximum)
     return value
@@ -53,30 +62,38 @@ def alternatives(value: str) -> list[str]:
 
 
 def _range(value: str, name: str) -> tuple[datetime.datetime, datetime.datetime]:
-    """The interval a FHIR date or dateTime covers: a day is that whole day in Oslo."""
+    """The interval a FHIR date or dateTime covers, in UTC: a day is that whole day in Oslo."""
     match = _DATE.match(value)
-    if match:
-        year, month, day_ = match.groups()
-        try:
-            start = datetime.date(int(year), int(month or 1), int(day_ or 1))
-        except ValueError as exc:
-            raise invalid(f"{name}: {value} is not a date.", name) from exc
-        if day_:
-            end = start + datetime.timedelta(days=1)
-        elif month:
-            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        else:
-            end = start.replace(year=start.year + 1)
-        as_moment = lambda d: datetime.datetime.combine(d, datetime.time(), tzinfo=OSLO)  # noqa: E731
-        return as_moment(start), as_moment(end)
     try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+        if match:
+            start, end = _day_range(*match.groups())
+        else:
+            start = parse_datetime(value)
+            if start is None or start.tzinfo is None:
+                raise ValueError(value)
+            end = start + datetime.timedelta(seconds=1)
+        # As the REST API's filters: in UTC, or a 400 where PostgreSQL would refuse the
+        # offset (beyond ±15:59) or the time overflows once moved to UTC.
+        return _to_utc(start), _to_utc(end)
+    except (ValueError, OverflowError, ValidationError) as exc:
         raise invalid(f"{name}: {value} is not a date or a date and time with a time zone "
-                      "(e.g. 2026-01-31 or 2026-01-31T12:00:00Z).", name)
-    return moment, moment + datetime.timedelta(seconds=1)
+                      "(e.g. 2026-01-31 or 2026-01-31T12:00:00Z).", name) from exc
+
+
+def _day_range(year: str, month: str | None, day: str | None):
+    """A year, month or day in Oslo; ValueError or OverflowError next to year 1 or 9999."""
+    start = datetime.date(int(year), int(month or 1), int(day or 1))
+    if day:
+        end = start + datetime.timedelta(days=1)
+    elif month:
+        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    else:
+        end = start.replace(year=start.year + 1)
+    as_moment = lambda d: datetime.datetime.combine(d, datetime.time(), tzinfo=OSLO)  # noqa: E731
+    return as_moment(start), as_moment(end)
+
+
+_to_utc = UtcIsoDateTimeField().to_python
 
 
 def date_filter(field: str, value: str, name: str) -> Q:

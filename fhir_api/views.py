@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api.scopes import require_scope
+from rehab_portal.idempotency import not_replayable
 
 from . import create
 from .capability import capability_statement
 from .outcome import exception_handler, invalid, not_found
 from .resources import HANDLERS
-from .search import DEFAULT_COUNT, IGNORED, MAX_COUNT, integer
+from .search import DEFAULT_COUNT, IGNORED, MAX_COUNT, MAX_OFFSET, integer
 
 FHIR_JSON = "application/fhir+json"
 
@@ -103,10 +104,10 @@ class TypeView(FhirView):
         return Response(resource, headers=headers,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    def search(self, request, resource_type, params: QueryDict):
+    def search(self, request, resource_type, params: QueryDict, *, posted: bool = False):
         handler = self.handler_for(request, resource_type)
         count = integer(params, "_count", DEFAULT_COUNT, MAX_COUNT)
-        offset = integer(params, "_offset", 0)
+        offset = integer(params, "_offset", 0, limit=MAX_OFFSET)
         criteria = []
         for name in params:
             if name in IGNORED or name in ("_count", "_offset"):
@@ -114,19 +115,30 @@ class TypeView(FhirView):
             for value in params.getlist(name):
                 if value == "":
                     raise invalid(f"{name} has no value.", name)
+                if "\x00" in value:  # no value holds one; PostgreSQL refuses to compare it
+                    raise invalid(f"{name} holds a NUL character.", name)
                 criteria.append((name, value))
         total, page = handler.page(request.user, criteria, offset, count)
         handler.audit(request.user, page, "fhir search")
+        if not page and any(name == "identifier" for name, _ in criteria):
+            # As the REST API's search: fishing for identity numbers shows in the log.
+            handler.audit_search(request.user, "fhir search by identifier, "
+                                 + ("no match" if not total else "no entries returned"))
         base = self.base_url(request)
-        link_params = [(name, value) for name, value in criteria]
-        links = [{"relation": "self", "url": _link(base, resource_type, link_params, offset,
-                                                   count)}]
+        path = resource_type
+        link_params = criteria
+        if posted:
+            # The identifier stays out of URLs: the links point at _search, where a client
+            # pages by POSTing its form body again (a GET there is a 405, not a wider search).
+            path = f"{resource_type}/_search"
+            link_params = [(name, value) for name, value in criteria if name != "identifier"]
+        links = [{"relation": "self", "url": _link(base, path, link_params, offset, count)}]
         if offset + count < total and count:
-            links.append({"relation": "next", "url": _link(base, resource_type, link_params,
+            links.append({"relation": "next", "url": _link(base, path, link_params,
                                                            offset + count, count)})
         if offset:
             links.append({"relation": "previous", "url": _link(
-                base, resource_type, link_params, max(offset - count, 0), count)})
+                base, path, link_params, max(offset - count, 0), count)})
         entries = []
         for obj in page:
             resource = handler.to_fhir(obj)
@@ -150,18 +162,19 @@ class SearchView(TypeView):
         params = request.query_params.copy()
         for name in request.data:
             params.setlist(name, params.getlist(name) + request.data.getlist(name))
-        return self.search(request, resource_type, params)
+        # Scoped and audited on every call: never answered from the Idempotency-Key store.
+        return not_replayable(self.search(request, resource_type, params, posted=True))
 
     def get(self, request, resource_type):
         return Response(_not_supported("Use POST for _search, or GET on the type."),
                         status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
 
-def _link(base: str, resource_type: str, params, offset: int, count: int) -> str:
+def _link(base: str, path: str, params, offset: int, count: int) -> str:
     query = [*params, ("_count", str(count))]
     if offset:
         query.append(("_offset", str(offset)))
-    return f"{base}{resource_type}?{urlencode(query)}"
+    return f"{base}{path}?{urlencode(query)}"
 
 
 def _not_supported(message: str) -> dict:

@@ -40,7 +40,8 @@ def parse_identity_number(value: str, *, allow_synthetic: bool | None = None) ->
     if allow_synthetic is None:
         allow_synthetic = settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS
     number = fodselsnummer.compact(value or "")
-    if not number.isdigit():
+    # isdigit() alone admits "²" and other digits that int() and the check digits refuse.
+    if not (number.isascii() and number.isdigit()):
         raise ValidationError(
             _("An identity number contains digits only."), code="identity_format"
         )

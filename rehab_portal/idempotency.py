@@ -5,7 +5,11 @@ Keys belong to the caller (an API client's service account, or a person), so one
 never see another's response. A key is claimed before the view runs (a unique row), so two
 copies of a request racing each other act once: the second gets a 409 while the first is in
 progress, and the stored response afterwards. A 5xx, 401, 403 or 429 is not stored: the
-caller may retry with the same key. Keys are forgotten after IDEMPOTENCY_KEY_HOURS.
+caller may retry with the same key; so is a response marked `not_replayable` (a search, to be
+scoped and audited each time, or one that shows a secret once). A replay is audited, and is
+refused (409) once the caller's scopes or memberships changed. A key whose request died
+mid-flight is free again after ABANDONED_AFTER. Keys are forgotten after
+IDEMPOTENCY_KEY_HOURS.
 """
 
 import datetime
@@ -19,6 +23,9 @@ from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from registry import audit
+from registry.models import AuditAction
+
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -28,6 +35,7 @@ REPLAYED_HEADERS = ("Content-Type", "Location", "ETag", "Content-Language")
 # Refusals before anything was attempted (credentials, CSRF, scope, rate): the caller may fix
 # the cause and retry with the same key.
 NOT_STORED = {401, 403, 429}
+ABANDONED_AFTER = datetime.timedelta(minutes=10)
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -58,6 +66,25 @@ def _fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def _access_stamp(owner) -> str:
+    """What the caller may do now: an API client's scopes, a person's memberships. A replay
+    after they changed would hand back what the caller may no longer see."""
+    from registry.models import ApiClient, Membership
+
+    client = ApiClient.objects.filter(user=owner).values_list("scopes", "active").first()
+    memberships = sorted(Membership.objects.filter(user=owner).values_list(
+        "organization_id", "role"))
+    digest = hashlib.sha256(repr((client, memberships)).encode())
+    return digest.hexdigest()
+
+
+def not_replayable(response):
+    """Mark a response never to be stored for replay: a search (a read, to be audited and
+    scoped each time) or one that shows a secret once."""
+    response.idempotency_not_stored = True
+    return response
+
+
 def _replay(record: IdempotencyRecord) -> HttpResponse:
     response = HttpResponse(bytes(record.response_body), status=record.status_code)
     for name, value in record.response_headers.items():
@@ -85,13 +112,18 @@ class IdempotencyMiddleware:
         owner = _caller(request)
         if owner is None:
             return self.get_response(request)
-        fingerprint = _fingerprint(request)
-        cutoff = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+        fingerprint, stamp = _fingerprint(request), _access_stamp(owner)
+        now = timezone.now()
+        cutoff = now - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
         IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
+        # A request that died mid-flight (a killed worker) does not block its key for a day.
+        IdempotencyRecord.objects.filter(
+            owner=owner, key=key, completed_at__isnull=True,
+            created_at__lt=now - ABANDONED_AFTER).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(owner=owner, key=key,
-                                                          fingerprint=fingerprint)
+                record = IdempotencyRecord.objects.create(
+                    owner=owner, key=key, fingerprint=fingerprint, access_stamp=stamp)
         except IntegrityError:
             earlier = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
             if earlier is None:  # expired and deleted meanwhile: the caller may try again
@@ -104,6 +136,12 @@ class IdempotencyMiddleware:
                 return _error(422, "idempotency_key_reused",
                               "This Idempotency-Key was used for another request: use a new "
                               "key for a new request.")
+            if earlier.access_stamp != stamp:
+                return _error(409, "idempotency_access_changed",
+                              "Your scopes or roles changed since this Idempotency-Key was "
+                              "used: send the request again with a new key.")
+            audit.record(owner, AuditAction.VIEW, "idempotent_replay", key[:64],
+                         detail=f"{request.method} {request.path}"[:200])
             return _replay(earlier)
         try:
             response = self.get_response(request)
@@ -111,7 +149,8 @@ class IdempotencyMiddleware:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             raise
         if (response.status_code >= 500 or response.status_code in NOT_STORED
-                or getattr(response, "streaming", False)):
+                or getattr(response, "streaming", False)
+                or getattr(response, "idempotency_not_stored", False)):
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(

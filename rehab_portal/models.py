@@ -44,6 +44,9 @@ class IdempotencyRecord(models.Model):
                               related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    access_stamp = models.CharField(
+        max_length=64, blank=True,
+        help_text="SHA-256 of the caller's scopes and memberships when the key was used.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(blank=True, default=b"")
     response_headers = models.JSONField(default=dict, blank=True)

@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .events import EVENT_FAMILIES
 from .models import (
     WebhookDelivery,
     WebhookDeliveryStatus,
@@ -116,7 +117,15 @@ def deliver_webhook(delivery_id: int, now: datetime.datetime | None = None) -> N
     now = now or timezone.now()
     if not claim(delivery_id, now):
         return
-    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("subscription__client").get(
+        pk=delivery_id)
+    family = EVENT_FAMILIES.get(delivery.event)
+    if family is not None and not delivery.subscription.client.allows(family, write=False):
+        # The scope was withdrawn after the event: nothing more about it goes out.
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=S.DELIVERING).update(
+            status=S.FAILED, next_attempt_at=None, last_status_code=None,
+            last_error=f"the client no longer holds {family}:read", updated_at=now)
+        return
     status_code, error = None, ""
     try:
         status_code = post(delivery)

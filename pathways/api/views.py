@@ -18,6 +18,7 @@ from rehab_portal.api_base import (
     parse_if_match,
     version_etag,
 )
+from rehab_portal.idempotency import not_replayable
 
 from .. import services
 from ..access import log_patient_access
@@ -69,6 +70,7 @@ IF_MATCH_HEADER = OpenApiParameter(
 class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
     scope_family = "patients"
+    scope_read_actions = {"search"}  # a POST only to keep the identity number out of URLs
     serializer_class = PatientSerializer
     filterset_class = PatientFilter
 
@@ -152,7 +154,9 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
             # A search that finds nothing is logged too: fishing for numbers shows up.
             audit.record(request.user, AuditAction.SEARCH, "patient",
                          detail="api search by identity number, no match")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Each search is scoped and audited anew: never answered from the Idempotency-Key store.
+        return not_replayable(
+            self.get_paginated_response(self.get_serializer(page, many=True).data))
 
     def _patient_response(self, patient, status_code=status.HTTP_200_OK, **headers):
         data = self.get_serializer(patient).data

@@ -162,12 +162,19 @@ def add_participants(meeting: DischargeMeeting, *, by, participants) -> list[Mee
     if any(p.user_id in existing for p in built):
         raise ValidationError({"participants": _("A person is invited twice.")})
     created = MeetingParticipant.objects.bulk_create(built)
+    _touch(meeting.pk)
     audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"{len(built)} added")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
                       _("Invitation: discharge meeting"), participants=built)
     return created
+
+
+def _touch(meeting_id) -> None:
+    """Participants and tasks are part of the meeting a client mirrors: the meeting counts as
+    changed for `updated_since` and the sync cursor."""
+    DischargeMeeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now())
 
 
 def _bump(meeting: DischargeMeeting, by, **changes) -> DischargeMeeting:
@@ -247,8 +254,7 @@ def respond_to_invitation(participant: MeetingParticipant, *, by,
                                                        responded_at=timezone.now()):
         raise StateConflict(_("The meeting changed meanwhile; see the new time and answer "
                               "again."), code="meeting_changed")
-    # The answer is part of the meeting a client mirrors: the meeting counts as changed.
-    DischargeMeeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+    _touch(meeting.pk)
     participant.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, "meetingparticipant", participant.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=status)
@@ -296,6 +302,7 @@ def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
                         due_date=due_date)
     task.full_clean()
     task.save()
+    _touch(meeting.pk)
     audit.record(by, AuditAction.CREATE, "followuptask", task.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=description[:200])
     if responsible_user is not None:
@@ -313,6 +320,7 @@ def complete_follow_up_task(task: FollowUpTask, *, by) -> FollowUpTask:
     if not FollowUpTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
             done_at=timezone.now()):
         raise StateConflict(_("The task is already done."), code="already_done")
+    _touch(task.meeting_id)
     task.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, "followuptask", task.pk,
                  patient_uuid=task.meeting.admission.patient.uuid, detail="done")

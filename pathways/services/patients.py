@@ -13,7 +13,15 @@ from registry.models import (
     Organization,
 )
 
-from ..models import CareRelationship, CareRelationshipReason, NextOfKin, Patient
+from ..models import (
+    Admission,
+    CareRelationship,
+    CareRelationshipReason,
+    DischargeMeeting,
+    EarlyNotification,
+    NextOfKin,
+    Patient,
+)
 
 PATIENT_FIELDS = (
     "identity_number", "given_name", "family_name", "birth_date", "municipality", "address",
@@ -52,7 +60,20 @@ def grant_care_relationship(patient: Patient, organization: Organization, reason
     audit.record(by, AuditAction.CREATE, "care_relationship", relationship.pk,
                  patient_uuid=patient.uuid, organization=organization,
                  detail=f"{reason} {organization.name}"[:200])
+    _came_into_view(patient)
     return relationship
+
+
+def _came_into_view(patient: Patient) -> None:
+    """The patient and their pathway records come into someone's view: mark them changed, so
+    that a client mirroring with `updated_since` or the sync cursor gets them, however long
+    ago they last changed. (Plans and requests are marked by the coordination services, which
+    grant access to them.)"""
+    now = timezone.now()
+    Patient.objects.filter(pk=patient.pk).update(updated_at=now)
+    Admission.objects.filter(patient=patient).update(updated_at=now)
+    EarlyNotification.objects.filter(admission__patient=patient).update(updated_at=now)
+    DischargeMeeting.objects.filter(admission__patient=patient).update(updated_at=now)
 
 
 def end_care_relationship(relationship: CareRelationship, *, by, at=None) -> CareRelationship:

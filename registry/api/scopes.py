@@ -1,7 +1,9 @@
 """Scopes: an API client does only what its administrator granted, per resource family.
 
 Every API view names its family (`scope_family`); a view without one is closed to API
-clients (deny by default). Safe methods need `<family>:read`, the others `<family>:write`.
+clients (deny by default). Safe methods need `<family>:read`, the others `<family>:write`,
+except the actions a view lists in `scope_read_actions` (a search sent by POST to keep an
+identity number out of the URL is a read).
 People signed in with a session are not limited by scopes: their roles and care
 relationships decide, as everywhere else.
 """
@@ -32,6 +34,7 @@ class HasClientScope(permissions.BasePermission):
     def has_permission(self, request, view):
         if getattr(view, "scope_public", False):  # the API root: links only
             return True
-        require_scope(request, getattr(view, "scope_family", None),
-                      write=request.method not in permissions.SAFE_METHODS)
+        reading = (request.method in permissions.SAFE_METHODS
+                   or getattr(view, "action", None) in getattr(view, "scope_read_actions", ()))
+        require_scope(request, getattr(view, "scope_family", None), write=not reading)
         return True

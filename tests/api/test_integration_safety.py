@@ -289,3 +289,75 @@ def test_a_refusal_for_want_of_scope_is_not_stored(cast):
     allowed = http.post("/api/v1/admissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
     assert allowed.status_code == 201
     assert Admission.objects.count() == 1
+
+
+# --- found in review: replays, reads by POST, rows that come into view -----------------------
+
+def test_a_search_is_never_answered_from_the_key_store(cast):
+    http = client_for(cast.tromso, READ_ONLY)  # a search by POST is a read
+    body = {"identity_number": cast.shared.identity_number}
+    first = http.post("/api/v1/patients/search/", body, format="json",
+                      HTTP_IDEMPOTENCY_KEY="s-1")
+    assert first.status_code == 200, first.json()
+    assert [row["uuid"] for row in first.json()["results"]] == [str(cast.shared.uuid)]
+    searches = AuditEvent.objects.filter(action="search").count()
+    set_api_client_scopes(http.api_client, ["registry:read"])
+    again = http.post("/api/v1/patients/search/", body, format="json",
+                      HTTP_IDEMPOTENCY_KEY="s-1")
+    assert again.status_code == 403
+    assert "Idempotent-Replayed" not in again
+    assert AuditEvent.objects.filter(action="search").count() == searches
+
+
+def test_a_replay_is_audited_and_refused_once_the_scopes_changed(cast):
+    http = client_for(cast.unn, ApiScope.values)
+    body = by_number(cast.shared.identity_number)
+    http.post("/api/v1/admissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    replayed = http.post("/api/v1/admissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert replayed["Idempotent-Replayed"] == "true"
+    assert AuditEvent.objects.filter(object_type="idempotent_replay",
+                                     user=http.api_client.user).count() == 1
+    set_api_client_scopes(http.api_client, [*ApiScope.values][:-1])
+    refused = http.post("/api/v1/admissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert refused.status_code == 409
+    assert list(error(refused)["fields"]) == ["Idempotency-Key"]
+    assert Admission.objects.count() == 1
+
+
+def test_a_key_whose_request_died_is_free_again_later(cast):
+    http = client_for(cast.unn, ApiScope.values)
+    IdempotencyRecord.objects.create(owner=http.api_client.user, key="dead",
+                                     fingerprint="0" * 64)
+    IdempotencyRecord.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    response = http.post("/api/v1/admissions/", by_number(cast.shared.identity_number),
+                         format="json", HTTP_IDEMPOTENCY_KEY="dead")
+    assert response.status_code == 201
+
+
+@override_settings(API_SYNC_SETTLE_SECONDS=0)
+def test_a_patient_who_comes_into_view_reaches_the_cursor(cast):
+    from pathways.models import CareRelationshipReason
+    from pathways.services import grant_care_relationship
+
+    http = client_for(cast.bodo, ApiScope.values)
+    seen, cursor = sync(http, "/api/v1/patients/")
+    assert str(cast.shared.uuid) not in seen
+    grant_care_relationship(cast.shared, cast.bodo, CareRelationshipReason.REFERRAL,
+                            by=cast.ke_bodo)
+    assert sync(http, "/api/v1/patients/", cursor)[0] == [str(cast.shared.uuid)]
+
+
+@override_settings(API_SYNC_SETTLE_SECONDS=0)
+def test_a_follow_up_task_marks_its_meeting_changed(cast):
+    from pathways import services as pathway_services
+
+    from .test_meetings import schedule
+
+    meeting = schedule(cast)
+    http = client_for(cast.unn, ApiScope.values)
+    seen, cursor = sync(http, "/api/v1/discharge-meetings/")
+    assert seen == [str(meeting.uuid)]
+    pathway_services.add_follow_up_task(
+        meeting, by=cast.planner, description="Ringe pasienten", responsible_name="Kora",
+        due_date=timezone.localdate())
+    assert sync(http, "/api/v1/discharge-meetings/", cursor)[0] == [str(meeting.uuid)]

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
 from stdnum.no import fodselsnummer
 
 from pathways.identity import (
@@ -104,3 +105,48 @@ def test_it_refuses_a_birth_date_in_the_future():
     with pytest.raises(ValidationError) as exc_info:
         parse_identity_number(number, allow_synthetic=True)
     assert codes(exc_info) == {"identity_birth_date"}
+
+
+# -- digits that are not ASCII ----------------------------------------------------------------
+
+SUPERSCRIPTS = "²" * 11  # str.isdigit() says yes; int() and the check digits say no
+
+
+# (Full-width digits are no case: python-stdnum folds them to ASCII.)
+@pytest.mark.parametrize("value", [SUPERSCRIPTS, "١٢٣٤٥٦٧٨٩٠١"])
+def test_it_refuses_digits_that_are_not_ascii_as_a_format_error(value):
+    with pytest.raises(ValidationError) as exc_info:
+        parse_identity_number(value, allow_synthetic=True)
+    assert codes(exc_info) == {"identity_format"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, extra", [
+    ("/api/v1/patients/search/", {}),
+    ("/api/v1/admissions/", {"ward": "Slag", "admitted_at": "2026-01-05T10:00:00+01:00"}),
+])
+def test_the_rest_api_answers_superscript_digits_with_a_400_naming_the_field(cast, path,
+                                                                            extra):
+    client = APIClient()
+    client.force_login(cast.planner)
+    response = client.post(path, {"identity_number": SUPERSCRIPTS, **extra}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["identity_number"]
+
+
+@pytest.mark.django_db
+def test_a_fhir_encounter_with_superscript_digits_is_an_operation_outcome(cast):
+    client = APIClient()
+    client.force_login(cast.planner)
+    body = {"resourceType": "Encounter", "status": "in-progress",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                      "code": "IMP"},
+            "subject": {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.1",
+                                       "value": SUPERSCRIPTS}},
+            "period": {"start": "2026-01-05T10:00:00+01:00"},
+            "location": [{"location": {"display": "Slag"}}]}
+    response = client.post("/fhir/r4/Encounter", body, format="json")
+    assert response.status_code == 400, response.content
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["expression"] == ["Encounter.subject.identifier.value"]

@@ -292,3 +292,22 @@ def test_it_emits_each_pathway_and_plan_event_at_its_service(cast, receiver):
     # Thin events: ids and a URL, no names, no health data.
     assert all(set(d.payload["data"]) == {"resource", "uuid", "url", "patient"}
                for d in deliveries)
+
+
+def test_it_sends_nothing_more_once_the_client_loses_the_read_scope(
+        cast, down_receiver, queue, django_capture_on_commit_callbacks):
+    from registry.services import set_api_client_scopes
+
+    tromso = subscriber(cast.tromso, down_receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        admit(cast)
+    queue.run()  # the receiver is down: pending
+    set_api_client_scopes(tromso.subscription.client, ["registry:read"])
+    down_receiver.start()
+    later = timezone.now() + datetime.timedelta(hours=1)
+    tasks.retry_deliveries(now=later)
+    queue.run(now=later)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == S.FAILED
+    assert "pathways:read" in delivery.last_error
+    assert down_receiver.events() == []

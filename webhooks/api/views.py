@@ -20,6 +20,7 @@ from rehab_portal.api_base import (
     require_if_match,
     version_etag,
 )
+from rehab_portal.idempotency import not_replayable
 
 from .. import access, services
 from ..filters import WebhookDeliveryFilter, WebhookSubscriptionFilter
@@ -169,7 +170,8 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, uuid=None):
         subscription = services.rotate_secret(self.get_object(), by=request.user)
-        return self._response(subscription, secret=True)
+        # A retried rotation rotates again and shows the newest secret, never an old one.
+        return not_replayable(self._response(subscription, secret=True))
 
     @extend_schema(
         summary="Send a ping event to test the receiver",
