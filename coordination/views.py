@@ -592,11 +592,7 @@ def record_consent(request, uuid):
 @require_POST
 def revoke_consent(request, uuid, consent_id):
     plan = get_visible_plan(request.user, uuid, log=False)
-    try:
-        consent = Consent.objects.select_related("organization", "plan__municipality").get(
-            pk=consent_id, plan=plan)
-    except Consent.DoesNotExist as exc:
-        raise Http404("No such consent.") from exc
+    consent = _plan_item(Consent, plan, consent_id)
     result, error, status = common.run_action(
         lambda: services.revoke_consent(consent, by=request.user))
     if result is None:

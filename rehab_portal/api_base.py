@@ -246,6 +246,18 @@ class PortalAutoSchema(AutoSchema):
         return dict(sorted(responses.items()))
 
 
+def validated_input(view, serializer_class, *, instance=None, partial=False) -> dict:
+    """The request body through a step's serializer, with the view's context: 400 naming
+    the fields when invalid, and (partial) when it changes no field."""
+    serializer = serializer_class(instance, data=view.request.data, partial=partial,
+                                  context=view.get_serializer_context())
+    serializer.is_valid(raise_exception=True)
+    if partial and not serializer.validated_data:
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("The request changes no field.")]})
+    return dict(serializer.validated_data)
+
+
 class UuidLookupMixin:
     """A malformed UUID in the URL is a 404 like an unknown one, not a 400 or a 500."""
 

@@ -26,6 +26,7 @@ from rehab_portal.api_base import (
     location_header,
     parse_if_match,
     require_if_match,
+    validated_input,
     version_etag,
 )
 
@@ -53,12 +54,6 @@ OPTIONAL_IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description='Optional: the ETag from your last read, e.g. W/"3"; 412 if the plan has '
                 "changed since.")
-
-
-def _input(serializer_class, request, view) -> dict:
-    serializer = serializer_class(data=request.data, context=view.get_serializer_context())
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _audited_list(view, request, object_type: str):
@@ -117,7 +112,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         return self._response(plan_request)
 
     def create(self, request, *args, **kwargs):
-        data = _input(s.PlanRequestCreateSerializer, request, self)
+        data = validated_input(self, s.PlanRequestCreateSerializer)
         plan_request = services.submit_plan_request(by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("plan-request-detail", kwargs={"uuid": plan_request.uuid}))
@@ -141,7 +136,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     def accept(self, request, uuid=None):
         plan_request = self.get_object()
-        data = _input(s.AcceptSerializer, request, self)
+        data = validated_input(self, s.AcceptSerializer)
         services.accept_request(plan_request, by=request.user, **data)
         return self._response(plan_request)
 
@@ -153,7 +148,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     def decline(self, request, uuid=None):
         plan_request = self.get_object()
-        data = _input(s.DeclineSerializer, request, self)
+        data = validated_input(self, s.DeclineSerializer)
         services.decline_request(plan_request, by=request.user, **data)
         return self._response(plan_request)
 
@@ -164,7 +159,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     def appeal(self, request, uuid=None):
         plan_request = self.get_object()
-        data = _input(s.AppealSerializer, request, self)
+        data = validated_input(self, s.AppealSerializer)
         services.record_appeal(plan_request, by=request.user, **data)
         return self._response(plan_request)
 
@@ -368,13 +363,8 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         if versions is None:
             raise PreconditionRequired()
         expected = plan.version if plan.version in versions else versions[0]
-        serializer = s.PlanUpdateSerializer(plan, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]})
-        plan = services.update_plan(plan, by=request.user, expected_version=expected,
-                                    **serializer.validated_data)
+        data = validated_input(self, s.PlanUpdateSerializer, instance=plan, partial=True)
+        plan = services.update_plan(plan, by=request.user, expected_version=expected, **data)
         return self._response(plan)
 
     @extend_schema(summary="Move the plan to another status",
@@ -385,7 +375,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.PlanStatusChangeSerializer, request, self)
+        data = validated_input(self, s.PlanStatusChangeSerializer)
         plan = services.set_status(plan, data["status"], by=request.user,
                                    note=data.get("note", ""),
                                    expected_version=_expected(request))
@@ -400,7 +390,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def coordinator(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.PlanCoordinatorSerializer, request, self)
+        data = validated_input(self, s.PlanCoordinatorSerializer)
         services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
                                     expected_version=_expected(request), **data)
         return self._response(plan)
@@ -411,7 +401,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def goals(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.GoalInputSerializer, request, self)
+        data = validated_input(self, s.GoalInputSerializer)
         if data.get("parent") is not None:
             data["parent"] = _item(Goal, plan, data["parent"], field="parent")
         goal = services.add_goal(plan, by=request.user, expected_version=_expected(request),
@@ -425,7 +415,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def goal(self, request, uuid=None, goal_id=None):
         plan = self.get_object()
         goal = _item(Goal, plan, goal_id)
-        data = self._partial(s.GoalInputSerializer, request)
+        data = validated_input(self, s.GoalInputSerializer, partial=True)
         if data.get("parent") is not None:
             data["parent"] = _item(Goal, plan, data["parent"], field="parent")
         goal = services.update_goal(goal, by=request.user, expected_version=_expected(request),
@@ -438,7 +428,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def measures(self, request, uuid=None):
         plan = self.get_object()
-        data = self._measure_input(plan, _input(s.MeasureInputSerializer, request, self))
+        data = self._measure_input(plan, validated_input(self, s.MeasureInputSerializer))
         measure = services.add_measure(plan, by=request.user,
                                        expected_version=_expected(request), **data)
         return self._item_response(s.MeasureSerializer, measure, plan, status.HTTP_201_CREATED)
@@ -450,7 +440,8 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def measure(self, request, uuid=None, measure_id=None):
         plan = self.get_object()
         measure = _item(Measure, plan, measure_id)
-        data = self._measure_input(plan, self._partial(s.MeasureInputSerializer, request))
+        data = self._measure_input(
+            plan, validated_input(self, s.MeasureInputSerializer, partial=True))
         measure = services.update_measure(measure, by=request.user,
                                           expected_version=_expected(request), **data)
         return self._item_response(s.MeasureSerializer, measure, plan)
@@ -464,7 +455,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def participants(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.PlanParticipantInputSerializer, request, self)
+        data = validated_input(self, s.PlanParticipantInputSerializer)
         participant = services.add_participant(plan, by=request.user,
                                                expected_version=_expected(request), **data)
         return self._item_response(s.PlanParticipantSerializer, participant, plan,
@@ -492,7 +483,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def consents(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.ConsentInputSerializer, request, self)
+        data = validated_input(self, s.ConsentInputSerializer)
         consent = services.record_consent(plan, data.pop("organization"), data.pop("scope"),
                                           data.pop("method"), by=request.user,
                                           expected_version=_expected(request), **data)
@@ -518,7 +509,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def evaluations(self, request, uuid=None):
         plan = self.get_object()
-        data = _input(s.EvaluationInputSerializer, request, self)
+        data = validated_input(self, s.EvaluationInputSerializer)
         evaluation = services.record_evaluation(plan, by=request.user,
                                                 expected_version=_expected(request), **data)
         return self._item_response(s.EvaluationSerializer, evaluation, plan,
@@ -568,15 +559,6 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         } for c in changes])
 
     # --- helpers -------------------------------------------------------------------------
-
-    def _partial(self, serializer_class, request) -> dict:
-        serializer = serializer_class(data=request.data, partial=True,
-                                      context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]})
-        return dict(serializer.validated_data)
 
     @staticmethod
     def _measure_input(plan, data: dict) -> dict:

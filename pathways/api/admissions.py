@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from rehab_portal.api_base import (
     etag_header,
     location_header,
     require_if_match,
+    validated_input,
     version_etag,
 )
 from rehab_portal.exceptions import StateConflict
@@ -197,16 +198,13 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def partial_update(self, request, *args, **kwargs):
         admission = self.get_object()
         require_if_match(request, admission.version)
-        serializer = AdmissionUpdateSerializer(admission, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]})
+        data = validated_input(self, AdmissionUpdateSerializer, instance=admission,
+                               partial=True)
         # Someone saving between our read and the service's locked read is a StaleVersion:
         # a 412 with the current ETag.
         admission = services.update_admission(
             admission, by=request.user, expected_version=admission.version,
-            **serializer.validated_data)
+            **data)
         return self._admission_response(admission)
 
     @extend_schema(
@@ -220,7 +218,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"], url_path="ready-for-discharge")
     def ready_for_discharge(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(DeclareReadySerializer, request)
+        data = validated_input(self, DeclareReadySerializer)
         declaration = services.declare_ready_for_discharge(admission, by=request.user, **data)
         return Response(ReadyForDischargeSerializer(declaration).data,
                         status=status.HTTP_201_CREATED)
@@ -235,7 +233,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"], url_path="withdraw-ready")
     def withdraw_ready(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(WithdrawReadySerializer, request)
+        data = validated_input(self, WithdrawReadySerializer)
         declaration = services.withdraw_ready_for_discharge(admission, by=request.user, **data)
         return Response(ReadyForDischargeSerializer(declaration).data)
 
@@ -250,7 +248,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"], url_path="municipal-answer")
     def municipal_answer(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(MunicipalAnswerInputSerializer, request)
+        data = validated_input(self, MunicipalAnswerInputSerializer)
         declaration = services.active_declaration(admission)
         if declaration is None:
             access.require_municipal_ke(request.user, admission)
@@ -271,7 +269,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def discharge(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(DischargeSerializer, request)
+        data = validated_input(self, DischargeSerializer)
         admission = services.discharge_patient(admission, by=request.user, **data)
         return self._admission_response(admission)
 
@@ -286,7 +284,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def transfer(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(TransferSerializer, request)
+        data = validated_input(self, TransferSerializer)
         new = services.transfer_patient(admission, by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("admission-detail", kwargs={"uuid": new.uuid}))
@@ -301,16 +299,11 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def death(self, request, uuid=None):
         admission = self.get_object()
-        data = self._input(DeathSerializer, request)
+        data = validated_input(self, DeathSerializer)
         admission = services.record_death(admission, by=request.user, **data)
         return self._admission_response(admission)
 
     # --- helpers -------------------------------------------------------------------------------
-
-    def _input(self, serializer_class, request) -> dict:
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _admission_response(self, admission, status_code=status.HTTP_200_OK, **headers):
         # Re-read with the detail's prefetches: the services return bare rows. (The writer

@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, negotiation, serializers, status, viewsets
+from rest_framework import exceptions, mixins, negotiation, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -26,6 +26,7 @@ from rehab_portal.api_base import (
     etag_header,
     location_header,
     require_if_match,
+    validated_input,
     version_etag,
 )
 
@@ -149,17 +150,12 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
 
     def partial_update(self, request, *args, **kwargs):
         meeting = self.get_object()
-        serializer = RescheduleSerializer(meeting, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             # Lock the row: between the If-Match check and the change nobody else reschedules.
             current = DischargeMeeting.objects.select_for_update().get(pk=meeting.pk)
             require_if_match(request, current.sequence)
-            if not serializer.validated_data:
-                raise serializers.ValidationError(
-                    {"non_field_errors": [_("The request changes no field.")]})
-            meeting = services.reschedule_discharge_meeting(
-                meeting, by=request.user, **serializer.validated_data)
+            data = validated_input(self, RescheduleSerializer, instance=meeting, partial=True)
+            meeting = services.reschedule_discharge_meeting(meeting, by=request.user, **data)
         return self._meeting_response(meeting)
 
     @extend_schema(
@@ -172,7 +168,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def cancel(self, request, uuid=None):
         meeting = self.get_object()
-        data = self._input(CancelSerializer, request)
+        data = validated_input(self, CancelSerializer)
         meeting = services.cancel_discharge_meeting(meeting, by=request.user, **data)
         return self._meeting_response(meeting)
 
@@ -185,7 +181,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"], url_path="participants")
     def add_participants(self, request, uuid=None):
         meeting = self.get_object()
-        data = self._input(AddParticipantsSerializer, request)
+        data = validated_input(self, AddParticipantsSerializer)
         created = services.add_participants(
             meeting, by=request.user, participants=_participant_data(data["participants"]))
         return Response(ParticipantSerializer(created, many=True).data,
@@ -202,7 +198,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def respond(self, request, uuid=None):
         meeting = self.get_object()
-        data = self._input(RespondSerializer, request)
+        data = validated_input(self, RespondSerializer)
         participants = meeting.participants.all()
         if "participant" in data:
             participant = next((p for p in participants if p.pk == data["participant"]), None)
@@ -228,7 +224,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def minutes(self, request, uuid=None):
         meeting = self.get_object()
-        data = self._input(MinutesSerializer, request)
+        data = validated_input(self, MinutesSerializer)
         wanted = set(data.pop("attended"))
         attended = [p for p in meeting.participants.all() if p.pk in wanted]
         if len(attended) != len(wanted):
@@ -246,7 +242,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def tasks(self, request, uuid=None):
         meeting = self.get_object()
-        data = self._input(FollowUpTaskSerializer, request)
+        data = validated_input(self, FollowUpTaskSerializer)
         task = services.add_follow_up_task(meeting, by=request.user, **data)
         return Response(FollowUpTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -289,11 +285,6 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return response
 
     # --- helpers -------------------------------------------------------------------------------
-
-    def _input(self, serializer_class, request) -> dict:
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _meeting_response(self, meeting, status_code=status.HTTP_200_OK, **headers):
         # Re-read with the prefetches (the services return bare rows).

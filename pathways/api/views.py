@@ -1,21 +1,20 @@
 """Patients over the API: scoped by care relationship, every read audited, writes by services."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry import audit
 from registry.models import AuditAction
 from rehab_portal.api_base import (
-    PreconditionFailed,
-    PreconditionRequired,
     UuidLookupMixin,
     error_responses,
-    parse_if_match,
+    require_if_match,
+    stale,
+    validated_input,
     version_etag,
 )
 from rehab_portal.idempotency import not_replayable
@@ -106,27 +105,13 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
-        versions = parse_if_match(request.headers.get("If-Match"))
-        if versions is None:
-            raise PreconditionRequired(_(
-                'Send the ETag from your last read in If-Match (e.g. If-Match: W/"%(version)s")'
-                " so that you do not overwrite someone else's change."
-            ) % {"version": patient.version})
-        if patient.version not in versions:
-            raise self._stale(patient.version)
-        serializer = self.get_serializer(patient, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]}
-            )
+        require_if_match(request, patient.version)
+        data = validated_input(self, self.get_serializer_class(), instance=patient, partial=True)
         try:
             patient = services.update_patient(
-                patient, by=request.user, expected_version=patient.version,
-                **serializer.validated_data,
-            )
+                patient, by=request.user, expected_version=patient.version, **data)
         except services.ConflictError as exc:
-            raise self._stale(exc.current.version) from exc
+            raise stale(exc.current.version) from exc
         return self._patient_response(patient)
 
     @extend_schema(
@@ -162,11 +147,3 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = self.get_serializer(patient).data
         return Response(data, status=status_code,
                         headers={"ETag": version_etag(patient.version), **headers})
-
-    @staticmethod
-    def _stale(current_version: int) -> PreconditionFailed:
-        return PreconditionFailed(
-            _("Someone changed the patient since you read it; it is now at version "
-              "%(version)s. Read it again and reapply your change.") % {"version": current_version},
-            etag=version_etag(current_version),
-        )

@@ -7,10 +7,9 @@ carry ids only.
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -18,6 +17,7 @@ from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
     require_if_match,
+    validated_input,
     version_etag,
 )
 from rehab_portal.idempotency import not_replayable
@@ -135,7 +135,7 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return self._response(subscription)
 
     def create(self, request, *args, **kwargs):
-        data = self._input(WebhookSubscriptionInputSerializer, request)
+        data = validated_input(self, WebhookSubscriptionInputSerializer)
         subscription = services.create_subscription(by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("webhook-subscription-detail", kwargs={"uuid": subscription.uuid}))
@@ -145,15 +145,11 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def partial_update(self, request, *args, **kwargs):
         subscription = self.get_object()
         require_if_match(request, subscription.version)
-        serializer = WebhookSubscriptionUpdateSerializer(subscription, data=request.data,
-                                                         partial=True)
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]})
+        data = validated_input(self, WebhookSubscriptionUpdateSerializer,
+                               instance=subscription, partial=True)
         subscription = services.update_subscription(
             subscription, by=request.user, expected_version=subscription.version,
-            **serializer.validated_data)  # a save in between: StaleVersion, a 412
+            **data)  # a save in between: StaleVersion, a 412
         return self._response(subscription)
 
     def destroy(self, request, *args, **kwargs):
@@ -184,11 +180,6 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def ping(self, request, uuid=None):
         delivery = services.ping(self.get_object(), by=request.user)
         return _delivery_created(request, delivery)
-
-    def _input(self, serializer_class, request) -> dict:
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _response(self, subscription, status_code=status.HTTP_200_OK, *, secret=False,
                   **headers):
