@@ -1,6 +1,6 @@
 """Create: POST Encounter (an admission) and POST Communication (an early notification),
 through the same services as the REST API. The body is validated as FHIR R4 first (400
-naming the element), then mapped; the services' refusals are 403 or 422."""
+naming the element), then mapped; the services' refusals are 403, 409 (state) or 422."""
 
 import datetime
 import uuid
@@ -36,8 +36,9 @@ COMMUNICATION_FIELDS = {
 
 
 class InvalidResource(FhirError):
-    def __init__(self, issues: list[dict]):
-        super().__init__(400, issues[0]["diagnostics"], expression=issues[0].get("expression"))
+    def __init__(self, issues: list[dict], status_code: int = 400):
+        super().__init__(status_code, issues[0]["diagnostics"], code=issues[0]["code"],
+                         expression=issues[0].get("expression"))
         self.issues = issues
 
 
@@ -120,6 +121,8 @@ def create_encounter(user, data) -> Admission:
     subject = encounter.subject
     if subject is None:
         raise invalid("Name the patient in subject.", "Encounter.subject")
+    if (subject.reference or "").startswith("#"):
+        return _admit_contained(user, encounter, hospital, fields)
     key = _reference_uuid(subject, "Patient", "Encounter.subject")
     if key is not None:
         # Unknown and out of scope answer alike: nothing reveals that the patient exists.
@@ -127,20 +130,78 @@ def create_encounter(user, data) -> Admission:
         if patient is None:
             raise invalid("Encounter.subject: no such patient.", "Encounter.subject")
         return services.admit_patient(by=user, patient=patient, hospital=hospital, **fields)
-    identifier = subject.identifier
+    number = _identity_number(subject.identifier, "Encounter.subject.identifier")
+    return _admit_by_number(user, number, hospital, fields, {}, {})
+
+
+def _identity_number(identifier, path: str) -> str:
     if identifier is None or not identifier.value:
         raise invalid("subject is a reference to a Patient or an identifier "
                       "(fødselsnummer or D-number).", "Encounter.subject")
     try:
         number = parse_identity_number(identifier.value)
     except DjangoValidationError as exc:
-        raise invalid(f"Encounter.subject.identifier: {' '.join(exc.messages)}",
-                      "Encounter.subject.identifier.value") from exc
+        raise invalid(f"{path}: {' '.join(exc.messages)}", f"{path}.value") from exc
     if identifier.system and identifier.system != number.system:
         raise invalid("The identifier's system does not match the number (fødselsnummer or "
-                      "D-number).", "Encounter.subject.identifier.system")
-    return services.admit_by_identity_number(
-        by=user, identity_number=number.number, hospital=hospital, registration={}, **fields)
+                      "D-number).", f"{path}.system")
+    return number.number
+
+
+def _admit_contained(user, encounter, hospital, fields) -> Admission:
+    """subject: {"reference": "#p"} to a Patient in `contained`, carrying the identifier and
+    the name (checked against a registered patient, or registering a new one with birthDate
+    and the municipality code of its address)."""
+    local_id = encounter.subject.reference[1:]
+    found = [(index, resource) for index, resource in enumerate(encounter.contained or [])
+             if resource.resource_type == "Patient" and resource.id == local_id]
+    if not found:
+        raise invalid("Encounter.subject: no contained Patient with that id.",
+                      "Encounter.subject.reference")
+    index, contained = found[0]
+    path = f"Encounter.contained[{index}]"
+    identifiers = list(contained.identifier or [])
+    identifier = encounter.subject.identifier or (identifiers[0] if identifiers else None)
+    number = _identity_number(identifier, "Encounter.subject.identifier"
+                              if encounter.subject.identifier else f"{path}.identifier[0]")
+    registration = {}
+    names = [n for n in contained.name or [] if n.use in (None, "official", "usual")]
+    if names:
+        registration["given_name"] = " ".join(names[0].given or [])
+        registration["family_name"] = names[0].family or ""
+    if contained.birthDate:
+        registration["birth_date"] = contained.birthDate
+    for address_index, address in enumerate(contained.address or []):
+        code = next((ext.valueCoding.code for ext in address.extension or []
+                     if ext.url == m.MUNICIPALITY_EXTENSION and ext.valueCoding), None)
+        if code:
+            municipality = Organization.objects.municipalities().filter(
+                municipality_number=code).first()
+            if municipality is None:
+                raise invalid(f"{path}.address[{address_index}]: no municipality {code}.",
+                              f"{path}.address[{address_index}].extension")
+            registration["municipality"] = municipality
+            break
+    name_path = f"{path}.name[0]"
+    paths = {"given_name": f"{name_path}.given", "family_name": f"{name_path}.family",
+             "birth_date": f"{path}.birthDate", "municipality": f"{path}.address"}
+    return _admit_by_number(user, number, hospital, fields, registration, paths)
+
+
+def _admit_by_number(user, number, hospital, fields, registration, paths) -> Admission:
+    """The service's refusals of the patient's data name the elements they came from."""
+    try:
+        return services.admit_by_identity_number(
+            by=user, identity_number=number, hospital=hospital, registration=registration,
+            **fields)
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        where = {**ENCOUNTER_FIELDS, **paths}
+        raise InvalidResource([
+            issue("business-rule", message, [where[field]] if field in where else None)
+            for field, messages in exc.message_dict.items() for message in messages
+        ], status_code=422) from exc
 
 
 def _section_value(field: str, text: str, path: str):

@@ -19,10 +19,18 @@ Sources and honesty notes:
 - People are fictitious. Patients get synthetic identity numbers (month + 80, as in the
   national test population) from pathways.identity.make_synthetic_identity_number.
 - Passwords and the API key below are published demo credentials. seed_demo refuses to run
-  under production settings unless told --force.
+  under production settings unless told --force, and those settings refuse the credentials
+  themselves at sign-in (registry.demo_credentials); `check --deploy` reports them.
 """
 
 import datetime
+
+from registry.demo_credentials import (  # noqa: F401 - part of the demo data
+    API_KEY,
+    API_KEY_PREFIX,
+    API_KEY_SECRET,
+    demo_password,
+)
 
 SOURCE_POPULATION = "SSB, tabell 07459, folketall 1.1.2024 (avrundet til nærmeste 100)"
 
@@ -210,17 +218,11 @@ DEMO_USERS = [
 SUPERUSER = "admin"
 
 
-def demo_password(username: str) -> str:
-    """The published demo password of a demo user (demo data only, never production)."""
-    return f"{username}-demo"
-
-
-# The EPJ system's API client at UNN Tromsø, with a published demo key.
+# The EPJ system's API client at UNN Tromsø, with a published demo key. The published
+# passwords (demo_password) and key live in registry.demo_credentials, which refuses them
+# where demo data is not allowed.
 API_CLIENT_ORGANIZATION = "unn-tromso"
 API_CLIENT_NAME = "DIPS Arena, UNN Tromsø (demo)"
-API_KEY_PREFIX = "demounn1"
-API_KEY_SECRET = "published-demo-key-not-for-production"  # noqa: S105 - published on purpose
-API_KEY = f"rp_{API_KEY_PREFIX}_{API_KEY_SECRET}"
 
 # Fictitious patients. key, given name, family name, birth date, municipality key,
 # registered by (username, organisation key), further care relationships

@@ -129,10 +129,12 @@ class AdmitForm(forms.Form):
     )
     given_name = forms.CharField(
         label=_("Given name"), max_length=100, required=False,
-        help_text=_("Needed when the patient is new to the portal; checked otherwise."))
+        help_text=_("Needed unless your hospital already sees the patient; checked "
+                    "against the registered name."))
     family_name = forms.CharField(
         label=_("Family name"), max_length=100, required=False,
-        help_text=_("Needed when the patient is new to the portal; checked otherwise."))
+        help_text=_("Needed unless your hospital already sees the patient; checked "
+                    "against the registered name."))
     birth_date = date_field(_("Birth date"), required=False,
                             help_text=_("Read from the identity number when left empty."))
     municipality = forms.ModelChoiceField(

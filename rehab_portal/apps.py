@@ -1,6 +1,7 @@
 import os
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class RehabPortalConfig(AppConfig):
@@ -16,3 +17,10 @@ class RehabPortalConfig(AppConfig):
                 folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
                 if folder:
                     os.makedirs(folder, exist_ok=True)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site: a second factor where OTP_ADMIN is on."""
+
+    default = False  # named in INSTALLED_APPS in place of django.contrib.admin
+    default_site = "rehab_portal.admin_site.PortalAdminSite"

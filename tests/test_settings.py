@@ -62,11 +62,30 @@ def test_prod_starts_with_a_secret_key_file_and_allowed_hosts(tmp_path):
     assert result.stdout.strip() == "False ['a.example', 'b.example']"
 
 
-def test_prod_passes_check_deploy_with_a_real_secret():
-    result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no"},
+def test_prod_passes_check_deploy_with_a_real_secret(tmp_path):
+    # A fresh, unmigrated database, as CI's: the demo-credentials check finds nothing there.
+    result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no",
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"},
                       "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_prod_check_deploy_does_not_crash_when_the_database_is_down():
+    result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no",
+                       "DATABASE_URL": "postgres://postgres@127.0.0.1:1/rehab_nowhere"},
+                      "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pathways.I001" in result.stdout + result.stderr  # an Info: it does not fail
+    assert "Traceback" not in result.stderr
+
+
+def test_prod_asks_the_admin_for_a_second_factor():
+    result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no"},
+                      "-c", "import django; django.setup(); from django.conf import settings; "
+                            "print(settings.OTP_ADMIN, settings.DEMO_DATA_ALLOWED)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True False"
 
 
 def test_prod_refuses_demo_data_without_force():

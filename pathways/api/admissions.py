@@ -61,15 +61,18 @@ Name the patient in one of two ways:
 * `patient`: the UUID of a patient you may see.
 * `identity_number` (for EPJ systems that know the patient by number only):
   * a patient you may see with that number is admitted;
-  * a patient registered by someone else, whom you may not see yet, is admitted too: the
-    admission itself is the care relationship that lets the hospital see the patient. The
-    response reveals nothing before you are allowed to admit at the hospital, and the audit
-    trail records the link;
+  * a patient registered by someone else, whom you may not see yet, is admitted too, but
+    only with `given_name` and `family_name` as registered: the admission itself is the care
+    relationship that lets the hospital see the patient, so a mistyped number must not link
+    a stranger. The response reveals nothing before you are allowed to admit at the
+    hospital, and the audit trail records the link;
   * an unknown number registers a new patient from `given_name`, `family_name`,
     `birth_date` (optional: it follows from the number) and `municipality` (residence).
 
-`given_name`, `family_name` and `birth_date` are used only to register a new patient; they
-never change a registered one.
+`given_name` and `family_name`, whenever given, are checked against a registered patient
+(case, spacing, hyphens and diacritics do not count; the first given name alone is enough):
+names that differ are a 400 naming both fields, audited, and nothing is written. They and
+`birth_date` never change a registered patient.
 """
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from registry.models import Organization, OrganizationKind, ServiceLevel
 from rehab_portal.api_base import (
+    InputSerializer,
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
@@ -145,7 +146,7 @@ class AdmissionDetailSerializer(AdmissionSerializer):
         read_only_fields = fields
 
 
-class AdmissionCreateSerializer(serializers.Serializer):
+class AdmissionCreateSerializer(InputSerializer):
     """Either `patient` (a UUID you may see) or `identity_number` (for EPJ systems)."""
 
     patient = ScopedUuidRelatedField(
@@ -154,9 +155,11 @@ class AdmissionCreateSerializer(serializers.Serializer):
     identity_number = IdentityNumberField(required=False, help_text=_(
         "Fødselsnummer or D-number, instead of patient. See the operation's description."))
     given_name = serializers.CharField(max_length=100, required=False, help_text=_(
-        "Only to register a patient the portal does not know yet."))
+        "Registers a patient the portal does not know yet; checked against a registered "
+        "one, and required to admit one you may not see yet."))
     family_name = serializers.CharField(max_length=100, required=False, help_text=_(
-        "Only to register a patient the portal does not know yet."))
+        "Registers a patient the portal does not know yet; checked against a registered "
+        "one, and required to admit one you may not see yet."))
     birth_date = serializers.DateField(required=False, help_text=_(
         "Only to register a patient; taken from the identity number if left out."))
     hospital = UuidRelatedField(
@@ -194,7 +197,7 @@ class AdmissionUpdateSerializer(ValidatedModelSerializer):
         fields = list(ADMISSION_FIELDS)
 
 
-class DeclareReadySerializer(serializers.Serializer):
+class DeclareReadySerializer(InputSerializer):
     physician = serializers.CharField(max_length=200, help_text=_(
         "The physician who declared the patient ready."))
     declared_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
@@ -202,12 +205,12 @@ class DeclareReadySerializer(serializers.Serializer):
         "Updated health information and a preliminary discharge note were sent."))
 
 
-class WithdrawReadySerializer(serializers.Serializer):
+class WithdrawReadySerializer(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
     at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
 
 
-class MunicipalAnswerInputSerializer(serializers.Serializer):
+class MunicipalAnswerInputSerializer(InputSerializer):
     kind = NamedChoiceField(MunicipalAnswerKind.choices, enum_name="MunicipalAnswerKind")
     receive_on = serializers.DateField(required=False, allow_null=True, help_text=_(
         "For can_receive: the first day the municipality can receive the patient."))
@@ -216,7 +219,7 @@ class MunicipalAnswerInputSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class DischargeSerializer(serializers.Serializer):
+class DischargeSerializer(InputSerializer):
     destination = NamedChoiceField(DischargeDestination.choices,
                                    enum_name="DischargeDestination")
     discharged_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
@@ -228,12 +231,12 @@ class DischargeSerializer(serializers.Serializer):
     epicrisis_ready = serializers.BooleanField(default=False)
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(InputSerializer):
     to_hospital = UuidRelatedField(
         queryset=Organization.objects.filter(kind=OrganizationKind.HOSPITAL))
     ward = serializers.CharField(max_length=120)
     at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
 
 
-class DeathSerializer(serializers.Serializer):
+class DeathSerializer(InputSerializer):
     died_at = serializers.DateTimeField()

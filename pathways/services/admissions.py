@@ -30,7 +30,7 @@ from ..models import (
     Patient,
     ReadyForDischarge,
 )
-from .patients import grant_care_relationship, register_patient
+from .patients import check_names, grant_care_relationship, register_patient
 
 S = AdmissionStatus
 OPEN = {S.ADMITTED, S.READY_FOR_DISCHARGE}
@@ -168,7 +168,6 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
     return admission
 
 
-@transaction.atomic
 def admit_by_identity_number(*, by, identity_number: str, hospital: Organization, ward: str,
                              admitted_at: datetime.datetime,
                              municipality: Organization | None = None,
@@ -177,7 +176,12 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
     else one registered elsewhere, which the admission links to the hospital (admission is a
     care relationship; admit_patient grants it and the audit trail records it); else a new
     patient registered from `registration` (given_name, family_name, optionally birth_date
-    and the municipality of residence, which defaults to the responsible `municipality`)."""
+    and the municipality of residence, which defaults to the responsible `municipality`).
+
+    Names in `registration` must be the registered patient's (check_names), and a patient
+    the caller may not see yet is linked only on both names: a mistyped number admits
+    nobody. A refusal is audited and writes nothing else; call this outside a transaction,
+    or the refusal's audit event rolls back with it."""
     if hospital.kind != OrganizationKind.HOSPITAL:
         raise ValidationError({"hospital": _("Choose a hospital.")})
     # Before any lookup: who may not admit here learns nothing about the number.
@@ -185,30 +189,45 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
         raise PermissionDenied(
             _("Only discharge planners at %(hospital)s may admit patients there.")
             % {"hospital": hospital.name})
+    registration = dict(registration or {})
     patient = Patient.objects.filter(identity_number=identity_number).first()
-    if patient is None:
-        registration = dict(registration or {})
-        registration.setdefault("municipality", municipality)
-        if not registration.get("birth_date"):
-            # Patient.clean() would derive it, but only after clean_fields() refused the blank.
-            registration["birth_date"] = parse_identity_number(identity_number).birth_date
-        missing = [name for name in ("given_name", "family_name", "municipality")
-                   if not registration.get(name)]
-        if missing:
-            raise ValidationError({name: _(
-                "The portal does not know this identity number yet: give this to register "
-                "the patient.") for name in missing})
-        patient = register_patient(by=by, organization=hospital,
-                                   identity_number=identity_number, **registration)
-        how = "registered"
-    elif Patient.objects.visible_to(by).filter(pk=patient.pk).exists():
-        how = "in scope"
-    else:
-        how = "linked by admission"
-    audit.record(by, AuditAction.SEARCH, "patient", patient.uuid, patient_uuid=patient.uuid,
-                 detail=f"admission by identity number: {how}")
-    return admit_patient(by=by, patient=patient, hospital=hospital, ward=ward,
-                         admitted_at=admitted_at, municipality=municipality, **fields)
+    if patient is not None:
+        in_scope = Patient.objects.visible_to(by).filter(pk=patient.pk).exists()
+        how = "in scope" if in_scope else "linked by admission"
+        try:
+            check_names(patient, given_name=registration.get("given_name", ""),
+                        family_name=registration.get("family_name", ""), required=not in_scope)
+        except ValidationError as exc:
+            audit.record(by, AuditAction.SEARCH, "patient", patient.uuid,
+                         patient_uuid=patient.uuid, organization=hospital,
+                         detail=f"admission by identity number refused ({how}): "
+                                f"{', '.join(sorted(exc.error_dict))}")
+            raise
+    with transaction.atomic():
+        if patient is None:
+            patient = _register_from_admission(by, identity_number, hospital, municipality,
+                                               registration)
+            how = "registered"
+        audit.record(by, AuditAction.SEARCH, "patient", patient.uuid,
+                     patient_uuid=patient.uuid, detail=f"admission by identity number: {how}")
+        return admit_patient(by=by, patient=patient, hospital=hospital, ward=ward,
+                             admitted_at=admitted_at, municipality=municipality, **fields)
+
+
+def _register_from_admission(by, identity_number: str, hospital: Organization,
+                             municipality: Organization | None, registration: dict) -> Patient:
+    registration.setdefault("municipality", municipality)
+    if not registration.get("birth_date"):
+        # Patient.clean() would derive it, but only after clean_fields() refused the blank.
+        registration["birth_date"] = parse_identity_number(identity_number).birth_date
+    missing = [name for name in ("given_name", "family_name", "municipality")
+               if not registration.get(name)]
+    if missing:
+        raise ValidationError({name: _(
+            "The portal does not know this identity number yet: give this to register "
+            "the patient.") for name in missing})
+    return register_patient(by=by, organization=hospital, identity_number=identity_number,
+                            **registration)
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 """State changes of patients and care relationships; views and viewsets call these."""
 
-from django.core.exceptions import PermissionDenied
+import re
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +30,56 @@ PATIENT_FIELDS = (
     "identity_number", "given_name", "family_name", "birth_date", "municipality", "address",
     "phone", "email", "needs_interpreter", "interpreter_language",
 )
+
+
+# Letters NFKD does not take apart; the rest of the diacritics (å, é, ü ...) are dropped.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "đ": "d", "ł": "l", "ð": "d", "þ": "th"})
+_APOSTROPHES = re.compile(r"['’ʼ`´]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—.,]+")
+
+
+def normalised_name(value: str) -> str:
+    """A name as two channels may both write it: case, spacing, hyphens, apostrophes and
+    diacritics do not count ("Anne-Lise Ødegård" = "anne lise odegard")."""
+    value = unicodedata.normalize("NFKD", value.casefold()).translate(_LETTERS)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = _APOSTROPHES.sub("", value)
+    return _SEPARATORS.sub(" ", value).strip()
+
+
+def names_match(patient: Patient, *, given_name: str, family_name: str) -> bool:
+    """Whether typed names are the registered patient's. Both must match: the family name in
+    full; of the given names, one side may carry only the first ones ("Kari" for "Kari
+    Anne"), as EPJ systems and wards often do."""
+    if normalised_name(family_name) != normalised_name(patient.family_name):
+        return False
+    typed, registered = (normalised_name(given_name).split(),
+                         normalised_name(patient.given_name).split())
+    shorter = min(len(typed), len(registered))
+    return shorter > 0 and typed[:shorter] == registered[:shorter]
+
+
+def check_names(patient: Patient, *, given_name: str = "", family_name: str = "",
+                required: bool) -> None:
+    """Refuse names that are not the patient's, and missing names where `required` (a
+    patient the caller may not see yet). The refusal names both fields whichever differs,
+    so that it does not tell a stranger's family name from their given name."""
+    if not (given_name or "").strip() and not (family_name or "").strip() and not required:
+        return
+    if not (given_name or "").strip() or not (family_name or "").strip():
+        if not required:
+            missing = [n for n, v in (("given_name", given_name), ("family_name", family_name))
+                       if not (v or "").strip()]
+            raise ValidationError({name: _("Give both the given and the family name.")
+                                   for name in missing})
+        raise ValidationError({name: _(
+            "Give the patient's given and family name as registered: they are checked "
+            "against the identity number before the patient is linked to your organisation."
+        ) for name in ("given_name", "family_name")})
+    if not names_match(patient, given_name=given_name, family_name=family_name):
+        message = _("The identity number belongs to a patient registered with other names. "
+                    "Check the number and the names.")
+        raise ValidationError({"given_name": message, "family_name": message})
 
 
 class ConflictError(Exception):

@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -397,24 +396,15 @@ def admit(request, hospital_uuid):
 def _admit(user, hospital, form) -> Admission:
     """Admit by identity number through the same service the EPJ systems use: a patient the
     hospital may see, one registered elsewhere (the admission links them), or a new one
-    registered from the names typed. Names typed for a known patient must match, so that a
-    mistyped number admits nobody; one transaction, so a refusal leaves nothing behind."""
+    registered from the names typed. The service checks the names typed against a known
+    patient and audits a refusal, so it runs outside a transaction of ours."""
     data = form.cleaned_data
     registration = {name: data[name] for name in ("given_name", "family_name", "birth_date",
                                                   "municipality") if data.get(name)}
-    with transaction.atomic():
-        admission = services.admit_by_identity_number(
-            by=user, identity_number=data["identity_number"], hospital=hospital,
-            ward=data["ward"], admitted_at=_utc(data["admitted_at"]),
-            registration=registration, **form.admission_fields())
-        patient = admission.patient
-        for typed, registered in ((data["given_name"], patient.given_name),
-                                  (data["family_name"], patient.family_name)):
-            if typed and typed.casefold() != registered.casefold():
-                raise ValidationError({"identity_number": _(
-                    "The identity number belongs to a patient registered with other names. "
-                    "Check the number and the names.")})
-        return admission
+    return services.admit_by_identity_number(
+        by=user, identity_number=data["identity_number"], hospital=hospital,
+        ward=data["ward"], admitted_at=_utc(data["admitted_at"]),
+        registration=registration, **form.admission_fields())
 
 
 NOTICE_INITIAL_FIELDS = EarlyNotificationForm.CONTENT_FIELDS

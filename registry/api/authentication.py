@@ -2,11 +2,15 @@
 
 import hashlib
 import hmac
+import logging
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from .. import demo_credentials
 from ..models import ApiKey
+
+logger = logging.getLogger(__name__)
 
 SCHEME = "Bearer"
 KEY_PREFIX = "rp_"
@@ -28,6 +32,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             _rp, prefix, secret = token.split("_", 2)
         except ValueError as exc:
             raise exceptions.AuthenticationFailed("Malformed API key.") from exc
+        if demo_credentials.refused() and demo_credentials.is_demo_api_key(prefix, secret):
+            logger.warning("The published demo API key was refused (demo data not allowed)")
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         key = (
             ApiKey.objects.select_related("client__user", "client__organization")
             .filter(prefix=prefix, revoked_at__isnull=True, client__active=True).first()

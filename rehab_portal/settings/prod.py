@@ -13,7 +13,8 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts the portal answers for.")
 ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool("ALLOW_SYNTHETIC_IDENTITY_NUMBERS", False)
 
-DEMO_DATA_ALLOWED = False
+DEMO_DATA_ALLOWED = False  # and the published demo credentials are refused at sign-in
+OTP_ADMIN = True  # the admin asks for a TOTP token (manage.py add_totp_device)
 WEBHOOK_ALLOW_INSECURE_URLS = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

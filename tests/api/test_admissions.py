@@ -360,8 +360,9 @@ def test_it_registers_an_unknown_patient_from_the_admission(cast):
 def test_it_links_a_patient_registered_elsewhere_by_admitting_them(cast):
     client = system(cast.unn)
     assert client.get(f"/api/v1/patients/{cast.bodo_only.uuid}/").status_code == 404
-    response = client.post("/api/v1/admissions/", by_number(cast.bodo_only.identity_number),
-                           format="json")
+    response = client.post("/api/v1/admissions/", by_number(
+        cast.bodo_only.identity_number, given_name="Berit", family_name="Bakken"),
+        format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["patient"], body["municipality"]) == (str(cast.bodo_only.uuid),
@@ -375,6 +376,62 @@ def test_it_links_a_patient_registered_elsewhere_by_admitting_them(cast):
     assert AuditEvent.objects.filter(object_type="care_relationship",
                                      patient_uuid=cast.bodo_only.uuid,
                                      detail="admission UNN Tromsø").exists()
+
+
+def refusals(patient) -> list[str]:
+    return list(AuditEvent.objects.filter(
+        action=AuditAction.SEARCH, patient_uuid=patient.uuid,
+        detail__startswith="admission by identity number refused").values_list(
+        "detail", flat=True))
+
+
+@pytest.mark.parametrize("names", [
+    {"given_name": "Kari", "family_name": "Bakken"},  # a typo in the number: someone else
+    {"given_name": "Berit", "family_name": "Olsen"},
+])
+def test_it_refuses_to_link_a_patient_whose_names_differ_naming_both_fields(cast, names):
+    """A typo in an EPJ integration must not give the hospital a stranger's record: the
+    refusal names both name fields (not which one differs), is audited, and writes nothing
+    else."""
+    client = system(cast.unn)
+    before = rows()
+    response = client.post("/api/v1/admissions/", by_number(
+        cast.bodo_only.identity_number, **names), format="json")
+    assert response.status_code == 400, response.json()
+    assert set(error(response)["fields"]) == {"given_name", "family_name"}
+    assert "Berit" not in response.content.decode()
+    assert refusals(cast.bodo_only) == [
+        "admission by identity number refused (linked by admission): family_name, given_name"]
+    assert rows() == {**before, "AuditEvent": before["AuditEvent"] + 1}
+    assert not CareRelationship.objects.filter(patient=cast.bodo_only,
+                                               organization=cast.unn).exists()
+    assert client.get(f"/api/v1/patients/{cast.bodo_only.uuid}/").status_code == 404
+
+
+def test_it_links_a_patient_elsewhere_only_on_both_names(cast):
+    client = system(cast.unn)
+    before = rows()
+    response = client.post("/api/v1/admissions/", by_number(cast.bodo_only.identity_number),
+                           format="json")
+    assert response.status_code == 400
+    assert set(error(response)["fields"]) == {"given_name", "family_name"}
+    assert refusals(cast.bodo_only) == [
+        "admission by identity number refused (linked by admission): family_name, given_name"]
+    assert rows() == {**before, "AuditEvent": before["AuditEvent"] + 1}
+
+
+def test_it_checks_names_given_for_a_patient_in_scope_too(cast):
+    client = system(cast.unn)
+    wrong = client.post("/api/v1/admissions/", by_number(
+        cast.shared.identity_number, given_name="Astrid", family_name="Aunet"), format="json")
+    assert wrong.status_code == 400
+    assert set(error(wrong)["fields"]) == {"given_name", "family_name"}
+    assert not Admission.objects.exists()
+    # Case, spacing, hyphens and diacritics do not count.
+    right = client.post("/api/v1/admissions/", by_number(
+        cast.shared.identity_number, given_name=" ÅSTRID ", family_name="aune"),
+        format="json")
+    assert right.status_code == 201, right.json()
 
 
 def test_it_reveals_nothing_about_a_number_to_who_may_not_admit(cast, epj):

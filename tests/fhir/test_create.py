@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from pathways.models import Admission, EarlyNotification
+from pathways.models import Admission, CareRelationship, EarlyNotification, Patient
+from registry.models import AuditAction, AuditEvent
+from tests import factories
 
 from .conftest import FHIR_JSON, admit, system, validate
 
@@ -44,13 +46,72 @@ def test_it_admits_a_patient_and_the_rest_api_shows_the_admission(cast, unn_epj)
     assert unn_epj.get(f"{BASE}Encounter/{admission.uuid}").status_code == 200
 
 
+FNR = "urn:oid:2.16.578.1.12.4.1.4.1"
+
+
+def contained_patient(number, family, given, **extra) -> dict:
+    """An Encounter whose subject is a contained Patient: identifier and name as the EPJ
+    system has them."""
+    return encounter({"reference": "#p"}, contained=[{
+        "resourceType": "Patient", "id": "p",
+        "identifier": [{"system": FNR, "value": number}],
+        "name": [{"family": family, "given": given}], **extra}])
+
+
 @pytest.mark.django_db
 def test_it_admits_by_identity_number_a_patient_registered_elsewhere(cast, unn_epj):
     number = cast.tromso_only.identity_number
-    response = post(unn_epj, "Encounter", encounter({"identifier": {
-        "system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": number}}))
+    response = post(unn_epj, "Encounter", contained_patient(number, "Tindvik", ["Tor"]))
     assert response.status_code == 201, response.content
     assert response.json()["subject"]["reference"] == f"Patient/{cast.tromso_only.uuid}"
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_link_a_patient_whose_names_differ(cast, unn_epj):
+    """Patient.name is checked against the patient registered with the number: a mismatch
+    is a 422 naming both name elements, audited, with nothing written."""
+    patient = cast.tromso_only
+    response = post(unn_epj, "Encounter",
+                    contained_patient(patient.identity_number, "Tindvik", ["Kari"]))
+    assert response.status_code == 422, response.content
+    outcome = response.json()
+    validate(outcome)
+    assert {e for i in outcome["issue"] for e in i.get("expression", [])} == {
+        "Encounter.contained[0].name[0].given", "Encounter.contained[0].name[0].family"}
+    assert "Tor" not in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.SEARCH, patient_uuid=patient.uuid,
+        detail="admission by identity number refused (linked by admission): "
+               "family_name, given_name").count() == 1
+    assert not Admission.objects.exists()
+    assert not CareRelationship.objects.filter(patient=patient,
+                                               organization=cast.unn).exists()
+
+
+@pytest.mark.django_db
+def test_an_identifier_alone_does_not_link_a_patient_outside_scope(cast, unn_epj):
+    response = post(unn_epj, "Encounter", encounter({"identifier": {
+        "system": FNR, "value": cast.tromso_only.identity_number}}))
+    assert response.status_code == 422, response.content
+    issues = response.json()["issue"]
+    assert [i["expression"] for i in issues] == [["Encounter.subject"]] * 2
+    assert not Admission.objects.exists()
+    assert not CareRelationship.objects.filter(patient=cast.tromso_only,
+                                               organization=cast.unn).exists()
+
+
+@pytest.mark.django_db
+def test_it_registers_a_new_patient_from_the_contained_patient(cast, unn_epj):
+    number = factories.identity_number(datetime.date(1950, 3, 1))
+    body = contained_patient(number, "Nyvik", ["Nils", "Olav"], address=[{"extension": [{
+        "url": "http://hl7.no/fhir/StructureDefinition/no-basis-municipalitycode",
+        "valueCoding": {"system": "urn:oid:2.16.578.1.12.4.1.1.3402",
+                        "code": cast.tromso.municipality_number}}]}])
+    response = post(unn_epj, "Encounter", body)
+    assert response.status_code == 201, response.content
+    patient = Patient.objects.get(identity_number=number)
+    assert (patient.given_name, patient.family_name, patient.municipality) == (
+        "Nils Olav", "Nyvik", cast.tromso)
 
 
 @pytest.mark.django_db
@@ -60,10 +121,14 @@ def test_a_patient_outside_scope_or_a_second_admission_is_refused(cast, unn_epj)
     assert hidden.json()["issue"][0]["expression"] == ["Encounter.subject"]
     admit(cast)
     again = post(unn_epj, "Encounter", encounter({"reference": f"Patient/{cast.shared.uuid}"}))
-    assert again.status_code == 422
+    # The same refusal as REST's: a state conflict is a 409 in both.
+    rest = unn_epj.post("/api/v1/admissions/", {
+        "patient": str(cast.shared.uuid), "ward": "Slag",
+        "admitted_at": "2026-01-05T08:00:00+01:00"}, format="json")
+    assert (again.status_code, rest.status_code) == (409, 409), rest.content
     outcome = again.json()
     validate(outcome)
-    assert outcome["issue"][0]["code"] == "business-rule"
+    assert outcome["issue"][0]["code"] == "conflict"
     assert outcome["issue"][0]["expression"] == ["Encounter.subject"]
 
 

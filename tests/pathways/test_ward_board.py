@@ -13,6 +13,7 @@ from pathways import services
 from pathways.models import (
     Admission,
     AdmissionStatus,
+    CareRelationship,
     DischargeMeeting,
     EarlyNotification,
     MessageStatus,
@@ -22,6 +23,7 @@ from pathways.models import (
 )
 from pathways.views import common
 from registry.models import (
+    AuditAction,
     AuditEvent,
     Membership,
     Notification,
@@ -339,12 +341,24 @@ def test_it_admits_a_patient_known_elsewhere_and_checks_the_names_typed(client, 
     wrong = post_admit(client, admit_data(cast, hospital=cast.unn.uuid, identity_number=number,
                                           given_name="Kari", family_name="Bakken"))
     assert wrong.status_code == 422
-    assert wrong.context["form"].errors["identity_number"] == [
-        "Fødselsnummeret tilhører en pasient som er registrert med andre navn. Kontroller "
-        "nummeret og navnene."]
+    errors = wrong.context["form"].errors
+    message = ["Fødselsnummeret tilhører en pasient som er registrert med andre navn. "
+               "Kontroller nummeret og navnene."]
+    assert (errors["given_name"], errors["family_name"]) == (message, message)
     assert "Berit" not in wrong.content.decode()
     assert not Admission.objects.exists()
     assert cast.bodo_only not in Patient.objects.visible_to(planner)
+    assert not CareRelationship.objects.filter(patient=cast.bodo_only,
+                                               organization=cast.unn).exists()
+    assert AuditEvent.objects.filter(
+        user=planner, action=AuditAction.SEARCH, patient_uuid=cast.bodo_only.uuid,
+        detail="admission by identity number refused (linked by admission): "
+               "family_name, given_name").count() == 1
+    # Without names the number alone links nobody either.
+    blank = post_admit(client, admit_data(cast, hospital=cast.unn.uuid, identity_number=number))
+    assert blank.status_code == 422
+    assert {"given_name", "family_name"} <= set(blank.context["form"].errors)
+    assert not Admission.objects.exists()
     right = post_admit(client, admit_data(cast, hospital=cast.unn.uuid, identity_number=number,
                                           given_name="berit", family_name="Bakken"))
     assert right.status_code == 200
