@@ -67,7 +67,9 @@ def exception_handler(exc, context):
     field_paths = getattr(view, "field_paths", None) or {}
     headers = {}
     if isinstance(exc, FhirError):
-        status_code, issues = exc.status_code, [issue(exc.code, exc.diagnostics, exc.expression)]
+        status_code = exc.status_code
+        issues = getattr(exc, "issues", None) or [issue(exc.code, exc.diagnostics,
+                                                        exc.expression)]
     elif isinstance(exc, Http404 | exceptions.NotFound):
         status_code, issues = 404, [issue("not-found", "No such resource.")]
     elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
