@@ -37,6 +37,11 @@ class RequestStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+# A request waiting for the KE's decision; the patient has at most one of each kind per
+# municipality (one_open_request_per_kind).
+OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.UNDER_ASSESSMENT)
+
+
 class PlanRequestQuerySet(PatientScopedQuerySet):
     pass
 
@@ -79,6 +84,13 @@ class PlanRequest(TrackedModel):
             models.Index(fields=["municipality", "status", "received_at"]),
             models.Index(fields=["received_at"], name="plan_request_open_idx",
                          condition=Q(status__in=["received", "under_assessment"])),
+        ]
+        constraints = [
+            # Checked in submit_plan_request too; this is what two submits at once meet.
+            models.UniqueConstraint(
+                fields=["patient", "municipality", "kind"],
+                condition=Q(status__in=["received", "under_assessment"]),
+                name="one_open_request_per_kind"),
         ]
 
     def __str__(self):
@@ -176,6 +188,15 @@ class IndividualPlan(TrackedModel):
             models.Index(fields=["municipality", "status"]),
             models.Index(fields=["next_evaluation_on"], name="plan_evaluation_due_idx",
                          condition=Q(status__in=["active", "under_evaluation"])),
+        ]
+        constraints = [
+            # One open plan per patient and municipality (accept_request checks it; this is
+            # what two acceptances at once meet).
+            models.UniqueConstraint(
+                fields=["patient", "municipality"],
+                condition=Q(status__in=["requested", "in_preparation", "active",
+                                        "under_evaluation"]),
+                name="one_open_plan_per_municipality"),
         ]
 
     def __str__(self):

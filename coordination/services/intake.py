@@ -27,7 +27,7 @@ Decisions
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from rehab_portal.exceptions import StateConflict
 from ..access import is_ke_staff, require_ke_staff
 from ..models import (
     OPEN_PLAN_STATUSES,
+    OPEN_REQUEST_STATUSES,
     Coordinator,
     IndividualPlan,
     PlanRequest,
@@ -55,7 +56,6 @@ from .coordinators import _assign, check_coordinator
 from .plans import set_status
 
 R = RequestStatus
-OPEN_REQUEST_STATUSES = (R.RECEIVED, R.UNDER_ASSESSMENT)
 
 # The allowed transitions: step → (from states, to state).
 TRANSITIONS = {
@@ -94,8 +94,12 @@ def _transition(request: PlanRequest, step: str, *, by, **changes) -> PlanReques
     rows = PlanRequest.objects.filter(pk=request.pk, status__in=allowed)
     if step == "appeal":
         rows = rows.filter(appeal_received_at__isnull=True)
-    updated = rows.update(status=target, version=F("version") + 1, updated_by=by,
-                          updated_at=timezone.now(), **changes)
+    try:
+        with transaction.atomic():
+            updated = rows.update(status=target, version=F("version") + 1, updated_by=by,
+                                  updated_at=timezone.now(), **changes)
+    except IntegrityError as exc:  # reopening it would make a second open request
+        raise _duplicate_request() from exc
     if not updated:
         current = PlanRequest.objects.get(pk=request.pk)
         if step == "appeal" and current.appeal_received_at is not None:
@@ -107,6 +111,11 @@ def _transition(request: PlanRequest, step: str, *, by, **changes) -> PlanReques
             code="invalid_transition", field="status")
     request.refresh_from_db()
     return request
+
+
+def _duplicate_request() -> StateConflict:
+    return StateConflict(_("The KE already has an open request of this kind for the "
+                           "patient."), code="duplicate_request", field="kind")
 
 
 def _ensure_municipality_relationship(patient: Patient, municipality: Organization, *, by):
@@ -129,15 +138,18 @@ def submit_plan_request(*, patient: Patient, municipality: Organization, kind: s
     not_in_future(received_at, "received_at")
     if PlanRequest.objects.filter(patient=patient, municipality=municipality, kind=kind,
                                   status__in=OPEN_REQUEST_STATUSES).exists():
-        raise StateConflict(_("The KE already has an open request of this kind for the "
-                              "patient."), code="duplicate_request", field="kind")
+        raise _duplicate_request()
     request = PlanRequest(
         patient=patient, municipality=municipality, kind=kind, source=source,
         submitter_name=submitter_name or by.display_name(), description=description,
         received_at=received_at, early_notification=early_notification,
         created_by=by, updated_by=by)
-    request.full_clean()
-    request.save()
+    request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as exc:  # a second submit at the same moment won the race
+        raise _duplicate_request() from exc
     record(by, AuditAction.CREATE, request, patient, f"{kind} from {source}")
     _ensure_municipality_relationship(patient, municipality, by=by)
     notify_users(ke_staff_of(municipality), kind="coordination.request_received",
@@ -165,12 +177,19 @@ def request_from_early_notification(notice: EarlyNotification, *, by) -> PlanReq
             kind=RequestKind.INDIVIDUAL_PLAN, status__in=OPEN_REQUEST_STATUSES).first()
     if existing is not None:
         return existing
-    return submit_plan_request(
-        patient=admission.patient, municipality=admission.municipality,
-        kind=RequestKind.INDIVIDUAL_PLAN, source=RequestSource.HOSPITAL, by=by,
-        submitter_name=f"{by.display_name()}, {admission.hospital.name}",
-        description=notice.rehabilitation_need, received_at=notice.sent_at,
-        early_notification=notice)
+    try:
+        return submit_plan_request(
+            patient=admission.patient, municipality=admission.municipality,
+            kind=RequestKind.INDIVIDUAL_PLAN, source=RequestSource.HOSPITAL, by=by,
+            submitter_name=f"{by.display_name()}, {admission.hospital.name}",
+            description=notice.rehabilitation_need, received_at=notice.sent_at,
+            early_notification=notice)
+    except StateConflict as exc:  # someone submitted the same request at the same moment
+        if exc.code != "duplicate_request":
+            raise
+        return PlanRequest.objects.get(
+            patient=admission.patient, municipality=admission.municipality,
+            kind=RequestKind.INDIVIDUAL_PLAN, status__in=OPEN_REQUEST_STATUSES)
 
 
 @transaction.atomic
@@ -187,13 +206,25 @@ def _open_plan(request: PlanRequest) -> IndividualPlan | None:
         status__in=OPEN_PLAN_STATUSES).first()
 
 
-def _create_plan(request: PlanRequest, status: str, *, by) -> IndividualPlan:
+def _plan_exists(request: PlanRequest) -> StateConflict:
+    return StateConflict(_("The patient already has an open plan in %(municipality)s.") % {
+        "municipality": request.municipality.name}, code="plan_exists")
+
+
+def _create_plan(request: PlanRequest, status: str, *, by, summary: str = "created",
+                 detail: str = "") -> IndividualPlan:
+    """Open the plan; of two decisions at the same moment that both found no open plan, the
+    second meets one_open_plan_per_municipality and gets a StateConflict."""
     plan = IndividualPlan(patient=request.patient, municipality=request.municipality,
                           request=request, status=status, created_by=by, updated_by=by)
-    plan.full_clean()
-    plan.save()
-    store_version(plan, by, "created")
-    record(by, AuditAction.CREATE, plan, plan.patient, status)
+    plan.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError as exc:
+        raise _plan_exists(request) from exc
+    store_version(plan, by, summary)
+    record(by, AuditAction.CREATE, plan, plan.patient, detail or status)
     return plan
 
 
@@ -217,8 +248,7 @@ def accept_request(request: PlanRequest, *, by, coordinator: Coordinator | None 
     upgrade = (existing is not None and existing.status == PlanStatus.REQUESTED
                and request.kind == RequestKind.INDIVIDUAL_PLAN)
     if existing is not None and not upgrade and (coordinator or request.kind in NEEDS_COORDINATOR):
-        raise StateConflict(_("The patient already has an open plan in %(municipality)s.") % {
-            "municipality": request.municipality.name}, code="plan_exists")
+        raise _plan_exists(request)
     if coordinator is not None and not (upgrade and existing.coordinator_id == coordinator.pk):
         check_coordinator(coordinator, request.municipality, plan=existing if upgrade else None,
                           allow_over_capacity=allow_over_capacity)
@@ -258,9 +288,7 @@ def decline_request(request: PlanRequest, *, by, reason: str, coordinator_offere
             "A coordinator must be offered even when the individual plan is declined.")})
     if coordinator is not None:
         if existing is not None:
-            raise StateConflict(_("The patient already has an open plan in %(municipality)s.")
-                                % {"municipality": request.municipality.name},
-                                code="plan_exists")
+            raise _plan_exists(request)
         check_coordinator(coordinator, request.municipality,
                           allow_over_capacity=allow_over_capacity)
     _transition(request, "decline", by=by, decided_at=timezone.now(), decided_by=by,
@@ -268,13 +296,8 @@ def decline_request(request: PlanRequest, *, by, reason: str, coordinator_offere
     record(by, AuditAction.UPDATE, request, request.patient,
            "declined" + (", coordinator offered" if coordinator_offered else ""))
     if coordinator is not None:
-        plan = IndividualPlan(patient=request.patient, municipality=request.municipality,
-                              request=request, status=PlanStatus.REQUESTED,
-                              created_by=by, updated_by=by)
-        plan.full_clean()
-        plan.save()
-        store_version(plan, by, "created (coordinator only)")
-        record(by, AuditAction.CREATE, plan, plan.patient, "coordinator only")
+        plan = _create_plan(request, PlanStatus.REQUESTED, by=by,
+                            summary="created (coordinator only)", detail="coordinator only")
         _assign(plan, coordinator, by=by, patient_wishes=patient_wishes,
                 summary="coordinator assigned")
     _notify_submitter(request, _("Your request for an individual plan or a coordinator was "

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 BEFORE = [("coordination", "0001_individual_plans")]
 AFTER = [("coordination", "0002_item_uuids")]
@@ -13,6 +14,15 @@ def migrate(targets):
     executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards(transactional_db):
+    """The tests after these need the whole schema back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,3 +44,40 @@ def test_existing_goals_and_measures_get_distinct_public_uuids(cast):
     uuids = list(Goal.objects.values_list("uuid", flat=True))
     assert len(uuids) == 3 and None not in uuids and len(set(uuids)) == 3
     assert Measure.objects.get().uuid is not None
+
+
+# --- one open request and one open plan (0004), on data two races left behind ---------
+
+BEFORE_ONE_OPEN = [("coordination", "0003_versions")]
+ONE_OPEN = [("coordination", "0004_one_open_request_and_plan")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_closes_duplicate_requests_and_keeps_the_first(cast):
+    apps = migrate(BEFORE_ONE_OPEN)
+    Request = apps.get_model("coordination", "PlanRequest")
+    common = {"patient_id": cast.tromso_only.pk, "municipality_id": cast.tromso.pk,
+              "kind": "individual_plan", "source": "patient"}
+    now = timezone.now()
+    later = Request.objects.create(received_at=now, **common)
+    first = Request.objects.create(received_at=now - timezone.timedelta(days=3), **common)
+    other_kind = Request.objects.create(received_at=now, **{**common, "kind": "coordinator"})
+    apps = migrate(ONE_OPEN)
+    Request = apps.get_model("coordination", "PlanRequest")
+    assert Request.objects.get(pk=first.pk).status == "received"
+    assert Request.objects.get(pk=other_kind.pk).status == "received"
+    closed = Request.objects.get(pk=later.pk)
+    assert closed.status == "declined" and str(first.uuid) in closed.decline_reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_stops_on_duplicate_open_plans_and_names_them(cast):
+    apps = migrate(BEFORE_ONE_OPEN)
+    Plan = apps.get_model("coordination", "IndividualPlan")
+    plans = [Plan.objects.create(patient_id=cast.tromso_only.pk,
+                                 municipality_id=cast.tromso.pk, status=status)
+             for status in ("active", "in_preparation")]
+    with pytest.raises(Exception, match="more than one open individual plan") as exc_info:
+        migrate(ONE_OPEN)
+    assert all(str(plan.uuid) in str(exc_info.value) for plan in plans)
+    Plan.objects.filter(pk=plans[0].pk).update(status="closed")
