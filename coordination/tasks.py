@@ -22,6 +22,7 @@ from pathways.deadlines import OSLO, local_date
 from pathways.tasks import Directory
 from registry.notifications import Message, Outgoing, notify_many
 
+from . import links
 from .models import IndividualPlan, PlanRequest, PlanStatus
 from .services import coordinators_with_load
 from .services.intake import OPEN_REQUEST_STATUSES
@@ -116,7 +117,7 @@ def remind_evaluations(now: datetime.datetime | None = None) -> int:
             outgoing.append(Outgoing(users, Message(
                 kind=kind, title=title % {"date": _day(due)},
                 body=_("Evaluate the plan with the patient and record the evaluation."),
-                url=f"/plans/{plan.uuid}/", subject_type="individualplan",
+                url=links.plan_url(plan.uuid), subject_type="individualplan",
                 subject_uuid=plan.uuid, patient_uuid=plan.patient_uuid,
             ), f"coordination:evaluation-{stage}:{plan.uuid}:{due.isoformat()}",
                 external_emails=tuple(emails)))
@@ -159,7 +160,7 @@ def remind_waiting_requests(now: datetime.datetime | None = None) -> int:
                         "%(days)s days") % {"days": days},
                 body=_("Received %(date)s and not yet decided.") % {
                     "date": _day(local_date(request.received_at))},
-                url=f"/plan-requests/{request.uuid}/", subject_type="planrequest",
+                url=links.request_url(request.uuid), subject_type="planrequest",
                 subject_uuid=request.uuid, patient_uuid=request.patient_uuid,
             ), f"coordination:request-waiting:{request.uuid}:{stage}",
                 external_emails=tuple(emails)))
@@ -191,7 +192,8 @@ def alert_over_capacity(now: datetime.datetime | None = None) -> int:
                 body=_("%(name)s coordinates %(load)s open plans (capacity %(capacity)s).")
                 % {"name": coordinator.user.display_name(), "load": coordinator.load,
                    "capacity": coordinator.capacity},
-                url="/coordinators/", subject_type="coordinator", subject_uuid=coordinator.uuid,
+                url=links.coordinator_url(coordinator.uuid), subject_type="coordinator",
+                subject_uuid=coordinator.uuid,
             ), f"coordination:over-capacity:{coordinator.uuid}:{today.isoformat()}",
                 external_emails=tuple(emails)))
         return outgoing

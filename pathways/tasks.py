@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from registry.models import CoordinatingUnit, Membership, Role
 from registry.notifications import Message, Outgoing, notify_many
 
+from . import links
 from .models import (
     Admission,
     AdmissionStatus,
@@ -79,10 +80,6 @@ def _when(moment: datetime.datetime) -> str:
 
 def _day(day: datetime.date) -> str:
     return f"{day:%d.%m.%Y}"
-
-
-def pathway_url(patient_uuid) -> str:
-    return f"/patients/{patient_uuid}/pathway/"
 
 
 def _batches(queryset: QuerySet) -> Iterator[list]:
@@ -194,8 +191,11 @@ def remind_missing_early_notifications(now: datetime.datetime | None = None) -> 
                   "was due %(deadline)s and has not been sent.") % params,
             ), f"sweep:notice-overdue:{admission.uuid}"))
             if now >= deadline + escalate_after:
+                # The trust's KE has no care relationship to the patient, so no page of
+                # theirs shows the stay: the message names hospital, ward and deadline.
                 users, emails = directory.ke_staff(admission.hospital.parent_id)
-                outgoing.append(_outgoing(users, message(
+                unlinked = _message_about(admission, "admission", admission.uuid, url=False)
+                outgoing.append(_outgoing(users, unlinked(
                     "early_notification.escalation",
                     _("Early notification still missing after the deadline"),
                     _("%(hospital)s has not sent the early notification for a patient "
@@ -210,7 +210,7 @@ def _message_about(admission_like, subject_type: str, subject_uuid, *, url: bool
     """A Message factory for one subject: kind, title and body vary by stage. The link goes
     to the patient's pathway, or to the page given (a discharge meeting's)."""
     patient_uuid = admission_like.patient_uuid
-    link = url if isinstance(url, str) else pathway_url(patient_uuid) if url else ""
+    link = url if isinstance(url, str) else links.pathway_url(patient_uuid) if url else ""
 
     def message(kind: str, title: str, body: str) -> Message:
         return Message(kind=kind, title=title, body=body, url=link,
@@ -401,7 +401,7 @@ def remind_meeting_participants(now: datetime.datetime | None = None) -> int:
             for recipients, addresses, url in ((users, (), True), ((), emails, False)):
                 if recipients or addresses:
                     message = _message_about(meeting, "dischargemeeting", meeting.uuid,
-                                             url=f"/meetings/{meeting.uuid}/" if url else False)
+                                             url=links.meeting_url(meeting.uuid) if url else False)
                     outgoing.append(_outgoing(recipients, message(
                         "discharge_meeting.reminder", title, "\n".join(lines)),
                         dedupe, addresses))

@@ -17,7 +17,7 @@ from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
 from webhooks.events import emit as emit_webhook
 
-from .. import diff
+from .. import diff, links
 from ..access import require_can_edit_plan
 from ..models import (
     OPEN_PLAN_STATUSES,
@@ -58,11 +58,11 @@ def record(by, action: AuditAction, obj, patient, detail: str = "", object_type:
 
 
 def plan_url(plan: IndividualPlan) -> str:
-    return f"/plans/{plan.uuid}/"
+    return links.plan_url(plan.uuid)
 
 
 def request_url(request) -> str:
-    return f"/plan-requests/{request.uuid}/"
+    return links.request_url(request.uuid)
 
 
 def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "", subject,
@@ -148,12 +148,17 @@ def lock_plan(plan: IndividualPlan, by, *, expected_version: int | None = None,
         raise StateConflict(_("The plan is %(status)s and can no longer be changed.") % {
             "status": current.get_status_display().lower()}, code="closed", field="status")
     if expected_version is not None and current.version != expected_version:
-        older = PlanVersion.objects.filter(plan=current, number=expected_version).first()
-        changes = diff.diff_snapshots(older.snapshot, snapshot(current)) if older else []
-        raise PlanConflict(
-            _("Someone changed the plan since you read it (now version %(version)s).")
-            % {"version": current.version}, current=current, changes=changes)
+        raise plan_conflict(current, expected_version)
     return current
+
+
+def plan_conflict(current: IndividualPlan, expected_version: int) -> PlanConflict:
+    """The lost update refused: what changed from the editor's version to the current one."""
+    older = PlanVersion.objects.filter(plan=current, number=expected_version).first()
+    changes = diff.diff_snapshots(older.snapshot, snapshot(current)) if older else []
+    return PlanConflict(
+        _("Someone changed the plan since you read it (now version %(version)s).")
+        % {"version": current.version}, current=current, changes=changes)
 
 
 def bump(plan: IndividualPlan, by, *, action: AuditAction, obj, summary: str,

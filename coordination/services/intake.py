@@ -39,6 +39,7 @@ from pathways.services import grant_care_relationship
 from registry.models import AuditAction, Organization, OrganizationKind
 from rehab_portal.exceptions import StateConflict
 
+from .. import links
 from ..access import is_ke_staff, require_ke_staff
 from ..models import (
     OPEN_PLAN_STATUSES,
@@ -232,7 +233,8 @@ def _notify_submitter(request: PlanRequest, title: str) -> None:
     submitter = request.created_by
     if submitter is not None and not is_ke_staff(submitter, request.municipality):
         notify_users([submitter], kind="coordination.request_decided", title=title,
-                     url=request_url(request), subject=request, patient=request.patient)
+                     url=links.submitter_url(request.patient.uuid), subject=request,
+                     patient=request.patient)
 
 
 @transaction.atomic

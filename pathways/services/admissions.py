@@ -18,7 +18,7 @@ from registry.notifications import Message, notify
 from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
 
-from .. import access, deadlines
+from .. import access, deadlines, links
 from ..identity import parse_identity_number
 from ..models import (
     Admission,
@@ -81,7 +81,7 @@ def _transition(admission: Admission, step: str, *, by, **changes) -> Admission:
 
 
 def _pathway_url(admission: Admission) -> str:
-    return f"/patients/{admission.patient.uuid}/pathway/"
+    return links.pathway_url(admission.patient.uuid)
 
 
 def _notify_municipality(admission: Admission, kind: str, title: str, body: str = "",

@@ -3,10 +3,9 @@ rescheduling and cancellation that update everyone, answers, minutes and follow-
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from registry.models import AuditAction
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
 
-from .. import access
+from .. import access, links
 from ..calendar import meeting_ics
 from ..models import (
     Admission,
@@ -35,17 +34,12 @@ MEETING_ACCESS_AFTER = datetime.timedelta(days=14)
 
 
 def _require_organizing_side(by, admission: Admission) -> None:
-    """The hospital's planners or the municipality's KE may organise the meeting."""
-    if not (access.acts_for(by, admission.hospital, access.HOSPITAL_ROLES)
-            or access.acts_for(by, admission.municipality, access.MUNICIPAL_ROLES)):
-        raise PermissionDenied(_(
-            "Only the hospital's discharge planners or the municipality's coordinating unit "
-            "may organise this meeting."))
+    access.require_organizing_side(by, admission)
 
 
 def _meeting_url(meeting: DischargeMeeting) -> str:
     """Notifications about a meeting open the meeting's page."""
-    return reverse("pathways:meeting_detail", args=[meeting.uuid])
+    return links.meeting_url(meeting.uuid)
 
 
 def _end(meeting: DischargeMeeting) -> datetime.datetime:

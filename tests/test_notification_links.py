@@ -1,0 +1,239 @@
+"""Every link a notification carries leads to a page its recipient can open: the in-app link
+and the absolute one in the e-mail (PORTAL_BASE_URL + path). Each kind is produced through
+the code path that sends it in production (services and sweeps), then followed."""
+
+import datetime
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from coordination import services as coordination
+from coordination import tasks as coordination_tasks
+from coordination.models import RequestKind, RequestSource
+from pathways import services, tasks
+from pathways.models import DischargeDestination, MunicipalAnswerKind, ParticipantKind
+from registry.models import Notification, NotificationChannel, OrganizationKind, Role
+from registry.tasks import build_email
+from tests import factories
+from tests.coordination.conftest import activate
+
+BASE_URL = "https://rehab.example.no/"
+HOUR = datetime.timedelta(hours=1)
+
+# Every kind of notification the portal sends. A new kind belongs here and in the scenario.
+KINDS = {
+    "early_notification.reminder", "early_notification.overdue",
+    "early_notification.escalation", "early_notification.new",
+    "early_notification.unacknowledged", "early_notification.acknowledged",
+    "ready_for_discharge.declared", "ready_for_discharge.unanswered",
+    "ready_for_discharge.answered", "ready_for_discharge.withdrawn",
+    "discharge_meeting.prompt", "discharge_meeting.invitation",
+    "discharge_meeting.rescheduled", "discharge_meeting.reminder",
+    "discharge_meeting.task", "discharge_meeting.cancelled",
+    "discharge_meeting.minutes_missing",
+    "admission.discharged", "admission.follow_up_due", "admission.deceased",
+    "admission.transferred_in",
+    "coordination.request_received", "coordination.request_decided",
+    "coordination.coordinator_assigned", "coordination.request_waiting",
+    "coordination.over_capacity", "coordination.evaluation_soon",
+    "coordination.evaluation_due", "coordination.evaluation_overdue",
+}
+
+UNLINKED = {"early_notification.escalation"}
+
+
+def new_patient(cast, name):
+    return factories.patient(cast.ke_tromso, given_name=name, family_name="Lenke",
+                             municipality=cast.tromso)
+
+
+def admit(cast, patient, hours_ago, hospital=None, by=None, **fields):
+    return services.admit_patient(
+        by=by or cast.planner, patient=patient, hospital=hospital or cast.unn, ward="Slag",
+        admitted_at=timezone.now() - hours_ago * HOUR, **fields)
+
+
+@pytest.fixture
+def every_kind(cast, settings, opened):
+    """Run the pathway and the KE's work far enough that every kind is sent once."""
+    settings.PORTAL_BASE_URL = BASE_URL
+    for user in (cast.planner, cast.ke_tromso, cast.coordinator):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    cast.ke_unn = factories.user("ke_unn", cast.unn_hf, Role.KE_STAFF, email="ke@unn.example")
+    now = timezone.now()
+
+    # The early notification: reminded before its deadline, overdue and escalated after.
+    admit(cast, new_patient(cast, "Rita"), hours_ago=21)
+    stay = admit(cast, cast.shared, hours_ago=30, needs_interdisciplinary_follow_up=True,
+                 is_rehabilitation_stay=True,
+                 estimated_discharge_date=timezone.localdate() + datetime.timedelta(days=1))
+    tasks.remind_missing_early_notifications(now)
+    opened.check()
+    tasks.remind_missing_early_notifications(now + 7 * HOUR)
+    opened.check()
+    tasks.prompt_discharge_meetings(now)
+    opened.check()
+    notice = services.send_early_notification(stay, by=cast.planner,
+                                              expected_course="Bedring")
+    opened.check()
+    tasks.remind_unacknowledged_notices(now + 9 * HOUR)
+    opened.check()
+    services.acknowledge_early_notification(notice, by=cast.ke_tromso)
+    opened.check()
+
+    # Ready for discharge: declared, unanswered, answered, withdrawn.
+    declaration = services.declare_ready_for_discharge(stay, by=cast.planner, physician="Lege")
+    opened.check()
+    tasks.remind_unanswered_declarations(now + 5 * HOUR)
+    opened.check()
+    services.answer_ready_for_discharge(declaration, by=cast.ke_tromso,
+                                        kind=MunicipalAnswerKind.CANNOT_YET)
+    opened.check()
+    services.withdraw_ready_for_discharge(stay, by=cast.planner)
+    opened.check()
+
+    # Discharge meetings: invitation (a user and a patient by e-mail), change, reminder,
+    # task, cancellation, minutes missing.
+    invited = [{"kind": ParticipantKind.COORDINATING_UNIT, "user": cast.ke_tromso,
+                "organization": cast.tromso},
+               {"kind": ParticipantKind.PATIENT, "name": cast.shared.full_name,
+                "email": "astrid@example.org"}]
+    meeting = services.schedule_discharge_meeting(
+        stay, by=cast.planner, scheduled_at=now + 2 * HOUR, location="Møterom 1",
+        participants=invited)
+    opened.check()
+    meeting = services.reschedule_discharge_meeting(
+        meeting, by=cast.planner, scheduled_at=now + 3 * HOUR)
+    opened.check()
+    tasks.remind_meeting_participants(now)
+    opened.check()
+    services.add_follow_up_task(meeting, by=cast.planner, description="Hjelpemidler",
+                                responsible_name="KE", responsible_user=cast.ke_tromso,
+                                due_date=timezone.localdate())
+    opened.check()
+    tasks.remind_missing_minutes(now + 2 * 24 * HOUR)
+    opened.check()
+    other = services.schedule_discharge_meeting(
+        stay, by=cast.planner, scheduled_at=now + 30 * HOUR, location="Møterom 2",
+        participants=invited[:1])
+    opened.check()
+    services.cancel_discharge_meeting(other, by=cast.planner, reason="Flyttet")
+    opened.check()
+
+    # The end of stays: discharge and its follow-up, death, transfer.
+    stay = services.discharge_patient(stay, by=cast.planner,
+                                      destination=DischargeDestination.HOME)
+    opened.check()
+    tasks.remind_follow_ups(stay.discharged_at + datetime.timedelta(weeks=6, days=1))
+    opened.check()
+    services.record_death(admit(cast, new_patient(cast, "Dag"), hours_ago=3),
+                          by=cast.planner, died_at=now - HOUR)
+    opened.check()
+    trust = factories.organization(OrganizationKind.HEALTH_TRUST, "Helgelandssykehuset HF",
+                                   parent=cast.rhf)
+    mosjoen = factories.organization(OrganizationKind.HOSPITAL, "Mosjøen", parent=trust)
+    cast.mosjoen_planner = factories.user("mosjoen", mosjoen, Role.DISCHARGE_PLANNER,
+                                          email="planner@mosjoen.example")
+    services.transfer_patient(admit(cast, new_patient(cast, "Tove"), hours_ago=3),
+                              by=cast.planner, to_hospital=mosjoen, ward="Med", at=now - HOUR)
+    opened.check()
+
+    # The KE's work: a request from the ward, decided with a coordinator; one waiting; an
+    # evaluation coming up, due and overdue; a coordinator over capacity.
+    kora = coordination.create_coordinator_profile(user=cast.coordinator,
+                                                   organization=cast.tromso,
+                                                   by=cast.ke_tromso)
+    opened.check()
+    request = coordination.submit_plan_request(
+        patient=cast.shared, municipality=cast.tromso, kind=RequestKind.INDIVIDUAL_PLAN,
+        source=RequestSource.HOSPITAL, by=cast.planner)
+    opened.check()
+    plan = activate(cast, coordination.accept_request(request, by=cast.ke_tromso,
+                                                      coordinator=kora))
+    opened.check()
+    coordination.submit_plan_request(
+        patient=cast.tromso_only, municipality=cast.tromso, kind=RequestKind.COORDINATOR,
+        source=RequestSource.PATIENT, by=cast.ke_tromso, received_at=now - 20 * 24 * HOUR)
+    opened.check()
+    coordination_tasks.remind_waiting_requests(now)
+    opened.check()
+    plan = coordination.update_plan(plan, by=cast.coordinator, expected_version=plan.version,
+                                    next_evaluation_on=timezone.localdate())
+    opened.check()
+    for days in (-3, 0, 3):
+        coordination_tasks.remind_evaluations(now + datetime.timedelta(days=days))
+        opened.check()
+    coordination.update_coordinator_profile(kora, by=cast.ke_tromso, capacity=1)
+    opened.check()
+    second = coordination.submit_plan_request(
+        patient=new_patient(cast, "Olga"), municipality=cast.tromso,
+        kind=RequestKind.COORDINATOR, source=RequestSource.PATIENT, by=cast.ke_tromso)
+    opened.check()
+    coordination.accept_request(second, by=cast.ke_tromso, coordinator=kora,
+                                allow_over_capacity=True)
+    opened.check()
+    coordination_tasks.alert_over_capacity(now)
+    opened.check()
+    return cast
+
+
+class Opened:
+    """Follows the links of the notifications sent since the last check, as their recipients
+    would on receiving them: a page (200) with the anchor the link points at."""
+
+    def __init__(self):
+        self.last_pk = 0
+        self.clients = {}
+        self.kinds = set()
+
+    def check(self) -> None:
+        new = list(Notification.objects.filter(pk__gt=self.last_pk)
+                   .select_related("recipient").order_by("pk"))
+        for notification in new:
+            self.kinds.add(notification.kind)
+            self.open(notification)
+        if new:
+            self.last_pk = new[-1].pk
+
+    def open(self, notification: Notification) -> None:
+        kind = notification.kind
+        if not notification.url:
+            # Only e-mail to people without an account (the patient, a GP) goes without,
+            # and the escalation to the health trust's KE, who may not see the patient.
+            assert notification.recipient is None or kind in UNLINKED, kind
+            return
+        try:
+            resolve(urlsplit(notification.url).path)
+        except Resolver404:
+            pytest.fail(f"{kind} links to {notification.url}, which is no page")
+        link = notification.url
+        if notification.channel == NotificationChannel.EMAIL:
+            link = build_email(notification, "x@example.org").body.rsplit("\n\n", 1)[-1]
+            assert link == BASE_URL + notification.url.lstrip("/"), kind
+        if notification.recipient is None:
+            return  # an invitation by e-mail: the page asks the patient to log in
+        client = self.clients.get(notification.recipient_id)
+        if client is None:
+            client = self.clients[notification.recipient_id] = Client()
+            client.force_login(notification.recipient)
+        parts = urlsplit(link)
+        response = client.get(parts.path)
+        assert response.status_code == 200, (kind, link, response.status_code)
+        if parts.fragment:
+            assert f'id="{parts.fragment}"' in response.content.decode(), (kind, link)
+
+
+@pytest.fixture
+def opened():
+    return Opened()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_notification_links_to_a_page_its_recipient_can_open(every_kind,
+                                                                             opened):
+    assert opened.kinds == KINDS
+    assert Notification.objects.filter(channel=NotificationChannel.EMAIL).exists()
