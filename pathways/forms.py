@@ -343,10 +343,8 @@ class MeetingParticipantsForm(forms.Form):
                     continue
                 seen.add(user.pk)
                 chosen.append({"kind": kind, "user": user, "organization": organization})
-        if data.get("invite_patient"):
-            patient = admission.patient
-            chosen.append({"kind": ParticipantKind.PATIENT, "name": patient.full_name,
-                           "email": patient.email})
+        if data.get("invite_patient"):  # the service names the patient from the record
+            chosen.append({"kind": ParticipantKind.PATIENT})
         for kin in data.get("next_of_kin") or ():
             chosen.append({"kind": ParticipantKind.NEXT_OF_KIN, "next_of_kin": kin})
         if data.get("gp_name"):

@@ -60,10 +60,13 @@ class ParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "responded_at"]
         extra_kwargs = {
             "name": {"required": False, "help_text": _(
-                "Required unless user or next_of_kin gives it.")},
+                "Required unless user or next_of_kin gives it; the patient (kind patient) "
+                "is named, and their e-mail address taken, from the patient's record.")},
         }
 
     def validate(self, attrs):
+        if attrs.get("kind") == ParticipantKind.PATIENT:
+            return attrs
         if not (attrs.get("name") or attrs.get("user") or attrs.get("next_of_kin")):
             raise serializers.ValidationError({"name": _(
                 "Name the participant, or choose a user or next of kin.")})

@@ -24,6 +24,7 @@ from ..models import (
     FollowUpTask,
     MeetingParticipant,
     MeetingStatus,
+    ParticipantKind,
     ParticipantStatus,
     Patient,
 )
@@ -94,6 +95,11 @@ def _build_participants(meeting: DischargeMeeting, participants) -> list[Meeting
         participant = MeetingParticipant(meeting=meeting, **data)
         if not participant.name and participant.user is not None:
             participant.name = participant.user.display_name()
+        if participant.kind == ParticipantKind.PATIENT and participant.user is None:
+            # The portal knows the patient: nobody types their name or address.
+            patient = meeting.admission.patient
+            participant.name = participant.name or patient.full_name
+            participant.email = participant.email or patient.email
         if not participant.email and participant.user is not None:
             participant.email = participant.user.email
         if participant.next_of_kin is not None:

@@ -279,7 +279,9 @@ COORDINATION_DEADLINES = {
     "REQUEST_WAITING_DAYS": env_int("COORDINATION_REQUEST_WAITING_DAYS", 14),
 }
 
-# E-mail notifications link here; they carry no health data, only a pointer into the portal.
+# The portal's public address: the absolute links in e-mail notifications (no health data,
+# only a pointer into the portal) and the resource URLs in webhook deliveries (`data.url`)
+# are built on it, so EPJ systems fetch from the address set here.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Sync cursors (rehab_portal.pagination) show a change this many seconds after it is saved,
 # so that a transaction committing late cannot slip behind a cursor.

@@ -93,6 +93,21 @@ def test_it_schedules_a_meeting_and_invites_everyone(cast, api):
     assert all("BEGIN:VCALENDAR" in n.attachment for n in mailed)
 
 
+def test_it_invites_the_patient_without_a_name_typed_in(cast, api):
+    """The portal knows the patient: kind patient alone names them and finds their e-mail."""
+    cast.shared.email = "astrid@example.org"
+    cast.shared.save(update_fields=["email"])
+    admission = admit(cast)
+    response = api(cast.planner).post(MEETINGS, payload(admission, participants=[
+        {"kind": "patient"}]), format="json")
+    assert response.status_code == 201, response.json()
+    assert [(p["kind"], p["name"], p["email"]) for p in response.json()["participants"]] == [
+        ("patient", "Astrid Aune", "astrid@example.org")]
+    assert Notification.objects.filter(channel=NotificationChannel.EMAIL,
+                                       kind="discharge_meeting.invitation",
+                                       recipient_email="astrid@example.org").exists()
+
+
 def test_it_lets_the_municipalitys_coordinating_unit_schedule(cast, api, epj):
     admission = admit(cast)
     assert api(cast.ke_tromso).post(MEETINGS, payload(admission),
