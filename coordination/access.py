@@ -1,6 +1,20 @@
-"""Who may see and change requests and plans. Seeing follows the patient's care relationships
-(Patient.objects.visible_to, through the models' visible_to); changing a plan is for its
-current coordinator and the KE staff of its municipality; deciding a request is the KE's."""
+"""Who may see and change requests and plans: one function per capability, asked by the
+services, the web views and the API alike.
+
+Seeing follows the patient's care relationships (the models' visible_to). Acting for a
+municipality's coordinating unit (KE) is for its KE staff and for its EPJ system (an API
+client of that municipality, within its scopes: the API checks `coordination:write` before
+any of this), never for another municipality's:
+
+| capability | who |
+|---|---|
+| decide a request (assess, accept, decline, appeal) | the KE of the request's municipality |
+| appoint and change coordinator profiles | the KE of the coordinator's organisation |
+| appoint or replace a plan's coordinator | the KE of the plan's municipality |
+| edit a plan (fields, goals, measures, group, status, consents, evaluations) | the plan's
+  current coordinator, or the KE of its municipality |
+
+Organisation administrators administer users, services and API clients, not the KE's work."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,7 +25,8 @@ from registry.models import AuditAction, Role
 
 from .models import IndividualPlan, PlanRequest
 
-KE_ROLES = (Role.KE_STAFF,)
+# The roles that act for an organisation's coordinating unit: its staff and its EPJ system.
+KE_ROLES = (Role.KE_STAFF, Role.API_CLIENT)
 
 
 def visible_plans(user):
@@ -48,8 +63,21 @@ def get_visible_request(user, uuid, *, log: bool = True) -> PlanRequest:
 
 
 def is_ke_staff(user, organization) -> bool:
+    """Acts for the organisation's coordinating unit: its KE staff or its EPJ system."""
     return bool(user and user.is_authenticated and user.is_active) and acts_for(
         user, organization, KE_ROLES)
+
+
+def can_decide_request(user, plan_request: PlanRequest) -> bool:
+    return is_ke_staff(user, plan_request.municipality)
+
+
+def can_manage_coordinators(user, organization) -> bool:
+    return is_ke_staff(user, organization)
+
+
+def can_assign_coordinator(user, plan: IndividualPlan) -> bool:
+    return is_ke_staff(user, plan.municipality)
 
 
 def is_current_coordinator(user, plan: IndividualPlan) -> bool:
@@ -68,6 +96,10 @@ def require_can_edit_plan(user, plan: IndividualPlan) -> None:
         raise PermissionDenied(_(
             "Only the plan's coordinator or the coordinating unit of %(municipality)s may "
             "change this plan.") % {"municipality": plan.municipality.name})
+
+
+def require_can_assign_coordinator(user, plan: IndividualPlan) -> None:
+    require_ke_staff(user, plan.municipality)
 
 
 def require_ke_staff(user, organization) -> None:

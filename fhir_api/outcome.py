@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,15 @@ def exception_handler(exc, context):
         message = str(exc.detail) if isinstance(exc, exceptions.APIException) else (
             str(exc) or "You may not do this.")
         status_code, issues = 403, [issue("forbidden", message)]
+    elif isinstance(exc, StaleVersion):
+        # As in REST: the version the client edited is not the current one (412 + ETag).
+        status_code, issues = 412, [issue("conflict", exc.message)]
+        headers["ETag"] = f'W/"{exc.current_version}"'
     elif isinstance(exc, StateConflict):
+        # As in REST: the step does not fit the record's state now (409), which is not a
+        # business rule the resource broke (422).
         path = field_paths.get(exc.field) if exc.field else None
-        status_code, issues = 422, [issue("business-rule", exc.message,
-                                          [path] if path else None)]
+        status_code, issues = 409, [issue("conflict", exc.message, [path] if path else None)]
     elif isinstance(exc, DjangoValidationError):
         status_code = 422
         issues = []

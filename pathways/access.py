@@ -116,6 +116,16 @@ def require_hospital_staff(user, admission) -> None:
         ) % {"hospital": admission.hospital.name})
 
 
+def require_organizing_side(user, admission) -> None:
+    """The hospital's planners or the municipality's KE (or their EPJ systems) organise the
+    discharge meeting."""
+    if not (acts_for(user, admission.hospital, HOSPITAL_ROLES)
+            or acts_for(user, admission.municipality, MUNICIPAL_ROLES)):
+        raise PermissionDenied(_(
+            "Only the hospital's discharge planners or the municipality's coordinating unit "
+            "may organise this meeting."))
+
+
 def require_municipal_ke(user, admission) -> None:
     """Only the responsible municipality's KE (or its EPJ system) answers for it."""
     if not acts_for(user, admission.municipality, MUNICIPAL_ROLES):

@@ -8,7 +8,7 @@ import uuid
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -379,16 +379,19 @@ class ScopedUuidRelatedField(UuidRelatedField):
 
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$|^(\d+)$')
+ANY_VERSION = "*"
 
 
-def parse_if_match(header: str | None) -> list[int] | None:
-    """Versions named in If-Match (`W/"3"`, `"3"` or `3`, comma-separated); None if absent.
+def parse_if_match(header: str | None) -> list[int] | str | None:
+    """Versions named in If-Match (`W/"3"`, `"3"` or `3`, comma-separated); ANY_VERSION for
+    `*` (RFC 9110 13.1.1: true whenever the resource exists); None if absent.
 
-    Raises PreconditionFailed for a header that cannot name a version (`*` included: a
-    client must say which version it edited).
+    Raises PreconditionFailed for a header that cannot name a version.
     """
     if header is None or not header.strip():
         return None
+    if header.strip() == ANY_VERSION:
+        return ANY_VERSION
     versions = []
     for part in header.split(","):
         match = _ETAG.match(part.strip())
@@ -405,15 +408,34 @@ def version_etag(version: int) -> str:
 
 
 def require_if_match(request, current_version: int) -> None:
-    """428 without If-Match, 412 (with the current ETag) when it names another version."""
+    """428 without If-Match, 412 (with the current ETag) when it names another version.
+
+    Compare with a version read under the row's lock (locked_for_update), not before it."""
     versions = parse_if_match(request.headers.get("If-Match"))
     if versions is None:
         raise PreconditionRequired(_(
             'Send the ETag from your last read in If-Match (e.g. If-Match: W/"%(version)s")'
             " so that you do not overwrite someone else's change."
         ) % {"version": current_version})
-    if current_version not in versions:
+    if versions != ANY_VERSION and current_version not in versions:
         raise stale(current_version)
+
+
+def locked_for_update(instance, request, *, version_field: str = "version", conflict=None):
+    """The instance's row, locked until the transaction ends, once the request's If-Match
+    names its current version: 428 without If-Match, 412 with the current ETag when stale
+    (or `conflict(current, versions)`, an exception that says more). Every API write to a
+    versioned document goes through here, inside the transaction that makes the change, so
+    that nobody can write between the comparison and the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked_for_update() must run inside transaction.atomic().")
+    current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+    version = getattr(current, version_field)
+    versions = parse_if_match(request.headers.get("If-Match"))
+    if conflict is not None and versions not in (None, ANY_VERSION) and version not in versions:
+        raise conflict(current, versions)
+    require_if_match(request, version)
+    return current
 
 
 def stale(current_version: int) -> PreconditionFailed:
@@ -462,5 +484,6 @@ def location_header(what: str) -> OpenApiParameter:
 
 IF_MATCH_HEADER = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
+    description='The ETag from your last read, e.g. W/"3" (`*` matches whatever version is '
+                "current). Without it: 428; stale: 412 with the current ETag.",
 )

@@ -14,6 +14,7 @@ IDEMPOTENCY_KEY_HOURS.
 
 import datetime
 import hashlib
+import json
 import re
 
 from django.conf import settings
@@ -58,9 +59,22 @@ def _caller(request):
     return user if user is not None and user.is_authenticated else None
 
 
+def _canonical_body(body: bytes) -> bytes:
+    """A JSON body as sorted, compact JSON, so that key order and insignificant whitespace
+    do not make the same request another one; anything else (a form, invalid or too deeply
+    nested JSON) as sent."""
+    try:
+        parsed = json.loads(body)
+        return json.dumps(parsed, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+    except (ValueError, RecursionError):
+        return body
+
+
 def _fingerprint(request) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode(), request.body):
+    for part in (request.method.encode(), request.get_full_path().encode(),
+                 _canonical_body(request.body)):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -5,6 +5,7 @@ who may make it, lock, version and audit it)."""
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,19 +20,16 @@ from registry.models import Organization
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     PreconditionFailed,
-    PreconditionRequired,
     UuidLookupMixin,
     error_responses,
     etag_header,
     location_header,
-    parse_if_match,
-    require_if_match,
+    locked_for_update,
     validated_input,
     version_etag,
 )
 
-from .. import diff, services
-from ..access import is_ke_staff
+from .. import access, diff, services
 from ..filters import CoordinatorFilter, IndividualPlanFilter, PlanRequestFilter
 from ..models import (
     Consent,
@@ -48,12 +46,8 @@ from ..services import PlanConflict
 from . import serializers as s
 
 STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
-PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413)
+PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
 PLAN_ETAG = etag_header("plan's version")
-OPTIONAL_IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description='Optional: the ETag from your last read, e.g. W/"3"; 412 if the plan has '
-                "changed since.")
 
 
 def _audited_list(view, request, object_type: str):
@@ -237,10 +231,11 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The request changes no field.")]})
         self._require_ke_staff(coordinator.organization.uuid)
-        require_if_match(request, coordinator.version)
-        coordinator = services.update_coordinator_profile(
-            coordinator, by=request.user, expected_version=coordinator.version,
-            **serializer.validated_data)
+        with transaction.atomic():
+            current = locked_for_update(coordinator, request)
+            coordinator = services.update_coordinator_profile(
+                coordinator, by=request.user, expected_version=current.version,
+                **serializer.validated_data)
         return self._response(coordinator)
 
     def retrieve(self, request, *args, **kwargs):
@@ -253,7 +248,8 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
             organization = Organization.objects.filter(uuid=str(organization_uuid)).first()
         except Exception:  # noqa: BLE001 - a malformed UUID is the serializer's 400
             return
-        if organization is not None and not is_ke_staff(self.request.user, organization):
+        if organization is not None and not access.can_manage_coordinators(
+                self.request.user, organization):
             raise PermissionDenied(_("Only the coordinating unit of %(org)s may do this.")
                                    % {"org": organization.name})
 
@@ -358,119 +354,126 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
                         headers={"ETag": version_etag(plan.version)})
 
     def partial_update(self, request, *args, **kwargs):
-        plan = self.get_object()
-        versions = parse_if_match(request.headers.get("If-Match"))
-        if versions is None:
-            raise PreconditionRequired()
-        expected = plan.version if plan.version in versions else versions[0]
-        data = validated_input(self, s.PlanUpdateSerializer, instance=plan, partial=True)
-        plan = services.update_plan(plan, by=request.user, expected_version=expected, **data)
+        data = validated_input(self, s.PlanUpdateSerializer, instance=self.get_object(),
+                               partial=True)
+        with transaction.atomic():
+            plan = self._locked(request)
+            plan = services.update_plan(plan, by=request.user, expected_version=plan.version,
+                                        **data)
         return self._response(plan)
 
     @extend_schema(summary="Move the plan to another status",
                    description="Activating needs a coordinator, a goal and consent to the "
                                "plan. 409 for a step the status does not allow.",
-                   request=s.PlanStatusChangeSerializer, parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   request=s.PlanStatusChangeSerializer, parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.PlanStatusChangeSerializer)
-        plan = services.set_status(plan, data["status"], by=request.user,
-                                   note=data.get("note", ""),
-                                   expected_version=_expected(request))
+        with transaction.atomic():
+            plan = self._locked(request)
+            plan = services.set_status(plan, data["status"], by=request.user,
+                                       note=data.get("note", ""), expected_version=plan.version)
         return self._response(plan)
 
     @extend_schema(summary="Appoint or replace the plan's coordinator",
                    description="The municipality's coordinating unit; a coordinator of the "
                                "plan's municipality, active and with room.",
                    request=s.PlanCoordinatorSerializer,
-                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def coordinator(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.PlanCoordinatorSerializer)
-        services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
-                                    expected_version=_expected(request), **data)
+        with transaction.atomic():
+            plan = self._locked(request, may=access.require_can_assign_coordinator)
+            services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
+                                        expected_version=plan.version, **data)
         return self._response(plan)
 
     @extend_schema(summary="Add a goal (or, with parent, a sub-goal)",
-                   request=s.GoalInputSerializer, parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   request=s.GoalInputSerializer, parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={201: s.GoalSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def goals(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.GoalInputSerializer)
-        if data.get("parent") is not None:
-            data["parent"] = _item(Goal, plan, data["parent"], field="parent")
-        goal = services.add_goal(plan, by=request.user, expected_version=_expected(request),
-                                 **data)
+        with transaction.atomic():
+            plan = self._locked(request)
+            if data.get("parent") is not None:
+                data["parent"] = _item(Goal, plan, data["parent"], field="parent")
+            goal = services.add_goal(plan, by=request.user, expected_version=plan.version,
+                                     **data)
         return self._item_response(s.GoalSerializer, goal, plan, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a goal", request=s.GoalInputSerializer(partial=True),
-                   parameters=[GOAL_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[GOAL_ID, IF_MATCH_HEADER, PLAN_ETAG],
                    responses={200: s.GoalSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>[0-9a-fA-F-]{36})")
     def goal(self, request, uuid=None, goal_id=None):
-        plan = self.get_object()
-        goal = _item(Goal, plan, goal_id)
+        _item(Goal, self.get_object(), goal_id)  # an unknown goal is a 404 before anything
         data = validated_input(self, s.GoalInputSerializer, partial=True)
-        if data.get("parent") is not None:
-            data["parent"] = _item(Goal, plan, data["parent"], field="parent")
-        goal = services.update_goal(goal, by=request.user, expected_version=_expected(request),
-                                    **data)
+        with transaction.atomic():
+            plan = self._locked(request)
+            goal = _item(Goal, plan, goal_id)
+            if data.get("parent") is not None:
+                data["parent"] = _item(Goal, plan, data["parent"], field="parent")
+            goal = services.update_goal(goal, by=request.user, expected_version=plan.version,
+                                        **data)
         return self._item_response(s.GoalSerializer, goal, plan)
 
     @extend_schema(summary="Add a measure", request=s.MeasureInputSerializer,
-                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={201: s.MeasureSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def measures(self, request, uuid=None):
-        plan = self.get_object()
-        data = self._measure_input(plan, validated_input(self, s.MeasureInputSerializer))
-        measure = services.add_measure(plan, by=request.user,
-                                       expected_version=_expected(request), **data)
+        data = validated_input(self, s.MeasureInputSerializer)
+        with transaction.atomic():
+            plan = self._locked(request)
+            measure = services.add_measure(plan, by=request.user, expected_version=plan.version,
+                                           **self._measure_input(plan, data))
         return self._item_response(s.MeasureSerializer, measure, plan, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a measure", request=s.MeasureInputSerializer(partial=True),
-                   parameters=[MEASURE_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[MEASURE_ID, IF_MATCH_HEADER, PLAN_ETAG],
                    responses={200: s.MeasureSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["patch"], url_path=r"measures/(?P<measure_id>[0-9a-fA-F-]{36})")
     def measure(self, request, uuid=None, measure_id=None):
-        plan = self.get_object()
-        measure = _item(Measure, plan, measure_id)
-        data = self._measure_input(
-            plan, validated_input(self, s.MeasureInputSerializer, partial=True))
-        measure = services.update_measure(measure, by=request.user,
-                                          expected_version=_expected(request), **data)
+        _item(Measure, self.get_object(), measure_id)
+        data = validated_input(self, s.MeasureInputSerializer, partial=True)
+        with transaction.atomic():
+            plan = self._locked(request)
+            measure = services.update_measure(
+                _item(Measure, plan, measure_id), by=request.user,
+                expected_version=plan.version, **self._measure_input(plan, data))
         return self._item_response(s.MeasureSerializer, measure, plan)
 
     @extend_schema(summary="Add a member of the responsible group",
                    description="Membership gives no access: an organisation sees the plan "
                                "through the patient's consent.",
                    request=s.PlanParticipantInputSerializer,
-                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={201: s.PlanParticipantSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def participants(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.PlanParticipantInputSerializer)
-        participant = services.add_participant(plan, by=request.user,
-                                               expected_version=_expected(request), **data)
+        with transaction.atomic():
+            plan = self._locked(request)
+            participant = services.add_participant(plan, by=request.user,
+                                                   expected_version=plan.version, **data)
         return self._item_response(s.PlanParticipantSerializer, participant, plan,
                                    status.HTTP_201_CREATED)
 
     @extend_schema(summary="Remove a member of the responsible group", request=None,
-                   parameters=[PARTICIPANT_ID, OPTIONAL_IF_MATCH, PLAN_ETAG],
-                   responses={204: None, **error_responses(401, 403, 404, 409, 412)})
+                   parameters=[PARTICIPANT_ID, IF_MATCH_HEADER, PLAN_ETAG],
+                   responses={204: None, **error_responses(401, 403, 404, 409, 412, 428)})
     @action(detail=True, methods=["delete"],
             url_path=r"participants/(?P<participant_id>[0-9a-fA-F-]{36})")
     def participant(self, request, uuid=None, participant_id=None):
-        plan = self.get_object()
-        participant = _item(PlanParticipant, plan, participant_id)
-        services.remove_participant(participant, by=request.user,
-                                    expected_version=_expected(request))
+        _item(PlanParticipant, self.get_object(), participant_id)
+        with transaction.atomic():
+            plan = self._locked(request)
+            services.remove_participant(_item(PlanParticipant, plan, participant_id),
+                                        by=request.user, expected_version=plan.version)
         version = services.current_plan_version(plan)
         return Response(status=status.HTTP_204_NO_CONTENT,
                         headers={"ETag": version_etag(version)})
@@ -478,40 +481,45 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @extend_schema(summary="Record the patient's consent for an organisation",
                    description="While it stands, the organisation's staff see the patient.",
                    request=s.ConsentInputSerializer,
-                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={201: s.ConsentSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def consents(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.ConsentInputSerializer)
-        consent = services.record_consent(plan, data.pop("organization"), data.pop("scope"),
-                                          data.pop("method"), by=request.user,
-                                          expected_version=_expected(request), **data)
+        with transaction.atomic():
+            plan = self._locked(request)
+            consent = services.record_consent(plan, data.pop("organization"), data.pop("scope"),
+                                              data.pop("method"), by=request.user,
+                                              expected_version=plan.version, **data)
         return self._item_response(s.ConsentSerializer, consent, plan, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Revoke a consent",
                    description="Also on a closed plan. Unless another consent stands, the "
                                "organisation's staff lose access to the patient (404).",
-                   request=None, parameters=[CONSENT_ID, PLAN_ETAG],
-                   responses={200: s.ConsentSerializer, **error_responses(401, 403, 404, 409)})
+                   request=None, parameters=[CONSENT_ID, IF_MATCH_HEADER, PLAN_ETAG],
+                   responses={200: s.ConsentSerializer,
+                              **error_responses(401, 403, 404, 409, 412, 428)})
     @action(detail=True, methods=["post"],
             url_path=r"consents/(?P<consent_id>[0-9a-fA-F-]{36})/revoke")
     def revoke_consent(self, request, uuid=None, consent_id=None):
-        plan = self.get_object()
-        consent = _item(Consent, plan, consent_id)
-        consent = services.revoke_consent(consent, by=request.user)
+        _item(Consent, self.get_object(), consent_id)
+        with transaction.atomic():
+            plan = self._locked(request)
+            consent = services.revoke_consent(_item(Consent, plan, consent_id), by=request.user,
+                                              expected_version=plan.version)
         return self._item_response(s.ConsentSerializer, consent, plan)
 
     @extend_schema(summary="Record an evaluation of a plan in force",
                    request=s.EvaluationInputSerializer,
-                   parameters=[OPTIONAL_IF_MATCH, PLAN_ETAG],
+                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
                    responses={201: s.EvaluationSerializer, **PLAN_STEP_ERRORS})
     @action(detail=True, methods=["post"])
     def evaluations(self, request, uuid=None):
-        plan = self.get_object()
         data = validated_input(self, s.EvaluationInputSerializer)
-        evaluation = services.record_evaluation(plan, by=request.user,
-                                                expected_version=_expected(request), **data)
+        with transaction.atomic():
+            plan = self._locked(request)
+            evaluation = services.record_evaluation(plan, by=request.user,
+                                                    expected_version=plan.version, **data)
         return self._item_response(s.EvaluationSerializer, evaluation, plan,
                                    status.HTTP_201_CREATED)
 
@@ -560,6 +568,15 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
 
     # --- helpers -------------------------------------------------------------------------
 
+    def _locked(self, request, *, may=None) -> IndividualPlan:
+        """The plan, locked for this transaction, once the user may make the change (403
+        first) and If-Match names its current version (428; 412 listing what changed)."""
+        plan = self.get_object()
+        (may or access.require_can_edit_plan)(request.user, plan)
+        return locked_for_update(
+            plan, request,
+            conflict=lambda current, versions: services.plan_conflict(current, versions[0]))
+
     @staticmethod
     def _measure_input(plan, data: dict) -> dict:
         if data.get("goal") is not None:
@@ -582,12 +599,6 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         data = s.PlanDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code,
                         headers={"ETag": version_etag(fresh.version)})
-
-
-def _expected(request) -> int | None:
-    """The plan version named in an optional If-Match on the plan's sub-resources."""
-    versions = parse_if_match(request.headers.get("If-Match"))
-    return versions[0] if versions else None
 
 
 def _item(model, plan, item_id, *, field: str | None = None):

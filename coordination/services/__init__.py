@@ -1,6 +1,6 @@
 """State changes of the KE's work; views, viewsets and tasks call these and nothing else."""
 
-from ._common import PlanConflict, snapshot
+from ._common import PlanConflict, plan_conflict, snapshot
 from .coordinators import (
     assign_coordinator,
     check_coordinator,
@@ -43,7 +43,7 @@ __all__ = [
     "PLAN_TRANSITIONS", "REQUEST_TRANSITIONS", "PlanConflict", "accept_request", "add_goal",
     "add_measure", "add_participant", "assign_coordinator", "check_coordinator",
     "coordinator_load", "coordinators_with_load", "create_coordinator_profile",
-    "current_plan_version", "decline_request", "record_appeal", "record_consent",
+    "current_plan_version", "decline_request", "plan_conflict", "record_appeal", "record_consent",
     "record_evaluation", "remove_participant", "request_from_early_notification",
     "revoke_consent", "set_status", "snapshot", "start_assessment", "submit_plan_request",
     "update_coordinator_profile", "update_goal", "update_measure", "update_plan",

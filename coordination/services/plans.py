@@ -312,11 +312,11 @@ def record_consent(plan: IndividualPlan, organization: Organization, scope: str,
 
 
 @transaction.atomic
-def revoke_consent(consent: Consent, *, by) -> Consent:
+def revoke_consent(consent: Consent, *, by, expected_version: int | None = None) -> Consent:
     """The patient withdraws consent. When the organisation has no other standing consent
     for the patient's open plans, its individual_plan relationship ends: its staff keep the
     patient only on other grounds."""
-    current = lock_plan(consent.plan, by, allow_closed=True)
+    current = lock_plan(consent.plan, by, expected_version=expected_version, allow_closed=True)
     now = timezone.now()
     if not Consent.objects.filter(pk=consent.pk, plan=current, revoked_at__isnull=True).update(
             revoked_at=now, revoked_by=by):

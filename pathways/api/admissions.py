@@ -3,6 +3,7 @@ through pathways.services (which check who may take it and audit it)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from rehab_portal.api_base import (
     error_responses,
     etag_header,
     location_header,
-    require_if_match,
+    locked_for_update,
     validated_input,
     version_etag,
 )
@@ -51,6 +52,14 @@ from .serializers_admissions import (
 
 ETAG = etag_header("admission's version")
 STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
+# A step that moves the admission on changes its version: it needs the admission's If-Match.
+VERSIONED_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
+
+
+def _etag_of(admission: Admission) -> dict:
+    """The admission's new ETag, for a step that answers with something else."""
+    version = Admission.objects.filter(pk=admission.pk).values_list("version", flat=True).get()
+    return {"ETag": version_etag(version)}
 
 CREATE_DESCRIPTION = """\
 Register an admission at your hospital (discharge planners and the hospital's EPJ system).
@@ -199,15 +208,12 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return self._admission_response(admission, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request, *args, **kwargs):
-        admission = self.get_object()
-        require_if_match(request, admission.version)
-        data = validated_input(self, AdmissionUpdateSerializer, instance=admission,
+        data = validated_input(self, AdmissionUpdateSerializer, instance=self.get_object(),
                                partial=True)
-        # Someone saving between our read and the service's locked read is a StaleVersion:
-        # a 412 with the current ETag.
-        admission = services.update_admission(
-            admission, by=request.user, expected_version=admission.version,
-            **data)
+        with transaction.atomic():
+            admission = self._locked(request)
+            admission = services.update_admission(
+                admission, by=request.user, expected_version=admission.version, **data)
         return self._admission_response(admission)
 
     @extend_schema(
@@ -216,29 +222,36 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
                     "unit is notified and should answer; from the declaration day it pays for "
                     "each day it cannot receive the patient or has not answered.",
         request=DeclareReadySerializer,
-        responses={201: ReadyForDischargeSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={201: ReadyForDischargeSerializer, **VERSIONED_STEP_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="ready-for-discharge")
     def ready_for_discharge(self, request, uuid=None):
-        admission = self.get_object()
         data = validated_input(self, DeclareReadySerializer)
-        declaration = services.declare_ready_for_discharge(admission, by=request.user, **data)
+        with transaction.atomic():
+            admission = self._locked(request)
+            declaration = services.declare_ready_for_discharge(admission, by=request.user,
+                                                               **data)
         return Response(ReadyForDischargeSerializer(declaration).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED, headers=_etag_of(admission))
 
     @extend_schema(
         summary="Withdraw the ready-for-discharge declaration (avmelding)",
         description="The patient is no longer ready; the payment period ends. 409 when no "
                     "declaration is in force.",
         request=WithdrawReadySerializer,
-        responses={200: ReadyForDischargeSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: ReadyForDischargeSerializer, **VERSIONED_STEP_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="withdraw-ready")
     def withdraw_ready(self, request, uuid=None):
-        admission = self.get_object()
         data = validated_input(self, WithdrawReadySerializer)
-        declaration = services.withdraw_ready_for_discharge(admission, by=request.user, **data)
-        return Response(ReadyForDischargeSerializer(declaration).data)
+        with transaction.atomic():
+            admission = self._locked(request)
+            declaration = services.withdraw_ready_for_discharge(admission, by=request.user,
+                                                                **data)
+        return Response(ReadyForDischargeSerializer(declaration).data,
+                        headers=_etag_of(admission))
 
     @extend_schema(
         summary="Answer the declaration for the municipality",
@@ -266,14 +279,15 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
                     "rehabilitation) and the checklist (interdisciplinary report, epicrisis). "
                     "The destination `deceased` records a death.",
         request=DischargeSerializer,
-        parameters=[ETAG],
-        responses={200: AdmissionDetailSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def discharge(self, request, uuid=None):
-        admission = self.get_object()
         data = validated_input(self, DischargeSerializer)
-        admission = services.discharge_patient(admission, by=request.user, **data)
+        with transaction.atomic():
+            admission = services.discharge_patient(self._locked(request), by=request.user,
+                                                   **data)
         return self._admission_response(admission)
 
     @extend_schema(
@@ -281,14 +295,14 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
         description="Closes this stay and opens one at the other hospital, which takes over "
                     "the notices. Answers 201 with the new admission.",
         request=TransferSerializer,
-        parameters=[ETAG, location_header("admission")],
-        responses={201: AdmissionDetailSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG, location_header("admission")],
+        responses={201: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, uuid=None):
-        admission = self.get_object()
         data = validated_input(self, TransferSerializer)
-        new = services.transfer_patient(admission, by=request.user, **data)
+        with transaction.atomic():
+            new = services.transfer_patient(self._locked(request), by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("admission-detail", kwargs={"uuid": new.uuid}))
         return self._admission_response(new, status.HTTP_201_CREATED, Location=location)
@@ -296,17 +310,24 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(
         summary="Record that the patient died in hospital",
         request=DeathSerializer,
-        parameters=[ETAG],
-        responses={200: AdmissionDetailSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def death(self, request, uuid=None):
-        admission = self.get_object()
         data = validated_input(self, DeathSerializer)
-        admission = services.record_death(admission, by=request.user, **data)
+        with transaction.atomic():
+            admission = services.record_death(self._locked(request), by=request.user, **data)
         return self._admission_response(admission)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _locked(self, request) -> Admission:
+        """The admission, locked for this transaction, once the user acts for its hospital
+        (403 first) and If-Match names its current version (428, 412)."""
+        admission = self.get_object()
+        access.require_hospital_staff(request.user, admission)
+        return locked_for_update(admission, request)
 
     def _admission_response(self, admission, status_code=status.HTTP_200_OK, **headers):
         # Re-read with the detail's prefetches: the services return bare rows. (The writer

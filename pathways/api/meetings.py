@@ -25,12 +25,12 @@ from rehab_portal.api_base import (
     error_responses,
     etag_header,
     location_header,
-    require_if_match,
+    locked_for_update,
     validated_input,
     version_etag,
 )
 
-from .. import services
+from .. import access, services
 from ..calendar import meeting_ics
 from ..filters import DischargeMeetingFilter
 from ..models import DischargeMeeting, FollowUpTask, MeetingParticipant
@@ -149,27 +149,27 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return self._meeting_response(meeting, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request, *args, **kwargs):
-        meeting = self.get_object()
+        data = validated_input(self, RescheduleSerializer, instance=self.get_object(),
+                               partial=True)
         with transaction.atomic():
-            # Lock the row: between the If-Match check and the change nobody else reschedules.
-            current = DischargeMeeting.objects.select_for_update().get(pk=meeting.pk)
-            require_if_match(request, current.sequence)
-            data = validated_input(self, RescheduleSerializer, instance=meeting, partial=True)
-            meeting = services.reschedule_discharge_meeting(meeting, by=request.user, **data)
+            meeting = services.reschedule_discharge_meeting(self._locked(request),
+                                                            by=request.user, **data)
         return self._meeting_response(meeting)
 
     @extend_schema(
         summary="Cancel the meeting",
         description="Every participant gets a cancellation (iCalendar METHOD:CANCEL).",
         request=CancelSerializer,
-        parameters=[ETAG],
-        responses={200: DischargeMeetingSerializer, **STEP_ERRORS},
+        parameters=[IF_MATCH_HEADER, ETAG],
+        responses={200: DischargeMeetingSerializer,
+                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, uuid=None):
-        meeting = self.get_object()
         data = validated_input(self, CancelSerializer)
-        meeting = services.cancel_discharge_meeting(meeting, by=request.user, **data)
+        with transaction.atomic():
+            meeting = services.cancel_discharge_meeting(self._locked(request), by=request.user,
+                                                        **data)
         return self._meeting_response(meeting)
 
     @extend_schema(
@@ -285,6 +285,13 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return response
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _locked(self, request) -> DischargeMeeting:
+        """The meeting, locked for this transaction, once the user is on an organising side
+        (403 first) and If-Match names its current sequence (428, 412)."""
+        meeting = self.get_object()
+        access.require_organizing_side(request.user, meeting.admission)
+        return locked_for_update(meeting, request, version_field="sequence")
 
     def _meeting_response(self, meeting, status_code=status.HTTP_200_OK, **headers):
         # Re-read with the prefetches (the services return bare rows).

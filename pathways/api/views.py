@@ -1,5 +1,6 @@
 """Patients over the API: scoped by care relationship, every read audited, writes by services."""
 
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,7 +13,7 @@ from registry.models import AuditAction
 from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
-    require_if_match,
+    locked_for_update,
     stale,
     validated_input,
     version_etag,
@@ -105,11 +106,12 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
-        require_if_match(request, patient.version)
         data = validated_input(self, self.get_serializer_class(), instance=patient, partial=True)
         try:
-            patient = services.update_patient(
-                patient, by=request.user, expected_version=patient.version, **data)
+            with transaction.atomic():
+                current = locked_for_update(patient, request)
+                patient = services.update_patient(
+                    patient, by=request.user, expected_version=current.version, **data)
         except services.ConflictError as exc:
             raise stale(exc.current.version) from exc
         return self._patient_response(patient)

@@ -1,5 +1,6 @@
 """Organisations (read-only) and services on the pyramid over the API."""
 
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -11,7 +12,7 @@ from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
     etag_header,
-    require_if_match,
+    locked_for_update,
     version_etag,
 )
 
@@ -106,13 +107,14 @@ class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
     def partial_update(self, request, *args, **kwargs):
         offering = self.get_object()
         require_admin_of(request.user, offering.provider)
-        require_if_match(request, offering.version)
         serializer = self.get_serializer(offering, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        offering = services.update_service_offering(
-            offering, by=request.user, expected_version=offering.version,
-            **serializer.validated_data
-        )
+        with transaction.atomic():
+            current = locked_for_update(offering, request)
+            offering = services.update_service_offering(
+                offering, by=request.user, expected_version=current.version,
+                **serializer.validated_data
+            )
         # The prefetched many-to-many lists predate the save (as in UpdateModelMixin).
         offering._prefetched_objects_cache = {}
         return Response(self.get_serializer(offering).data,

@@ -74,6 +74,11 @@ def other_hospital(cast, name="Nordlandssykehuset Bodø"):
     return hospital, planner
 
 
+def etag(admission) -> str:
+    """The admission's current ETag, as a client holds it after reading the admission."""
+    return f'W/"{Admission.objects.get(pk=admission.pk).version}"'
+
+
 def admission_url(admission, step="") -> str:
     return f"/api/v1/admissions/{admission.uuid}/" + (f"{step}/" if step else "")
 
@@ -577,7 +582,8 @@ def test_it_discharges_with_destination_level_and_checklist(cast, api):
         "destination": "municipal_rehabilitation", "discharge_level": "3",
         "discharged_at": iso(ago(hours=1)), "interdisciplinary_report_ready": True,
         "epicrisis_ready": True,
-    }, format="json")
+    }, format="json",
+        HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["status"], body["discharge_destination"], body["discharge_level"]) == (
@@ -591,7 +597,7 @@ def test_it_refuses_a_discharge_before_the_admission_and_writes_nothing(cast, ap
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "discharge"), {
         "destination": "home", "discharged_at": iso(ago(hours=5))}, format="json",
-        HTTP_ACCEPT_LANGUAGE="en")
+        HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert error(response)["fields"] == {
         "discharged_at": ["Discharge cannot come before admission."]}
@@ -611,7 +617,7 @@ def test_it_refuses_an_impossible_discharge_naming_the_field(cast, api, payload,
     admission = admit(cast)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "discharge"), payload,
-                                      format="json")
+                                      format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == [field]
     assert rows() == before
@@ -622,10 +628,11 @@ def test_it_lets_only_the_hospital_discharge(cast, api, epj):
     before = rows()
     for client in (api(cast.ke_tromso), api(cast.coordinator), epj):
         response = client.post(admission_url(admission, "discharge"), {"destination": "home"},
-                               format="json")
+                               format="json", HTTP_IF_MATCH=etag(admission))
         assert response.status_code == 403
     assert api(cast.ke_bodo).post(admission_url(admission, "discharge"),
-                                  {"destination": "home"}, format="json").status_code == 404
+                                  {"destination": "home"}, format="json",
+                                  HTTP_IF_MATCH=etag(admission)).status_code == 404
     assert rows() == before
 
 
@@ -633,10 +640,10 @@ def test_it_refuses_to_discharge_twice_with_409(cast, api):
     admission = admit(cast)
     client = api(cast.planner)
     assert client.post(admission_url(admission, "discharge"), {"destination": "home"},
-                       format="json").status_code == 200
+                       format="json", HTTP_IF_MATCH=etag(admission)).status_code == 200
     before = rows()
     response = client.post(admission_url(admission, "discharge"), {"destination": "home"},
-                           format="json")
+                           format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 409
     assert error(response)["code"] == "invalid_transition"
     assert rows() == before
@@ -645,7 +652,8 @@ def test_it_refuses_to_discharge_twice_with_409(cast, api):
 def test_it_lets_the_hospitals_epj_system_discharge(cast):
     admission = admit(cast)
     response = system(cast.unn).post(admission_url(admission, "discharge"),
-                                     {"destination": "home"}, format="json")
+                                     {"destination": "home"}, format="json",
+                                     HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 200
 
 
@@ -654,7 +662,7 @@ def test_it_transfers_to_another_hospital_answering_with_the_new_admission(cast,
     admission = admit(cast, hours_ago=10)
     response = api(cast.planner).post(admission_url(admission, "transfer"), {
         "to_hospital": str(nlsh.uuid), "ward": "Medisin", "at": iso(ago(hours=1))},
-        format="json")
+        format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 201, response.json()
     new = Admission.objects.get(hospital=nlsh)
     assert response["Location"].endswith(admission_url(new))
@@ -679,7 +687,8 @@ def test_it_refuses_an_impossible_transfer_naming_the_field(cast, api, payload, 
     admission = admit(cast)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "transfer"),
-                                      payload(cast, nlsh), format="json")
+                                      payload(cast, nlsh), format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == [field]
     assert rows() == before
@@ -692,7 +701,7 @@ def test_it_refuses_a_transfer_to_a_hospital_where_the_patient_already_lies(cast
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "transfer"),
                                       {"to_hospital": str(nlsh.uuid), "ward": "X"},
-                                      format="json")
+                                      format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 409
     assert (error(response)["code"], list(error(response)["fields"])) == (
         "already_admitted", ["to_hospital"])
@@ -705,7 +714,7 @@ def test_it_lets_only_the_hospital_transfer(cast, api):
     before = rows()
     response = api(cast.ke_tromso).post(admission_url(admission, "transfer"),
                                         {"to_hospital": str(nlsh.uuid), "ward": "X"},
-                                        format="json")
+                                        format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 403
     assert rows() == before
 
@@ -713,7 +722,8 @@ def test_it_lets_only_the_hospital_transfer(cast, api):
 def test_it_records_a_death(cast, api):
     admission = admit(cast, hours_ago=10)
     response = api(cast.planner).post(admission_url(admission, "death"),
-                                      {"died_at": iso(ago(hours=1))}, format="json")
+                                      {"died_at": iso(ago(hours=1))}, format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 200, response.json()
     assert (response.json()["status"], response.json()["discharge_destination"]) == (
         "deceased", "deceased")
@@ -729,7 +739,8 @@ def test_it_refuses_an_impossible_time_of_death(cast, api, died_at):
     admission = admit(cast, hours_ago=10)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "death"),
-                                      {"died_at": died_at()}, format="json")
+                                      {"died_at": died_at()}, format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["died_at"]
     assert rows() == before
@@ -740,10 +751,10 @@ def test_it_lets_only_the_hospital_record_a_death(cast, api):
     before = rows()
     assert api(cast.ke_tromso).post(admission_url(admission, "death"),
                                     {"died_at": iso(ago(minutes=5))},
-                                    format="json").status_code == 403
+                                    format="json", HTTP_IF_MATCH=etag(admission)).status_code == 403
     assert api(cast.ke_bodo).post(admission_url(admission, "death"),
                                   {"died_at": iso(ago(minutes=5))},
-                                  format="json").status_code == 404
+                                  format="json", HTTP_IF_MATCH=etag(admission)).status_code == 404
     assert rows() == before
 
 
@@ -752,7 +763,8 @@ def test_it_refuses_malformed_json_on_a_step_naming_the_body(cast, api):
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "discharge"),
                                       '{"destination": "home",',
-                                      content_type="application/json")
+                                      content_type="application/json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert (error(response)["code"], list(error(response)["fields"])) == (
         "parse_error", ["body"])
@@ -788,7 +800,7 @@ def test_it_walks_the_pathway_from_admission_to_the_statement(cast, api):
     declared_at = ago(days=2)
     declared = ward.post(f"/api/v1/admissions/{admission}/ready-for-discharge/", {
         "physician": "Dr. Lege", "declared_at": iso(declared_at),
-        "health_information_sent": True}, format="json")
+        "health_information_sent": True}, format="json", HTTP_IF_MATCH=admitted["ETag"])
     assert declared.status_code == 201, declared.json()
 
     expected = (local_date(timezone.now()) + datetime.timedelta(days=3)).isoformat()
@@ -798,7 +810,8 @@ def test_it_walks_the_pathway_from_admission_to_the_statement(cast, api):
     assert answered.status_code == 201, answered.json()
 
     discharged = ward.post(f"/api/v1/admissions/{admission}/discharge/", {
-        "destination": "home_with_services", "epicrisis_ready": True}, format="json")
+        "destination": "home_with_services", "epicrisis_ready": True}, format="json",
+        HTTP_IF_MATCH=declared["ETag"])  # the step answered with the admission's new ETag
     assert discharged.status_code == 200, discharged.json()
 
     body = ke.get(f"/api/v1/admissions/{admission}/").json()

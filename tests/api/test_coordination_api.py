@@ -40,6 +40,11 @@ def plan_url(plan, step="") -> str:
     return f"/api/v1/individual-plans/{plan.uuid}/" + (f"{step}/" if step else "")
 
 
+def etag(plan) -> str:
+    """The plan's current ETag, as a client holds it after reading the plan."""
+    return f'W/"{IndividualPlan.objects.get(pk=plan.pk).version}"'
+
+
 def coordinator_url(coordinator) -> str:
     return f"/api/v1/coordinators/{coordinator.uuid}/"
 
@@ -422,67 +427,70 @@ def test_a_closed_plan_answers_409(cast, api, plan):
                                          HTTP_IF_MATCH=f'W/"{plan.version}"')
     assert response.status_code == 409
     assert error(response)["code"] == "closed"
-    goal = api(cast.ke_tromso).post(plan_url(plan, "goals"), {"text": "Mål"}, format="json")
+    goal = api(cast.ke_tromso).post(plan_url(plan, "goals"), {"text": "Mål"}, format="json",
+        HTTP_IF_MATCH=etag(plan))
     assert goal.status_code == 409
 
 
 def test_the_status_moves_only_when_the_plan_is_ready(cast, api, plan):
     client = api(cast.ke_tromso)
-    early = client.post(plan_url(plan, "status"), {"status": "active"}, format="json")
+    early = client.post(plan_url(plan, "status"), {"status": "active"}, format="json",
+        HTTP_IF_MATCH=etag(plan))
     assert early.status_code == 400
     assert list(error(early)["fields"]) == ["status"]
     services.add_goal(plan, by=cast.ke_tromso, text="Gå tur")
     services.record_consent(plan, cast.tromso, ConsentScope.PLAN, ConsentMethod.ORAL,
                             by=cast.ke_tromso)
-    response = client.post(plan_url(plan, "status"), {"status": "active"}, format="json")
+    response = client.post(plan_url(plan, "status"), {"status": "active"}, format="json",
+        HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 200
     assert response.json()["status"] == "active"
     assert api(cast.ke_bodo).post(plan_url(plan, "status"), {"status": "closed"},
-                                  format="json").status_code == 404
+                                  format="json", HTTP_IF_MATCH=etag(plan)).status_code == 404
 
 
 def test_the_coordinator_adds_and_changes_goals(cast, api, plan):
     client = api(cast.coordinator)
     response = client.post(plan_url(plan, "goals"), {"text": "Gå tur med hunden"},
-                           format="json")
+                           format="json", HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 201, response.json()
     goal_id = response.json()["uuid"]
     sub = client.post(plan_url(plan, "goals"), {"text": "Til postkassen", "parent": goal_id},
-                      format="json")
+                      format="json", HTTP_IF_MATCH=etag(plan))
     assert sub.status_code == 201
     assert sub.json()["parent"] == goal_id
     changed = client.patch(f"{plan_url(plan)}goals/{goal_id}/", {"status": "in_progress"},
-                           format="json")
+                           format="json", HTTP_IF_MATCH=etag(plan))
     assert changed.status_code == 200
     assert changed.json()["status"] == "in_progress"
     assert changed["ETag"] == 'W/"5"'
     other = make_plan(cast, plan.coordinator, patient=cast.shared)
     foreign = services.add_goal(other, by=cast.ke_tromso, text="Annet")
     bad_parent = client.post(plan_url(plan, "goals"), {"text": "x", "parent": str(foreign.uuid)},
-                             format="json")
+                             format="json", HTTP_IF_MATCH=etag(plan))
     assert bad_parent.status_code == 400
     assert list(error(bad_parent)["fields"]) == ["parent"]
     assert client.patch(f"{plan_url(plan)}goals/{foreign.uuid}/", {"text": "y"},
-                        format="json").status_code == 404
+                        format="json", HTTP_IF_MATCH=etag(plan)).status_code == 404
 
 
 def test_it_refuses_a_measure_that_ends_before_it_starts(cast, api, plan):
     client = api(cast.coordinator)
     response = client.post(plan_url(plan, "measures"), {
         "description": "Fysioterapi", "starts_on": "2025-05-01", "ends_on": "2025-04-01"},
-        format="json")
+        format="json", HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["ends_on"]
     created = client.post(plan_url(plan, "measures"), {"description": "Fysioterapi",
                                                        "starts_on": "2025-05-01"},
-                          format="json")
+                          format="json", HTTP_IF_MATCH=etag(plan))
     assert created.status_code == 201
     measure_id = created.json()["uuid"]
     bad = client.patch(f"{plan_url(plan)}measures/{measure_id}/", {"ends_on": "2025-01-01"},
-                       format="json")
+                       format="json", HTTP_IF_MATCH=etag(plan))
     assert list(error(bad)["fields"]) == ["ends_on"]
     good = client.patch(f"{plan_url(plan)}measures/{measure_id}/", {"extent": "2 t/uke"},
-                        format="json")
+                        format="json", HTTP_IF_MATCH=etag(plan))
     assert good.status_code == 200
     assert good.json()["extent"] == "2 t/uke"
 
@@ -491,11 +499,11 @@ def test_the_ke_manages_the_responsible_group(cast, api, plan):
     client = api(cast.ke_tromso)
     response = client.post(plan_url(plan, "participants"), {
         "kind": "provider", "name": "Fysioterapeut", "organization": str(cast.tromso.uuid)},
-        format="json")
+        format="json", HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 201, response.json()
     url = f"{plan_url(plan)}participants/{response.json()['uuid']}/"
     assert api(cast.planner).delete(url).status_code == 404
-    assert client.delete(url).status_code == 204
+    assert client.delete(url, HTTP_IF_MATCH=etag(plan)).status_code == 204
     assert client.get(plan_url(plan)).json()["participants"] == []
 
 
@@ -504,18 +512,20 @@ def test_revoking_consent_takes_the_organisations_access_away(cast, api, plan):
     assert api(cast.ke_bodo).get(plan_url(plan)).status_code == 404
     response = client.post(plan_url(plan, "consents"), {
         "organization": str(cast.bodo.uuid), "scope": "information_sharing",
-        "method": "written"}, format="json")
+        "method": "written"}, format="json", HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 201, response.json()
     consent_id = response.json()["uuid"]
     assert api(cast.ke_bodo).get(plan_url(plan)).status_code == 200
     assert api(cast.ke_bodo).post(f"{plan_url(plan)}consents/{consent_id}/revoke/") \
         .status_code == 403
-    revoked = client.post(f"{plan_url(plan)}consents/{consent_id}/revoke/")
+    revoked = client.post(f"{plan_url(plan)}consents/{consent_id}/revoke/",
+                          HTTP_IF_MATCH=etag(plan))
     assert revoked.status_code == 200
     assert revoked.json()["revoked_at"] is not None
     assert api(cast.ke_bodo).get(plan_url(plan)).status_code == 404
     assert api(cast.ke_bodo).get("/api/v1/individual-plans/").json()["results"] == []
-    again = client.post(f"{plan_url(plan)}consents/{consent_id}/revoke/")
+    again = client.post(f"{plan_url(plan)}consents/{consent_id}/revoke/",
+                          HTTP_IF_MATCH=etag(plan))
     assert again.status_code == 409
 
 
@@ -523,28 +533,33 @@ def test_it_records_an_evaluation_of_a_plan_in_force(cast, api, plan):
     client = api(cast.coordinator)
     today = timezone.localdate().isoformat()
     early = client.post(plan_url(plan, "evaluations"), {"evaluated_on": today,
-                                                        "summary": "Bra"}, format="json")
+                                                        "summary": "Bra"}, format="json",
+                                                            HTTP_IF_MATCH=etag(plan))
     assert early.status_code == 409
     activate(cast, plan)
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     bad = client.post(plan_url(plan, "evaluations"), {"evaluated_on": future,
-                                                      "summary": "Bra"}, format="json")
+                                                      "summary": "Bra"}, format="json",
+                                                          HTTP_IF_MATCH=etag(plan))
     assert list(error(bad)["fields"]) == ["evaluated_on"]
     response = client.post(plan_url(plan, "evaluations"), {"evaluated_on": today,
-                                                           "summary": "Bra"}, format="json")
+                                                           "summary": "Bra"}, format="json",
+                                                               HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 201
     assert response.json()["evaluated_by"] == "Kora Koordinator"
 
 
 def test_the_ke_reassigns_the_coordinator(cast, api, plan, second_coordinator):
     assert api(cast.coordinator).post(plan_url(plan, "coordinator"), {
-        "coordinator": str(second_coordinator.uuid)}, format="json").status_code == 403
+        "coordinator": str(second_coordinator.uuid)}, format="json",
+            HTTP_IF_MATCH=etag(plan)).status_code == 403
     outsider = bodo_coordinator(cast)
     bad = api(cast.ke_tromso).post(plan_url(plan, "coordinator"),
-                                   {"coordinator": str(outsider.uuid)}, format="json")
+                                   {"coordinator": str(outsider.uuid)}, format="json",
+                                       HTTP_IF_MATCH=etag(plan))
     assert list(error(bad)["fields"]) == ["coordinator"]
     response = api(cast.ke_tromso).post(plan_url(plan, "coordinator"), {
-        "coordinator": str(second_coordinator.uuid)}, format="json")
+        "coordinator": str(second_coordinator.uuid)}, format="json", HTTP_IF_MATCH=etag(plan))
     assert response.status_code == 200
     assert response.json()["coordinator"] == str(second_coordinator.uuid)
 

@@ -25,6 +25,11 @@ from .test_admissions import admit, iso, rows, system
 MEETINGS = "/api/v1/discharge-meetings/"
 
 
+def etag(meeting) -> str:
+    """The meeting's current ETag (its sequence), as a client holds it after reading it."""
+    return f'W/"{DischargeMeeting.objects.get(pk=meeting.pk).sequence}"'
+
+
 def meeting_url(meeting, step="") -> str:
     return f"{MEETINGS}{meeting.uuid}/" + (f"{step}/" if step else "")
 
@@ -337,13 +342,15 @@ def test_it_refuses_to_reschedule_a_cancelled_meeting_with_409(cast, api):
 def test_it_cancels_and_tells_everyone(cast, api):
     meeting = schedule(cast)
     response = api(cast.ke_tromso).post(meeting_url(meeting, "cancel"),
-                                        {"reason": "Pasienten er dårligere"}, format="json")
+                                        {"reason": "Pasienten er dårligere"}, format="json",
+                                        HTTP_IF_MATCH=etag(meeting))
     assert response.status_code == 200, response.json()
     assert (response.json()["status"], response.json()["sequence"]) == ("cancelled", 1)
     assert Notification.objects.filter(recipient=cast.coordinator,
                                        kind="discharge_meeting.cancelled").exists()
     before = rows()
-    again = api(cast.planner).post(meeting_url(meeting, "cancel"), {}, format="json")
+    again = api(cast.planner).post(meeting_url(meeting, "cancel"), {}, format="json",
+                                   HTTP_IF_MATCH=etag(meeting))
     assert again.status_code == 409
     assert rows() == before
 
@@ -352,9 +359,9 @@ def test_it_lets_only_the_organising_sides_cancel(cast, api):
     meeting = schedule(cast)
     before = rows()
     assert api(cast.coordinator).post(meeting_url(meeting, "cancel"), {},
-                                      format="json").status_code == 403
+                                      format="json", HTTP_IF_MATCH=etag(meeting)).status_code == 403
     assert api(cast.ke_bodo).post(meeting_url(meeting, "cancel"), {},
-                                  format="json").status_code == 404
+                                  format="json", HTTP_IF_MATCH=etag(meeting)).status_code == 404
     assert rows() == before
 
 

@@ -232,9 +232,18 @@ def test_it_refuses_a_stale_if_match_with_412_and_the_current_etag(cast, api):
 
 def test_it_refuses_a_malformed_if_match_with_412(cast, api):
     response = api(cast.ke_tromso).patch(patient_url(cast.shared), {"phone": "1"},
-                                         format="json", HTTP_IF_MATCH="*")
+                                         format="json", HTTP_IF_MATCH="version 1")
     assert response.status_code == 412
     assert error(response)["code"] == "precondition_failed"
+
+
+def test_it_takes_if_match_star_as_whatever_version_is_current(cast, api):
+    """RFC 9110 13.1.1: `If-Match: *` is true whenever the resource exists."""
+    response = api(cast.ke_tromso).patch(patient_url(cast.shared), {"phone": "12345678"},
+                                         format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.json()
+    cast.shared.refresh_from_db()
+    assert (cast.shared.phone, response["ETag"]) == ("12345678", f'W/"{cast.shared.version}"')
 
 
 def test_it_answers_404_to_an_update_outside_scope(cast, api):

@@ -12,7 +12,7 @@ from pathways.models import AdmissionStatus, DailyRate, MunicipalAnswer, ReadyFo
 from registry.models import AuditAction, AuditEvent, Notification
 
 from .support import error
-from .test_admissions import admission_url, admit, ago, iso, rows, system
+from .test_admissions import admission_url, admit, ago, etag, iso, rows, system
 
 
 def declare(cast, admission, days_ago=0, **fields):
@@ -27,7 +27,8 @@ def test_it_declares_the_patient_ready_and_tells_the_municipality(cast, api):
     admission = admit(cast)
     response = api(cast.planner).post(admission_url(admission, "ready-for-discharge"),
                                       {"physician": "Dr. Lege",
-                                       "health_information_sent": True}, format="json")
+                                       "health_information_sent": True}, format="json",
+                                       HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 201, response.json()
     body = response.json()
     declaration = ReadyForDischarge.objects.get()
@@ -43,7 +44,8 @@ def test_it_declares_the_patient_ready_and_tells_the_municipality(cast, api):
 def test_it_lets_the_hospitals_epj_system_declare(cast):
     admission = admit(cast)
     response = system(cast.unn).post(admission_url(admission, "ready-for-discharge"),
-                                     {"physician": "Dr. Lege"}, format="json")
+                                     {"physician": "Dr. Lege"}, format="json",
+                                     HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 201
 
 
@@ -52,11 +54,13 @@ def test_it_lets_only_the_hospital_declare(cast, api, epj):
     before = rows()
     for client in (api(cast.ke_tromso), api(cast.coordinator), epj):
         response = client.post(admission_url(admission, "ready-for-discharge"),
-                               {"physician": "Dr. Lege"}, format="json")
+                               {"physician": "Dr. Lege"}, format="json",
+                               HTTP_IF_MATCH=etag(admission))
         assert response.status_code == 403
         assert error(response)["code"] == "permission_denied"
     response = api(cast.ke_bodo).post(admission_url(admission, "ready-for-discharge"),
-                                      {"physician": "Dr. Lege"}, format="json")
+                                      {"physician": "Dr. Lege"}, format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 404
     assert rows() == before
 
@@ -71,7 +75,7 @@ def test_it_refuses_an_invalid_declaration_naming_the_field(cast, api, payload, 
     admission = admit(cast)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "ready-for-discharge"),
-                                      payload, format="json")
+                                      payload, format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == [field]
     assert rows() == before
@@ -86,7 +90,8 @@ def test_it_refuses_a_declaration_at_an_impossible_time(cast, api, declared_at):
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "ready-for-discharge"),
                                       {"physician": "Dr. Lege",
-                                       "declared_at": iso(declared_at())}, format="json")
+                                       "declared_at": iso(declared_at())}, format="json",
+                                       HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["declared_at"]
     assert rows() == before
@@ -98,7 +103,7 @@ def test_it_refuses_a_second_declaration_with_409(cast, api):
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "ready-for-discharge"),
                                       {"physician": "Dr. Lege"}, format="json",
-                                      HTTP_ACCEPT_LANGUAGE="en")
+                                      HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 409
     body = error(response)
     assert (body["code"], list(body["fields"])) == ("invalid_transition", ["status"])
@@ -112,7 +117,8 @@ def test_it_withdraws_the_declaration(cast, api):
     admission = admit(cast, hours_ago=30)
     declaration = declare(cast, admission)
     response = api(cast.planner).post(admission_url(admission, "withdraw-ready"),
-                                      {"reason": "Feber"}, format="json")
+                                      {"reason": "Feber"}, format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["uuid"], body["withdrawal_reason"], body["withdrawn_by"]) == (
@@ -126,9 +132,9 @@ def test_it_lets_only_the_hospital_withdraw(cast, api):
     declare(cast, admission)
     before = rows()
     assert api(cast.ke_tromso).post(admission_url(admission, "withdraw-ready"), {},
-                                    format="json").status_code == 403
+                                    format="json", HTTP_IF_MATCH=etag(admission)).status_code == 403
     assert api(cast.ke_bodo).post(admission_url(admission, "withdraw-ready"), {},
-                                  format="json").status_code == 404
+                                  format="json", HTTP_IF_MATCH=etag(admission)).status_code == 404
     assert rows() == before
 
 
@@ -136,7 +142,7 @@ def test_it_refuses_to_withdraw_what_was_not_declared_with_409(cast, api):
     admission = admit(cast)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "withdraw-ready"), {},
-                                      format="json")
+                                      format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 409
     assert error(response)["code"] == "invalid_transition"
     assert rows() == before
@@ -151,7 +157,8 @@ def test_it_refuses_a_withdrawal_at_an_impossible_time(cast, api, at):
     declare(cast, admission, days_ago=1)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "withdraw-ready"),
-                                      {"at": iso(at())}, format="json")
+                                      {"at": iso(at())}, format="json",
+                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["at"]
     assert rows() == before

@@ -68,7 +68,8 @@ def test_it_creates_a_subscription_and_shows_the_secret_only_once(cast, epj, rec
 
 def test_it_rotates_the_secret_and_shows_the_new_one_once(tromso, receiver):
     old = tromso.subscription.secret
-    response = tromso.http.post(detail(SUBSCRIPTIONS, tromso.subscription, "rotate-secret"))
+    response = tromso.http.post(detail(SUBSCRIPTIONS, tromso.subscription, "rotate-secret"),
+                                HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 200
     tromso.subscription.refresh_from_db()
     assert response.json()["secret"] == tromso.subscription.secret != old
@@ -136,7 +137,8 @@ def test_it_changes_a_subscription_only_with_the_current_etag(tromso):
 
 
 def test_it_deletes_a_subscription(tromso):
-    response = tromso.http.delete(detail(SUBSCRIPTIONS, tromso.subscription))
+    response = tromso.http.delete(detail(SUBSCRIPTIONS, tromso.subscription),
+                                  HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 204
     assert not WebhookSubscription.objects.exists()
     assert AuditEvent.objects.filter(action=AuditAction.DELETE,

@@ -6,6 +6,7 @@ replay deliveries. Anyone else sees nothing (404). Nothing here is patient data:
 carry ids only.
 """
 
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
-    require_if_match,
+    locked_for_update,
     validated_input,
     version_etag,
 )
@@ -116,7 +117,8 @@ The secret is shown once, in the answer to create and to `rotate-secret/`.
     destroy=extend_schema(
         summary="Delete a subscription with its delivery log",
         description="Pending deliveries are not sent.",
-        responses={204: None, **error_responses(401, 403, 404)},
+        parameters=[IF_MATCH],
+        responses={204: None, **error_responses(401, 403, 404, 412, 428)},
     ),
 )
 class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
@@ -143,29 +145,31 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
                               Location=location)
 
     def partial_update(self, request, *args, **kwargs):
-        subscription = self.get_object()
-        require_if_match(request, subscription.version)
         data = validated_input(self, WebhookSubscriptionUpdateSerializer,
-                               instance=subscription, partial=True)
-        subscription = services.update_subscription(
-            subscription, by=request.user, expected_version=subscription.version,
-            **data)  # a save in between: StaleVersion, a 412
+                               instance=self.get_object(), partial=True)
+        with transaction.atomic():
+            subscription = self._locked(request)
+            subscription = services.update_subscription(
+                subscription, by=request.user, expected_version=subscription.version, **data)
         return self._response(subscription)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_subscription(self.get_object(), by=request.user)
+        with transaction.atomic():
+            services.delete_subscription(self._locked(request), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Rotate the signing secret",
         description="A new secret takes effect at once, for retries of earlier events too; "
                     "it is in this answer and never shown again.",
-        request=None, parameters=[ETAG],
-        responses={200: WebhookSubscriptionSecretSerializer, **error_responses(401, 403, 404)},
+        request=None, parameters=[IF_MATCH, ETAG],
+        responses={200: WebhookSubscriptionSecretSerializer,
+                   **error_responses(401, 403, 404, 412, 428)},
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, uuid=None):
-        subscription = services.rotate_secret(self.get_object(), by=request.user)
+        with transaction.atomic():
+            subscription = services.rotate_secret(self._locked(request), by=request.user)
         # A retried rotation rotates again and shows the newest secret, never an old one.
         return not_replayable(self._response(subscription, secret=True))
 
@@ -180,6 +184,13 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def ping(self, request, uuid=None):
         delivery = services.ping(self.get_object(), by=request.user)
         return _delivery_created(request, delivery)
+
+    def _locked(self, request):
+        """The subscription, locked for this transaction, once its owner (403 first) names
+        its current version in If-Match (428, 412)."""
+        subscription = self.get_object()
+        access.require_owning_client(request.user)
+        return locked_for_update(subscription, request)
 
     def _response(self, subscription, status_code=status.HTTP_200_OK, *, secret=False,
                   **headers):
