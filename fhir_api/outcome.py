@@ -111,8 +111,8 @@ def exception_handler(exc, context):
         status_code, issues = 406, [issue("not-supported", "Only JSON is supported "
                                                            "(application/fhir+json).")]
     elif isinstance(exc, exceptions.ParseError):
-        status_code, issues = 400, [issue("structure", f"The body is not valid JSON: "
-                                                       f"{exc.detail}")]
+        # The parser's message says what is wrong with the body (rehab_portal.parsers).
+        status_code, issues = 400, [issue("structure", str(exc.detail))]
     elif isinstance(exc, exceptions.Throttled):
         status_code, issues = 429, [issue("throttled", str(exc.detail))]
     elif isinstance(exc, exceptions.APIException):

@@ -7,13 +7,14 @@ from django.http import JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import permissions, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api.scopes import require_scope
 from rehab_portal.idempotency import not_replayable
+from rehab_portal.parsers import FhirJSONParser, JSONParser
 
 from . import create
 from .capability import capability_statement
@@ -27,10 +28,6 @@ FHIR_JSON = "application/fhir+json"
 class FhirJSONRenderer(JSONRenderer):
     media_type = FHIR_JSON
     format = "fhir"
-
-
-class FhirJSONParser(JSONParser):
-    media_type = FHIR_JSON
 
 
 class FhirView(APIView):

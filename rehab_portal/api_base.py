@@ -4,6 +4,7 @@ import copy
 import logging
 import re
 import uuid
+from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -248,7 +249,8 @@ class PortalAutoSchema(AutoSchema):
 
 def validated_input(view, serializer_class, *, instance=None, partial=False) -> dict:
     """The request body through a step's serializer, with the view's context: 400 naming
-    the fields when invalid, and (partial) when it changes no field."""
+    the fields when invalid (unknown and read-only ones too), and (partial) when it changes
+    no field."""
     serializer = serializer_class(instance, data=view.request.data, partial=partial,
                                   context=view.get_serializer_context())
     serializer.is_valid(raise_exception=True)
@@ -257,11 +259,73 @@ def validated_input(view, serializer_class, *, instance=None, partial=False) -> 
             {"non_field_errors": [_("The request changes no field.")]})
     return dict(serializer.validated_data)
 
+def unexpected_fields(serializer, data, represented=()) -> dict:
+    """{name: [message]} for each key of `data` the serializer does not write: read-only
+    (one of its read-only fields, or of the resource's representation, `represented`) or
+    unknown. Nested serializers and lists of them are checked too, with DRF's error shape."""
+    if isinstance(serializer, serializers.ListSerializer):
+        if not isinstance(data, list):
+            return {}
+        errors = [unexpected_fields(serializer.child, item) for item in data]
+        return {"": errors} if any(errors) else {}
+    if not isinstance(data, Mapping):
+        return {}
+    fields = serializer.fields
+    errors = {}
+    for name, value in data.items():
+        field = fields.get(name)
+        if field is None or field.read_only:
+            read_only = field is not None or name in represented
+            errors[name] = [_("This field is read-only.") if read_only else _("Unknown field.")]
+        elif isinstance(field, serializers.BaseSerializer):
+            nested = unexpected_fields(field, value)
+            if nested:
+                errors[name] = nested.get("", nested)
+    return errors
+
+
+class StrictFieldsMixin:
+    """Input is refused (400 naming each key) when it holds an unknown field or writes a
+    read-only one, rather than silently ignoring it: `"is_admin": true` or a PATCH of
+    `status` is a client's mistake it must hear about."""
+
+    def to_internal_value(self, data):
+        if self.parent is None:  # the root checks the whole tree at once
+            errors = unexpected_fields(self, data, self._represented_fields())
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _represented_fields(self) -> set[str]:
+        """The field names of the resource the view shows (its own serializer): sent back in
+        a write, they are read-only rather than unknown."""
+        view = self.context.get("view")
+        if view is None or not hasattr(view, "get_serializer_class"):
+            return set()
+        shown = view.get_serializer_class()
+        if shown is None or isinstance(self, shown):
+            return set()
+        return set(shown().fields)
+
+
+class InputSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The base of every step's input: unknown and read-only fields are a 400."""
+
+
+class NoInput(InputSerializer):
+    """A step that takes no input: the body is empty or {}; any field in it is a 400, as a
+    client that sends one expects it to count (validated_input(view, NoInput))."""
+
+
 
 class UuidLookupMixin:
     """A malformed UUID in the URL is a 404 like an unknown one, not a 400 or a 500."""
 
     lookup_field = "uuid"
+    if not isinstance(serializer, StrictFieldsMixin):
+        errors = unexpected_fields(serializer, view.request.data)
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def get_object(self):
         try:
@@ -446,8 +510,9 @@ def stale(current_version: int) -> PreconditionFailed:
     )
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
-    """Runs the model's full_clean() so the API enforces the same invariants as forms."""
+class ValidatedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Runs the model's full_clean() so the API enforces the same invariants as forms, and
+    refuses unknown and read-only fields (StrictFieldsMixin)."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

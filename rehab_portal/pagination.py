@@ -28,6 +28,8 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from . import parsers
+
 CURSOR_PARAM = "cursor"
 
 
@@ -41,7 +43,7 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, uuid.UUID] | None:
     if not token:
         return None
     try:
-        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        raw = parsers.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         changed_at = parse_datetime(raw["t"])
         row_uuid = uuid.UUID(raw["u"])
         if changed_at is None or timezone.is_naive(changed_at):

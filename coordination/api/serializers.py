@@ -11,6 +11,7 @@ from pathways.api.common import display_name_field
 from pathways.models import Patient
 from registry.models import Organization, ServiceOffering
 from rehab_portal.api_base import (
+    InputSerializer,
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
@@ -117,7 +118,7 @@ class PlanRequestSerializer(serializers.ModelSerializer):
         return plan.uuid if plan is not None else None
 
 
-class PlanRequestCreateSerializer(serializers.Serializer):
+class PlanRequestCreateSerializer(InputSerializer):
     patient = ScopedUuidRelatedField(queryset=Patient.objects.all(), scope=_visible,
                                      help_text=_("UUID of a patient you may see."))
     municipality = UuidRelatedField(queryset=Organization.objects.municipalities(),
@@ -131,7 +132,7 @@ class PlanRequestCreateSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(InputSerializer):
     coordinator = coordinator_field(required=False, allow_null=True, help_text=_(
         "UUID of a coordinator of the request's municipality; required for a plan or "
         "coordinator request."))
@@ -139,7 +140,7 @@ class AcceptSerializer(serializers.Serializer):
     allow_over_capacity = serializers.BooleanField(default=False)
 
 
-class DeclineSerializer(serializers.Serializer):
+class DeclineSerializer(InputSerializer):
     reason = serializers.CharField(allow_blank=True)
     coordinator_offered = serializers.BooleanField(default=False)
     coordinator = coordinator_field(required=False, allow_null=True, help_text=_(
@@ -148,7 +149,7 @@ class DeclineSerializer(serializers.Serializer):
     allow_over_capacity = serializers.BooleanField(default=False)
 
 
-class AppealSerializer(serializers.Serializer):
+class AppealSerializer(InputSerializer):
     note = serializers.CharField(allow_blank=True)
     received_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
 
@@ -176,7 +177,7 @@ class CoordinatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CoordinatorCreateSerializer(serializers.Serializer):
+class CoordinatorCreateSerializer(InputSerializer):
     user = ColleagueField(help_text=_("Username of a staff member of the organisation."))
     organization = UuidRelatedField(queryset=Organization.objects.all())
     kind = NamedChoiceField(CoordinatorKind.choices, enum_name="CoordinatorKind",
@@ -354,18 +355,18 @@ class PlanUpdateSerializer(ValidatedModelSerializer):
         fields = list(PLAN_FIELDS)
 
 
-class PlanStatusChangeSerializer(serializers.Serializer):
+class PlanStatusChangeSerializer(InputSerializer):
     status = NamedChoiceField(PlanStatus.choices, enum_name="PlanStatus")
     note = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
-class PlanCoordinatorSerializer(serializers.Serializer):
+class PlanCoordinatorSerializer(InputSerializer):
     coordinator = coordinator_field()
     patient_wishes = serializers.CharField(required=False, allow_blank=True)
     allow_over_capacity = serializers.BooleanField(default=False)
 
 
-class GoalInputSerializer(serializers.Serializer):
+class GoalInputSerializer(InputSerializer):
     text = serializers.CharField()
     parent = serializers.UUIDField(required=False, allow_null=True, help_text=_(
         "The UUID of the main goal this is a sub-goal of."))
@@ -380,7 +381,7 @@ def _service_queryset():
     return ServiceOffering.objects.select_related("level")
 
 
-class MeasureInputSerializer(serializers.Serializer):
+class MeasureInputSerializer(InputSerializer):
     goal = serializers.UUIDField(required=False, allow_null=True,
                                  help_text=_("The UUID of the goal the measure serves."))
     service = UuidRelatedField(queryset=_service_queryset(), required=False, allow_null=True,
@@ -398,7 +399,7 @@ class MeasureInputSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
 
 
-class PlanParticipantInputSerializer(serializers.Serializer):
+class PlanParticipantInputSerializer(InputSerializer):
     kind = NamedChoiceField(PlanParticipantKind.choices, enum_name="PlanParticipantKind")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     user = ColleagueField(required=False, allow_null=True, help_text=_(
@@ -408,14 +409,14 @@ class PlanParticipantInputSerializer(serializers.Serializer):
     contribution = serializers.CharField(required=False, allow_blank=True)
 
 
-class ConsentInputSerializer(serializers.Serializer):
+class ConsentInputSerializer(InputSerializer):
     organization = UuidRelatedField(queryset=Organization.objects.all())
     scope = NamedChoiceField(ConsentScope.choices, enum_name="ConsentScope")
     method = NamedChoiceField(ConsentMethod.choices, enum_name="ConsentMethod")
     given_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
 
 
-class EvaluationInputSerializer(serializers.Serializer):
+class EvaluationInputSerializer(InputSerializer):
     evaluated_on = serializers.DateField()
     summary = serializers.CharField()
     goal_achievement = serializers.CharField(required=False, allow_blank=True)

@@ -19,6 +19,7 @@ from pathways.api.common import log_reads
 from registry.models import Organization
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
+    NoInput,
     PreconditionFailed,
     UuidLookupMixin,
     error_responses,
@@ -117,7 +118,9 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
                    responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], url_path="start-assessment")
     def start_assessment(self, request, uuid=None):
-        plan_request = services.start_assessment(self.get_object(), by=request.user)
+        plan_request = self.get_object()
+        validated_input(self, NoInput)
+        plan_request = services.start_assessment(plan_request, by=request.user)
         return self._response(plan_request)
 
     @extend_schema(
@@ -223,7 +226,8 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def partial_update(self, request, *args, **kwargs):
         coordinator = self.get_object()
-        serializer = s.CoordinatorUpdateSerializer(coordinator, data=request.data, partial=True)
+        serializer = s.CoordinatorUpdateSerializer(coordinator, data=request.data, partial=True,
+                                                   context=self.get_serializer_context())
         if not serializer.is_valid():
             self._require_ke_staff(coordinator.organization.uuid)
             raise serializers.ValidationError(serializer.errors)
@@ -503,6 +507,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             url_path=r"consents/(?P<consent_id>[0-9a-fA-F-]{36})/revoke")
     def revoke_consent(self, request, uuid=None, consent_id=None):
         _item(Consent, self.get_object(), consent_id)
+        validated_input(self, NoInput)
         with transaction.atomic():
             plan = self._locked(request)
             consent = services.revoke_consent(_item(Consent, plan, consent_id), by=request.user,

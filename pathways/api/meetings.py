@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from registry.models import AuditAction
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
+    NoInput,
     UuidLookupMixin,
     error_responses,
     etag_header,
@@ -259,6 +260,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         task = next((t for t in meeting.tasks.all() if t.pk == int(task_id)), None)
         if task is None:
             raise exceptions.NotFound()
+        validated_input(self, NoInput)
         task = services.complete_follow_up_task(task, by=request.user)
         return Response(FollowUpTaskSerializer(task).data)
 

@@ -10,9 +10,11 @@ from rest_framework.response import Response
 
 from registry.models import Membership
 from rehab_portal.api_base import (
+    NoInput,
     UuidLookupMixin,
     error_responses,
     location_header,
+    validated_input,
 )
 
 from .. import access, services
@@ -132,5 +134,6 @@ class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, uuid=None):
         notice = self.get_object()
+        validated_input(self, NoInput)
         notice = services.acknowledge_early_notification(notice, by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from registry.models import Organization
-from rehab_portal.api_base import UuidRelatedField, ValidatedModelSerializer
+from rehab_portal.api_base import InputSerializer, UuidRelatedField, ValidatedModelSerializer
 
 from ..identity import IdentityKind, parse_identity_number
 from ..models import NextOfKin, Patient
@@ -68,7 +68,7 @@ class PatientSerializer(ValidatedModelSerializer):
         return value
 
 
-class PatientSearchSerializer(serializers.Serializer):
+class PatientSearchSerializer(InputSerializer):
     """The identity number travels in the body: it must never appear in a URL or a log."""
 
     identity_number = IdentityNumberField()

@@ -10,9 +10,11 @@ from rest_framework import serializers
 
 from registry.models import Organization, User
 from rehab_portal.api_base import (
+    InputSerializer,
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
+    StrictFieldsMixin,
     UuidRelatedField,
 )
 
@@ -73,7 +75,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class FollowUpTaskSerializer(serializers.ModelSerializer):
+class FollowUpTaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     responsible_user = SlugRelatedField(
         slug_field="username", queryset=_active_users(), required=False, allow_null=True,
         help_text=_("Username of the responsible person, who is notified and may mark the "
@@ -86,7 +88,7 @@ class FollowUpTaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "done_at"]
 
 
-class DischargeMeetingSerializer(serializers.ModelSerializer):
+class DischargeMeetingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="discharge-meeting-detail",
                                                lookup_field="uuid")
     admission = ScopedUuidRelatedField(
@@ -108,21 +110,21 @@ class DischargeMeetingSerializer(serializers.ModelSerializer):
                             "minutes_recorded_at", "created_at", "updated_at"]
 
 
-class RescheduleSerializer(serializers.ModelSerializer):
+class RescheduleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = DischargeMeeting
         fields = ["scheduled_at", "duration_minutes", "location", "video_link"]
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class AddParticipantsSerializer(serializers.Serializer):
+class AddParticipantsSerializer(InputSerializer):
     participants = ParticipantSerializer(many=True, allow_empty=False)
 
 
-class RespondSerializer(serializers.Serializer):
+class RespondSerializer(InputSerializer):
     status = NamedChoiceField([
         (ParticipantStatus.ACCEPTED, ParticipantStatus.ACCEPTED.label),
         (ParticipantStatus.DECLINED, ParticipantStatus.DECLINED.label),
@@ -132,7 +134,7 @@ class RespondSerializer(serializers.Serializer):
         "the answer is your own."))
 
 
-class MinutesSerializer(serializers.Serializer):
+class MinutesSerializer(InputSerializer):
     minutes = serializers.CharField()
     decisions = serializers.CharField(required=False, allow_blank=True)
     attended = serializers.ListField(

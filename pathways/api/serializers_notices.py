@@ -5,14 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from registry.models import ServiceLevel
-from rehab_portal.api_base import ScopedUuidRelatedField, SlugRelatedField
+from rehab_portal.api_base import ScopedUuidRelatedField, SlugRelatedField, StrictFieldsMixin
 
 from ..models import Admission, EarlyNotification, NoticeState
 from ..services.notices import NOTICE_FIELDS
 from .common import display_name_field
 
 
-class EarlyNotificationSerializer(serializers.ModelSerializer):
+class EarlyNotificationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="early-notification-detail",
                                                lookup_field="uuid")
     admission = ScopedUuidRelatedField(

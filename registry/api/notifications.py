@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rehab_portal.api_base import UuidLookupMixin, error_responses
+from rehab_portal.api_base import NoInput, UuidLookupMixin, error_responses, validated_input
 from rehab_portal.filters import IsoDateTimeFilter
 
 from ..models import Notification
@@ -80,6 +80,7 @@ class NotificationViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retriev
     @action(detail=True, methods=["post"])
     def read(self, request, uuid=None):
         notification = self.get_object()
+        validated_input(self, NoInput)
         mark_read(Notification.objects.filter(pk=notification.pk))
         notification.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(notification).data)
@@ -88,6 +89,7 @@ class NotificationViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retriev
                    responses={200: MARKED, **error_responses(401)})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
+        validated_input(self, NoInput)
         return Response({"marked": mark_read(self.get_queryset())})
 
     @extend_schema(summary="How many of your notifications are unread", filters=False,

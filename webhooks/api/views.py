@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from rehab_portal.api_base import (
+    NoInput,
     UuidLookupMixin,
     error_responses,
     locked_for_update,
@@ -168,6 +169,7 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, uuid=None):
+        validated_input(self, NoInput)
         with transaction.atomic():
             subscription = services.rotate_secret(self._locked(request), by=request.user)
         # A retried rotation rotates again and shows the newest secret, never an old one.
@@ -182,7 +184,9 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     )
     @action(detail=True, methods=["post"])
     def ping(self, request, uuid=None):
-        delivery = services.ping(self.get_object(), by=request.user)
+        subscription = self.get_object()
+        validated_input(self, NoInput)
+        delivery = services.ping(subscription, by=request.user)
         return _delivery_created(request, delivery)
 
     def _locked(self, request):
@@ -247,5 +251,7 @@ class WebhookDeliveryViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
     )
     @action(detail=True, methods=["post"])
     def replay(self, request, uuid=None):
-        delivery = services.replay_delivery(self.get_object(), by=request.user)
+        delivery = self.get_object()
+        validated_input(self, NoInput)
+        delivery = services.replay_delivery(delivery, by=request.user)
         return _delivery_created(request, delivery)
