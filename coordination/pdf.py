@@ -1,4 +1,9 @@
-"""The individual plan as an A4 PDF (WeasyPrint), in bokmål, for the patient and the group.
+"""The individual plan as an A4 PDF (WeasyPrint), for the patient and the group.
+
+Printed in the language of the user who asks (bokmål or English), tagged (PDF/UA-1) so screen
+readers get its structure, and stamped with the plan's version, its time and who made it, so
+two printouts can be told apart. A rendering is stored once per plan version and served from
+the store while the version is unchanged (see print_plan).
 
 The renderer may read the app's own static files and nothing else: plan texts are the
 patient's and many people's words, so a URL in them must never reach the network or disk.
@@ -6,14 +11,20 @@ The identity number is printed masked (its six birth-date digits): the paper goe
 patient, relatives and several services, and name plus birth date identify the patient on it.
 """
 
+import logging
 import mimetypes
 import posixpath
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -28,6 +39,7 @@ from pathways.access import log_patient_access
 from pathways.models import Patient
 from registry.models import AuditAction
 
+from .access import visible_plans
 from .models import Consent, Evaluation, Goal, IndividualPlan, Measure, PlanParticipant
 
 # The base URL the template's static references resolve against. It names no real host
@@ -38,6 +50,22 @@ PRINT_TIME_ZONE = ZoneInfo("Europe/Oslo")
 # its own references.
 ALLOWED_SUFFIXES = frozenset({".css", ".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2",
                               ".ttf", ".otf"})
+
+
+# Part of every stored rendering's name. Raise it whenever the template, the stylesheet or the
+# renderer's options change what a printed plan looks like: renderings of an older revision
+# are then never served, and the next rendering of each plan removes them.
+RENDER_REVISION = 2
+# Tagged PDF (structure tree, /MarkInfo, document language and title): PDF/UA-1.
+PDF_VARIANT = "pdf/ua-1"
+# Where the renderings live in the default storage (STORAGES["default"]: MEDIA_ROOT under
+# VAR_DIR by default, a shared volume or an S3-compatible bucket with several web instances).
+# They hold health data: never serve this storage publicly (no MEDIA_URL route, no public
+# bucket). They are read only through print_plan, behind the plan view's access check and
+# audit, and deleted once their version is superseded.
+STORE_PREFIX = "individual-plans"
+
+log = logging.getLogger(__name__)
 
 
 class FetchRefused(ValueError):
@@ -111,7 +139,8 @@ def plan_for_print(plan: IndividualPlan) -> IndividualPlan:
     goals = Goal.objects.order_by("position", "pk")
     return (
         IndividualPlan.objects
-        .select_related("patient__municipality", "municipality", "coordinator__user")
+        .select_related("patient__municipality", "municipality", "coordinator__user",
+                        "updated_by")
         .prefetch_related(
             Prefetch("goals", queryset=goals),
             Prefetch("measures", queryset=Measure.objects.select_related(
@@ -178,11 +207,16 @@ def _labels() -> dict[str, str]:
     }
 
 
-def render_plan_html(plan: IndividualPlan, *, printed_by, printed_at=None) -> str:
-    """The print layout as HTML (bokmål), for WeasyPrint."""
-    printed_at = timezone.localtime(printed_at or timezone.now(), PRINT_TIME_ZONE)
-    with translation.override("nb"):
-        plan = plan_for_print(plan)
+def print_language(language: str | None = None) -> str:
+    """The language the print is made in: the given or active one if the portal offers it."""
+    code = (language or translation.get_language() or "").lower().split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_plan_html(plan: IndividualPlan, *, language: str | None = None) -> str:
+    """The print layout as HTML, for WeasyPrint. `plan` comes from plan_for_print."""
+    language = print_language(language)
+    with translation.override(language):
         goals = numbered_goals(plan.goals.all())
         goal_numbers = {row.goal.pk: row.number for row in goals}
         measures = [(m, goal_numbers.get(m.goal_id)) for m in plan.measures.all()]
@@ -190,7 +224,20 @@ def render_plan_html(plan: IndividualPlan, *, printed_by, printed_at=None) -> st
         # the translation keeps the number before the total, as bokmål does.
         page_label = _("Page %(number)s of %(total)s") % {"number": "\0", "total": "\0"}
         before, between, after = (page_label.split("\0") + ["", ""])[:3]
+        # The version, its time and who made it, on every page: the stored rendering serves
+        # every download of this version, so it cannot name the one who downloads (the audit
+        # trail does). Two printouts of different versions differ here.
+        changed_at = date_format(timezone.localtime(plan.updated_at, PRINT_TIME_ZONE),
+                                 "d.m.Y H:i")
+        if plan.updated_by:
+            version_line = _("Version %(number)s, %(who)s, %(time)s") % {
+                "number": plan.version, "who": plan.updated_by.display_name(),
+                "time": changed_at}
+        else:
+            version_line = _("Version %(number)s, %(time)s") % {
+                "number": plan.version, "time": changed_at}
         context = {
+            "language": language,
             "plan": plan,
             "patient": plan.patient,
             "goals": goals,
@@ -198,8 +245,7 @@ def render_plan_html(plan: IndividualPlan, *, printed_by, printed_at=None) -> st
             "participants": list(plan.participants.all()),
             "consents": list(plan.consents.all()),
             "evaluations": list(plan.evaluations.all()),
-            "printed_by_name": printed_by.display_name(),
-            "printed_at": date_format(printed_at, "d.m.Y H:i"),
+            "version_line": version_line,
             "labels": _labels(),
             "page_label": {"before": before, "between": between, "after": after},
         }
@@ -207,14 +253,100 @@ def render_plan_html(plan: IndividualPlan, *, printed_by, printed_at=None) -> st
             return render_to_string("coordination/plan_pdf.html", context)
 
 
-def render_plan_pdf(plan: IndividualPlan, *, printed_by) -> bytes:
-    """The plan as PDF bytes; the print is audited. A plan outside the user's scope is a 404."""
-    if not IndividualPlan.objects.visible_to(printed_by).filter(pk=plan.pk).exists():
-        raise Http404("No such plan.")
-    html = render_plan_html(plan, printed_by=printed_by)
-    pdf = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher()
-               ).write_pdf()
-    log_patient_access(printed_by, AuditAction.PRINT, [plan.patient],
-                       object_type="individual_plan", object_ids={plan.patient_id: plan.uuid},
-                       detail=f"PDF v{plan.version}")
-    return pdf
+def render_plan_document(plan: IndividualPlan, *, language: str | None = None) -> bytes:
+    """WeasyPrint's rendering of a plan from plan_for_print: the expensive step (about 0.4 s
+    for 30 measures), which print_plan runs once per version and language."""
+    html = render_plan_html(plan, language=language)
+    return HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher()
+                ).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+@dataclass(frozen=True)
+class PlanPrint:
+    content: bytes
+    version: int
+    language: str
+    rendered: bool  # False when served from the store
+
+
+def stored_name(plan: IndividualPlan, language: str) -> str:
+    """The rendering's name in the store: plan, plan version, patient version (the printed
+    name, birth date and residence are the patient's), language and layout revision. Any
+    change to what the print shows moves at least one of them, so a stored rendering is never
+    stale; a closed plan is a new version too. Renames of organisations, services or staff
+    (admin work, not the plan's) do not: RENDER_REVISION or a cleared store covers those."""
+    return (f"{STORE_PREFIX}/{plan.uuid}/v{plan.version}-p{plan.patient.version}-{language}"
+            f"-r{RENDER_REVISION}.pdf")
+
+
+def is_whole_pdf(data: bytes) -> bool:
+    """A complete file, not one another process is still writing (FileSystemStorage writes
+    in place): it starts with the header and ends with the end-of-file marker."""
+    return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+def _read_stored(storage, name: str) -> bytes | None:
+    try:
+        with storage.open(name, "rb") as stored:
+            data = stored.read()
+    except OSError:  # not stored (yet), or unreadable: render instead
+        return None
+    return data if is_whole_pdf(data) else None
+
+
+def _store(storage, plan: IndividualPlan, name: str, data: bytes) -> None:
+    """Save the rendering; remove the plan's other renderings but this version's in other
+    languages, so the store holds at most one file per plan and language.
+
+    Two first downloads at the same moment may both render: that costs time, not correctness,
+    and is rarer than a lock is worth. The store never overwrites, so the second copy lands
+    under another name and is deleted here. A reader that meets a file still being written
+    finds it incomplete (is_whole_pdf) and renders itself; a truncated file left by a failed
+    write is replaced. Should an older version's rendering finish after a newer one was
+    stored, the newer file goes and is rendered again on its next download; the older one is
+    never served, as its name is not the current version's."""
+    try:
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            storage.delete(saved)
+            if _read_stored(storage, name) is None:  # a truncated file from a failed write
+                storage.delete(name)
+                if (again := storage.save(name, ContentFile(data))) != name:
+                    storage.delete(again)
+        folder = f"{STORE_PREFIX}/{plan.uuid}"
+        current = f"v{plan.version}-p{plan.patient.version}-"
+        for other in storage.listdir(folder)[1]:
+            if not (other.startswith(current) and other.endswith(f"-r{RENDER_REVISION}.pdf")):
+                storage.delete(f"{folder}/{other}")
+    except OSError:  # the download still works; the next one renders again
+        log.exception("could not store the rendering of plan %s", plan.uuid)
+
+
+def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
+               language: str | None = None) -> PlanPrint:
+    """The plan (or the plan with this UUID) as PDF for `printed_by`, in their language; 404
+    outside their scope, also when a rendering is stored.
+
+    The stored rendering of the current version when there is one, else a new rendering,
+    stored for the next download. Every download is audited with the version it showed. One
+    query decides access and reads the current version: a repeated download costs that, the
+    audit and a file read."""
+    try:
+        current = visible_plans(printed_by).select_related("patient").get(
+            uuid=plan.uuid if isinstance(plan, IndividualPlan) else plan)
+    except (IndividualPlan.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such plan.") from exc
+    language = print_language(language)
+    storage = storages["default"]
+    data = _read_stored(storage, stored_name(current, language))
+    rendered = data is None
+    if rendered:
+        # Read everything again: the rendering's name is taken from the same rows it shows.
+        current = plan_for_print(current)
+        data = render_plan_document(current, language=language)
+        _store(storage, current, stored_name(current, language), data)
+    log_patient_access(printed_by, AuditAction.PRINT, [current.patient],
+                       object_type="individual_plan",
+                       object_ids={current.patient_id: current.uuid},
+                       detail=f"PDF v{current.version} {language}")
+    return PlanPrint(data, current.version, language, rendered)

@@ -76,7 +76,7 @@ from .models import (
     RequestSource,
     RequestStatus,
 )
-from .pdf import render_plan_pdf
+from .pdf import print_plan
 from .services import PlanConflict
 
 OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.UNDER_ASSESSMENT)
@@ -443,11 +443,12 @@ def plan_detail(request, uuid):
 @login_required
 @require_GET
 def plan_pdf(request, uuid):
-    plan = get_visible_plan(request.user, uuid, log=False)
-    pdf = render_plan_pdf(plan, printed_by=request.user)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    """The plan's PDF: the stored rendering of its current version (print_plan checks access
+    and audits). Who downloaded it is in the audit trail, not in the file or its name."""
+    printed = print_plan(uuid, printed_by=request.user)
+    response = HttpResponse(printed.content, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="individuell-plan-{plan.uuid}.pdf"')
+        f'attachment; filename="individuell-plan-{uuid}-v{printed.version}.pdf"')
     return response
 
 

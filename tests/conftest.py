@@ -5,6 +5,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.test.utils import override_settings
 
 from pathways.models import CareRelationshipReason
 from registry.models import OrganizationKind, Role
@@ -19,6 +20,13 @@ def skip_or_fail(reason: str):
     if IN_CI:
         pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_media_root(tmp_path_factory):
+    """Files the portal stores (plan PDFs) go to a temporary folder, not the tree's var/."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The individual plan as PDF: the patient's goals first, page numbers, an audited print, and a
-renderer that reads the app's static files and nothing else."""
+"""The individual plan as PDF: the patient's goals first, page numbers, the plan's version on
+every page, tagged for screen readers, rendered once per version and served from the store,
+every download audited, and a renderer that reads the app's static files and nothing else."""
 
 import datetime
 import io
@@ -8,8 +9,11 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.http import Http404
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -29,6 +33,8 @@ from coordination.models import (
     PlanParticipantKind,
     PlanStatus,
 )
+from coordination.services import set_status, update_plan
+from pathways.services import update_patient
 from registry.models import AuditAction, AuditEvent
 
 from .. import factories
@@ -150,7 +156,7 @@ def nb(message: str) -> str:
 
 
 def test_it_puts_the_patients_goals_before_the_measures(cast):
-    data = pdf.render_plan_pdf(make_plan(cast), printed_by=cast.coordinator)
+    data = pdf.print_plan(make_plan(cast), printed_by=cast.coordinator).content
 
     assert data.startswith(b"%PDF-")
     text = "\n".join(pages_text(data))
@@ -173,18 +179,20 @@ def test_it_puts_the_patients_goals_before_the_measures(cast):
 def test_it_audits_the_print(cast):
     plan = make_plan(cast, measures=1)
 
-    pdf.render_plan_pdf(plan, printed_by=cast.coordinator)
+    pdf.print_plan(plan, printed_by=cast.coordinator)
+    pdf.print_plan(plan, printed_by=cast.ke_tromso)  # served from the store, audited all the same
 
-    event = AuditEvent.objects.get(action=AuditAction.PRINT)
-    assert (event.user, event.patient_uuid, event.object_type, event.object_id) == (
-        cast.coordinator, cast.shared.uuid, "individual_plan", str(plan.uuid))
+    events = AuditEvent.objects.filter(action=AuditAction.PRINT).order_by("pk")
+    assert [(e.user, e.patient_uuid, e.object_type, e.object_id, e.detail) for e in events] == [
+        (user, cast.shared.uuid, "individual_plan", str(plan.uuid), "PDF v1 nb")
+        for user in (cast.coordinator, cast.ke_tromso)]
 
 
 def test_it_refuses_a_plan_outside_the_users_scope(cast):
     plan = make_plan(cast, measures=1)
 
     with pytest.raises(Http404):
-        pdf.render_plan_pdf(plan, printed_by=cast.ke_bodo)
+        pdf.print_plan(plan, printed_by=cast.ke_bodo)
 
     assert not AuditEvent.objects.filter(action=AuditAction.PRINT).exists()
 
@@ -194,7 +202,7 @@ def test_it_neither_fetches_nor_embeds_urls_in_plan_texts(cast, listener, asked,
                  '<img src="http://127.0.0.1:9/x.png"> og <img src="file:///etc/passwd">')
     plan = make_plan(cast, measures=1, goal_text=goal_text)
 
-    data = pdf.render_plan_pdf(plan, printed_by=cast.coordinator)
+    data = pdf.print_plan(plan, printed_by=cast.coordinator).content
 
     assert asked == [pdf.STATIC_BASE_URL + "css/plan_pdf.css"]  # the stylesheet, nothing else
     assert no_sockets == [] and listener.connections == 0
@@ -257,15 +265,175 @@ def test_it_numbers_every_page_of_a_30_measure_plan(cast, django_assert_max_num_
     # visible_to, plan, goals, measures, participants, consents, evaluations, the audit's
     # grounds (memberships, relationships) and its insert: none grows with the rows.
     with django_assert_max_num_queries(12):
-        data = pdf.render_plan_pdf(plan, printed_by=cast.coordinator)
+        data = pdf.print_plan(plan, printed_by=cast.coordinator).content
 
     pages = pages_text(data)
     total = len(pages)
     assert total >= 2
-    printed_by = nb("Printed by %(name)s, %(time)s").split("%(time)s")[0] % {
-        "name": "Kora Koordinator"}
     for number, text in enumerate(pages, start=1):
         assert f"Side {number} av {total}" in text
-        assert printed_by in text and "Astrid Aune · " in text  # running footer and header
+        assert "Versjon 1, " in text and "Astrid Aune · " in text  # running footer and header
     everything = "\n".join(pages)
     assert all(f"Tiltak nummer {i}:" in everything for i in range(1, 31))
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How often WeasyPrint rendered a plan (the expensive step the store saves)."""
+    calls = []
+    render = pdf.render_plan_document
+
+    def counting(plan, **kwargs):
+        calls.append(plan.version)
+        return render(plan, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_plan_document", counting)
+    return calls
+
+
+def stored_files(plan) -> list[str]:
+    folder = f"{pdf.STORE_PREFIX}/{plan.uuid}"
+    storage = storages["default"]
+    return sorted(storage.listdir(folder)[1]) if storage.exists(folder) else []
+
+
+def test_it_renders_once_per_version_and_serves_the_stored_file(cast, renders,
+                                                                 django_assert_num_queries):
+    plan = make_plan(cast, measures=3)
+
+    first = pdf.print_plan(plan, printed_by=cast.coordinator)
+    # The plan within the user's scope, the audit's grounds (memberships, relationships) and
+    # its insert; the plan's parts are not read again.
+    with django_assert_num_queries(4):
+        again = pdf.print_plan(plan, printed_by=cast.ke_tromso)
+
+    assert renders == [1]
+    assert (first.rendered, again.rendered) == (True, False)
+    assert again.content == first.content
+    assert stored_files(plan) == [f"v1-p{cast.shared.version}-nb-r{pdf.RENDER_REVISION}.pdf"]
+
+
+def test_a_new_version_is_rendered_again_and_replaces_the_old_file(cast, renders):
+    plan = make_plan(cast, measures=3)
+    old = pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    update_plan(plan, by=cast.ke_tromso, expected_version=1, resources="Ny nabo hjelper til")
+    new = pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    assert renders == [1, 2]
+    assert (new.version, new.rendered) == (2, True)
+    text = "\n".join(pages_text(new.content))
+    assert "Ny nabo hjelper til" in text and "Versjon 2, Kåre Tromsø, " in text
+    assert "Versjon 1" in "\n".join(pages_text(old.content))
+    assert stored_files(plan) == [f"v2-p{cast.shared.version}-nb-r{pdf.RENDER_REVISION}.pdf"]
+
+
+def test_a_changed_patient_is_rendered_again(cast, renders):
+    plan = make_plan(cast, measures=1)
+    pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    update_patient(cast.shared, by=cast.ke_tromso, expected_version=cast.shared.version,
+                   family_name="Aune-Berg")
+    printed = pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    assert renders == [1, 1] and printed.rendered
+    assert "Astrid Aune-Berg" in "\n".join(pages_text(printed.content))
+    assert len(stored_files(plan)) == 1
+
+
+def test_a_closed_plan_is_not_served_from_an_older_rendering(cast, renders):
+    plan = make_plan(cast, measures=1)
+    pdf.print_plan(plan, printed_by=cast.ke_tromso)
+
+    set_status(plan, PlanStatus.CLOSED, by=cast.ke_tromso, expected_version=1)
+    printed = pdf.print_plan(plan, printed_by=cast.ke_tromso)
+
+    assert printed.rendered and printed.version == 2
+    assert nb("Closed") in "\n".join(pages_text(printed.content))
+
+
+def test_it_renders_in_the_users_language_and_stores_each(cast, renders):
+    plan = make_plan(cast, measures=1)
+
+    norwegian = pdf.print_plan(plan, printed_by=cast.coordinator)
+    with translation.override("en"):
+        english = pdf.print_plan(plan, printed_by=cast.coordinator)
+        english_again = pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    assert renders == [1, 1] and not english_again.rendered
+    assert "Page 1 of" in pages_text(english.content)[0]
+    assert "Side 1 av" in pages_text(norwegian.content)[0]
+    assert PdfReader(io.BytesIO(english.content)).trailer["/Root"]["/Lang"] == "en"
+    assert [name.split("-")[2] for name in stored_files(plan)] == ["en", "nb"]
+
+
+def test_a_truncated_stored_file_is_rendered_again_and_replaced(cast, renders):
+    plan = make_plan(cast, measures=1)
+    first = pdf.print_plan(plan, printed_by=cast.coordinator)
+    name = f"{pdf.STORE_PREFIX}/{plan.uuid}/{stored_files(plan)[0]}"
+    storage = storages["default"]
+    storage.delete(name)
+    storage.save(name, ContentFile(first.content[:1000]))  # a write cut short
+
+    second = pdf.print_plan(plan, printed_by=cast.coordinator)
+    third = pdf.print_plan(plan, printed_by=cast.coordinator)
+
+    assert renders == [1, 1] and second.content.endswith(b"%%EOF\n")
+    assert not third.rendered and third.content == second.content
+    assert len(stored_files(plan)) == 1
+
+
+def test_it_is_a_tagged_pdf_with_language_title_and_version(cast):
+    data = pdf.print_plan(make_plan(cast, measures=3), printed_by=cast.coordinator).content
+
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root  # structure for screen readers
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "nb"
+    assert reader.metadata.title == f"{nb('Individual plan')}: Astrid Aune"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()  # declared PDF/UA-1
+    assert all("Versjon 1, " in text for text in pages_text(data))
+
+
+def test_the_print_names_the_version_not_the_one_who_downloads(cast):
+    plan = make_plan(cast, measures=1)
+    update_plan(plan, by=cast.ke_tromso, expected_version=1, resources="Ny nabo")
+
+    text = "\n".join(pages_text(pdf.print_plan(plan, printed_by=cast.coordinator).content))
+
+    changed = timezone.localtime(IndividualPlan.objects.get(pk=plan.pk).updated_at, OSLO)
+    assert f"Versjon 2, Kåre Tromsø, {changed:%d.%m.%Y %H:%M}" in text
+    assert "Kora Koordinator" not in text.split("Versjon 2")[1][:60]
+    assert "Skrevet ut av" not in text
+
+
+def test_the_stored_file_is_not_served_outside_the_scope(cast, client, renders):
+    plan = make_plan(cast, measures=1)
+    pdf.print_plan(plan, printed_by=cast.coordinator)  # stored now
+
+    with pytest.raises(Http404):
+        pdf.print_plan(plan, printed_by=cast.ke_bodo)
+    client.force_login(cast.ke_bodo)
+    response = client.get(reverse("coordination:plan_pdf", args=[plan.uuid]))
+
+    assert response.status_code == 404 and b"%PDF" not in response.content
+    assert not AuditEvent.objects.filter(action=AuditAction.PRINT, user=cast.ke_bodo).exists()
+
+
+def test_the_download_serves_the_stored_file_and_audits_each_time(cast, client, renders):
+    plan = make_plan(cast, measures=1)
+    client.force_login(cast.coordinator)
+    url = reverse("coordination:plan_pdf", args=[plan.uuid])
+
+    first, second = client.get(url), client.get(url)
+
+    assert renders == [1]
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Disposition"] == (
+        f'attachment; filename="individuell-plan-{plan.uuid}-v1.pdf"')
+    assert "no-store" in second["Cache-Control"]
+    assert AuditEvent.objects.filter(action=AuditAction.PRINT, user=cast.coordinator,
+                                     detail="PDF v1 nb").count() == 2

@@ -18,7 +18,6 @@ nothing in it can reach another database; its broker is in memory and e-mail goe
 
 import argparse
 import datetime
-import io
 import os
 import random
 import re
@@ -70,6 +69,8 @@ class Command(BaseCommand):
                             "PostgreSQL is reachable.")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the benchmark database afterwards.")
+        parser.add_argument("--only", choices=["pdf"], help="Time one part only, without "
+                            "generating admissions (pdf: the plan PDF).")
         parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -110,7 +111,8 @@ class Command(BaseCommand):
                                                                 "rehab_portal.settings.dev"))
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench",
                    "--inside", "--sizes", ",".join(map(str, sizes)),
-                   "--runs", str(options["runs"])]
+                   "--runs", str(options["runs"])] + (
+                       ["--only", options["only"]] if options["only"] else [])
         try:
             result = subprocess.run(command, env=env, check=False)  # noqa: S603 - our command
         finally:
@@ -208,6 +210,7 @@ class Bench:
         self.style = command.style
         self.sizes = parse_sizes(options["sizes"]) or SQLITE_SIZES
         self.runs = options["runs"]
+        self.only = options.get("only")
         self.postgres = connection.vendor == "postgresql"
 
     def say(self, text: str = "") -> None:
@@ -225,6 +228,9 @@ class Bench:
 
         notifications._enqueue_delivery = lambda ids: None
         world = World.create()
+        if self.only == "pdf":
+            self.print_pdf(self.time_pdf(world))
+            return
         generator = PostgresGenerator(world) if self.postgres else SqliteGenerator(world)
         results = []
         for size in self.sizes:
@@ -299,32 +305,30 @@ class Bench:
                      f"{verdict}")
 
     def time_pdf(self, world: "World") -> dict:
-        """render_plan_pdf on a 30-measure plan of a synthetic patient, printed by its KE."""
-        from pypdf import PdfReader
-
-        from coordination.pdf import render_plan_pdf
+        """A 30-measure plan of a synthetic patient, downloaded as PDF by its KE through the
+        view: first and repeated download (rehab_portal/bench_pdf.py)."""
+        from pathways.identity import make_synthetic_identity_number
         from pathways.models import CareRelationshipReason, Patient
         from pathways.services import grant_care_relationship
         from registry.models import User
+        from rehab_portal import bench_pdf
 
         ke = User.objects.get(pk=world.ke_staff)
         patient = Patient.objects.filter(municipality_id=world.municipalities[0]).first()
+        if patient is None:  # --only pdf: no admissions were generated
+            birth = datetime.date(1950, 3, 14)
+            patient = Patient.objects.create(
+                identity_number=make_synthetic_identity_number(birth, 400), given_name="Pdf",
+                family_name="Bench", birth_date=birth, municipality_id=world.municipalities[0])
         grant_care_relationship(patient, patient.municipality, CareRelationshipReason.RESIDENCE,
                                 by=ke)
         plan = pdf_plan(patient, ke, measures=30)
-        timings, data = [], b""
-        for _ in range(self.runs):
-            started = time.perf_counter()
-            data = render_plan_pdf(plan, printed_by=ke)
-            timings.append(time.perf_counter() - started)
-        return {"median_ms": statistics.median(timings) * 1000, "runs": self.runs,
-                "pages": len(PdfReader(io.BytesIO(data)).pages),
-                "kib": len(data) / 1024}
+        return bench_pdf.measure(plan, ke, self.runs)
 
     def print_pdf(self, result: dict) -> None:
-        self.say(f"\nPDF: 30-measure plan (render_plan_pdf, median of {result['runs']} runs)")
-        self.say(f"{result['median_ms']:.0f} ms, {result['pages']} pages, "
-                 f"{result['kib']:.0f} KiB")
+        from rehab_portal import bench_pdf
+
+        bench_pdf.report(self.say, self.style, result)
 
     def print_api(self, world: "World") -> None:
         from rehab_portal import bench_api
