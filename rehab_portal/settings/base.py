@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rehab_portal.security_headers.SecurityHeadersMiddleware",  # CSP, no-store
     "rehab_portal.middleware.RequestContextMiddleware",
     "rehab_portal.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -72,6 +72,16 @@
     }
   });
 
+  // The pyramid's steps get their width from data-width (the CSP allows no style attribute;
+  // setting the style from a script is allowed).
+  function sizeSteps(root) {
+    root.querySelectorAll("[data-width]").forEach(function (step) {
+      step.style.width = step.dataset.width + "%";
+    });
+  }
+  sizeSteps(document);
+  document.addEventListener("htmx:load", function (event) { sizeSteps(event.detail.elt); });
+
   // Come back to the URL htmx pushed (filters, page) after changing the language.
   document.addEventListener("submit", function (event) {
     var form = event.target;

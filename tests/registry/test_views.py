@@ -97,7 +97,7 @@ def test_it_draws_the_seven_levels_as_a_pyramid_with_the_widest_at_the_bottom(
         client, cast, catalogue):
     client.force_login(cast.ke_tromso)
     html = client.get(reverse("registry:catalogue")).content.decode()
-    steps = re.findall(r'style="width: (\d+)%" data-level="([\d.]+)"', html)
+    steps = re.findall(r'data-width="(\d+)" data-level="([\d.]+)"', html)
     assert [code for _, code in steps] == list(reversed(LEVEL_CODES))
     widths = [int(width) for width, _ in steps]
     assert widths == sorted(widths)  # top (5.3) narrowest, bottom (1) full width
