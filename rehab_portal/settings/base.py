@@ -318,8 +318,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No identity number in any log line (rehab_portal/logmask.py; gunicorn: gunicorn.conf.py).
+    "filters": {"mask_identity_numbers": {"()": "rehab_portal.logmask.MaskIdentityNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_identity_numbers"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+                "fontTools": {"level": "WARNING"},
+                # Django's own handlers (runserver's access log, mail_admins with the whole
+                # request) do not mask: everything goes through the root's console instead.
+                "django": {"handlers": [], "propagate": True},
+                "django.server": {"handlers": [], "propagate": True}},
 }
