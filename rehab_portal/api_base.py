@@ -247,18 +247,6 @@ class PortalAutoSchema(AutoSchema):
         return dict(sorted(responses.items()))
 
 
-def validated_input(view, serializer_class, *, instance=None, partial=False) -> dict:
-    """The request body through a step's serializer, with the view's context: 400 naming
-    the fields when invalid (unknown and read-only ones too), and (partial) when it changes
-    no field."""
-    serializer = serializer_class(instance, data=view.request.data, partial=partial,
-                                  context=view.get_serializer_context())
-    serializer.is_valid(raise_exception=True)
-    if partial and not serializer.validated_data:
-        raise serializers.ValidationError(
-            {"non_field_errors": [_("The request changes no field.")]})
-    return dict(serializer.validated_data)
-
 def unexpected_fields(serializer, data, represented=()) -> dict:
     """{name: [message]} for each key of `data` the serializer does not write: read-only
     (one of its read-only fields, or of the resource's representation, `represented`) or
@@ -317,15 +305,27 @@ class NoInput(InputSerializer):
     client that sends one expects it to count (validated_input(view, NoInput))."""
 
 
+def validated_input(view, serializer_class, *, instance=None, partial=False) -> dict:
+    """The request body through a step's serializer, with the view's context: 400 naming
+    the fields when invalid (unknown and read-only ones too), and (partial) when it changes
+    no field."""
+    serializer = serializer_class(instance, data=view.request.data, partial=partial,
+                                  context=view.get_serializer_context())
+    if not isinstance(serializer, StrictFieldsMixin):
+        errors = unexpected_fields(serializer, view.request.data)
+        if errors:
+            raise serializers.ValidationError(errors)
+    serializer.is_valid(raise_exception=True)
+    if partial and not serializer.validated_data:
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("The request changes no field.")]})
+    return dict(serializer.validated_data)
+
 
 class UuidLookupMixin:
     """A malformed UUID in the URL is a 404 like an unknown one, not a 400 or a 500."""
 
     lookup_field = "uuid"
-    if not isinstance(serializer, StrictFieldsMixin):
-        errors = unexpected_fields(serializer, view.request.data)
-        if errors:
-            raise serializers.ValidationError(errors)
 
     def get_object(self):
         try:
