@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pathways.models import EarlyNotification, Patient, PatientScopedQuerySet
 from registry.models import Organization, OrganizationKind, ServiceOffering
@@ -33,8 +34,9 @@ class RequestSource(models.TextChoices):
 class RequestStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_ASSESSMENT = "under_assessment", _("Under assessment")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    # The KE's decision (innvilget, avslått), not an invitation answered (takket ja/nei).
+    ACCEPTED = "accepted", pgettext_lazy("decision", "Accepted")
+    DECLINED = "declined", pgettext_lazy("decision", "Declined")
 
 
 # A request waiting for the KE's decision; the patient has at most one of each kind per
@@ -144,7 +146,7 @@ class PlanStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     UNDER_EVALUATION = "under_evaluation", _("Under evaluation")
     CLOSED = "closed", _("Closed")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("decision", "Declined")
 
 
 OPEN_PLAN_STATUSES = (PlanStatus.REQUESTED, PlanStatus.IN_PREPARATION, PlanStatus.ACTIVE,

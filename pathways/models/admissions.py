@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import Organization, OrganizationKind, ServiceLevel
 from rehab_portal.models import TrackedModel
@@ -28,7 +29,9 @@ OPEN_STATUSES = (AdmissionStatus.ADMITTED, AdmissionStatus.READY_FOR_DISCHARGE)
 
 
 class DischargeDestination(models.TextChoices):
-    HOME = "home", _("Home")
+    # "Home" alone is the navigation's front page (Forside): short words that mean two
+    # things carry a translation context (tests/test_translation_contexts.py).
+    HOME = "home", pgettext_lazy("discharge destination", "Home")
     HOME_WITH_SERVICES = "home_with_services", _("Home with municipal services")
     MUNICIPAL_REHABILITATION = "municipal_rehabilitation", _(
         "Municipal rehabilitation (level 2–4)")

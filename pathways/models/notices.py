@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import ServiceLevel
 from rehab_portal.models import TrackedModel
@@ -21,7 +22,7 @@ class MessageStatus(models.TextChoices):
     NEW = "new", _("New")
     CHANGE = "change", _("Change")
     ADDITION = "addition", _("Addition")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", pgettext_lazy("message status", "Cancel")  # not the button
     REPLACES = "replaces", _("Replaces")
 
 
