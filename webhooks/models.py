@@ -5,9 +5,7 @@ to sign, so a one-way digest is useless, and no encryption library is in the loc
 leaves the portal except in the answer to create and rotate-secret.
 """
 
-import ipaddress
 import secrets
-import socket
 import uuid
 from urllib.parse import urlsplit
 
@@ -20,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import ApiClient
 from rehab_portal.models import TrackedModel
+
+from . import network
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -69,21 +69,20 @@ def validate_target_url(value: str) -> None:
 def _is_internal_literal(hostname: str) -> bool:
     if hostname in LOOPBACK_HOSTS:
         return True
-    try:
-        return not ipaddress.ip_address(hostname.strip("[]")).is_global
-    except ValueError:
-        return False  # a name: checked when it is resolved, before each delivery
+    address = network.literal_address(hostname)
+    # A name is judged when it is resolved, before each delivery (webhooks.tasks.post).
+    return address is not None and not network.is_public(address)
 
 
-def require_public_address(hostname: str, port: int) -> None:
-    """Before each delivery: every address the name resolves to must be public, so that a
-    subscription cannot make the portal call into its own network (unless the settings allow
-    internal URLs, as in development and tests)."""
-    if insecure_urls_allowed():
-        return
-    for *_rest, address in socket.getaddrinfo(hostname, port, proto=socket.IPPROTO_TCP):
-        if not ipaddress.ip_address(address[0]).is_global:
-            raise ValidationError(_("The URL's host resolves to an internal address."))
+def require_public_address(hostname: str, port: int) -> list:
+    """Resolve the name once and return its addresses, each of them public (and every IPv4
+    address inside them), so that a subscription cannot make the portal call into its own
+    network. Where the settings allow internal URLs (development and tests) nothing is
+    refused, but the answer is still the one to connect to."""
+    addresses = network.resolve(hostname, port)
+    if not insecure_urls_allowed():
+        network.require_public(addresses)
+    return addresses
 
 
 def validate_event_types(value) -> None:

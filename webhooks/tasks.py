@@ -11,8 +11,6 @@ import datetime
 import json
 import logging
 import random
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -20,6 +18,7 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import network
 from .events import EVENT_FAMILIES
 from .models import (
     WebhookDelivery,
@@ -65,43 +64,42 @@ def claim(delivery_id: int, now: datetime.datetime) -> bool:
              next_attempt_at=now + datetime.timedelta(seconds=LEASE_SECONDS)))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: the signed body goes to the URL the
-    client registered and nowhere else."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def encode(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def post(delivery: WebhookDelivery) -> int:
-    """POST the signed payload; the HTTP status (an HTTPError's too)."""
+    """POST the signed payload to an address judged public just now; the HTTP status.
+
+    The name is resolved once: the connection goes to an address that was checked (TLS still
+    verifies the certificate for the name), so a DNS answer that changes in between cannot
+    move the request. A redirect is an answer, not an instruction: it is not followed."""
     subscription = delivery.subscription
     validate_target_url(subscription.target_url)  # the settings may have changed since
     parts = urlsplit(subscription.target_url)
-    require_public_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    addresses = require_public_address(parts.hostname, port)
+    connection_class = network.PinnedHTTPSConnection if https else network.PinnedHTTPConnection
+    connection = connection_class(parts.hostname, port, addresses=addresses,
+                                  timeout=TIMEOUT_SECONDS)
     body = encode(delivery.payload)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is validated: http(s) only
-        subscription.target_url, data=body, method="POST", headers={
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request("POST", path, body=body, headers={
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             EVENT_HEADER: delivery.event,
             DELIVERY_HEADER: str(delivery.uuid),
             SIGNATURE_HEADER: sign(subscription.secret, body),
         })
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
+        response = connection.getresponse()
+        response.read(1024)
+        return response.status
+    finally:
+        connection.close()
 
 
 def describe_error(exc: BaseException) -> str:
