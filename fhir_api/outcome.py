@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -38,8 +39,8 @@ def business_rule(diagnostics: str, expression=None) -> FhirError:
     return FhirError(422, diagnostics, code="business-rule", expression=expression)
 
 
-def not_found(diagnostics: str = "No such resource.") -> FhirError:
-    return FhirError(404, diagnostics, code="not-found")
+def not_found(diagnostics: str | None = None) -> FhirError:
+    return FhirError(404, diagnostics or _("No such resource."), code="not-found")
 
 
 def outcome(issues: list[dict]) -> dict:
@@ -71,7 +72,7 @@ def exception_handler(exc, context):
         issues = getattr(exc, "issues", None) or [issue(exc.code, exc.diagnostics,
                                                         exc.expression)]
     elif isinstance(exc, Http404 | exceptions.NotFound):
-        status_code, issues = 404, [issue("not-found", "No such resource.")]
+        status_code, issues = 404, [issue("not-found", _("No such resource."))]
     elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         status_code, issues = 401, [issue("login", str(exc.detail))]
         authenticate = view.get_authenticate_header(context["request"]) if view else None
@@ -81,7 +82,7 @@ def exception_handler(exc, context):
             status_code = 403
     elif isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
         message = str(exc.detail) if isinstance(exc, exceptions.APIException) else (
-            str(exc) or "You may not do this.")
+            str(exc) or _("You may not do this."))
         status_code, issues = 403, [issue("forbidden", message)]
     elif isinstance(exc, StaleVersion):
         # As in REST: the version the client edited is not the current one (412 + ETag).
@@ -101,15 +102,15 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         # The database's message can quote a value (an identity number): not logged.
         logger.warning("Integrity error in a FHIR request answered with 409")
-        status_code, issues = 409, [issue("conflict", "The request conflicts with a change "
-                                                      "made at the same time; retry.")]
+        status_code, issues = 409, [issue("conflict", _(
+            "The request conflicts with a change made at the same time; retry."))]
     elif isinstance(exc, exceptions.MethodNotAllowed):
         status_code, issues = 405, [issue("not-supported", str(exc.detail))]
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         status_code, issues = 415, [issue("not-supported", str(exc.detail))]
     elif isinstance(exc, exceptions.NotAcceptable):
-        status_code, issues = 406, [issue("not-supported", "Only JSON is supported "
-                                                           "(application/fhir+json).")]
+        status_code, issues = 406, [issue("not-supported", _(
+            "Only JSON is supported (application/fhir+json)."))]
     elif isinstance(exc, exceptions.ParseError):
         # The parser's message says what is wrong with the body (rehab_portal.parsers).
         status_code, issues = 400, [issue("structure", str(exc.detail))]
@@ -123,13 +124,13 @@ def exception_handler(exc, context):
         # than the REST API's envelope from handler500.
         logger.error("Unexpected error in a FHIR request", exc_info=exc)
         set_rollback()
-        status_code, issues = 500, [issue("exception", "The server failed; the error is "
-                                                       "logged.")]
+        status_code, issues = 500, [issue("exception", _(
+            "The server failed; the error is logged."))]
     if isinstance(exc, exceptions.APIException) and getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     return Response(outcome(issues), status=status_code, headers=headers)
 
 
 def not_found_response() -> Response:
-    return Response(outcome([issue("not-found", "No such resource.")]),
+    return Response(outcome([issue("not-found", _("No such resource."))]),
                     status=status.HTTP_404_NOT_FOUND)

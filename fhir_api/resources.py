@@ -5,11 +5,13 @@ import uuid
 from functools import reduce
 from operator import and_
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from coordination.models import Goal, IndividualPlan, Measure, PlanParticipant
 from pathways import access
+from pathways.identity import parse_identity_number
 from pathways.models import (
     Admission,
     DischargeMeeting,
@@ -183,12 +185,16 @@ class PatientHandler(Handler):
         return Patient.objects.visible_to(user).select_related("municipality")
 
     def identifier_condition(self, system, value):
-        if len(value) != 11 or not (value.isascii() and value.isdigit()):
-            return NONE
-        kind = "dnr" if int(value[:2]) > 40 else "fnr"
+        # As the REST API's search: a number that cannot be one (a mistyped check digit) is a
+        # 400 saying what is wrong, not an empty result the client takes for "not here".
+        try:
+            number = parse_identity_number(value).number
+        except ValidationError as exc:
+            raise invalid(f"identifier: {' '.join(exc.messages)}", "identifier") from exc
+        kind = "dnr" if int(number[:2]) > 40 else "fnr"
         if system and system != m.PATIENT_SYSTEMS[kind]:
             return NONE
-        return Q(identity_number=value)
+        return Q(identity_number=number)
 
     def to_fhir(self, obj):
         return m.patient(obj)

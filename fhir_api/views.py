@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.http import JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import permissions, status
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
@@ -44,7 +45,8 @@ class FhirView(APIView):
     def handler_for(self, request, resource_type: str, *, write: bool = False):
         handler = HANDLERS.get(resource_type)
         if handler is None:
-            raise not_found(f"This server has no resource type {resource_type!r}.")
+            raise not_found(_("This server has no resource type %(type)r.") % {
+                "type": resource_type})
         require_scope(request, handler.family, write=write)
         return handler
 
@@ -90,7 +92,8 @@ class TypeView(FhirView):
             obj, created = create.create_communication(request.user, request.data)
         else:
             return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED,
-                            data=_not_supported(f"{resource_type} cannot be created here."))
+                            data=_not_supported(_("%(type)s cannot be created here.") % {
+                                "type": resource_type}))
         # Re-read in the writer's scope, with what the mapping needs.
         obj = handler.base(request.user).filter(pk=obj.pk).first() or obj
         resource = handler.to_fhir(obj)
@@ -111,13 +114,13 @@ class TypeView(FhirView):
                 continue
             for value in params.getlist(name):
                 if value == "":
-                    raise invalid(f"{name} has no value.", name)
+                    raise invalid(_("%(name)s has no value.") % {"name": name}, name)
                 if "\x00" in value:  # no value holds one; PostgreSQL refuses to compare it
-                    raise invalid(f"{name} holds a NUL character.", name)
+                    raise invalid(_("%(name)s holds a NUL character.") % {"name": name}, name)
                 criteria.append((name, value))
         total, page = handler.page(request.user, criteria, offset, count)
         handler.audit(request.user, page, "fhir search")
-        if not page and any(name == "identifier" for name, _ in criteria):
+        if not page and any(name == "identifier" for name, _value in criteria):
             # As the REST API's search: fishing for identity numbers shows in the log.
             handler.audit_search(request.user, "fhir search by identifier, "
                                  + ("no match" if not total else "no entries returned"))
@@ -163,7 +166,7 @@ class SearchView(TypeView):
         return not_replayable(self.search(request, resource_type, params, posted=True))
 
     def get(self, request, resource_type):
-        return Response(_not_supported("Use POST for _search, or GET on the type."),
+        return Response(_not_supported(_("Use POST for _search, or GET on the type.")),
                         status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
 
@@ -183,5 +186,5 @@ def unknown(request, *args, **kwargs):
     """Anything else under /fhir/r4/: a 404 OperationOutcome rather than the API envelope."""
     return JsonResponse({"resourceType": "OperationOutcome", "issue": [{
         "severity": "error", "code": "not-found",
-        "diagnostics": "No such resource type, resource or operation."}]},
+        "diagnostics": _("No such resource type, resource or operation.")}]},
         status=404, content_type=FHIR_JSON)

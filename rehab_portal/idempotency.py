@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -121,8 +122,8 @@ class IdempotencyMiddleware:
         if request.method != "POST" or key is None or not request.path.startswith(PREFIXES):
             return self.get_response(request)
         if not _KEY.match(key):
-            return _error(400, "invalid_idempotency_key",
-                          "Idempotency-Key is 1 to 255 printable ASCII characters, no spaces.")
+            return _error(400, "invalid_idempotency_key", _(
+                "Idempotency-Key is 1 to 255 printable ASCII characters, no spaces."))
         owner = _caller(request)
         if owner is None:
             return self.get_response(request)
@@ -141,19 +142,19 @@ class IdempotencyMiddleware:
         except IntegrityError:
             earlier = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
             if earlier is None:  # expired and deleted meanwhile: the caller may try again
-                return _error(409, "idempotency_key_in_use",
-                              "The request with this Idempotency-Key changed state; retry.")
+                return _error(409, "idempotency_key_in_use", _(
+                    "The request with this Idempotency-Key changed state; retry."))
             if earlier.completed_at is None:
-                return _error(409, "idempotency_key_in_progress",
-                              "A request with this Idempotency-Key is still in progress.")
+                return _error(409, "idempotency_key_in_progress", _(
+                    "A request with this Idempotency-Key is still in progress."))
             if earlier.fingerprint != fingerprint:
-                return _error(422, "idempotency_key_reused",
-                              "This Idempotency-Key was used for another request: use a new "
-                              "key for a new request.")
+                return _error(422, "idempotency_key_reused", _(
+                    "This Idempotency-Key was used for another request: use a new key for a "
+                    "new request."))
             if earlier.access_stamp != stamp:
-                return _error(409, "idempotency_access_changed",
-                              "Your scopes or roles changed since this Idempotency-Key was "
-                              "used: send the request again with a new key.")
+                return _error(409, "idempotency_access_changed", _(
+                    "Your scopes or roles changed since this Idempotency-Key was used: send "
+                    "the request again with a new key."))
             audit.record(owner, AuditAction.VIEW, "idempotent_replay", key[:64],
                          detail=f"{request.method} {request.path}"[:200])
             return _replay(earlier)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import context
 
@@ -46,14 +47,16 @@ class BodySizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
+            # Before LocaleMiddleware (the body must not be read first): its language choice.
+            with translation.override(request_language(request)):
+                message = _("The request body is larger than %(limit)s bytes.") % {
+                    "limit": limit}
+            if request.path.startswith("/fhir/"):
+                return JsonResponse({"resourceType": "OperationOutcome", "issue": [
+                    {"severity": "error", "code": "too-costly", "diagnostics": message}]},
+                    status=413, content_type="application/fhir+json")
             return JsonResponse(
-                {
-                    "error": {
-                        "code": "request_too_large",
-                        "message": f"The request body is larger than {limit} bytes.",
-                        "fields": {},
-                    }
-                },
+                {"error": {"code": "request_too_large", "message": message, "fields": {}}},
                 status=413,
             )
         return self.get_response(request)
@@ -68,9 +71,14 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     """
 
     def process_request(self, request):
-        if request.path.startswith(("/api/", "/fhir/")):
-            return super().process_request(request)
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def request_language(request) -> str:
+    """The language of the answer: Accept-Language (or the switch's cookie) under /api/ and
+    /fhir/, on pages the switch's cookie only; bokmål by default."""
+    if request.path.startswith(("/api/", "/fhir/")):
+        return translation.get_language_from_request(request)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -5,6 +5,7 @@ import hmac
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
 from .. import demo_credentials
@@ -31,22 +32,22 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         try:
             _rp, prefix, secret = token.split("_", 2)
         except ValueError as exc:
-            raise exceptions.AuthenticationFailed("Malformed API key.") from exc
+            raise exceptions.AuthenticationFailed(gettext("Malformed API key.")) from exc
         if demo_credentials.refused() and demo_credentials.is_demo_api_key(prefix, secret):
             logger.warning("The published demo API key was refused (demo data not allowed)")
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid or revoked API key."))
         key = (
             ApiKey.objects.select_related("client__user", "client__organization")
             .filter(prefix=prefix, revoked_at__isnull=True, client__active=True).first()
         )
         if key is None or not hmac.compare_digest(key.digest, digest(secret)):
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid or revoked API key."))
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         user = key.client.user
         if not user.is_active:
-            raise exceptions.AuthenticationFailed("The API client is deactivated.")
+            raise exceptions.AuthenticationFailed(gettext("The API client is deactivated."))
         return user, key
 
     def authenticate_header(self, request):

@@ -5,8 +5,11 @@ import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from fhir_api.resources import HANDLERS
+from pathways.identity import parse_identity_number
 from pathways.models import Admission
 from registry.models import AuditAction, AuditEvent
 from tests import factories
@@ -81,11 +84,27 @@ def test_a_time_with_any_utc_offset_is_compared_in_utc(cast, tromso_epj, resourc
 
 
 @pytest.mark.django_db
-def test_an_identifier_of_superscript_digits_finds_nothing(cast, tromso_epj):
-    for response in (tromso_epj.get(f"{BASE}Patient?identifier={SUPERSCRIPTS}"),
-                     post_search(tromso_epj, "Patient", identifier=f"{FNR}|{SUPERSCRIPTS}")):
-        assert response.status_code == 200, response.content
-        assert response.json()["total"] == 0
+@pytest.mark.parametrize("number", [
+    pytest.param(SUPERSCRIPTS, id="superscript-digits"),
+    pytest.param("mistyped", id="wrong-check-digit"),
+])
+def test_an_identifier_that_cannot_be_one_is_a_400_as_in_rest(cast, tromso_epj, number):
+    if number == "mistyped":
+        valid = cast.shared.identity_number
+        number = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    with translation.override("nb"):
+        try:
+            parse_identity_number(number)
+        except ValidationError as exc:
+            expected = f"identifier: {' '.join(exc.messages)}"
+    for response in (tromso_epj.get(f"{BASE}Patient?identifier={number}"),
+                     post_search(tromso_epj, "Patient", identifier=f"{FNR}|{number}")):
+        assert response.status_code == 400, response.content
+        outcome = response.json()
+        validate(outcome)
+        assert outcome["issue"][0]["code"] == "invalid"
+        assert outcome["issue"][0]["diagnostics"] == expected
+        assert outcome["issue"][0]["expression"] == ["identifier"]
 
 
 @pytest.mark.django_db
@@ -114,7 +133,7 @@ def test_an_identifier_search_that_finds_nothing_is_audited_without_the_number(c
     unknown = factories.identity_number()
     response = post_search(tromso_epj, "Patient", identifier=f"{FNR}|{unknown}")
     assert response.json()["total"] == 0
-    tromso_epj.get(f"{BASE}Patient?identifier={SUPERSCRIPTS}")
+    tromso_epj.get(f"{BASE}Patient?identifier={factories.identity_number()}")
     # Out of scope looks like unknown, and is logged like it.
     post_search(tromso_epj, "Patient", identifier=cast.bodo_only.identity_number)
     # _count=0 answers the total only: whether the number exists. Logged as well.
