@@ -192,6 +192,17 @@ _IDEMPOTENT_POST = {
     422: "This Idempotency-Key was used for another request.",
 }
 
+# Every write may conflict: a step that does not fit the record's state (StateConflict), or a
+# unique constraint lost to a concurrent request (IntegrityError); exception_handler: 409.
+_WRITE = {
+    409: "The step does not fit the record's state (the message says why), or a concurrent "
+         "change conflicted: read again and retry.",
+}
+_IF_MATCH = {
+    412: "If-Match does not match the current version; the ETag header carries it.",
+    428: "If-Match is required.",
+}
+
 _IDEMPOTENCY_TOO = {
     400: "Also: an Idempotency-Key that is not 1 to 255 printable ASCII characters.",
     409: "Also: a request with this Idempotency-Key is still in progress.",
@@ -229,8 +240,16 @@ class PortalAutoSchema(AutoSchema):
             errors.update(_WITH_BODY)
         if self._is_list_view() and self._get_paginator() is not None:
             errors.update(_PAGED)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors.update(_WRITE)
         if self.method == "POST":
             errors.update(_IDEMPOTENT_POST)
+            errors[409] = f"{_WRITE[409]} {_IDEMPOTENCY_TOO[409]}"
+        if_match = self._if_match_parameter()
+        if if_match is not None:
+            errors[412] = _IF_MATCH[412]
+            if if_match.required:
+                errors[428] = _IF_MATCH[428]
         for code, description in errors.items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(
@@ -245,6 +264,12 @@ class PortalAutoSchema(AutoSchema):
                 "description": 'The current version, e.g. W/"4": read the record again.',
             }
         return dict(sorted(responses.items()))
+
+    def _if_match_parameter(self) -> OpenApiParameter | None:
+        """The operation's If-Match header (IF_MATCH_HEADER or an optional variant), if any."""
+        return next((parameter for parameter in self.get_override_parameters()
+                     if isinstance(parameter, OpenApiParameter) and parameter.name == "If-Match"
+                     and parameter.location == OpenApiParameter.HEADER), None)
 
 
 def unexpected_fields(serializer, data, represented=()) -> dict:

@@ -4,7 +4,10 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -24,3 +27,23 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The API's filters: an empty value of a filter that is not free text (a date, a time,
+    a UUID, a choice, a number: `?updated_since=`) is a 400 naming the parameter. django-filter
+    reads it as "no filter", which suits the HTML lists (an empty select) but turns a client's
+    bug into a silently unfiltered answer. Malformed values are a 400 already."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = {
+                name: [_("Give a value, or leave the parameter out.")]
+                for name, filter_ in filterset.filters.items()
+                if not isinstance(filter_, django_filters.CharFilter)
+                and "" in request.query_params.getlist(name)
+            }
+            if empty:
+                raise exceptions.ValidationError(empty)
+        return filterset

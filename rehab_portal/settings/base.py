@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
                                    "registry.api.scopes.HasClientScope"],
     "DEFAULT_PAGINATION_CLASS": "rehab_portal.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["rehab_portal.filters.StrictFilterBackend"],  # empty = 400
     "DEFAULT_SCHEMA_CLASS": "rehab_portal.api_base.PortalAutoSchema",
     "EXCEPTION_HANDLER": "rehab_portal.api_base.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
