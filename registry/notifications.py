@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from rehab_portal.publishing import publish_each
+
 from .models import DeliveryStatus, Notification, NotificationChannel
 
 logger = logging.getLogger(__name__)
@@ -139,17 +141,12 @@ def _plan(item: Outgoing) -> Iterator[tuple]:
 
 
 def _enqueue_delivery(notification_ids: list[int]) -> None:
-    """Queue e-mail delivery. A broker that is down loses nothing: the rows stay pending and
-    registry.tasks.retry_notifications queues them again a few minutes later."""
+    """Queue e-mail delivery. A broker that is down or hangs loses nothing and holds up no
+    request (rehab_portal.publishing): the rows stay pending and
+    registry.tasks.retry_notifications queues them within a minute."""
     from .tasks import deliver_notification
 
-    for notification_id in notification_ids:
-        try:
-            deliver_notification.delay(notification_id)
-        except Exception:  # the broker's errors vary by transport
-            logger.warning("could not queue delivery of notifications %s; the retry sweep "
-                           "will", notification_ids, exc_info=True)
-            return
+    publish_each(deliver_notification, notification_ids)
 
 
 def own_notifications(user):

@@ -17,6 +17,8 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rehab_portal.publishing import publish_each
+
 from .models import DeliveryStatus, Notification, NotificationChannel
 
 logger = logging.getLogger(__name__)
@@ -155,8 +157,7 @@ def retry_notifications(now: datetime.datetime | None = None) -> int:
     give_up_on_lost_last_attempts(now)
     ids = list(due_for_retry(now).values_list("pk", flat=True)
                [:delivery_setting("RETRY_BATCH")])
-    for notification_id in ids:
-        deliver_notification.delay(notification_id)
-    if ids:
-        logger.info("queued %s notification(s) for another delivery attempt", len(ids))
-    return len(ids)
+    queued = publish_each(deliver_notification, ids)
+    if queued:
+        logger.info("queued %s notification(s) for another delivery attempt", queued)
+    return queued

@@ -17,6 +17,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from rehab_portal.publishing import publish_each
+
 from .models import PING, WebhookDelivery, WebhookEventType, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -116,13 +118,8 @@ def replay(delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def enqueue(delivery_ids: list[int]) -> None:
-    """Queue the deliveries. A broker that is down loses nothing: the sweep will."""
+    """Queue the deliveries. A broker that is down or hangs loses nothing and holds up no
+    request (rehab_portal.publishing): the retry sweep queues the pending rows."""
     from .tasks import deliver_webhook
 
-    for delivery_id in delivery_ids:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:  # the broker's errors vary by transport
-            logger.warning("could not queue webhook deliveries %s; the retry sweep will",
-                           delivery_ids, exc_info=True)
-            return
+    publish_each(deliver_webhook, delivery_ids)

@@ -18,6 +18,8 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rehab_portal.publishing import publish_each
+
 from . import network
 from .events import EVENT_FAMILIES
 from .models import (
@@ -183,8 +185,7 @@ def retry_deliveries(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     fail_lost_last_attempts(now)
     ids = list(due_for_retry(now).values_list("pk", flat=True)[:RETRY_BATCH])
-    for delivery_id in ids:
-        deliver_webhook.delay(delivery_id)
-    if ids:
-        logger.info("queued %s webhook deliveries for another attempt", len(ids))
-    return len(ids)
+    queued = publish_each(deliver_webhook, ids)
+    if queued:
+        logger.info("queued %s webhook deliveries for another attempt", queued)
+    return queued

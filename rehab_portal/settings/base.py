@@ -181,7 +181,15 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when configured, otherwise the filesystem transport that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# A broker that hangs (frozen, not stopped) must not hang a request: publishing a task gives
+# up after BROKER_TIMEOUT_SECONDS (connect, read and write on the Redis socket), is not
+# retried, and the outbox sweeps below send the rows (rehab_portal.publishing).
+BROKER_TIMEOUT_SECONDS = env_int("BROKER_TIMEOUT_SECONDS", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY = False
+BROKER_TIMEOUT_TRANSPORT_OPTIONS = {"socket_timeout": BROKER_TIMEOUT_SECONDS,
+                                    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS}
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(BROKER_TIMEOUT_TRANSPORT_OPTIONS)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
