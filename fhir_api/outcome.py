@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from rehab_portal.exceptions import StaleVersion, StateConflict
+from rehab_portal.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def exception_handler(exc, context):
         # The parser's message says what is wrong with the body (rehab_portal.parsers).
         status_code, issues = 400, [issue("structure", str(exc.detail))]
     elif isinstance(exc, exceptions.Throttled):
-        status_code, issues = 429, [issue("throttled", str(exc.detail))]
+        status_code, issues = 429, [issue("throttled", str(RateLimited.of(exc).detail))]
     elif isinstance(exc, exceptions.APIException):
         status_code = exc.status_code
         issues = [issue("processing", str(exc.detail))]

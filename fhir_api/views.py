@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from registry.api.scopes import require_scope
 from rehab_portal.idempotency import not_replayable
 from rehab_portal.parsers import FhirJSONParser, JSONParser
+from rehab_portal.throttling import AnonymousRateLimit
 
 from . import create
 from .capability import capability_statement
@@ -57,7 +58,7 @@ class FhirView(APIView):
 class MetadataView(FhirView):
     """The CapabilityStatement: public, as FHIR clients read it before they authenticate."""
 
-    authentication_classes = []
+    authentication_classes = [AnonymousRateLimit]  # reads no credentials; counts per address
     permission_classes = []
 
     def get(self, request):

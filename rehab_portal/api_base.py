@@ -26,6 +26,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import StaleVersion, StateConflict
+from .ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ def exception_handler(exc, context):
         conflict = Conflict(exc.message, code=exc.code)
         conflict.field = exc.field
         exc = conflict
+    if isinstance(exc, exceptions.Throttled):
+        exc = RateLimited.of(exc)  # 429 + Retry-After, in the request's language
     if isinstance(exc, IntegrityError):
         # A unique constraint lost a race that full_clean() could not see; the
         # service's transaction has rolled back, so the client may simply retry. The
@@ -174,6 +177,8 @@ _ANY_OPERATION = {
     401: "No or invalid credentials.",
     403: "Authenticated, but not allowed to do this (e.g. the API client lacks the scope).",
     406: "The Accept header asks for a media type this operation does not produce.",
+    429: "Too many requests (per API client; without valid credentials, per address): "
+         "wait the seconds in Retry-After.",
 }
 _WITH_BODY = {
     400: "Invalid input; `fields` names each offending field.",
@@ -224,8 +229,9 @@ IDEMPOTENT_REPLAYED_HEADER = OpenApiParameter(
 
 class PortalAutoSchema(AutoSchema):
     """Declares what every operation may answer beyond its own declarations: 401/403/406
-    everywhere, 400/413/415 with a body, 400/404 on a paged list, the Idempotency-Key of
-    every POST (rehab_portal.idempotency) and its 409/422, and the ETag of every 412."""
+    and 429 (with Retry-After) everywhere, 400/413/415 with a body, 400/404 on a paged list,
+    the Idempotency-Key of every POST (rehab_portal.idempotency) and its 409/422, and the
+    ETag of every 412."""
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -258,6 +264,11 @@ class PortalAutoSchema(AutoSchema):
             elif self.method == "POST" and code in (400, 409):
                 # The view's own reason, and the Idempotency-Key's.
                 responses[str(code)]["description"] += " " + _IDEMPOTENCY_TOO[code]
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer", "minimum": 1},
+                "description": "Seconds to wait before the next request.",
+            }
         if "412" in responses:
             responses["412"].setdefault("headers", {})["ETag"] = {
                 "schema": {"type": "string"},

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import context
+from .client_ip import client_ip
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -23,7 +24,7 @@ class RequestContextMiddleware:
         request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
         via = "api" if request.path.startswith(("/api/", "/fhir/")) else "web"
         token = context.activate(
-            context.RequestContext(request_id, request.META.get("REMOTE_ADDR"), via)
+            context.RequestContext(request_id, client_ip(request) or None, via)
         )
         request.request_id = request_id
         try:

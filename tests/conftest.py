@@ -29,6 +29,14 @@ def private_media_root(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (the cache) do not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     rhf = factories.organization(OrganizationKind.REGIONAL_HEALTH_AUTHORITY, "Helse Nord RHF")

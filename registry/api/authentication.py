@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
+from rehab_portal.throttling import count_key_failure, refuse_if_key_failures_exceeded
+
 from .. import demo_credentials
 from ..models import ApiKey
 
@@ -29,6 +31,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme != SCHEME or not token.startswith(KEY_PREFIX):
             return None
+        # Failed keys count per address (throttles run only after a successful
+        # authentication); over the limit even a good key waits, so guessing gains nothing.
+        refuse_if_key_failures_exceeded(request)
+        try:
+            return self._authenticate_key(token)
+        except exceptions.AuthenticationFailed:
+            count_key_failure(request)
+            raise
+
+    def _authenticate_key(self, token: str):
         try:
             _rp, prefix, secret = token.split("_", 2)
         except ValueError as exc:

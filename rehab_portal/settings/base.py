@@ -120,6 +120,28 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # A second factor (TOTP, django-otp) for the Django admin, which reaches every record: on in
 # production (prod.py), off by default elsewhere. Enrol a device: manage.py add_totp_device.
 OTP_ADMIN = env_bool("OTP_ADMIN", False)
+# 429 with Retry-After, for this lockout and for the per-address one (RATE_LIMITS below).
+AXES_LOCKOUT_CALLABLE = "registry.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "rehab_portal.client_ip.client_ip"
+
+# Proxies (addresses or networks, e.g. 10.0.0.5,172.16.0.0/12) whose X-Forwarded-For is
+# believed: the client is the right-most address in it that is not one of them. Empty: the
+# header is ignored and the connecting address is the client (rehab_portal.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Rate limits, "<count>/<period>" (s, min, h, day; "10/10min"), counted in CACHES
+# (rehab_portal.ratelimit); over a limit the answer is 429 with Retry-After.
+RATE_LIMITS = {
+    # API requests of one authenticated client (an EPJ system's key, or a signed-in person).
+    "api_client": env_str("RATE_LIMIT_API_CLIENT", "600/min"),
+    # API requests without valid credentials, per client address.
+    "api_anonymous": env_str("RATE_LIMIT_API_ANONYMOUS", "60/min"),
+    # Failed API keys per client address; over it, every key from there waits.
+    "api_key_failures": env_str("RATE_LIMIT_API_KEY_FAILURES", "10/10min"),
+    # Failed sign-ins per client address across user names (django-axes locks a user name
+    # at one address after AXES_FAILURE_LIMIT).
+    "login_failures": env_str("RATE_LIMIT_LOGIN_FAILURES", "30/15min"),
+}
 OTP_TOTP_ISSUER = "Rehab Portal"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -159,13 +181,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "registry.api.scopes.HasClientScope"],
     "DEFAULT_PAGINATION_CLASS": "rehab_portal.pagination.PortalPagination",
+        "rehab_portal.throttling.AnonymousRateLimit",  # last: counts who is left anonymous
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["rehab_portal.filters.StrictFilterBackend"],  # empty = 400
     "DEFAULT_SCHEMA_CLASS": "rehab_portal.api_base.PortalAutoSchema",
     "EXCEPTION_HANDLER": "rehab_portal.api_base.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rehab_portal.parsers.JSONParser"],  # nesting limit
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["rehab_portal.throttling.ClientRateThrottle"],  # RATE_LIMITS
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab Portal API",
@@ -178,12 +201,23 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Celery: Redis when configured, otherwise the filesystem transport that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
 # A broker that hangs (frozen, not stopped) must not hang a request: publishing a task gives
 # up after BROKER_TIMEOUT_SECONDS (connect, read and write on the Redis socket), is not
 # retried, and the outbox sweeps below send the rows (rehab_portal.publishing).
+# The cache holds the rate limits' counters, which every process must share: Redis when
+# configured, otherwise files under REHAB_VAR_DIR (one machine, no server needed).
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "rehab",
+     # A Redis that hangs must not hang requests: the rate limits then let them through.
+     "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+     "LOCATION": str(VAR_DIR / "cache")}
+)}
+# Celery: Redis when configured, otherwise the filesystem transport that needs no server.
 BROKER_TIMEOUT_SECONDS = env_int("BROKER_TIMEOUT_SECONDS", 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY = False

@@ -15,3 +15,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
 LANGUAGE_CODE = "nb"
 WEBHOOK_ALLOW_INSECURE_URLS = True  # tests run receivers on 127.0.0.1
+# One process: the rate limits' counters in memory (tests/conftest.py clears them for each
+# test), never in the Redis that CI shares with the broker. Rates generous enough for any
+# test; the rate-limit tests set low ones.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATE_LIMITS = {"api_client": "100000/min", "api_anonymous": "100000/min",
+               "api_key_failures": "100000/min", "login_failures": "100000/min"}

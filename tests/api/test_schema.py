@@ -63,7 +63,8 @@ def test_it_declares_what_every_operation_may_answer():
         codes = set(operation["responses"])
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         where = f"{method.upper()} {path}"
-        assert {"401", "403", "406"} <= codes, where
+        assert {"401", "403", "406", "429"} <= codes, where
+        assert "Retry-After" in operation["responses"]["429"]["headers"], where
         if "requestBody" in operation:
             assert {"400", "413", "415"} <= codes, where
         if any(p["name"] == "page" for p in operation.get("parameters", [])):
