@@ -177,11 +177,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "registry.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "rehab_portal.throttling.AnonymousRateLimit",  # last: counts who is left anonymous
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "registry.api.scopes.HasClientScope"],
     "DEFAULT_PAGINATION_CLASS": "rehab_portal.pagination.PortalPagination",
-        "rehab_portal.throttling.AnonymousRateLimit",  # last: counts who is left anonymous
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["rehab_portal.filters.StrictFilterBackend"],  # empty = 400
     "DEFAULT_SCHEMA_CLASS": "rehab_portal.api_base.PortalAutoSchema",
