@@ -116,10 +116,6 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-
-# A second factor (TOTP, django-otp) for the Django admin, which reaches every record: on in
-# production (prod.py), off by default elsewhere. Enrol a device: manage.py add_totp_device.
-OTP_ADMIN = env_bool("OTP_ADMIN", False)
 # 429 with Retry-After, for this lockout and for the per-address one (RATE_LIMITS below).
 AXES_LOCKOUT_CALLABLE = "registry.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "rehab_portal.client_ip.client_ip"
@@ -142,6 +138,10 @@ RATE_LIMITS = {
     # at one address after AXES_FAILURE_LIMIT).
     "login_failures": env_str("RATE_LIMIT_LOGIN_FAILURES", "30/15min"),
 }
+
+# A second factor (TOTP, django-otp) for the Django admin, which reaches every record: on in
+# production (prod.py), off by default elsewhere. Enrol a device: manage.py add_totp_device.
+OTP_ADMIN = env_bool("OTP_ADMIN", False)
 OTP_TOTP_ISSUER = "Rehab Portal"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -202,10 +202,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
-# A broker that hangs (frozen, not stopped) must not hang a request: publishing a task gives
-# up after BROKER_TIMEOUT_SECONDS (connect, read and write on the Redis socket), is not
-# retried, and the outbox sweeps below send the rows (rehab_portal.publishing).
 # The cache holds the rate limits' counters, which every process must share: Redis when
 # configured, otherwise files under REHAB_VAR_DIR (one machine, no server needed).
 CACHES = {"default": (
@@ -218,6 +214,10 @@ CACHES = {"default": (
      "LOCATION": str(VAR_DIR / "cache")}
 )}
 # Celery: Redis when configured, otherwise the filesystem transport that needs no server.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
+# A broker that hangs (frozen, not stopped) must not hang a request: publishing a task gives
+# up after BROKER_TIMEOUT_SECONDS (connect, read and write on the Redis socket), is not
+# retried, and the outbox sweeps below send the rows (rehab_portal.publishing).
 BROKER_TIMEOUT_SECONDS = env_int("BROKER_TIMEOUT_SECONDS", 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY = False
