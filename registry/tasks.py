@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 # Queued work older than this is dropped by the worker: the retry sweep queues it again.
 DELIVERY_EXPIRES_SECONDS = 3600
-SWEEP_EXPIRES_SECONDS = 55
+# A sweep message older than the sweep's interval (settings.OUTBOX_SWEEP_SECONDS, 15 s) is
+# dropped: the next one is on its way.
+SWEEP_EXPIRES_SECONDS = 14
 
 
 def delivery_setting(name: str) -> int:
@@ -129,23 +131,26 @@ def _give_up(notification: Notification, error: str) -> None:
 
 
 def due_for_retry(now: datetime.datetime):
-    """Failed rows whose backoff is over, and pending ones nobody has sent for a while: a
-    lost enqueue (broker down at commit) or a worker that died holding the claim."""
+    """Failed rows whose backoff is over; fresh pending rows whose own message is late (a lost
+    enqueue: broker down or hung at commit) after STUCK_AFTER_SECONDS; and claimed rows whose
+    lease (CLAIM_SECONDS) ran out, a worker that died. A claim younger than its lease is
+    never queued again, so a slow send is not sent twice."""
     stuck_before = now - datetime.timedelta(seconds=delivery_setting("STUCK_AFTER_SECONDS"))
     return Notification.objects.filter(
         Q(delivery_status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-        | Q(delivery_status=DeliveryStatus.PENDING, next_attempt_at__lte=stuck_before),
+        | Q(delivery_status=DeliveryStatus.PENDING, attempts=0, next_attempt_at__lte=stuck_before)
+        | Q(delivery_status=DeliveryStatus.PENDING, attempts__gt=0, next_attempt_at__lte=now),
         channel=NotificationChannel.EMAIL, attempts__lt=delivery_setting("MAX_ATTEMPTS"),
     ).order_by("next_attempt_at")
 
 
 def give_up_on_lost_last_attempts(now: datetime.datetime) -> int:
     """A worker that died during the last allowed attempt left the row pending: no claim
-    can take it again, so say so instead of leaving it pending for ever."""
-    stuck_before = now - datetime.timedelta(seconds=delivery_setting("STUCK_AFTER_SECONDS"))
+    can take it again, so say so instead of leaving it pending for ever (once its lease is
+    over: the attempt may still be running until then)."""
     return Notification.objects.filter(
         channel=NotificationChannel.EMAIL, delivery_status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=stuck_before, attempts__gte=delivery_setting("MAX_ATTEMPTS"),
+        next_attempt_at__lte=now, attempts__gte=delivery_setting("MAX_ATTEMPTS"),
     ).update(delivery_status=DeliveryStatus.UNDELIVERABLE, next_attempt_at=None,
              last_error="no outcome from the last attempt (worker lost)")
 

@@ -13,6 +13,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -86,14 +87,22 @@ def require_public(addresses: list[Address]) -> None:
         raise ValidationError(_("The URL's host resolves to an internal address."))
 
 
-def _connect(addresses: list[Address], port: int, timeout: float) -> socket.socket:
+def remaining(deadline: float) -> float:
+    """Seconds left until `deadline` (time.monotonic()); TimeoutError when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the attempt's time is up")
+    return left
+
+
+def _connect(addresses: list[Address], port: int, deadline: float) -> socket.socket:
     """A TCP connection to the first of the judged addresses that answers; no resolving."""
     error: OSError | None = None
     for address in addresses:
         family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.settimeout(timeout)
+            sock.settimeout(remaining(deadline))
             sock.connect((str(address), port))
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock
@@ -104,28 +113,32 @@ def _connect(addresses: list[Address], port: int, timeout: float) -> socket.sock
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
-    """HTTP to the given addresses; the Host header still names the URL's host."""
+    """HTTP to the given addresses; the Host header still names the URL's host. Connecting
+    (TLS included) ends by `deadline` (time.monotonic()), however many addresses it tries."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[Address], timeout: float):
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, *, addresses: list[Address], deadline: float):
+        super().__init__(host, port, timeout=remaining(deadline))
         self.addresses = addresses
+        self.deadline = deadline
 
     def connect(self) -> None:
-        self.sock = _connect(self.addresses, self.port, self.timeout)
+        self.sock = _connect(self.addresses, self.port, self.deadline)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to the given addresses; SNI and certificate verification use the URL's host."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[Address], timeout: float,
+    def __init__(self, host: str, port: int, *, addresses: list[Address], deadline: float,
                  context: ssl.SSLContext | None = None):
-        super().__init__(host, port, timeout=timeout,
+        super().__init__(host, port, timeout=remaining(deadline),
                          context=context or ssl.create_default_context())
         self.addresses = addresses
+        self.deadline = deadline
 
     def connect(self) -> None:
-        sock = _connect(self.addresses, self.port, self.timeout)
+        sock = _connect(self.addresses, self.port, self.deadline)
         try:
+            sock.settimeout(remaining(self.deadline))  # the handshake
             self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()

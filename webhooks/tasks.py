@@ -11,6 +11,7 @@ import datetime
 import json
 import logging
 import random
+import time
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -34,16 +35,21 @@ logger = logging.getLogger(__name__)
 
 S = WebhookDeliveryStatus
 MAX_ATTEMPTS = 10
+# The signed request is out (connected, TLS, body sent) within this, or the attempt fails;
+# the answer then gets as long again.
 TIMEOUT_SECONDS = 10
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
-# An attempt holds its row this long (well over the timeout); then the sweep may retake it.
-LEASE_SECONDS = 120
-# A fresh row's own task gets this long before the sweep queues it as well.
-FRESH_GRACE_SECONDS = 60
+# An attempt holds its row this long (three times the timeout: the request is out long
+# before the lease ends, so no retake sends it twice); then the sweep may retake it.
+LEASE_SECONDS = 30
+# A fresh row's own task gets this long before the sweep queues it as well (a message lost
+# to a broker that was down or hung). With the sweep every 15 s (settings.OUTBOX_SWEEP_SECONDS)
+# such a row is queued at most 45 s after it was written, or 15 s after the broker is back.
+FRESH_GRACE_SECONDS = 30
 RETRY_BATCH = 500
 DELIVERY_EXPIRES_SECONDS = 3600
-SWEEP_EXPIRES_SECONDS = 55
+SWEEP_EXPIRES_SECONDS = 14  # under the sweep's interval: a late sweep gives way to the next
 USER_AGENT = "RehabPortal-Webhooks/1"
 
 
@@ -76,6 +82,7 @@ def post(delivery: WebhookDelivery) -> int:
     The name is resolved once: the connection goes to an address that was checked (TLS still
     verifies the certificate for the name), so a DNS answer that changes in between cannot
     move the request. A redirect is an answer, not an instruction: it is not followed."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS  # resolving included
     subscription = delivery.subscription
     validate_target_url(subscription.target_url)  # the settings may have changed since
     parts = urlsplit(subscription.target_url)
@@ -83,13 +90,14 @@ def post(delivery: WebhookDelivery) -> int:
     port = parts.port or (443 if https else 80)
     addresses = require_public_address(parts.hostname, port)
     connection_class = network.PinnedHTTPSConnection if https else network.PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, addresses=addresses,
-                                  timeout=TIMEOUT_SECONDS)
     body = encode(delivery.payload)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    connection = connection_class(parts.hostname, port, addresses=addresses, deadline=deadline)
     try:
+        connection.connect()
+        connection.sock.settimeout(network.remaining(deadline))  # sendall: the whole body
         connection.request("POST", path, body=body, headers={
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
@@ -97,6 +105,7 @@ def post(delivery: WebhookDelivery) -> int:
             DELIVERY_HEADER: str(delivery.uuid),
             SIGNATURE_HEADER: sign(subscription.secret, body),
         })
+        connection.sock.settimeout(TIMEOUT_SECONDS)
         response = connection.getresponse()
         response.read(1024)
         return response.status

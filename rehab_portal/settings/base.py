@@ -242,6 +242,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60)
+# The outbox sweeps (retry-notifications, retry-webhook-deliveries) run this often. After a
+# broker outage the rows whose messages were lost are queued by the first sweep after the
+# broker is back (within this interval), or, if written in the last STUCK_AFTER_SECONDS (30 s)
+# before it, when that grace is over: everything is out within a minute (README, Production).
+OUTBOX_SWEEP_SECONDS = 15
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "rehab_portal.tasks.record_heartbeat",
@@ -250,10 +255,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders, alerts and escalations for pathway deadlines (PATHWAY_DEADLINES below).
     # Idempotent: a run that overlaps the next one, or a second beat, sends nothing twice.
+    # Every 30 s, so that reminders due while the broker was down are written within 30 s of
+    # its return (and their e-mail queued at once).
     "pathway-sweeps": {
         "task": "pathways.tasks.run_pathway_sweeps",
-        "schedule": 60,
-        "options": {"expires": 55},
+        "schedule": 30,
+        "options": {"expires": 25},
     },
     # Reminders of the KE's work (COORDINATION_DEADLINES below): evaluations due, requests
     # waiting, coordinators over capacity. Day-based and idempotent (dedupe keys).
@@ -265,14 +272,15 @@ CELERY_BEAT_SCHEDULE = {
     # E-mail that failed (after its backoff) or whose queueing was lost.
     "retry-notifications": {
         "task": "registry.tasks.retry_notifications",
-        "schedule": 60,
-        "options": {"expires": 55},
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS - 1},
     },
-    # Webhook deliveries whose backoff is over, whose queueing was lost or whose worker died.
+    # Webhook deliveries whose backoff is over, whose queueing was lost or whose worker died
+    # (webhooks.tasks: 30 s grace for a fresh row, 30 s lease for an attempt).
     "retry-webhook-deliveries": {
         "task": "webhooks.tasks.retry_deliveries",
-        "schedule": 60,
-        "options": {"expires": 55},
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS - 1},
     },
     "forget-idempotency-keys": {
         "task": "rehab_portal.tasks.forget_idempotency_keys",
@@ -336,14 +344,18 @@ IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 WEBHOOK_ALLOW_INSECURE_URLS = env_bool("WEBHOOK_ALLOW_INSECURE_URLS", False)
 # Delivery of e-mail notifications (registry.tasks): after a failed attempt the next waits
 # BACKOFF_BASE_SECONDS × 2^(attempts-1), at most BACKOFF_MAX_SECONDS; after MAX_ATTEMPTS the
-# notification is undeliverable and listed for administrators. An attempt holds its claim
-# for CLAIM_SECONDS; a pending row untouched for STUCK_AFTER_SECONDS is queued again.
+# notification is undeliverable and listed for administrators.
+# An attempt holds its claim (a lease) for CLAIM_SECONDS, well over EMAIL_TIMEOUT (10 s), so a
+# slow SMTP send is never taken by a second worker; a claim whose worker died is queued again
+# by the next sweep after the lease (within CLAIM_SECONDS + OUTBOX_SWEEP_SECONDS, 45 s).
+# A fresh row whose own message is late (lost to a broker that was down or hung) is queued
+# STUCK_AFTER_SECONDS after it was written, by the next sweep (45 s at most).
 NOTIFICATION_DELIVERY = {
     "MAX_ATTEMPTS": 8,
     "BACKOFF_BASE_SECONDS": 60,
     "BACKOFF_MAX_SECONDS": 3600,
-    "CLAIM_SECONDS": 300,
-    "STUCK_AFTER_SECONDS": 300,
+    "CLAIM_SECONDS": 30,
+    "STUCK_AFTER_SECONDS": 30,
     "RETRY_BATCH": 500,
 }
 

@@ -178,7 +178,7 @@ def test_the_retry_sweep_queues_due_failures_and_lost_pending_rows(email, recipi
     failed_due = row("failed", now - minutes, attempts=2)
     row("failed", now + minutes, attempts=1)  # still waiting
     lost = row("pending", now - 10 * minutes)  # its queueing was lost
-    row("pending", now - minutes)  # just created: its own task is on the way
+    row("pending", now - datetime.timedelta(seconds=10))  # just created: its task is on the way
     row("delivered", None, attempts=1)
     row("undeliverable", None, attempts=8)
     worker_lost_on_last = row("pending", now - 10 * minutes, attempts=8)

@@ -278,8 +278,8 @@ def test_the_lists_cost_the_same_for_many_rows(cast, tromso, receiver,
         assert tromso.http.get(SUBSCRIPTIONS).json()["count"] == 1
 
 
-def test_the_sweep_is_scheduled_every_minute(settings):
+def test_the_sweep_is_scheduled_every_15_seconds(settings):
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
                  if e["task"] == "webhooks.tasks.retry_deliveries")
-    assert entry["schedule"] == 60
+    assert entry["schedule"] == settings.OUTBOX_SWEEP_SECONDS == 15
     assert tasks.retry_deliveries.name == "webhooks.tasks.retry_deliveries"
