@@ -3,11 +3,12 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from registry import audit
+from registry.access import memberships
 from registry.models import AuditAction, Membership, Role, User
 
 from .models import CareRelationship, Patient
@@ -30,9 +31,7 @@ def grounds(user, patient_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     patient_ids = list(patient_ids)
     if not patient_ids:
         return {}
-    roles = dict(
-        Membership.objects.filter(user=user).order_by("pk").values_list("organization_id", "role")
-    )
+    roles = {m.organization_id: m.role for m in memberships(user)}
     result = {}
     rows = (
         CareRelationship.objects.granting(user).filter(patient_id__in=patient_ids)
@@ -46,12 +45,43 @@ def grounds(user, patient_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     return result
 
 
+def _granting_first(user, patient_ref):
+    """The relationship grounds() picks for a patient, as a correlated subquery."""
+    return CareRelationship.objects.granting(user).filter(patient=patient_ref).order_by(
+        "user_id", "valid_from")
+
+
+def with_grounds(queryset, user, patient_field: str = "patient"):
+    """The queryset with, on each row, the grounds the user sees its patient on (what
+    grounds() answers), read in the same query: a page that shows these rows audits them
+    without a query of its own for the grounds (see grounds_of)."""
+    first = _granting_first(user, OuterRef(patient_field))
+    return queryset.annotate(grounds_organization_id=Subquery(first.values("organization_id")[:1]),
+                             grounds_user_id=Subquery(first.values("user_id")[:1]))
+
+
+def grounds_of(user, rows, patient_of=lambda row: row.patient) -> dict[int, tuple[int, str]]:
+    """grounds() of rows read through with_grounds(): no query (the roles are the request's
+    memberships)."""
+    roles = {m.organization_id: m.role for m in memberships(user)}
+    result = {}
+    for row in rows:
+        organization_id = row.grounds_organization_id
+        if organization_id is None:
+            continue
+        role = Role.COORDINATOR if row.grounds_user_id else roles.get(organization_id, "")
+        result.setdefault(patient_of(row).pk, (organization_id, role))
+    return result
+
+
 def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *,
                        object_type: str = "patient", object_ids: dict | None = None,
-                       detail: str = "") -> None:
-    """Audit that the user read (or exported, printed ...) these patients' data."""
+                       detail: str = "", basis: dict | None = None) -> None:
+    """Audit that the user read (or exported, printed ...) these patients' data. `basis`:
+    the grounds, when the caller read them with the rows (with_grounds, grounds_of)."""
     patients = list(patients)
-    basis = grounds(user, [p.pk for p in patients])
+    if basis is None:
+        basis = grounds(user, [p.pk for p in patients])
     entries = []
     for patient in patients:
         organization_id, role = basis.get(patient.pk, (None, ""))

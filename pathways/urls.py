@@ -23,6 +23,7 @@ urlpatterns = [
          name="schedule_meeting"),
     # The coordinating unit's inbox and its steps.
     path("inbox/ke/", views.ke_inbox, name="ke_inbox"),
+    path("inbox/ke/archive/", views.ke_inbox_archive, name="ke_inbox_archive"),
     path("early-notifications/<uuid:uuid>/acknowledge/", views.acknowledge_notice,
          name="acknowledge_notice"),
     path("ready-for-discharge/<uuid:uuid>/answer/", views.answer_declaration,

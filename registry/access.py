@@ -3,7 +3,53 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Membership, Role
+from .models import Membership, Organization, Role, User
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships with their organisations, read once per request: the request's
+    user object carries them (the navigation, the pages' scope and the audit's grounds all
+    ask). The same query counts the user's unread notifications for the badge
+    (unread_notifications): the user row, joined to memberships and organisations."""
+    if not (user and user.is_authenticated):
+        return []
+    cached = user.__dict__.get("_memberships")
+    if cached is None:
+        cached = _read_memberships(user)
+    return cached
+
+
+def unread_notifications(user) -> int:
+    """The badge's count, from the same query as memberships()."""
+    if not (user and user.is_authenticated):
+        return 0
+    memberships(user)
+    return user.__dict__.get("_unread_notifications") or 0
+
+
+def _read_memberships(user) -> list[Membership]:
+    from rehab_portal.context_processors import unread_count_subquery
+
+    own = [f.attname for f in Membership._meta.concrete_fields]
+    organization = [f.attname for f in Organization._meta.concrete_fields]
+    rows = list(
+        User.objects.filter(pk=user.pk).annotate(unread=unread_count_subquery(user))
+        .values_list("unread", *(f"memberships__{name}" for name in own),
+                     *(f"memberships__organization__{name}" for name in organization))
+        .order_by("memberships__pk")
+    )
+    result = []
+    for row in rows:
+        values = row[1:1 + len(own)]
+        if values[0] is None:  # the user has no membership: one row of NULLs
+            continue
+        membership = Membership.from_db("default", own, values)
+        membership.organization = Organization.from_db("default", organization,
+                                                       row[1 + len(own):])
+        result.append(membership)
+    user.__dict__["_memberships"] = result
+    user.__dict__["_unread_notifications"] = rows[0][0] if rows else 0
+    return result
 
 
 def administered_organization_ids(user) -> set[int]:

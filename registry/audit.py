@@ -6,7 +6,7 @@ from uuid import UUID
 
 from rehab_portal import context
 
-from .models import AuditAction, AuditEvent, Membership, Organization
+from .models import AuditAction, AuditEvent, Organization
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,10 @@ class Entry:
 def _default_grounds(user) -> tuple[int | None, str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return None, ""
-    membership = (
-        Membership.objects.filter(user=user).order_by("created_at", "pk")
-        .values_list("organization_id", "role").first()
-    )
-    return membership if membership else (None, "")
+    from .access import memberships
+
+    rows = sorted(memberships(user), key=lambda m: (m.created_at, m.pk))
+    return (rows[0].organization_id, rows[0].role) if rows else (None, "")
 
 
 def record_many(user, action: AuditAction, entries: Iterable[Entry]) -> list[AuditEvent]:

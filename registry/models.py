@@ -567,6 +567,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"]),
             models.Index(fields=["delivery_status", "next_attempt_at"]),
+            # The ward board's receipts: the notifications a notice made (subject lookup).
+            models.Index(fields=["subject_uuid", "subject_type"], name="notification_subject_idx"),
         ]
 
     def __str__(self):

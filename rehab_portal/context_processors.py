@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import F, Func, Subquery
 
 # How often (seconds) the pages that watch for news ask the server again. Override any of
@@ -25,19 +24,17 @@ def unread_count_subquery(user):
 def navigation(request):
     """The signed-in user's roles (navigation by role) and unread notifications (the badge).
 
-    One query: the user row joined to their memberships (a row with no role when they have
-    none), with the unread count as a subquery, so the badge costs no query of its own."""
+    No query of its own on a page that read the user's memberships already (they are read
+    once per request, with the unread count as a subquery: registry.access.memberships);
+    else that one query."""
+    from registry.access import memberships, unread_notifications
+
     user = getattr(request, "user", None)
     roles = set()
     unread = 0
     if user is not None and user.is_authenticated:
-        rows = list(
-            get_user_model().objects.filter(pk=user.pk)
-            .annotate(unread=unread_count_subquery(user))
-            .values_list("memberships__role", "unread")
-        )
-        roles = {role for role, _count in rows if role}
-        unread = rows[0][1] if rows else 0
+        roles = {m.role for m in memberships(user)}
+        unread = unread_notifications(user)
     return {
         "user_roles": roles,
         "available_languages": settings.LANGUAGES,

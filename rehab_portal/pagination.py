@@ -7,6 +7,10 @@ client that stores it and asks again later gets every row created or changed sin
 change, however many rows changed meanwhile. A row changed while the client pages comes
 again after the cursor (it is a new change); nothing before the cursor moves.
 
+Page numbers reach PAGE_COUNT_LIMIT rows deep, and `count` is exact up to that many rows
+(`count_exact` says whether it is): counting or skipping a million rows costs what the rows
+cost, so a deeper page is a 400 that points to the cursor, the way to walk a whole list.
+
 A change becomes visible to the cursor only `API_SYNC_SETTLE_SECONDS` after its timestamp.
 `updated_at` is taken when a row is saved, before its transaction commits: without the wait,
 a transaction that commits after a later one could slip behind a cursor that already went
@@ -20,9 +24,11 @@ import json
 import uuid
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -31,6 +37,29 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from . import parsers
 
 CURSOR_PARAM = "cursor"
+PAGE_COUNT_LIMIT = 1000
+
+
+def page_count_limit() -> int:
+    return int(getattr(settings, "API_PAGE_COUNT_LIMIT", PAGE_COUNT_LIMIT))
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most `limit` rows (SELECT COUNT(*) over a LIMIT limit + 1 subquery), so a
+    first page costs the same over a thousand rows as over a million; pages end there."""
+
+    def __init__(self, object_list, per_page, *, limit: int, **kwargs):
+        self.limit = limit
+        self.exact = True
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list[:self.limit + 1]
+        counted = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) \
+            else len(rows)
+        self.exact = counted <= self.limit
+        return min(counted, self.limit)
 
 
 def encode_cursor(changed_at: datetime.datetime, row_uuid) -> str:
@@ -61,10 +90,23 @@ class PortalPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def django_paginator_class(self, object_list, per_page, **kwargs):
+        self.paginator = BoundedPaginator(object_list, per_page, limit=page_count_limit(),
+                                          **kwargs)
+        return self.paginator
+
     def paginate_queryset(self, queryset, request, view=None):
         self.cursor_mode = CURSOR_PARAM in request.query_params
         if not self.cursor_mode:
-            return super().paginate_queryset(queryset, request, view)
+            try:
+                return super().paginate_queryset(queryset, request, view)
+            except exceptions.NotFound:
+                paginator = getattr(self, "paginator", None)
+                if paginator is not None and not paginator.exact:
+                    raise exceptions.ValidationError({self.page_query_param: [_(
+                        "Pages reach %(rows)d rows deep: walk further with the cursor "
+                        "(cursor=, then next_cursor).") % {"rows": paginator.limit}]}) from None
+                raise
         self.request = request
         field = getattr(view, "sync_field", "updated_at")
         position = decode_cursor(request.query_params[CURSOR_PARAM])
@@ -87,7 +129,13 @@ class PortalPagination(pagination.PageNumberPagination):
 
     def get_paginated_response(self, data):
         if not self.cursor_mode:
-            return super().get_paginated_response(data)
+            return Response({
+                "count": self.page.paginator.count,
+                "count_exact": self.page.paginator.exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            })
         url = self.request.build_absolute_uri()
         return Response({
             "next_cursor": self.next_cursor,
@@ -102,7 +150,11 @@ class PortalPagination(pagination.PageNumberPagination):
             "type": "object",
             "required": ["results"],
             "properties": {
-                "count": {"type": "integer", "description": "Rows in all (page mode)."},
+                "count": {"type": "integer", "description": "Rows in all (page mode), "
+                          f"counted up to {PAGE_COUNT_LIMIT}: see count_exact."},
+                "count_exact": {"type": "boolean", "description": "Page mode: false when "
+                                f"there are more than {PAGE_COUNT_LIMIT} rows; pages end "
+                                "there, the cursor walks on."},
                 "next": {"type": "string", "format": "uri", "nullable": True,
                          "description": "The next page; in cursor mode, where to ask next "
                                         "(always given: ask it again later for new changes)."},
@@ -116,8 +168,25 @@ class PortalPagination(pagination.PageNumberPagination):
             },
         }
 
+    def get_page_size(self, request):
+        """`page_size` of 1 to max_page_size; anything else is a 400 naming it (DRF would
+        quietly fall back to the default size)."""
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[-1]
+        if not (len(raw) == 1 and value.isascii() and value.isdigit()
+                and 1 <= int(value) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [_(
+                "A whole number from 1 to %(maximum)s.") % {"maximum": self.max_page_size}]})
+        return int(value)
+
     def get_schema_operation_parameters(self, view):
-        return [*super().get_schema_operation_parameters(view), {
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return [*parameters, {
             "name": CURSOR_PARAM, "required": False, "in": "query",
             "description": "Sync mode: empty to start, then the `next_cursor` of the last "
                            "page. Rows come in order of their last change; see docs/api.md.",

@@ -102,10 +102,15 @@ class Admission(TrackedModel):
     objects = AdmissionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-admitted_at"]
+        # Lists (API, pages) come in this order, read from admission_admitted_idx; the id
+        # makes it total so that pages never overlap.
+        ordering = ["-admitted_at", "-id"]
         verbose_name = _("admission")
         verbose_name_plural = _("admissions")
         indexes = [
+            models.Index(fields=["-admitted_at", "-id"], name="admission_admitted_idx"),
+            # The sync cursor (rehab_portal.pagination) walks (updated_at, uuid).
+            models.Index(fields=["updated_at", "uuid"], name="admission_sync_idx"),
             models.Index(fields=["notification_deadline"], name="admission_notice_due_idx",
                          condition=Q(first_notification_sent_at__isnull=True,
                                      status__in=["admitted", "ready_for_discharge"])),

@@ -45,10 +45,14 @@ class DischargeMeeting(TrackedModel):
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["scheduled_at"]
+        ordering = ["scheduled_at", "id"]
         verbose_name = _("discharge meeting")
         verbose_name_plural = _("discharge meetings")
-        indexes = [models.Index(fields=["status", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["status", "scheduled_at"]),
+            models.Index(fields=["scheduled_at", "id"], name="meeting_scheduled_idx"),
+            models.Index(fields=["updated_at", "uuid"], name="meeting_sync_idx"),
+        ]
 
     def __str__(self):
         return f"{self.admission.patient} {self.scheduled_at:%Y-%m-%d %H:%M}"

@@ -92,6 +92,7 @@ class EarlyNotification(TrackedModel):
                                     name="one_draft_notice_per_admission"),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "uuid"], name="notice_sync_idx"),
             models.Index(fields=["sent_at"], name="notice_unacknowledged_idx",
                          condition=Q(state="sent", acknowledged_at__isnull=True)),
         ]

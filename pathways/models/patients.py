@@ -73,7 +73,10 @@ class Patient(TrackedModel):
         ordering = ["family_name", "given_name"]
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["updated_at", "uuid"], name="patient_sync_idx"),
+        ]
 
     def __str__(self):
         # Never the identity number: this string ends up in logs.

@@ -1,6 +1,12 @@
 """Server-rendered pathway pages: patients, the ward board, the KE inbox, the pathway."""
 
-from .inbox import acknowledge_notice, answer_declaration, ke_inbox, respond_to_meeting
+from .inbox import (
+    acknowledge_notice,
+    answer_declaration,
+    ke_inbox,
+    ke_inbox_archive,
+    respond_to_meeting,
+)
 from .meetings import (
     meeting_add_participants,
     meeting_add_task,
@@ -28,7 +34,8 @@ from .ward import (
 
 __all__ = [
     "access_log", "acknowledge_notice", "admit", "answer_declaration", "declare_ready",
-    "discharge", "early_notification", "ke_inbox", "patient_detail", "patient_pathway",
+    "discharge", "early_notification", "ke_inbox", "ke_inbox_archive", "patient_detail",
+    "patient_pathway",
     "meeting_add_participants", "meeting_add_task", "meeting_cancel", "meeting_complete_task",
     "meeting_detail", "meeting_invitation", "meeting_minutes", "meeting_reschedule",
     "meeting_respond", "patient_search", "record_death", "respond_to_meeting",

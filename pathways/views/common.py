@@ -88,7 +88,19 @@ def fingerprint(*summaries, extra: str = "") -> str:
     """Hash of several summary() rows, fetched in ONE query (UNION ALL)."""
     first, *rest = summaries
     rows = list(first.union(*rest, all=True)) if rest else list(first)
-    digest = hashlib.sha256(repr((rows, extra)).encode())
+    return fingerprint_of(*rows, extra=extra)
+
+
+def summary_of(objects, field: str) -> tuple:
+    """summary() of rows already read: (count, latest value of the field)."""
+    values = [v for v in (getattr(o, field) for o in objects) if v is not None]
+    return len(objects), max(values) if values else None
+
+
+def fingerprint_of(*rows, extra: str = "") -> str:
+    """The hash of summary rows: fingerprint() reads them, a full page works them out from
+    what it shows (summary_of), and both give the same hash for the same rows."""
+    digest = hashlib.sha256(repr(([tuple(row) for row in rows], extra)).encode())
     return digest.hexdigest()[:20]
 
 

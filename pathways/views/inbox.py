@@ -1,17 +1,26 @@
 """The coordinating unit's inbox: early notifications to acknowledge, ready-for-discharge
 declarations to answer, and upcoming discharge meetings with the KE's invitations.
 
+The inbox is the KE's working set: notices of patients still admitted, newest first, so a
+new notice is never the one a cap cuts. Notices nobody acknowledged before the patient left
+hospital go to the archive (paged, searchable by name), where they can still be
+acknowledged; they no longer crowd the inbox, and its queries read only open admissions
+(index on municipality and status), however long the history grows.
+
 The lists poll every few seconds so a new notice shows up without a reload. Each poll
 carries the fingerprint of what it shows; the server answers one UNION query and, when
-nothing changed, 204 No Content (htmx then leaves the page alone). Forms open in a panel
-outside the polled lists, so a poll never wipes what someone is typing.
+nothing changed, 204 No Content (htmx then leaves the page alone). A full load works the
+fingerprint out from the rows it read. Forms open in a panel outside the polled lists, so a
+poll never wipes what someone is typing.
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,12 +34,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registry.models import AuditAction, Membership, Role
+from registry.access import memberships
+from registry.models import AuditAction, Role
 from rehab_portal.context_processors import poll_seconds
 
 from .. import services
 from ..access import log_patient_access, visible_patients
 from ..deadlines import local_date
+from ..filters import PatientFilter
 from ..forms import AnswerReadyForm
 from ..models import (
     AdmissionStatus,
@@ -40,18 +51,23 @@ from ..models import (
     MeetingStatus,
     MunicipalAnswer,
     ParticipantStatus,
+    Patient,
     ReadyForDischarge,
 )
+from ..models.admissions import OPEN_STATUSES
 from . import common
 
 # Acknowledged notices stay in the list this long, so a colleague's receipt is visible.
 ACKNOWLEDGED_SHOWN_FOR = datetime.timedelta(days=7)
+# A cap that only a municipality with hundreds of patients in hospital at once would reach;
+# the newest notices come first, so the oldest are the ones it leaves out.
 NOTICE_LIMIT = 200
+ARCHIVE_PAGE_SIZE = 25
 
 
 def ke_municipalities(user) -> list[int]:
-    return list(Membership.objects.filter(user=user, role=Role.KE_STAFF)
-                .values_list("organization_id", flat=True))
+    """The organisations the user is KE staff of (from the request's memberships)."""
+    return sorted({m.organization_id for m in memberships(user) if m.role == Role.KE_STAFF})
 
 
 def _require_ke(user) -> list[int]:
@@ -62,11 +78,23 @@ def _require_ke(user) -> list[int]:
 
 
 def _notices(user, org_ids, at):
+    """Notices of patients still admitted: waiting, or acknowledged in the last week."""
     return EarlyNotification.objects.sent().filter(
         Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=at - ACKNOWLEDGED_SHOWN_FOR),
         admission__municipality_id__in=org_ids,
+        admission__status__in=OPEN_STATUSES,
         admission__patient__in=visible_patients(user),
     )
+
+
+def archived_notices(user, org_ids):
+    """Notices never acknowledged whose patient has left hospital (discharged, transferred,
+    dead): out of the inbox, in the archive."""
+    return EarlyNotification.objects.sent().filter(
+        acknowledged_at__isnull=True,
+        admission__municipality_id__in=org_ids,
+        admission__patient__in=visible_patients(user),
+    ).exclude(admission__status__in=OPEN_STATUSES)
 
 
 def _declarations(user, org_ids):
@@ -87,6 +115,10 @@ def _meetings(user, org_ids, at):
     )
 
 
+def _fingerprint_extra(org_ids, at) -> str:
+    return f"{sorted(org_ids)}|{local_date(at)}"
+
+
 def inbox_fingerprint(user, org_ids, at) -> str:
     """One UNION query over everything the lists show (see common.fingerprint)."""
     declarations = _declarations(user, org_ids)
@@ -99,7 +131,21 @@ def inbox_fingerprint(user, org_ids, at) -> str:
         common.summary(meetings, "updated_at"),
         common.summary(MeetingParticipant.objects.filter(meeting__in=meetings.values("pk")),
                        "responded_at"),
-        extra=f"{sorted(org_ids)}|{local_date(at)}",
+        extra=_fingerprint_extra(org_ids, at),
+    )
+
+
+def _loaded_fingerprint(notices, declarations, meetings, org_ids, at) -> str:
+    """inbox_fingerprint from rows already read (no query), the same hash a poll computes."""
+    answers = [a for d in declarations for a in d.answers.all()]
+    participants = [p for m in meetings for p in m.participants.all()]
+    return common.fingerprint_of(
+        common.summary_of(notices, "updated_at"),
+        common.summary_of(declarations, "updated_at"),
+        common.summary_of(answers, "answered_at"),
+        common.summary_of(meetings, "updated_at"),
+        common.summary_of(participants, "responded_at"),
+        extra=_fingerprint_extra(org_ids, at),
     )
 
 
@@ -107,17 +153,19 @@ def inbox_context(request, org_ids, at) -> dict:
     """The three lists, in a fixed number of queries: 1 notices with admission, patient,
     hospital, sender, acknowledger and proposed level; 2 declarations with admission, patient
     and hospital, 3 their answers with who answered; 4 meetings with admission, patient,
-    hospital and organiser, 5 their participants; then the audit of the patients shown."""
+    hospital and organiser, 5 their participants; then the audit of the patients shown
+    (6 their grounds, 7 one INSERT). The fingerprint comes from these rows."""
     user = request.user
+    # Waiting first, newest first; then the acknowledged, last acknowledged first.
     notices = list(
         _notices(user, org_ids, at)
         .select_related("admission__patient", "admission__hospital", "admission__municipality",
                         "sent_by", "acknowledged_by", "proposed_level")
-        .order_by(F("acknowledged_at").asc(nulls_first=True), "sent_at")[:NOTICE_LIMIT]
+        .order_by(F("acknowledged_at").desc(nulls_first=True), "-sent_at", "-pk")
+        [:NOTICE_LIMIT]
     )
     waiting = [n for n in notices if n.acknowledged_at is None]
-    acknowledged = sorted((n for n in notices if n.acknowledged_at is not None),
-                          key=lambda n: n.acknowledged_at, reverse=True)
+    acknowledged = [n for n in notices if n.acknowledged_at is not None]
     declarations = list(
         _declarations(user, org_ids)
         .select_related("admission__patient", "admission__hospital", "admission__municipality")
@@ -140,18 +188,23 @@ def inbox_context(request, org_ids, at) -> dict:
         meeting.mine = next((p for p in participants if p.user_id == user.pk), None)
         meeting.accepted = sum(1 for p in participants if p.status == ParticipantStatus.ACCEPTED)
         meeting.invited = len(participants)
-    patients = {n.admission.patient for n in notices} | {
-        d.admission.patient for d in declarations} | {m.admission.patient for m in meetings}
-    log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
+    # Each patient the lists show, once, however many cards they have.
+    patients = {n.admission.patient.pk: n.admission.patient for n in notices} | {
+        d.admission.patient.pk: d.admission.patient for d in declarations} | {
+        m.admission.patient.pk: m.admission.patient for m in meetings}
+    log_patient_access(user, AuditAction.VIEW, [patients[pk] for pk in sorted(patients)],
                        object_type="ke_inbox")
+    cut = len(notices) >= NOTICE_LIMIT  # the summary counts more than was read
     return {
         "waiting": waiting,
         "acknowledged": acknowledged,
         "declarations": declarations,
         "meetings": meetings,
+        "cut": cut,
         "at": at,
         "rendered_at": at.isoformat(),
-        "fingerprint": inbox_fingerprint(user, org_ids, at),
+        "fingerprint": (inbox_fingerprint(user, org_ids, at) if cut else
+                        _loaded_fingerprint(notices, declarations, meetings, org_ids, at)),
         "poll_seconds": poll_seconds("ke_inbox"),
     }
 
@@ -191,17 +244,52 @@ def ke_inbox(request):
     return response
 
 
+@never_cache
+@login_required
+@require_GET
+def ke_inbox_archive(request):
+    """Unacknowledged notices of patients no longer in hospital, newest first, a page at a
+    time, searchable by the patient's name; each patient on the page is audited once."""
+    org_ids = _require_ke(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    notices = archived_notices(request.user, org_ids)
+    if query:
+        named = PatientFilter({"name": query}, queryset=Patient.objects.all()).qs
+        notices = notices.filter(admission__patient__in=named.values("pk"))
+    notices = notices.select_related(
+        "admission__patient", "admission__hospital", "sent_by").order_by("-sent_at", "-pk")
+    page = Paginator(notices, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
+    log_patient_access(request.user, AuditAction.VIEW, [shown[pk] for pk in sorted(shown)],
+                       object_type="ke_inbox_archive")
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    response = render(request, "pathways/partials/ke_inbox_archive_results.html" if partial
+                      else "pathways/ke_inbox_archive.html",
+                      {"page": page, "notices": page.object_list, "q": query,
+                       "query": urlencode({"q": query}) if query else ""})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 def _lists_response(request, message: str, *, error: bool, status: int = 200):
     """After an inline step: the lists again with the outcome on top (htmx), or back to
     the inbox with the outcome as a message (a whole page)."""
     if not request.htmx:
         (messages.error if error else messages.success)(request, message)
+        if request.POST.get("from") == "archive":
+            return redirect(reverse("pathways:ke_inbox_archive") + _archive_query(request))
         return redirect("pathways:ke_inbox")
     org_ids = ke_municipalities(request.user)
     context = inbox_context(request, org_ids, common.now()) if org_ids else {
         "waiting": [], "acknowledged": [], "declarations": [], "meetings": []}
     context.update({"flash": message, "flash_error": error, "announce": message})
     return render(request, "pathways/partials/ke_inbox_lists.html", context, status=status)
+
+
+def _archive_query(request) -> str:
+    """Back to the archive page and search the form was sent from."""
+    kept = {k: request.POST[k] for k in ("q", "page") if request.POST.get(k)}
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 @never_cache

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, F, Func, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from registry.access import memberships
 from registry.models import (
     AuditAction,
     Membership,
@@ -38,7 +39,7 @@ from registry.models import (
 from rehab_portal.context_processors import poll_seconds
 
 from .. import services
-from ..access import log_patient_access, visible_patients
+from ..access import grounds_of, log_patient_access, visible_patients, with_grounds
 from ..deadlines import local_date
 from ..forms import (
     AdmitForm,
@@ -64,6 +65,7 @@ from ..models import (
     ParticipantStatus,
     ReadyForDischarge,
 )
+from ..models.admissions import OPEN_STATUSES
 from . import common
 
 ALL_WARDS = "all"
@@ -77,11 +79,10 @@ SENT_KINDS = [f"early_notification.{status}" for status in MessageStatus.values]
 
 
 def planner_memberships(user) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user, role=Role.DISCHARGE_PLANNER,
-                                  organization__kind=OrganizationKind.HOSPITAL)
-        .select_related("organization").order_by("organization__name", "pk")
-    )
+    """From the request's memberships (registry.access.memberships), no query of its own."""
+    return sorted((m for m in memberships(user) if m.role == Role.DISCHARGE_PLANNER
+                   and m.organization.kind == OrganizationKind.HOSPITAL),
+                  key=lambda m: (m.organization.name, m.pk))
 
 
 def _board_scope(request, hospital_uuid=None):
@@ -125,16 +126,18 @@ def _open_admissions(user, hospital, ward: str):
 
 def board_admissions(user, hospital, ward: str, at: datetime.datetime) -> list[Admission]:
     """The ward's open admissions with everything a row shows, in a fixed number of queries:
-    1 admissions with patient and municipality, 2 their notices with sender and acknowledger,
-    3 their declarations, 4 the answers to those, 5 meetings not cancelled, 6 participants."""
+    1 admissions with patient, municipality and the grounds the user sees each patient on
+    (for the audit), 2 their notices with sender, acknowledger and receipt, 3 their
+    declarations, 4 the answers to those, 5 meetings not cancelled with their participants
+    counted."""
     admissions = (
-        _open_admissions(user, hospital, ward)
-        .filter(patient__in=visible_patients(user))
+        with_grounds(_open_admissions(user, hospital, ward)
+                     .filter(patient__in=visible_patients(user)), user)
         .select_related("patient", "municipality")
         .prefetch_related(
             Prefetch("early_notifications",
-                     queryset=EarlyNotification.objects.select_related(
-                         "sent_by", "acknowledged_by").order_by("sequence")),
+                     queryset=with_receipts(EarlyNotification.objects.select_related(
+                         "sent_by", "acknowledged_by")).order_by("sequence")),
             Prefetch("ready_declarations",
                      queryset=ReadyForDischarge.objects.order_by("-declared_at").prefetch_related(
                          Prefetch("answers", queryset=MunicipalAnswer.objects.order_by(
@@ -146,25 +149,42 @@ def board_admissions(user, hospital, ward: str, at: datetime.datetime) -> list[A
 
 
 def _meetings_prefetch():
-    return Prefetch("discharge_meetings", to_attr="live_meetings",
-                    queryset=DischargeMeeting.objects.exclude(status=MeetingStatus.CANCELLED)
-                    .order_by("scheduled_at").prefetch_related("participants"))
+    """Meetings not cancelled, each with its participants counted (the row shows counts)."""
+    return Prefetch(
+        "discharge_meetings", to_attr="live_meetings",
+        queryset=DischargeMeeting.objects.exclude(status=MeetingStatus.CANCELLED).annotate(
+            invited=Count("participants"),
+            accepted=Count("participants", filter=Q(
+                participants__status=ParticipantStatus.ACCEPTED)),
+            declined=Count("participants", filter=Q(
+                participants__status=ParticipantStatus.DECLINED)),
+            last_response=Max("participants__responded_at"),
+        ).order_by("scheduled_at"))
 
 
-def notice_receipts(notices) -> dict:
-    """For each sent notice: how many of the municipality's KE got it in the portal, when it
-    arrived and when one of them first opened it (one query)."""
-    uuids = [notice.uuid for notice in notices if notice is not None]
-    if not uuids:
-        return {}
-    rows = (
-        Notification.objects.filter(subject_type="earlynotification", subject_uuid__in=uuids,
-                                    channel=NotificationChannel.IN_APP, kind__in=SENT_KINDS)
-        .values("subject_uuid")
-        .annotate(recipients=Count("pk"), delivered_at=Min("delivered_at"),
-                  read_at=Min("read_at"))
+def _receipts(field: str, function):
+    rows = Notification.objects.filter(
+        subject_type="earlynotification", subject_uuid=OuterRef("uuid"),
+        channel=NotificationChannel.IN_APP, kind__in=SENT_KINDS,
+    ).order_by().annotate(value=Func(F(field), function=function)).values("value")[:1]
+    return Subquery(rows)
+
+
+def with_receipts(notices):
+    """Each notice with how many of the municipality's KE got it in the portal, when it
+    arrived and when one of them first opened it: subqueries on notification_subject_idx."""
+    return notices.annotate(
+        receipt_recipients=_receipts("pk", "COUNT"),
+        receipt_delivered_at=_receipts("delivered_at", "MIN"),
+        receipt_read_at=_receipts("read_at", "MIN"),
     )
-    return {row["subject_uuid"]: row for row in rows}
+
+
+def notice_receipt(notice) -> dict | None:
+    if notice is None or not getattr(notice, "receipt_recipients", 0):
+        return None
+    return {"recipients": notice.receipt_recipients,
+            "delivered_at": notice.receipt_delivered_at, "read_at": notice.receipt_read_at}
 
 
 def _latest_answer(declaration):
@@ -184,7 +204,6 @@ def build_row(admission: Admission, at: datetime.datetime):
     meeting = next((m for m in admission.live_meetings
                     if m.status == MeetingStatus.SCHEDULED and m.scheduled_at >= at), None)
     held = any(m.status == MeetingStatus.HELD for m in admission.live_meetings)
-    participants = list(meeting.participants.all()) if meeting else []
     today = local_date(at)
     can_receive = bool(answer and answer.kind == MunicipalAnswerKind.CAN_RECEIVE
                        and answer.receive_on and answer.receive_on <= today)
@@ -206,13 +225,13 @@ def build_row(admission: Admission, at: datetime.datetime):
         last_sent=last_sent,
         versions=len(sent),
         first_late=bool(sent and sent[0].late),
-        receipt=None,  # filled in by attach_receipts()
+        receipt=notice_receipt(last_sent),
         declaration=declaration,
         answer=answer,
         meeting=meeting,
-        accepted=sum(1 for p in participants if p.status == ParticipantStatus.ACCEPTED),
-        declined=sum(1 for p in participants if p.status == ParticipantStatus.DECLINED),
-        invited=len(participants),
+        accepted=meeting.accepted if meeting else 0,
+        declined=meeting.declined if meeting else 0,
+        invited=meeting.invited if meeting else 0,
         checklist=checklist,
         checklist_done=sum(1 for _label, done, _note in checklist if done),
         is_ready=admission.status == AdmissionStatus.READY_FOR_DISCHARGE,
@@ -226,37 +245,77 @@ def _sort_key(row):
             else admission.admitted_at)
 
 
+def _on_board(user, hospital, ward: str, path: str) -> dict:
+    """Filters that reach the board's admissions through a join (`path`), so the planner
+    starts from the open admissions (index on hospital, ward, status) and follows foreign
+    keys, instead of matching a whole table against a subquery."""
+    conditions = {f"{path}hospital": hospital, f"{path}status__in": OPEN_STATUSES,
+                  f"{path}patient__in": visible_patients(user)}
+    if ward != ALL_WARDS:
+        conditions[f"{path}ward"] = ward
+    return conditions
+
+
+def _fingerprint_extra(ward: str, at) -> str:
+    return f"{ward}|{local_date(at)}|{timezone.get_current_timezone_name()}"
+
+
 def board_fingerprint(user, hospital, ward: str, at: datetime.datetime) -> str:
     """Everything the rows show, summarised by one UNION query: if this is unchanged, a poll
     has nothing new to show except the countdowns."""
     admissions = _open_admissions(user, hospital, ward)
-    ids = admissions.values("pk")
-    meetings = DischargeMeeting.objects.filter(admission__in=ids)
+    meetings = DischargeMeeting.objects.filter(**_on_board(user, hospital, ward, "admission__"))
+    meetings = meetings.exclude(status=MeetingStatus.CANCELLED)
     upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gte=at)
     return common.fingerprint(
         common.summary(admissions, "updated_at"),
-        common.summary(EarlyNotification.objects.filter(admission__in=ids), "updated_at"),
-        common.summary(ReadyForDischarge.objects.filter(admission__in=ids), "updated_at"),
-        common.summary(MunicipalAnswer.objects.filter(declaration__admission__in=ids),
-                       "answered_at"),
+        common.summary(EarlyNotification.objects.filter(
+            **_on_board(user, hospital, ward, "admission__")), "updated_at"),
+        common.summary(ReadyForDischarge.objects.filter(
+            **_on_board(user, hospital, ward, "admission__")), "updated_at"),
+        common.summary(MunicipalAnswer.objects.filter(
+            **_on_board(user, hospital, ward, "declaration__admission__")), "answered_at"),
         common.summary(meetings, "updated_at"),
         common.summary(upcoming, "scheduled_at"),  # a meeting that passes leaves the row
-        common.summary(MeetingParticipant.objects.filter(meeting__in=meetings.values("pk")),
-                       "responded_at"),
-        extra=f"{ward}|{local_date(at)}|{timezone.get_current_timezone_name()}",
+        common.summary(MeetingParticipant.objects.filter(
+            **_on_board(user, hospital, ward, "meeting__admission__")).exclude(
+            meeting__status=MeetingStatus.CANCELLED), "responded_at"),
+        extra=_fingerprint_extra(ward, at),
+    )
+
+
+def _loaded_fingerprint(admissions, ward: str, at) -> str:
+    """board_fingerprint from the rows read (no query): the same hash a poll computes."""
+    notices = [n for a in admissions for n in a.early_notifications.all()]
+    declarations = [d for a in admissions for d in a.ready_declarations.all()]
+    answers = [x for d in declarations for x in d.answers.all()]
+    meetings = [m for a in admissions for m in a.live_meetings]
+    upcoming = [m for m in meetings if m.status == MeetingStatus.SCHEDULED
+                and m.scheduled_at >= at]
+    responses = [m.last_response for m in meetings if m.last_response is not None]
+    return common.fingerprint_of(
+        common.summary_of(admissions, "updated_at"),
+        common.summary_of(notices, "updated_at"),
+        common.summary_of(declarations, "updated_at"),
+        common.summary_of(answers, "answered_at"),
+        common.summary_of(meetings, "updated_at"),
+        common.summary_of(upcoming, "scheduled_at"),
+        (sum(m.invited for m in meetings), max(responses) if responses else None),
+        extra=_fingerprint_extra(ward, at),
     )
 
 
 def board_context(request, hospital, ward: str, memberships, at) -> dict:
     admissions = board_admissions(request.user, hospital, ward, at)
     rows = sorted((build_row(a, at) for a in admissions), key=_sort_key)
-    receipts = notice_receipts([row.last_sent for row in rows])
-    for row in rows:
-        row.receipt = receipts.get(row.last_sent.uuid) if row.last_sent else None
     log_patient_access(request.user, AuditAction.VIEW, [row.patient for row in rows],
-                       object_type="ward_board", detail=f"{hospital.name} {ward}"[:200])
-    wards = set(_open_admissions(request.user, hospital, ALL_WARDS).values_list("ward", flat=True)
-                .distinct().order_by())
+                       object_type="ward_board", detail=f"{hospital.name} {ward}"[:200],
+                       basis=grounds_of(request.user, admissions))
+    if ward == ALL_WARDS:  # the rows are every open admission: their wards are the filter's
+        wards = {a.ward for a in admissions}
+    else:
+        wards = set(_open_admissions(request.user, hospital, ALL_WARDS)
+                    .values_list("ward", flat=True).distinct().order_by())
     wards |= {m.ward for m in memberships if m.organization_id == hospital.pk and m.ward}
     if ward != ALL_WARDS:
         wards.add(ward)
@@ -268,7 +327,7 @@ def board_context(request, hospital, ward: str, memberships, at) -> dict:
         "rows": rows,
         "at": at,
         "memberships": memberships,
-        "fingerprint": board_fingerprint(request.user, hospital, ward, at),
+        "fingerprint": _loaded_fingerprint(admissions, ward, at),
         "poll_seconds": poll_seconds("ward_board"),
         "board_url": board_url(hospital, ward),
     }

@@ -45,15 +45,14 @@ OSLO = ZoneInfo("Europe/Oslo")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Queries of the whole board page, whatever the number of rows:
-#  1 session, 2 user, 3 the planner's hospital memberships (with the hospitals),
-#  4 the open admissions with patient and municipality (select_related),
-#  5 their notices with sender and acknowledger, 6 their declarations, 7 the answers,
-#  8 their meetings, 9 the meetings' participants (prefetches),
-#  10 the receipts of the latest notices (one aggregate over notifications),
-#  11 memberships and 12 care relationships (grounds for the audit), 13 one INSERT of the
-#  audit events, 14 the hospital's wards for the filter, 15 the fingerprint (one UNION),
-#  16 memberships with the unread count (navigation and badge).
-BOARD_BUDGET = 16
+#  1 session, 2 user, 3 the user's memberships with the hospitals and the unread count
+#  (the board's scope, the audit's roles and the navigation's badge, once per request),
+#  4 the open admissions with patient, municipality and the audit's grounds (subqueries),
+#  5 their notices with sender, acknowledger and receipt (subqueries on notifications),
+#  6 their declarations, 7 the answers, 8 their meetings with participants counted,
+#  9 one INSERT of the audit events, 10 the hospital's wards for the filter (only when one
+#  ward is shown: the whole hospital's rows name them). The fingerprint comes from the rows.
+BOARD_BUDGET = 10
 # A poll that finds nothing new: 1 session, 2 user, 3 memberships, 4 the fingerprint,
 # 5 the countdowns of the admissions without a notice.
 QUIET_POLL_BUDGET = 5

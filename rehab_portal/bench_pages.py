@@ -1,0 +1,174 @@
+"""The pages part of `make bench`: the screens and API lists people and EPJ systems poll all
+day, timed at each size of the history, with their query counts.
+
+A page that reads only the working set (patients still admitted, the page asked for) takes
+about as long over a million past admissions as over a thousand: the target is at most
+TARGET_RATIO × the time at the smallest size, with the same number of queries. The requests
+go through Django's test client in this process (the middleware, the views, the templates,
+the audit), so a time is the server's whole work for one request.
+"""
+
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+TARGET_RATIO = 1.5
+PAGE_SIZE = 100
+
+
+@dataclass
+class Target:
+    name: str
+    client: str  # "ke", "planner", "api"
+    url: str
+    params: dict
+    htmx: bool = False
+    status: int = 200
+
+
+class Pages:
+    """The users and objects the pages are read as, made once before the first size."""
+
+    def __init__(self, world, api_key: str, runs: int):
+        from pathways.models import Patient
+        from registry.models import ApiClient, User
+
+        self.world = world
+        self.runs = runs
+        municipality = world.municipalities[0]
+        hospital = world.hospitals[0]
+        self.ke = User.objects.get(pk=world.ke_by_org[municipality][0])
+        self.planner = User.objects.get(pk=world.planners[hospital][0])
+        self.api_user = ApiClient.objects.get(organization_id=hospital, name="Bench EPJ").user
+        self.clients = {
+            "ke": Client(HTTP_HOST="127.0.0.1"),
+            "planner": Client(HTTP_HOST="127.0.0.1"),
+            "api": Client(HTTP_AUTHORIZATION=f"Bearer {api_key}", HTTP_HOST="127.0.0.1"),
+        }
+        self.clients["ke"].force_login(self.ke)
+        self.clients["planner"].force_login(self.planner)
+        # A patient admitted now at the hospital, for the pathway page.
+        self.patient = Patient.objects.filter(given_name="Api0", family_name="Bench").get()
+
+    def targets(self) -> list[Target]:
+        inbox = reverse("pathways:ke_inbox")
+        board = reverse("pathways:ward_board")
+        targets = [
+            Target("KE inbox", "ke", inbox, {}),
+            Target("KE inbox poll (unchanged)", "ke", inbox,
+                   {"fingerprint": self.fingerprint("ke", inbox)}, htmx=True, status=204),
+            Target("ward board", "planner", board, {}),
+            Target("ward board poll (unchanged)", "planner", board,
+                   {"fingerprint": self.fingerprint("planner", board)}, htmx=True),
+            Target("KE overview", "ke", reverse("coordination:ke_overview"), {}),
+            Target("pathway page", "planner",
+                   reverse("pathways:patient_pathway", args=[self.patient.uuid]), {}),
+        ]
+        archive = _reverse_or_none("pathways:ke_inbox_archive")
+        if archive:
+            targets.insert(2, Target("KE inbox archive", "ke", archive, {}))
+        for name in ("patients", "admissions", "early-notifications", "discharge-meetings"):
+            url = f"/api/v1/{name}/"
+            targets.append(Target(f"API {name} first page", "api", url,
+                                  {"page_size": PAGE_SIZE}))
+            targets.append(Target(f"API {name} last page", "api", url,
+                                  {"page_size": PAGE_SIZE, "page": self.last_page(url)}))
+            targets.append(Target(f"API {name} last page (cursor)", "api", url,
+                                  {"page_size": PAGE_SIZE, "cursor": self.last_cursor(name)}))
+        targets.append(Target("API patients ?name=Bench", "api", "/api/v1/patients/",
+                              {"name": "Bench", "page_size": PAGE_SIZE}))
+        return targets
+
+    def fingerprint(self, client: str, url: str) -> str:
+        html = self.clients[client].get(url).content.decode()
+        found = re.search(r'"fingerprint": "([0-9a-f]+)"', html)
+        return found.group(1) if found else ""
+
+    def last_page(self, url: str) -> int:
+        """The deepest page the page-number mode serves (its count may be bounded)."""
+        body = self.clients["api"].get(url, {"page_size": PAGE_SIZE}).json()
+        count = body.get("count") or 0
+        return max(1, -(-count // PAGE_SIZE))
+
+    def last_cursor(self, name: str) -> str:
+        """A cursor one page before the end of the client's rows (what a client that walked
+        the whole list holds before its last page)."""
+        from pathways.models import Admission, DischargeMeeting, EarlyNotification, Patient
+        from rehab_portal.pagination import encode_cursor
+
+        model = {"patients": Patient, "admissions": Admission,
+                 "early-notifications": EarlyNotification,
+                 "discharge-meetings": DischargeMeeting}[name]
+        row = (model.objects.visible_to(self.api_user).order_by("-updated_at", "-uuid")
+               .values_list("updated_at", "uuid")[PAGE_SIZE:PAGE_SIZE + 1])
+        row = list(row)
+        return encode_cursor(*row[0]) if row else ""
+
+    def measure(self) -> dict[str, dict]:
+        results = {}
+        for target in self.targets():
+            client = self.clients[target.client]
+            headers = {"HTTP_HX_REQUEST": "true"} if target.htmx else {}
+            response = client.get(target.url, target.params, **headers)  # warm up
+            if response.status_code != target.status and not (
+                    target.htmx and response.status_code in (200, 204)):
+                raise RuntimeError(f"{target.name}: {target.url} answered "
+                                   f"{response.status_code}")
+            timings = []
+            for _ in range(self.runs):
+                started = time.perf_counter()
+                client.get(target.url, target.params, **headers)
+                timings.append(time.perf_counter() - started)
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(target.url, target.params, **headers)
+            rows = ""
+            if response.get("Content-Type", "").startswith("application/json"):
+                rows = len(response.json().get("results", []))
+            # The best run: the machine's other work only ever adds to a time.
+            results[target.name] = {"ms": min(timings) * 1000,
+                                    "median_ms": statistics.median(timings) * 1000,
+                                    "queries": len(queries), "rows": rows,
+                                    "status": response.status_code}
+        return results
+
+
+def _reverse_or_none(name: str) -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def report(say, style, results: list[tuple[int, dict]]) -> list[str]:
+    """One line per page: the time and queries at each size, the ratio of the largest to the
+    smallest against TARGET_RATIO. Returns the names that miss the target."""
+    sizes = [size for size, _rows in results]
+    first, last = results[0][1], results[-1][1]
+    head = " ".join(f"{f'{size:,} ms':>12} {'q':>3}" for size in sizes)
+    header = f"{'page':<42} {head} {'ratio':>6}  target ≤ {TARGET_RATIO}"
+    say("\nPages and lists: best of the runs at each size (other work on the machine only adds "
+        "to a time); 'q' = queries of one request")
+    say(header)
+    say("-" * len(header))
+    missed = []
+    for name in first:
+        cells = " ".join(f"{rows[name]['ms']:>12.1f} {rows[name]['queries']:>3}"
+                         for _size, rows in results)
+        ratio = last[name]["ms"] / first[name]["ms"] if first[name]["ms"] else 0.0
+        same = last[name]["queries"] == first[name]["queries"]
+        ok = ratio <= TARGET_RATIO and same
+        verdict = "ok" if ok else ("SLOWER" if ratio > TARGET_RATIO else "QUERIES GROW")
+        line = f"{name:<42} {cells} {ratio:>6.2f}  {verdict}"
+        say(line if ok else style.ERROR(line))
+        if not ok:
+            missed.append(name)
+    return missed
