@@ -23,6 +23,7 @@ from django.utils import timezone
 PATIENTS = 150
 REQUESTS = 100
 PAGE_SIZES = (10, 50, 100)
+TARGET_RATIO = 0.3  # issue 10, item 22: the 100-item list against a trivial endpoint
 LISTS = ("patients", "admissions", "early-notifications", "discharge-meetings",
          "plan-requests", "individual-plans", "organizations", "services")
 
@@ -112,3 +113,48 @@ def query_counts(key: str) -> dict[str, list[tuple[int, int, int]]]:
             reads = sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT"))
             counts[name].append((len(queries), reads, len(response.json()["results"])))
     return counts
+
+
+# Where a 100-item list spends its time: cumulative time of the parts of a request, found by
+# (file ending, function name); the outermost call of each counts (cProfile's cumulative).
+PROFILE_PARTS = (
+    ("serialising (ListSerializer.to_representation)", "rest_framework/serializers.py",
+     "to_representation"),
+    ("audit of the page (log_reads)", "pathways/api/common.py", "log_reads"),
+    ("SQL: execute and fetch (CursorWrapper)", "django/db/backends/utils.py", "_execute"),
+    ("rows to model instances (ModelIterable)", "django/db/models/query.py", "__iter__"),
+    ("pagination and count", "rehab_portal/pagination.py", "paginate_queryset"),
+    ("authentication (API key)", "registry/api/authentication.py", "authenticate"),
+    ("JSON rendering", "rest_framework/renderers.py", "render"),
+)
+
+
+def profile_list(key: str, requests: int = 20) -> dict:
+    """cProfile over `requests` GETs of the 100-item admissions list (test client, in this
+    process): total per request and the share of each part in PROFILE_PARTS."""
+    import cProfile
+    import pstats
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_HOST="127.0.0.1")
+    url = "/api/v1/admissions/"
+    client.get(url, {"page_size": 100})
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url, {"page_size": 100})
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.stats.values())
+    parts = []
+    for label, ending, name in PROFILE_PARTS:
+        cumulative = max((ct for (path, _line, function), (_cc, _nc, _tt, ct, _callers)
+                          in stats.stats.items()
+                          if path.replace("\\", "/").endswith(ending) and function == name),
+                         default=0.0)
+        parts.append((label, cumulative / requests * 1000, cumulative / total if total else 0))
+    top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:8]
+    heaviest = [(f"{path.split('site-packages/')[-1].split('/work/main/')[-1]}:{line} "
+                 f"{function}", tt / requests * 1000)
+                for (path, line, function), (_cc, _nc, tt, _ct, _callers) in top]
+    return {"per_request_ms": total / requests * 1000, "parts": parts, "heaviest": heaviest,
+            "requests": requests}

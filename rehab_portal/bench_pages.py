@@ -110,9 +110,9 @@ class Pages:
         row = list(row)
         return encode_cursor(*row[0]) if row else ""
 
-    def measure(self) -> dict[str, dict]:
+    def measure(self, targets: list[Target] | None = None) -> dict[str, dict]:
         results = {}
-        for target in self.targets():
+        for target in self.targets() if targets is None else targets:
             client = self.clients[target.client]
             headers = {"HTTP_HX_REQUEST": "true"} if target.htmx else {}
             response = client.get(target.url, target.params, **headers)  # warm up
@@ -137,6 +137,30 @@ class Pages:
                                     "queries": len(queries), "rows": rows,
                                     "status": response.status_code}
         return results
+
+
+JIT_PAGES = ("KE inbox", "ward board", "KE overview", "pathway page",
+             "API admissions first page")
+
+
+def jit_report(say, pages: "Pages") -> None:
+    """The pages again with PostgreSQL's JIT on and off (settings turn it off for the web's
+    connections): the choice, measured."""
+    if connection.vendor != "postgresql":
+        return
+    chosen = [t for t in pages.targets() if t.name in JIT_PAGES]
+    times = {}
+    for setting in ("on", "off"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET jit = {setting}")
+        times[setting] = pages.measure(chosen)
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    say("\nPostgreSQL JIT at the largest size (best of the runs, ms)")
+    say(f"{'page':<42} {'jit on':>10} {'jit off':>10}")
+    for target in chosen:
+        on, off = times["on"][target.name]["ms"], times["off"][target.name]["ms"]
+        say(f"{target.name:<42} {on:>10.1f} {off:>10.1f}")
 
 
 def _reverse_or_none(name: str) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import F, Func
+from django.db.models import F, Func, IntegerField, Value
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -85,10 +85,13 @@ def summary(queryset, field: str):
 
 
 def fingerprint(*summaries, extra: str = "") -> str:
-    """Hash of several summary() rows, fetched in ONE query (UNION ALL)."""
-    first, *rest = summaries
+    """Hash of several summary() rows, fetched in ONE query (UNION ALL). Each row carries
+    its place: PostgreSQL may return the parts of a UNION in any order (a parallel append)."""
+    first, *rest = (summary.annotate(part=Value(place, output_field=IntegerField()))
+                    for place, summary in enumerate(summaries))
     rows = list(first.union(*rest, all=True)) if rest else list(first)
-    return fingerprint_of(*rows, extra=extra)
+    return fingerprint_of(*(row[:-1] for row in sorted(rows, key=lambda row: row[-1])),
+                          extra=extra)
 
 
 def summary_of(objects, field: str) -> tuple:

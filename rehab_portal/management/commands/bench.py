@@ -252,12 +252,14 @@ class Bench:
                      f"({generator.describe()})")
             results.append((size, self.measure()))
             started = time.perf_counter()
-            page_results.append((size, bench_pages.Pages(world, api_key, self.runs).measure()))
+            pages = bench_pages.Pages(world, api_key, self.runs)
+            page_results.append((size, pages.measure()))
             self.say(f"pages at {size:,} timed in {time.perf_counter() - started:.1f} s")
         for size, rows in results:
             self.print_table(size, rows)
         self.print_plans(results[-1])
         slow_pages = bench_pages.report(self.say, self.style, page_results)
+        bench_pages.jit_report(self.say, pages)
         self.print_pdf(self.time_pdf(world))
         self.print_api(world, api_key)
         if slow_pages:
@@ -364,7 +366,18 @@ class Bench:
             row = result[name]
             self.say(f"{label:<40} {row['per_second']:>7.1f} req/s  "
                      f"median {row['median_ms']:.1f} ms")
-        self.say(f"100-item list / trivial endpoint: {result['ratio']:.2f} of the throughput")
+        ratio = result["ratio"]
+        verdict = "ok" if ratio >= bench_api.TARGET_RATIO else "BELOW TARGET"
+        self.say(f"100-item list / trivial endpoint: {ratio:.2f} of the throughput "
+                 f"(target >= {bench_api.TARGET_RATIO}): {verdict}")
+        profile = bench_api.profile_list(key)
+        self.say(f"\nprofile of GET /api/v1/admissions/?page_size=100 ({profile['requests']} "
+                 f"requests, cProfile, in process): {profile['per_request_ms']:.1f} ms each")
+        for label, ms, share in profile["parts"]:
+            self.say(f"  {label:<50} {ms:>7.1f} ms  {share:>5.0%}")
+        self.say("  heaviest functions (own time per request):")
+        for name, ms in profile["heaviest"]:
+            self.say(f"    {ms:>6.2f} ms  {name}")
         counts = bench_api.query_counts(key)
         sizes = " ".join(f"{f'page {size}':>14}" for size in bench_api.PAGE_SIZES)
         self.say(f"\nqueries (reads) per list request, rows  {sizes}")
