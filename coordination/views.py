@@ -8,7 +8,8 @@ import uuid as uuid_lib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Func, Max, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.access import get_visible_patient, log_patient_access
+from pathways.access import get_visible_patient, grounds_of, log_patient_access, with_grounds
 from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views import common
@@ -127,9 +128,9 @@ def overview_context(request, org_ids) -> dict:
     the new ones, which are the KE's work. The page says so next to the filters."""
     user = request.user
     today = timezone.localdate()
-    open_requests = list(
+    open_requests = list(with_grounds(
         visible_requests(user).filter(municipality_id__in=org_ids,
-                                      status__in=OPEN_REQUEST_STATUSES)
+                                      status__in=OPEN_REQUEST_STATUSES), user)
         .select_related("patient", "municipality").order_by("received_at", "pk"))
     at = timezone.now()
     for item in open_requests:
@@ -140,17 +141,25 @@ def overview_context(request, org_ids) -> dict:
     filters = OverviewFilterForm(request.GET, levels=ServiceLevel.objects.order_by("code"),
                                  services=_service_choices(plans, org_ids))
     plans = _filter_plans(plans, filters)
-    due = list(plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
-                            next_evaluation_on__lte=today + EVALUATION_DUE_WITHIN)
-               .select_related("patient", "coordinator__user").order_by("next_evaluation_on"))
+    due = list(with_grounds(
+        plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
+                     next_evaluation_on__lte=today + EVALUATION_DUE_WITHIN), user)
+        .select_related("patient", "coordinator__user").order_by("next_evaluation_on"))
+    # The open pathways' count rides along with the plans' (one query): a scalar subquery,
+    # inside an aggregate so that it may stand beside them, and again for no plans at all.
+    pathways = Subquery(
+        Admission.objects.visible_to(user).filter(
+            municipality_id__in=org_ids, status__in=OPEN_ADMISSION_STATUSES)
+        .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
     counts = plans.order_by().aggregate(
         active=Count("pk", filter=Q(status=PlanStatus.ACTIVE), distinct=True),
-        open=Count("pk", filter=Q(status__in=OPEN_PLAN_STATUSES), distinct=True))
-    open_pathways = Admission.objects.visible_to(user).filter(
-        municipality_id__in=org_ids, status__in=OPEN_ADMISSION_STATUSES).count()
+        open=Count("pk", filter=Q(status__in=OPEN_PLAN_STATUSES), distinct=True),
+        pathways=Coalesce(Max(pathways), pathways))
+    open_pathways = counts["pathways"] or 0
     patients = {r.patient for r in open_requests} | {p.patient for p in due}
     log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
-                       object_type="ke_overview")
+                       object_type="ke_overview",
+                       basis=grounds_of(user, [*open_requests, *due]))
     return {
         "open_requests": open_requests, "coordinators": coordinators, "due": due,
         "today": today, "counts": {"pathways": open_pathways, "requests": len(open_requests),
@@ -163,8 +172,8 @@ def overview_context(request, org_ids) -> dict:
 
 def my_plans(user) -> list:
     """The open plans the user coordinates (one query, with the patients)."""
-    return list(visible_plans(user).filter(coordinator__user=user,
-                                           status__in=OPEN_PLAN_STATUSES)
+    return list(with_grounds(visible_plans(user).filter(coordinator__user=user,
+                                                        status__in=OPEN_PLAN_STATUSES), user)
                 .select_related("patient").order_by("patient__family_name", "pk"))
 
 
@@ -183,7 +192,8 @@ def ke_overview(request):
     context["is_ke"] = bool(org_ids)
     context["my_plans"] = my_plans(request.user)
     log_patient_access(request.user, AuditAction.VIEW,
-                       [p.patient for p in context["my_plans"]], object_type="my_plans")
+                       [p.patient for p in context["my_plans"]], object_type="my_plans",
+                       basis=grounds_of(request.user, context["my_plans"]))
     response = render(request, "coordination/ke_overview.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -19,9 +19,12 @@ def visible_patients(user):
 
 
 def get_visible_patient(user, uuid) -> Patient:
-    """The patient, or 404 whether it does not exist or lies outside the user's scope."""
+    """The patient, or 404 whether it does not exist or lies outside the user's scope; with
+    the grounds the user sees it on (with_grounds), so that auditing the read costs no
+    query for them (log_patient_access finds them on the patient)."""
     try:
-        return visible_patients(user).select_related("municipality").get(uuid=uuid)
+        return with_grounds(visible_patients(user).select_related("municipality"), user,
+                            patient_field="pk").get(uuid=uuid)
     except (Patient.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such patient.") from exc
 
@@ -80,6 +83,9 @@ def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *
     """Audit that the user read (or exported, printed ...) these patients' data. `basis`:
     the grounds, when the caller read them with the rows (with_grounds, grounds_of)."""
     patients = list(patients)
+    if basis is None and patients and all(
+            "grounds_organization_id" in p.__dict__ for p in patients):
+        basis = grounds_of(user, patients, patient_of=lambda p: p)
     if basis is None:
         basis = grounds(user, [p.pk for p in patients])
     entries = []

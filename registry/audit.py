@@ -4,6 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.db import connection
+from django.utils import timezone
+
 from rehab_portal import context
 
 from .models import AuditAction, AuditEvent, Organization
@@ -58,7 +61,30 @@ def record_many(user, action: AuditAction, entries: Iterable[Entry]) -> list[Aud
             via=ctx.via if ctx else "cli",
             detail=entry.detail[:200],
         ))
+    if len(rows) > 1 and connection.vendor == "postgresql":
+        _insert(rows)
+        return rows
     return AuditEvent.objects.bulk_create(rows)
+
+
+def _insert(rows: list[AuditEvent]) -> None:
+    """One multi-row INSERT of a page's events, their values passed as they are: bulk_create
+    prepares each of the page's ~1,300 values through its field and compiles the statement
+    on every call, which made the audit a third of a 100-row API list (make bench, profile).
+    PostgreSQL takes Python's str, int, UUID, datetime and None as they are; the events come
+    back without their ids (no caller reads them)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    at = timezone.now()
+    for row in rows:
+        row.at = at
+    quote = connection.ops.quote_name
+    one = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - the model's names
+           f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([one] * len(rows))}")
+    names = [f.attname for f in fields]
+    params = [getattr(row, name) for row in rows for name in names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def record(user, action: AuditAction, object_type: str, object_id="", *, patient_uuid=None,

@@ -25,7 +25,9 @@ import uuid
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -55,9 +57,12 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list[:self.limit + 1]
-        counted = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) \
-            else len(rows)
+        rows = self.object_list
+        if hasattr(rows, "values_list"):  # a queryset: count keys only, in no order
+            rows = rows.order_by().values_list("pk", flat=True)[:self.limit + 1]
+            counted = rows.count()
+        else:
+            counted = len(rows[:self.limit + 1])
         self.exact = counted <= self.limit
         return min(counted, self.limit)
 
@@ -84,6 +89,20 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, uuid.UUID] | None:
         raise exceptions.ValidationError({CURSOR_PARAM: [_(
             "Not a cursor this server gave out: start with an empty cursor.")]}) from exc
     return changed_at, row_uuid
+
+
+def after_position(model, field: str, changed_at, row_uuid) -> RawSQL:
+    """(field, uuid) > (changed_at, row_uuid) as one row comparison, which a B-tree index on
+    (field, uuid) answers by starting there; the equivalent `field > t OR (field = t AND
+    uuid > u)` reads every row changed at t (a bulk change stamps thousands alike)."""
+    quote = connection.ops.quote_name
+    changed, key = model._meta.get_field(field), model._meta.get_field("uuid")
+    table = quote(model._meta.db_table)
+    return RawSQL(  # noqa: S611 - quoted names from the model, values as parameters
+        f"({table}.{quote(changed.column)}, {table}.{quote(key.column)}) > (%s, %s)",
+        (changed.get_db_prep_value(changed_at, connection),
+         key.get_db_prep_value(row_uuid, connection)),
+        output_field=BooleanField())
 
 
 class PortalPagination(pagination.PageNumberPagination):
@@ -113,9 +132,7 @@ class PortalPagination(pagination.PageNumberPagination):
         settled = timezone.now() - datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
         rows = queryset.filter(**{f"{field}__lte": settled})
         if position is not None:
-            changed_at, row_uuid = position
-            rows = rows.filter(Q(**{f"{field}__gt": changed_at})
-                               | Q(**{field: changed_at, "uuid__gt": row_uuid}))
+            rows = rows.filter(after_position(queryset.model, field, *position))
         size = self.get_page_size(request)
         page = list(rows.order_by(field, "uuid")[:size + 1])
         self.has_more = len(page) > size

@@ -24,7 +24,7 @@ from ..models import (
     ReadyForDischarge,
 )
 from ..services.admissions import ADMISSION_FIELDS
-from .common import display_name_field
+from .common import RelatedCodeField, RelatedUuidField, display_name_field
 from .serializers import IdentityNumberField
 
 
@@ -100,15 +100,14 @@ class AdmissionSerializer(serializers.ModelSerializer):
     municipality = UuidRelatedField(read_only=True, help_text=_(
         "UUID of the municipality responsible for the patient after discharge."))
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
-    readmission_of = UuidRelatedField(read_only=True, allow_null=True)
-    transferred_from = UuidRelatedField(read_only=True, allow_null=True)
+    readmission_of = RelatedUuidField("readmission_of", allow_null=True)
+    transferred_from = RelatedUuidField("transferred_from", allow_null=True)
     status = NamedChoiceField(AdmissionStatus.choices, enum_name="AdmissionStatus",
                               read_only=True)
     discharge_destination = NamedChoiceField(
         DischargeDestination.choices, enum_name="DischargeDestination", read_only=True,
         allow_blank=True, help_text=_("Blank while the patient is admitted."))
-    discharge_level = SlugRelatedField(slug_field="code", read_only=True,
-                                                   allow_null=True)
+    discharge_level = RelatedCodeField("discharge_level", "code", allow_null=True)
 
     class Meta:
         model = Admission

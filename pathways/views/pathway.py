@@ -269,11 +269,11 @@ def level_chart(admissions, levels, at) -> dict | None:
 @login_required
 @require_GET
 def patient_pathway(request, uuid):
-    """Queries: 1 session, 2 user, 3 the visible patient, 4-6 the audit of this read
-    (memberships, care relationships, INSERT), 7 admissions with hospital, municipality,
-    level and the people who changed them, 8 sent notices, 9 declarations, 10 answers,
-    11 meetings, 12 the audit trail of meeting changes, 13 daily rates, 14 levels,
-    15 navigation."""
+    """Queries: 1 session, 2 user, 3 the visible patient with the grounds of this read,
+    4 memberships with the unread count (the audit's roles and the navigation), 5 the audit
+    INSERT, 6 admissions with hospital, municipality, level and the people who changed them,
+    7 sent notices, 8 declarations, 9 answers, 10 meetings, 11 the audit trail of meeting
+    changes, 12 daily rates, 13 levels."""
     patient = get_visible_patient(request.user, uuid)
     log_patient_access(request.user, AuditAction.VIEW, [patient], object_type="pathway")
     at = common.now()

@@ -23,13 +23,14 @@ from .conftest import activate, make_plan, submit
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Queries of the KE overview, whatever the number of requests and plans:
-#  1 session, 2 user, 3 KE memberships, 4 open requests with patient and municipality,
-#  5 coordinators with load, 6 plans due with patient and coordinator, 7 plan counts,
-#  8 open pathways count, 9-10 grounds of the audit (memberships, care relationships),
-#  11 the audit INSERT, 12 pyramid levels and 13 services (filters), 14 the plans I
-#  coordinate, 15 memberships with the unread count (navigation and badge); 16-17 the audit
-#  of the plans I coordinate, when the KE member also coordinates. Filtering adds none.
-OVERVIEW_BUDGET = 17
+#  1 session, 2 user, 3 the user's memberships with the unread count (the KE's
+#  municipalities, the audit's roles, the navigation's badge: once per request),
+#  4 open requests with patient, municipality and the audit's grounds, 5 coordinators with
+#  load, 6 plans due with patient, coordinator and grounds, 7 plan counts with the open
+#  pathways count, 8 the audit INSERT, 9 pyramid levels and 10 services (filters), 11 the
+#  plans I coordinate (with grounds; their audit joins the INSERT's kind: one more INSERT
+#  only when the KE member also coordinates). Filtering adds none.
+OVERVIEW_BUDGET = 11
 # Queries of the plan page, whatever the number of goals, measures and versions:
 #  1 session, 2 user, 3 the plan in scope, 4-5 grounds of the audit (memberships, care
 #  relationships), 6 the audit INSERT, 7 the plan with patient, municipality and

