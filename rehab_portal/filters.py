@@ -38,12 +38,18 @@ class StrictFilterBackend(DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
-            empty = {
-                name: [_("Give a value, or leave the parameter out.")]
-                for name, filter_ in filterset.filters.items()
-                if not isinstance(filter_, django_filters.CharFilter)
-                and "" in request.query_params.getlist(name)
-            }
-            if empty:
-                raise exceptions.ValidationError(empty)
+            errors = {}
+            for name, filter_ in filterset.filters.items():
+                values = request.query_params.getlist(name)
+                if not isinstance(filter_, django_filters.CharFilter) and "" in values:
+                    errors[name] = [_("Give a value, or leave the parameter out.")]
+                elif isinstance(filter_, django_filters.BooleanFilter) and any(
+                        value not in _BOOLEANS for value in values):
+                    # django-filter reads anything else (`?active=yes`) as no filter.
+                    errors[name] = [_("Give true or false.")]
+            if errors:
+                raise exceptions.ValidationError(errors)
         return filterset
+
+
+_BOOLEANS = {"true", "false", "True", "False", "1", "0"}

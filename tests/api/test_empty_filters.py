@@ -41,3 +41,19 @@ def test_an_empty_select_on_an_html_list_is_no_filter(cast, client):
     client.force_login(cast.ke_tromso)
     response = client.get("/services/", {"municipality": "", "q": ""})
     assert response.status_code == 200
+
+
+FILTERS = {(prefix, name): filter_
+           for prefix, viewset, _basename in router.registry
+           if getattr(viewset, "filterset_class", None) is not None
+           for name, filter_ in viewset.filterset_class.base_filters.items()}
+BOOLEANS = sorted(key for key, filter_ in FILTERS.items()
+                  if isinstance(filter_, django_filters.BooleanFilter))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "name"), BOOLEANS)
+def test_it_refuses_a_yes_no_filter_that_is_neither(cast, epj, prefix, name):
+    response = epj.get(f"/api/v1/{prefix}/", {name: "null"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content
+    assert error(response)["fields"] == {name: ["Give true or false."]}

@@ -1,5 +1,6 @@
 """One envelope for every error, whatever raised it."""
 
+import pytest
 from rest_framework.test import APIClient
 
 from .support import error, responses_of, written
@@ -64,3 +65,11 @@ def test_it_answers_406_405_and_415_in_the_envelope_as_the_schema_declares(cast,
     assert error(unsupported)["code"] == "unsupported_media_type"
     assert "415" in responses_of("/api/v1/patients/", "post")
     assert written() == before
+
+
+@pytest.mark.parametrize("size", ["0", "201", "null", "²", "-1"])
+def test_it_refuses_a_page_size_it_would_not_use_naming_it(cast, api, size):
+    response = api(cast.ke_tromso).get("/api/v1/patients/", {"page_size": size},
+                                       HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert error(response)["fields"] == {"page_size": ["A whole number from 1 to 200."]}
