@@ -44,13 +44,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _use_broker(url: str) -> None:
-    """Point this process's Celery app at `url`; the pools are made again on next use."""
+def _use_broker(url: str | None) -> None:
+    """Publish from this process to `url` (None: back to the configured broker); the pools
+    are made again on next use. (broker_write_url: CELERY_BROKER_URL in the environment would
+    win over broker_url.)"""
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
-    app.conf.broker_url = url
+    app.conf.broker_write_url = url
 
 
 @pytest.fixture
@@ -71,7 +73,6 @@ def private_broker(tmp_path):
         except redis.ConnectionError:
             time.sleep(0.05)
     url = f"redis://127.0.0.1:{port}/0"
-    previous = app.conf.broker_url
     _use_broker(url)
 
     def freeze():
@@ -88,7 +89,7 @@ def private_broker(tmp_path):
 
     yield SimpleNamespace(url=url, freeze=freeze, thaw=thaw, queued=queued)
     thaw()
-    _use_broker(previous)
+    _use_broker(None)
     proc.terminate()
     proc.wait(timeout=10)
 
