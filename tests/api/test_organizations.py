@@ -90,17 +90,21 @@ def test_it_is_read_only(cast, api):
     assert cast.bodo.name == "Bodø"
 
 
-def test_it_caps_page_size_at_200(cast, api):
+def test_it_pages_by_at_most_200_and_refuses_a_bigger_page_size(cast, api):
     Organization.objects.bulk_create([
         Organization(kind=OrganizationKind.GP_OFFICE, name=f"Legekontor {n:03d}",
                      orgnr=synthetic_orgnr(50_000 + n), region=Region.NORTH)
         for n in range(201)
     ])
-    response = api(cast.planner).get("/api/v1/organizations/", {"page_size": 500})
-    body = response.json()
+    client = api(cast.planner)
+    body = client.get("/api/v1/organizations/", {"page_size": 200}).json()
     assert body["count"] == 206
     assert len(body["results"]) == 200
     assert body["next"] is not None
+    # Not quietly fewer rows than asked for: the client hears the limit.
+    refused = client.get("/api/v1/organizations/", {"page_size": 500})
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == {"page_size"}
 
 
 def test_it_refuses_an_organisation_to_anonymous_callers(cast, api):
