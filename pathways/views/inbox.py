@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -244,6 +243,25 @@ def ke_inbox(request):
     return response
 
 
+class ArchivePage:
+    """A page of the archive without a count: one row more than the page says whether
+    another follows, so a page costs the rows it shows, not the whole archive (which
+    grows with every notice never acknowledged)."""
+
+    def __init__(self, queryset, number):
+        try:
+            self.number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * ARCHIVE_PAGE_SIZE
+        rows = list(queryset[start:start + ARCHIVE_PAGE_SIZE + 1])
+        self.object_list = rows[:ARCHIVE_PAGE_SIZE]
+        self.has_next = len(rows) > ARCHIVE_PAGE_SIZE
+        self.has_previous = self.number > 1
+        self.next_page_number = self.number + 1
+        self.previous_page_number = self.number - 1
+
+
 @never_cache
 @login_required
 @require_GET
@@ -258,7 +276,7 @@ def ke_inbox_archive(request):
         notices = notices.filter(admission__patient__in=named.values("pk"))
     notices = notices.select_related(
         "admission__patient", "admission__hospital", "sent_by").order_by("-sent_at", "-pk")
-    page = Paginator(notices, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ArchivePage(notices, request.GET.get("page"))
     shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
     log_patient_access(request.user, AuditAction.VIEW, [shown[pk] for pk in sorted(shown)],
                        object_type="ke_inbox_archive")

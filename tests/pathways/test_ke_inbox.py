@@ -177,8 +177,10 @@ def test_the_archive_pages_and_searches_unacknowledged_notices_of_patients_gone_
     assert [n.admission.patient.family_name for n in first.context["notices"]] == [
         "Nyere", "Midtre"]
     assert f'archived-{current.uuid}' not in first.content.decode()
+    assert first.context["page"].has_next and not first.context["page"].has_previous
     second = client.get(archive, {"page": 2})
     assert [n.admission.patient.family_name for n in second.context["notices"]] == ["Eldre"]
+    assert second.context["page"].has_previous and not second.context["page"].has_next
     found = client.get(archive, {"q": "eld"})
     assert [n.uuid for n in found.context["notices"]] == [older.uuid]
     # The page audits the patients it shows, each once.
@@ -189,6 +191,23 @@ def test_the_archive_pages_and_searches_unacknowledged_notices_of_patients_gone_
                        {"from": "archive", "q": "eld"})
     assert done.status_code == 302 and done["Location"] == f"{archive}?q=eld"
     assert list(client.get(archive, {"q": "eld"}).context["notices"]) == []
+
+
+# The archive's page, whatever the archive holds: 1 session, 2 user, 3 memberships with the
+# unread count, 4 the page's notices and one more (is there a next page? no count), 5 care
+# relationships (the audit's grounds), 6 one INSERT of the audit events.
+ARCHIVE_BUDGET = 6
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_archive_costs_the_same_queries_for_3_notices_as_for_30(
+        client, cast, django_assert_max_num_queries, rows):
+    for n in range(rows):
+        old_notice(cast, f"Gammel{n}", "Utskrevet", hours_ago=40 + n)
+    client.force_login(cast.ke_tromso)
+    with django_assert_max_num_queries(ARCHIVE_BUDGET):
+        response = client.get(reverse("pathways:ke_inbox_archive"))
+    assert len(response.context["notices"]) == min(rows, 25)
 
 
 def test_the_archive_is_for_ke_staff_of_the_municipality_only(client, cast):
