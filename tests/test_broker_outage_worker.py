@@ -6,63 +6,29 @@ Needs PostgreSQL (DATABASE_URL) and redis-server (a private one on its own port 
 stopped here, never the shared one); skips locally without them, fails in CI.
 """
 
-import shutil
-import subprocess
-import time
 
 import pytest
-import redis
 from django.conf import settings
 
 from registry.models import DeliveryStatus, Notification, NotificationChannel
 from registry.notifications import Message, notify
 from tests import factories
-from tests.conftest import skip_or_fail
+from tests.private_redis import PrivateRedis, use_broker
 from tests.test_celery_worker import Celery, celery_env, postgres  # noqa: F401 - fixtures
-from tests.test_frozen_broker import _free_port, _use_broker
 from tests.test_sweep_worker import wait_for
-
-
-class PrivateRedis:
-    def __init__(self, binary: str, port: int, folder):
-        self.binary, self.port, self.folder = binary, port, folder
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.proc = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(  # noqa: S603 - our own command line
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        client = redis.Redis(port=self.port, socket_timeout=2, socket_connect_timeout=2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        pytest.fail("the private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 @pytest.fixture
 def outage(postgres, celery_env, tmp_path):  # noqa: F811
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server is not installed: the outage test starts its own")
-    broker = PrivateRedis(binary, _free_port(), tmp_path)
-    _use_broker(broker.url)  # this process publishes there: to nothing, for now
+    broker = PrivateRedis(tmp_path)
+    use_broker(broker.url)  # this process publishes there: to nothing, for now
     env = {**celery_env, "DJANGO_SETTINGS_MODULE": "rehab_portal.settings.test",
            "REDIS_URL": broker.url, "CELERY_BROKER_URL": broker.url}
     celery = Celery(tmp_path, env)
     yield broker, celery
     celery.stop()
     broker.stop()
-    _use_broker(None)
+    use_broker(None)
 
 
 def test_email_written_while_redis_was_stopped_is_delivered_once_when_it_is_back(

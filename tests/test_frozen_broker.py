@@ -9,16 +9,10 @@ the binary and fails in CI (REHAB_REQUIRE_SERVICES=1).
 import base64
 import datetime
 import json
-import shutil
-import signal
-import socket
-import subprocess
 import threading
-import time
 from types import SimpleNamespace
 
 import pytest
-import redis
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -28,7 +22,7 @@ from registry import tasks as registry_tasks
 from registry.models import DeliveryStatus, Notification, NotificationChannel
 from rehab_portal.celery import app
 from tests.api.conftest import api  # noqa: F401 - the API tests' fixture
-from tests.conftest import skip_or_fail
+from tests.private_redis import PrivateRedis, use_broker
 from tests.webhooks.conftest import subscriber
 from webhooks import tasks as webhook_tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus
@@ -38,60 +32,21 @@ from webhooks.models import WebhookDelivery, WebhookDeliveryStatus
 HUNG_AFTER_SECONDS = 15
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _use_broker(url: str | None) -> None:
-    """Publish from this process to `url` (None: back to the configured broker); the pools
-    are made again on next use. (broker_write_url: CELERY_BROKER_URL in the environment would
-    win over broker_url.)"""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_write_url = url
-
-
 @pytest.fixture
 def private_broker(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server is not installed: the frozen-broker test starts its own")
-    port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own command line
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    client = redis.Redis(port=port, socket_timeout=2, socket_connect_timeout=2)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    url = f"redis://127.0.0.1:{port}/0"
-    _use_broker(url)
-
-    def freeze():
-        proc.send_signal(signal.SIGSTOP)
-
-    def thaw():
-        proc.send_signal(signal.SIGCONT)
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    use_broker(broker.url)
 
     def queued(task_name: str) -> list[list]:
         """The arguments of the messages for `task_name` waiting in the default queue."""
-        messages = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+        messages = [json.loads(raw) for raw in broker.client.lrange("celery", 0, -1)]
         return [json.loads(base64.b64decode(m["body"]))[0]  # (args, kwargs, embed)
                 for m in messages if m["headers"]["task"] == task_name]
 
-    yield SimpleNamespace(url=url, freeze=freeze, thaw=thaw, queued=queued)
-    thaw()
-    _use_broker(None)
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield SimpleNamespace(url=broker.url, freeze=broker.freeze, thaw=broker.thaw, queued=queued)
+    use_broker(None)
+    broker.stop()
 
 
 def while_frozen(broker, request):
