@@ -2,18 +2,13 @@
 Permissions-Policy on the pages, and no-store on every answer that may carry patient data
 (pages seen signed in, the whole REST API and the FHIR facade)."""
 
-import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coordination import services as coordination
-from pathways import services as pathways
 from rehab_portal.api import router
-from tests import factories
-from tests.pathways.pathway_helpers import admit
+from tests.pathways.pathway_helpers import one_of_everything
 
 
 def directives(response) -> dict[str, str]:
@@ -27,23 +22,7 @@ def not_stored(response) -> bool:
 
 @pytest.fixture
 def pathway(cast):
-    """One of everything the API lists: a stay with a sent notice, a meeting, a plan."""
-    factories.service(cast.tromso, "3", name="Hverdagsrehabilitering")
-    admission = admit(cast)
-    notice = pathways.send_early_notification(admission, by=cast.planner,
-                                              rehabilitation_need="Trenger trening")
-    meeting = pathways.schedule_discharge_meeting(
-        admission, by=cast.planner, location="Rom 3",
-        scheduled_at=timezone.now() + datetime.timedelta(days=2),
-        participants=[{"kind": "coordinator", "user": cast.coordinator}])
-    kora = coordination.create_coordinator_profile(user=cast.coordinator,
-                                                   organization=cast.tromso, by=cast.ke_tromso)
-    request = coordination.submit_plan_request(
-        patient=cast.tromso_only, municipality=cast.tromso, kind="individual_plan",
-        source="patient", by=cast.ke_tromso)
-    plan = coordination.accept_request(request, by=cast.ke_tromso, coordinator=kora)
-    return {"admission": admission, "notice": notice, "meeting": meeting, "plan": plan,
-            "request": request}
+    return one_of_everything(cast)
 
 
 def test_a_page_gets_a_strict_policy_and_no_permissions(cast, client):

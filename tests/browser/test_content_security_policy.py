@@ -1,20 +1,15 @@
 """Every main page in Chromium under the portal's Content-Security-Policy: nothing refused,
 nothing logged to the console, and htmx still swaps."""
 
-import datetime
 import importlib
 import re
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from coordination import services as coordination
-from pathways import services as pathways
 from registry.models import ServiceLevel
-from tests import factories
-from tests.pathways.pathway_helpers import admit
+from tests.pathways.pathway_helpers import one_of_everything
 
 pytestmark = pytest.mark.browser
 
@@ -37,22 +32,9 @@ def pathway(cast):
     if not ServiceLevel.objects.exists():
         migration = importlib.import_module("registry.migrations.0003_service_levels")
         migration.create_levels(apps, None)
-    factories.service(cast.tromso, "3", "Rehabiliteringsteam Tromsø")
-    admission = admit(cast)
-    pathways.send_early_notification(admission, by=cast.planner,
-                                     rehabilitation_need="Trenger trening etter slag")
-    meeting = pathways.schedule_discharge_meeting(
-        admission, by=cast.planner, location="Rom 3",
-        scheduled_at=timezone.now() + datetime.timedelta(days=2),
-        participants=[{"kind": "coordinator", "user": cast.coordinator}])
-    kora = coordination.create_coordinator_profile(user=cast.coordinator,
-                                                   organization=cast.tromso, by=cast.ke_tromso)
-    request = coordination.submit_plan_request(
-        patient=cast.tromso_only, municipality=cast.tromso, kind="individual_plan",
-        source="patient", by=cast.ke_tromso)
-    plan = coordination.accept_request(request, by=cast.ke_tromso, coordinator=kora)
+    everything = one_of_everything(cast)
     get_user_model().objects.create_superuser("operator", "operator@example.org", PASSWORD)
-    return {"admission": admission, "meeting": meeting, "plan": plan}
+    return everything
 
 
 class Visitor:
@@ -166,7 +148,7 @@ def test_htmx_swaps_under_the_policy(live_server, pathway, visitor):
     assert widths == sorted(widths) and widths[0] < widths[-1]
     page.get_by_role("link", name=re.compile(r"^Nivå 3\b")).click()
     page.wait_for_url(re.compile(r"level=3"))
-    page.locator("#level-services li.service", has_text="Rehabiliteringsteam Tromsø").wait_for()
+    page.locator("#level-services li.service", has_text="Hverdagsrehabilitering").wait_for()
     assert page.evaluate("window.notReloaded") is True
     # The swapped-in pyramid got its widths too.
     page.wait_for_function("() => [...document.querySelectorAll('.pyramid__level')]"
