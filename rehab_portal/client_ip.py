@@ -51,7 +51,7 @@ def client_ip(request) -> str:
     nearest = _address(remote)
     if not networks or not is_trusted_proxy(nearest, networks):
         return str(nearest) if nearest is not None else ""
-    forwarded = ",".join(meta.get("HTTP_X_FORWARDED_FOR", "").split(","))
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
     for entry in reversed([part for part in forwarded.split(",") if part.strip()]):
         address = _address(entry)
         if address is None:
