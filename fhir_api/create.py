@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from fhir.resources.communication import Communication
 from fhir.resources.encounter import Encounter
 from pydantic import ValidationError as PydanticValidationError
@@ -44,9 +45,10 @@ class InvalidResource(FhirError):
 
 def _validate(model, data, resource_type: str):
     if not isinstance(data, dict):
-        raise invalid("The body is a FHIR resource: a JSON object.")
+        raise invalid(_("The body is a FHIR resource: a JSON object."))
     if data.get("resourceType") != resource_type:
-        raise invalid(f"Expected resourceType {resource_type}.", f"{resource_type}.resourceType")
+        raise invalid(_("Expected resourceType %(type)s.") % {"type": resource_type},
+                      f"{resource_type}.resourceType")
     try:
         return model.parse_obj(data)
     except PydanticValidationError as exc:
@@ -54,28 +56,45 @@ def _validate(model, data, resource_type: str):
         for error in exc.errors():
             path = ".".join(str(part) for part in error["loc"] if part != "__root__")
             path = f"{resource_type}.{path}" if path else resource_type
-            issues.append(issue("invalid", f"{path}: {error['msg']}", [path]))
+            issues.append(issue("invalid", _pydantic_message(path, error), [path]))
         raise InvalidResource(issues) from exc
-    except (TypeError, ValueError) as exc:  # defensive: odd shapes the models do not expect
-        raise invalid(f"Not a valid {resource_type}: {exc}") from exc
+    except (TypeError, ValueError, LookupError) as exc:
+        # Odd shapes the models do not expect, such as a contained resource of a type
+        # FHIR R4 does not have (fhir.resources raises LookupError).
+        raise invalid(_("Not a valid %(type)s: %(detail)s") % {
+            "type": resource_type, "detail": exc}) from exc
+
+
+def _pydantic_message(path: str, error: dict) -> str:
+    """fhir.resources' (pydantic's) messages are English: the common ones are said in the
+    request's language, the rest keep pydantic's text as the detail."""
+    kind = error.get("type", "")
+    if kind == "value_error.extra":
+        return _("%(path)s is not an element of FHIR R4 here.") % {"path": path}
+    if kind == "value_error.missing":
+        return _("%(path)s is required.") % {"path": path}
+    return _("%(path)s is not valid (%(detail)s).") % {"path": path, "detail": error["msg"]}
 
 
 def _reference_uuid(reference, resource_type: str, path: str) -> uuid.UUID | None:
     if reference is None or not reference.reference:
         return None
     text = reference.reference.rstrip("/")
-    kind, _, key = text.rpartition("/")
+    kind, _slash, key = text.rpartition("/")
     if kind.rsplit("/", 1)[-1] != resource_type:
-        raise invalid(f"{path} must refer to a {resource_type}.", path)
+        raise invalid(_("%(path)s must refer to a %(type)s.") % {
+            "path": path, "type": resource_type}, path)
     try:
         return uuid.UUID(key)
     except ValueError as exc:
-        raise invalid(f"{path}: no such {resource_type}.", path) from exc
+        raise invalid(_("%(path)s: no such %(type)s.") % {"path": path, "type": resource_type},
+                      path) from exc
 
 
 def _aware(value, path: str) -> datetime.datetime:
     if not isinstance(value, datetime.datetime) or value.tzinfo is None:
-        raise invalid(f"{path} is a date and time with a time zone.", path)
+        raise invalid(_("%(path)s is a date and time with a time zone.") % {"path": path},
+                      path)
     return value
 
 
@@ -84,29 +103,31 @@ def _hospital(user, reference) -> Organization:
     if key is not None:
         hospital = Organization.objects.filter(uuid=key, kind=OrganizationKind.HOSPITAL).first()
         if hospital is None:
-            raise invalid("Encounter.serviceProvider: no such hospital.",
-                          "Encounter.serviceProvider")
+            raise invalid(_("%(path)s: no such hospital.") % {
+                "path": "Encounter.serviceProvider"}, "Encounter.serviceProvider")
         return hospital
     hospitals = list(Organization.objects.filter(
         kind=OrganizationKind.HOSPITAL, memberships__user=user,
         memberships__role__in=access.HOSPITAL_ROLES).distinct()[:2])
     if not hospitals:
-        raise PermissionDenied("Only a hospital's discharge planners or EPJ system may admit "
-                               "patients.")
+        raise PermissionDenied(_("Only a hospital's discharge planners or EPJ system may "
+                                 "admit patients."))
     if len(hospitals) > 1:
-        raise invalid("You act for several hospitals: say which one admits the patient in "
-                      "serviceProvider.", "Encounter.serviceProvider")
+        raise invalid(_("You act for several hospitals: say which one admits the patient in "
+                        "serviceProvider."), "Encounter.serviceProvider")
     return hospitals[0]
 
 
 def create_encounter(user, data) -> Admission:
     encounter = _validate(Encounter, data, "Encounter")
     if encounter.status not in ("in-progress", "arrived"):
-        raise invalid("An admission is created in-progress.", "Encounter.status")
+        raise invalid(_("An admission is created in-progress."), "Encounter.status")
     if encounter.class_fhir.code != "IMP":
-        raise invalid("An admission is an inpatient encounter (class IMP).", "Encounter.class")
+        raise invalid(_("An admission is an inpatient encounter (class IMP)."),
+                      "Encounter.class")
     if encounter.period is None or encounter.period.start is None:
-        raise invalid("Give the time of admission in period.start.", "Encounter.period.start")
+        raise invalid(_("Give the time of admission in period.start."),
+                      "Encounter.period.start")
     admitted_at = _aware(encounter.period.start, "Encounter.period.start")
     ward = ""
     for location in encounter.location or []:
@@ -114,13 +135,14 @@ def create_encounter(user, data) -> Admission:
         if ward:
             break
     if not ward:
-        raise invalid("Name the ward in location[0].location.display.", "Encounter.location")
+        raise invalid(_("Name the ward in location[0].location.display."),
+                      "Encounter.location")
     reason = "\n".join(code.text for code in encounter.reasonCode or [] if code.text)
     hospital = _hospital(user, encounter.serviceProvider)
     fields = {"ward": ward[:120], "admitted_at": admitted_at, "reason": reason}
     subject = encounter.subject
     if subject is None:
-        raise invalid("Name the patient in subject.", "Encounter.subject")
+        raise invalid(_("Name the patient in subject."), "Encounter.subject")
     if (subject.reference or "").startswith("#"):
         return _admit_contained(user, encounter, hospital, fields)
     key = _reference_uuid(subject, "Patient", "Encounter.subject")
@@ -128,7 +150,8 @@ def create_encounter(user, data) -> Admission:
         # Unknown and out of scope answer alike: nothing reveals that the patient exists.
         patient = Patient.objects.visible_to(user).filter(uuid=key).first()
         if patient is None:
-            raise invalid("Encounter.subject: no such patient.", "Encounter.subject")
+            raise invalid(_("%(path)s: no such patient.") % {"path": "Encounter.subject"},
+                          "Encounter.subject")
         return services.admit_patient(by=user, patient=patient, hospital=hospital, **fields)
     number = _identity_number(subject.identifier, "Encounter.subject.identifier")
     return _admit_by_number(user, number, hospital, fields, {}, {})
@@ -136,15 +159,15 @@ def create_encounter(user, data) -> Admission:
 
 def _identity_number(identifier, path: str) -> str:
     if identifier is None or not identifier.value:
-        raise invalid("subject is a reference to a Patient or an identifier "
-                      "(fødselsnummer or D-number).", "Encounter.subject")
+        raise invalid(_("subject is a reference to a Patient or an identifier "
+                        "(fødselsnummer or D-number)."), "Encounter.subject")
     try:
         number = parse_identity_number(identifier.value)
     except DjangoValidationError as exc:
         raise invalid(f"{path}: {' '.join(exc.messages)}", f"{path}.value") from exc
     if identifier.system and identifier.system != number.system:
-        raise invalid("The identifier's system does not match the number (fødselsnummer or "
-                      "D-number).", f"{path}.system")
+        raise invalid(_("The identifier's system does not match the number (fødselsnummer "
+                        "or D-number)."), f"{path}.system")
     return number.number
 
 
@@ -156,8 +179,8 @@ def _admit_contained(user, encounter, hospital, fields) -> Admission:
     found = [(index, resource) for index, resource in enumerate(encounter.contained or [])
              if resource.resource_type == "Patient" and resource.id == local_id]
     if not found:
-        raise invalid("Encounter.subject: no contained Patient with that id.",
-                      "Encounter.subject.reference")
+        raise invalid(_("%(path)s: no contained Patient with that id.") % {
+            "path": "Encounter.subject"}, "Encounter.subject.reference")
     index, contained = found[0]
     path = f"Encounter.contained[{index}]"
     identifiers = list(contained.identifier or [])
@@ -178,8 +201,9 @@ def _admit_contained(user, encounter, hospital, fields) -> Admission:
             municipality = Organization.objects.municipalities().filter(
                 municipality_number=code).first()
             if municipality is None:
-                raise invalid(f"{path}.address[{address_index}]: no municipality {code}.",
-                              f"{path}.address[{address_index}].extension")
+                where = f"{path}.address[{address_index}]"
+                raise invalid(_("%(path)s: no municipality %(code)s.") % {
+                    "path": where, "code": code}, f"{where}.extension")
             registration["municipality"] = municipality
             break
     name_path = f"{path}.name[0]"
@@ -219,7 +243,8 @@ def _section_value(field: str, text: str, path: str):
         if field == "proposed_level":
             return ServiceLevel.objects.get(code=text)
     except (ValueError, KeyError, ServiceLevel.DoesNotExist) as exc:
-        raise invalid(f"{path}: {text!r} is not a valid {m.NOTICE_SECTIONS[field].lower()}.",
+        raise invalid(_("%(path)s: %(value)r is not a valid value for the section "
+                        "%(section)s.") % {"path": path, "value": text, "section": field},
                       path) from exc
     return text
 
@@ -228,34 +253,37 @@ def create_communication(user, data):
     """→ (notice, created): a draft saved over an existing draft is not created."""
     communication = _validate(Communication, data, "Communication")
     if communication.status not in ("preparation", "completed"):
-        raise invalid("status is preparation (save the ward's draft) or completed (send the "
-                      "notice).", "Communication.status")
+        raise invalid(_("status is preparation (save the ward's draft) or completed (send "
+                        "the notice)."), "Communication.status")
     key = _reference_uuid(communication.encounter, "Encounter", "Communication.encounter")
     if key is None:
-        raise invalid("Name the admission in encounter (Encounter/<id>).",
+        raise invalid(_("Name the admission in encounter (Encounter/<id>)."),
                       "Communication.encounter")
     admission = Admission.objects.visible_to(user).select_related("patient").filter(
         uuid=key).first()
     if admission is None:
-        raise invalid("Communication.encounter: no such encounter.", "Communication.encounter")
+        raise invalid(_("%(path)s: no such encounter.") % {"path": "Communication.encounter"},
+                      "Communication.encounter")
     if communication.subject is not None:
         subject = _reference_uuid(communication.subject, "Patient", "Communication.subject")
         if subject is not None and subject != admission.patient.uuid:
-            raise invalid("subject is not the encounter's patient.", "Communication.subject")
+            raise invalid(_("subject is not the encounter's patient."), "Communication.subject")
     content = {}
     for index, payload in enumerate(communication.payload or []):
         path = f"Communication.payload[{index}]"
         field = next((ext.valueCode for ext in payload.extension or []
                       if ext.url == m.NOTICE_SECTION_EXTENSION), None)
         if field not in m.NOTICE_SECTIONS:
-            raise invalid(f"{path}: say which section it is with the extension "
-                          f"{m.NOTICE_SECTION_EXTENSION} (one of "
-                          f"{', '.join(m.NOTICE_SECTIONS)}).", f"{path}.extension")
+            raise invalid(_("%(path)s: say which section it is with the extension %(url)s "
+                            "(one of %(sections)s).") % {
+                "path": path, "url": m.NOTICE_SECTION_EXTENSION,
+                "sections": ", ".join(m.NOTICE_SECTIONS)}, f"{path}.extension")
         if payload.contentString is None:
-            raise invalid(f"{path}: the section's text goes in contentString.",
-                          f"{path}.contentString")
+            raise invalid(_("%(path)s: the section's text goes in contentString.") % {
+                "path": path}, f"{path}.contentString")
         if field in content:
-            raise invalid(f"{path}: the section {field} is given twice.", path)
+            raise invalid(_("%(path)s: the section %(section)s is given twice.") % {
+                "path": path, "section": field}, path)
         content[field] = _section_value(field, payload.contentString, f"{path}.contentString")
     message_status = next((ext.valueCode for ext in communication.extension or []
                            if ext.url == m.MESSAGE_STATUS_EXTENSION), None)

@@ -8,6 +8,7 @@ from operator import and_
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext as _
 
 from coordination.models import Goal, IndividualPlan, Measure, PlanParticipant
 from pathways import access
@@ -37,6 +38,11 @@ LAST_UPDATED = SearchParam("_lastUpdated", "date", "When the resource last chang
                            "(eq, ne, gt, ge, lt, le; a date is that day in Europe/Oslo).")
 PATIENT = SearchParam("patient", "reference", "Patient/<id> or <id>; comma-separated for any "
                       "of several.")
+
+
+def unknown_parameter(name: str, resource_type: str):
+    return invalid(_("Unknown search parameter %(name)r for %(type)s.") % {
+        "name": name, "type": resource_type}, name)
 
 
 def _uuids(value: str) -> list[uuid.UUID]:
@@ -111,8 +117,9 @@ class Handler:
         values = []
         for code in alternatives(value):
             if code not in reverse:
-                raise invalid(f"{self.status_param}: unknown code {code!r}; use one of "
-                              f"{', '.join(sorted(reverse))}.", self.status_param)
+                raise invalid(_("%(name)s: unknown code %(code)r; use one of %(codes)s.") % {
+                    "name": self.status_param, "code": code,
+                    "codes": ", ".join(sorted(reverse))}, self.status_param)
             values.extend(reverse[code])
         return values
 
@@ -130,7 +137,7 @@ class Handler:
         if name == "identifier" and self.identifier_doc:
             return reduce(lambda a, b: a | b,
                           (self.identifier_condition(*token(v)) for v in alternatives(value)))
-        raise invalid(f"Unknown search parameter {name!r} for {self.type}.", name)
+        raise unknown_parameter(name, self.type)
 
     def status_condition(self, values: list) -> Q:
         return Q(status__in=values)
@@ -453,7 +460,7 @@ class TaskHandler(Handler):
         if name == "_id":
             keys = []
             for part in alternatives(value):
-                prefix, _, rest = part.partition("-")
+                prefix, _dash, rest = part.partition("-")
                 if prefix == kind:
                     keys.extend(_uuids(rest))
             return Q(uuid__in=keys)
@@ -474,10 +481,11 @@ class TaskHandler(Handler):
             for part in alternatives(value):
                 system, code = token(part)
                 if system not in (None, "", m.TASK_CODE_SYSTEM) or code not in codes:
-                    raise invalid(f"code: unknown task code {part!r}.", name)
+                    raise invalid(_("%(name)s: unknown task code %(code)r.") % {
+                        "name": name, "code": part}, name)
                 wanted.add(codes[code])
             return Q() if kind in wanted else NONE
-        raise invalid(f"Unknown search parameter {name!r} for Task.", name)
+        raise unknown_parameter(name, "Task")
 
     def _status(self, kind: str, code: str) -> Q:
         if kind == m.NOTICE_TASK:
@@ -496,7 +504,7 @@ class TaskHandler(Handler):
         }.get(code, NONE)
 
     def get(self, user, resource_id):
-        kind, _, rest = resource_id.partition("-")
+        kind, _dash, rest = resource_id.partition("-")
         try:
             key = uuid.UUID(rest)
         except ValueError as exc:

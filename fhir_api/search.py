@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from pathways.deadlines import OSLO
 from rehab_portal.filters import UtcIsoDateTimeField
@@ -33,7 +34,7 @@ class SearchParam:
 def one(params, name: str) -> str | None:
     values = params.getlist(name)
     if len(values) > 1:
-        raise invalid(f"Give {name} once.", name)
+        raise invalid(_("Give %(name)s once.") % {"name": name}, name)
     return values[0] if values else None
 
 
@@ -45,11 +46,12 @@ def integer(params, name: str, default: int, maximum: int | None = None,
         return default
     # isdigit() alone admits "²" and other digits that int() refuses.
     if not (raw.isascii() and raw.isdigit()):
-        raise invalid(f"{name} is a whole number of 0 or more.", name)
+        raise invalid(_("%(name)s is a whole number of 0 or more.") % {"name": name}, name)
     digits = raw.lstrip("0") or "0"
     value = int(digits) if len(digits) <= 18 else 10**18  # int() refuses 4300+ digits
     if limit is not None and value > limit:
-        raise invalid(f"{name} is at most {limit}.", name)
+        raise invalid(_("%(name)s is at most %(limit)d.") % {"name": name, "limit": limit},
+                      name)
     if maximum is not None:
         value = min(value, maximum)
     return value
@@ -76,8 +78,9 @@ def _range(value: str, name: str) -> tuple[datetime.datetime, datetime.datetime]
         # offset (beyond ±15:59) or the time overflows once moved to UTC.
         return _to_utc(start), _to_utc(end)
     except (ValueError, OverflowError, ValidationError) as exc:
-        raise invalid(f"{name}: {value} is not a date or a date and time with a time zone "
-                      "(e.g. 2026-01-31 or 2026-01-31T12:00:00Z).", name) from exc
+        raise invalid(_("%(name)s: %(value)s is not a date or a date and time with a time "
+                        "zone (e.g. 2026-01-31 or 2026-01-31T12:00:00Z).")
+                      % {"name": name, "value": value}, name) from exc
 
 
 def _day_range(year: str, month: str | None, day: str | None):
@@ -117,18 +120,20 @@ def reference_uuid(value: str, resource_type: str, name: str) -> uuid.UUID:
     """`<id>`, `<Type>/<id>` or an absolute URL ending in `<Type>/<id>`."""
     text = value.rstrip("/")
     if "/" in text:
-        kind, _, text = text.rpartition("/")
+        kind, _slash, text = text.rpartition("/")
         if kind.rsplit("/", 1)[-1] != resource_type:
-            raise invalid(f"{name} refers to a {resource_type}.", name)
+            raise invalid(_("%(name)s refers to a %(type)s.") % {
+                "name": name, "type": resource_type}, name)
     try:
         return uuid.UUID(text)
     except ValueError as exc:
-        raise invalid(f"{name}: {value!r} is not a {resource_type} id.", name) from exc
+        raise invalid(_("%(name)s: %(value)r is not a %(type)s id.") % {
+            "name": name, "value": value, "type": resource_type}, name) from exc
 
 
 def token(value: str) -> tuple[str | None, str]:
     """`system|code` → (system, code); `code` → (None, code); `|code` → ("", code)."""
     if "|" in value:
-        system, _, code = value.partition("|")
+        system, _bar, code = value.partition("|")
         return system, code
     return None, value
