@@ -173,6 +173,18 @@ class CareRelationship(models.Model):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
                 name="care_relationship_period_ordered",
             ),
+            # One open-ended relationship of a kind per organisation (or person) and patient:
+            # two steps granting it at the same moment give one row (grant_care_relationship).
+            models.UniqueConstraint(
+                fields=["patient", "organization", "reason"],
+                condition=Q(valid_to__isnull=True, user__isnull=True),
+                name="one_open_care_relationship_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "organization", "user", "reason"],
+                condition=Q(valid_to__isnull=True, user__isnull=False),
+                name="one_open_care_relationship_per_person",
+            ),
         ]
 
     def __str__(self):

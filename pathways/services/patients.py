@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,10 +106,21 @@ def acting_membership(user, organization: Organization | None = None) -> Members
 
 def grant_care_relationship(patient: Patient, organization: Organization, reason: str, *, by,
                             user=None, valid_from=None, valid_to=None) -> CareRelationship:
-    relationship = CareRelationship.objects.create(
-        patient=patient, organization=organization, user=user, reason=reason,
-        valid_from=valid_from or timezone.now(), valid_to=valid_to, created_by=by,
-    )
+    try:
+        with transaction.atomic():
+            relationship = CareRelationship.objects.create(
+                patient=patient, organization=organization, user=user, reason=reason,
+                valid_from=valid_from or timezone.now(), valid_to=valid_to, created_by=by,
+            )
+    except IntegrityError:
+        # The one open relationship of this kind stands already (granted at the same moment
+        # by another step): it grounds the same access, so nothing is granted twice.
+        existing = CareRelationship.objects.filter(
+            patient=patient, organization=organization, user=user, reason=reason,
+            valid_to__isnull=True).first()
+        if existing is None:
+            raise
+        return existing
     audit.record(by, AuditAction.CREATE, "care_relationship", relationship.pk,
                  patient_uuid=patient.uuid, organization=organization,
                  detail=f"{reason} {organization.name}"[:200])
