@@ -37,6 +37,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in bokmål: a request in English (LocaleMiddleware activates a language
+    and leaves it active in the thread) must not make the next test's PDF or e-mail English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def cast(db):
     rhf = factories.organization(OrganizationKind.REGIONAL_HEALTH_AUTHORITY, "Helse Nord RHF")
