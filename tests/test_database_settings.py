@@ -1,6 +1,6 @@
 """The web's PostgreSQL connections run without JIT compilation (issue 10, item 21): the
 pages' queries read a few hundred rows through indexes, where compiling a plan costs more
-than it saves (make bench prints the pages with JIT on and off)."""
+than it buys (make bench prints the pages with JIT on and off)."""
 
 import os
 import subprocess
@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("DATABASE_URL", "")
@@ -30,7 +32,7 @@ def show_jit(**env) -> subprocess.CompletedProcess:
 def postgres():
     result = show_jit()
     if result.returncode and "connection" in result.stderr.lower():
-        pytest.skip(f"no PostgreSQL at {SERVER}")
+        skip_or_fail(f"no PostgreSQL at {SERVER}")
     return result
 
 
