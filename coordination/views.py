@@ -20,17 +20,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.access import get_visible_patient, grounds_of, log_patient_access, with_grounds
+from pathways.access import (
+    access_entries,
+    get_visible_patient,
+    grounds_of,
+    log_patient_access,
+    with_grounds,
+)
 from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views import common
 from pathways.views.inbox import ke_municipalities
+from registry import audit, reference
 from registry.models import (
     AuditAction,
     Membership,
     Organization,
     Role,
-    ServiceLevel,
     ServiceOffering,
 )
 
@@ -117,11 +123,11 @@ def _filter_plans(plans, filters: OverviewFilterForm):
     return plans.filter(**conditions).distinct() if conditions else plans
 
 
-def overview_context(request, org_ids) -> dict:
-    """In a fixed number of queries: 1 open requests with patient and municipality, 2
-    coordinators with load, 3 plans due for evaluation with patient and coordinator, 4 the
-    plan counts, 5 the open pathways count, 6 the pyramid levels and 7 the services (filters);
-    then the audit.
+def overview_context(request, org_ids) -> tuple[dict, list]:
+    """The context and the audit entries of what it shows, in a fixed number of queries: 1
+    open requests with patient and municipality, 2 coordinators with load, 3 plans due for
+    evaluation with patient and coordinator, 4 the plan counts with the open pathways count,
+    5 the services (filters; the levels are reference data kept in memory).
 
     The filters apply to plans only (the key figures of plans and the plans due): a request
     has no measures, and hiding the requests whose patient has no matching plan would hide
@@ -138,7 +144,7 @@ def overview_context(request, org_ids) -> dict:
     coordinators = list(services.coordinators_with_load().filter(organization_id__in=org_ids)
                         .filter(active=True).order_by("user__last_name", "user__first_name"))
     plans = visible_plans(user).filter(municipality_id__in=org_ids)
-    filters = OverviewFilterForm(request.GET, levels=ServiceLevel.objects.order_by("code"),
+    filters = OverviewFilterForm(request.GET, levels=reference.levels(),
                                  services=_service_choices(plans, org_ids))
     plans = _filter_plans(plans, filters)
     due = list(with_grounds(
@@ -157,9 +163,9 @@ def overview_context(request, org_ids) -> dict:
         pathways=Coalesce(Max(pathways), pathways))
     open_pathways = counts["pathways"] or 0
     patients = {r.patient for r in open_requests} | {p.patient for p in due}
-    log_patient_access(user, AuditAction.VIEW, sorted(patients, key=lambda p: p.pk),
-                       object_type="ke_overview",
-                       basis=grounds_of(user, [*open_requests, *due]))
+    entries = access_entries(user, sorted(patients, key=lambda p: p.pk),
+                             object_type="ke_overview",
+                             basis=grounds_of(user, [*open_requests, *due]))
     return {
         "open_requests": open_requests, "coordinators": coordinators, "due": due,
         "today": today, "counts": {"pathways": open_pathways, "requests": len(open_requests),
@@ -167,7 +173,21 @@ def overview_context(request, org_ids) -> dict:
                                    "open_plans": counts["open"]},
         "filters": filters,
         "filtered": filters.is_valid() and any(filters.cleaned_data.values()),
-    }
+    }, entries
+
+
+def overview(request, org_ids) -> dict:
+    """The KE overview of the municipalities `org_ids` (none: a coordinator's own page) and
+    the plans the user coordinates; what it shows is audited in one INSERT."""
+    user = request.user
+    context, entries = overview_context(request, org_ids) if org_ids else ({}, [])
+    context["is_ke"] = bool(org_ids)
+    context["my_plans"] = my_plans(user)
+    entries += access_entries(user, [p.patient for p in context["my_plans"]],
+                              object_type="my_plans",
+                              basis=grounds_of(user, context["my_plans"]))
+    audit.record_many(user, AuditAction.VIEW, entries)
+    return context
 
 
 def my_plans(user) -> list:
@@ -183,18 +203,9 @@ def my_plans(user) -> list:
 def ke_overview(request):
     """The KE's overview; a coordinator who is not KE staff sees the plans they coordinate."""
     org_ids = ke_municipalities(request.user)
-    if org_ids:
-        context = overview_context(request, org_ids)
-    elif Coordinator.objects.filter(user=request.user, active=True).exists():
-        context = {}
-    else:
+    if not org_ids and not Coordinator.objects.filter(user=request.user, active=True).exists():
         raise PermissionDenied(_("The overview is for the coordinating unit and coordinators."))
-    context["is_ke"] = bool(org_ids)
-    context["my_plans"] = my_plans(request.user)
-    log_patient_access(request.user, AuditAction.VIEW,
-                       [p.patient for p in context["my_plans"]], object_type="my_plans",
-                       basis=grounds_of(request.user, context["my_plans"]))
-    response = render(request, "coordination/ke_overview.html", context)
+    response = render(request, "coordination/ke_overview.html", overview(request, org_ids))
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -214,9 +225,8 @@ def _decision_done(request, message):
     html = render_to_string("pathways/partials/panel_done.html", {"message": message},
                             request=request)
     lists = render_to_string("coordination/partials/overview_lists.html",
-                             {**overview_context(request, _require_ke(request.user)),
-                              "is_ke": True, "my_plans": my_plans(request.user),
-                              "oob": True}, request=request)
+                             {**overview(request, _require_ke(request.user)), "oob": True},
+                             request=request)
     return HttpResponse(html + lists + common.announcement(message))
 
 

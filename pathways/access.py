@@ -82,6 +82,16 @@ def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *
                        detail: str = "", basis: dict | None = None) -> None:
     """Audit that the user read (or exported, printed ...) these patients' data. `basis`:
     the grounds, when the caller read them with the rows (with_grounds, grounds_of)."""
+    audit.record_many(user, action, access_entries(
+        user, patients, object_type=object_type, object_ids=object_ids, detail=detail,
+        basis=basis))
+
+
+def access_entries(user, patients: Iterable[Patient], *, object_type: str = "patient",
+                   object_ids: dict | None = None, detail: str = "",
+                   basis: dict | None = None) -> list[audit.Entry]:
+    """The audit entries of log_patient_access, for a page that reads patients in several
+    parts and records them in one INSERT."""
     patients = list(patients)
     if basis is None and patients and all(
             "grounds_organization_id" in p.__dict__ for p in patients):
@@ -99,7 +109,7 @@ def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *
             role=role,
             detail=detail,
         ))
-    audit.record_many(user, action, entries)
+    return entries
 
 
 def organizations_caring_for(patient: Patient):

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from registry.reference import Reference
+
 from .deadlines import local_date
 from .models import DailyRate, MunicipalAnswerKind
 
@@ -57,6 +59,18 @@ def _answer_on(answers, day: datetime.date):
     return current
 
 
+def _load_rates() -> dict[int, Decimal]:
+    return dict(DailyRate.objects.values_list("year", "amount"))
+
+
+_RATES = Reference(_load_rates, "pathways.DailyRate")
+
+
+def daily_rates() -> dict[int, Decimal]:
+    """The daily rate of each year, kept in memory (registry.reference)."""
+    return _RATES.get()
+
+
 def statement(declaration, *, end: datetime.datetime | None = None,
               today: datetime.date | None = None, rates: dict[int, Decimal] | None = None,
               ) -> Statement:
@@ -73,7 +87,7 @@ def statement(declaration, *, end: datetime.datetime | None = None,
             + datetime.timedelta(days=1)
     answers = sorted(declaration.answers.all(), key=lambda a: (a.answered_at, a.pk))
     if rates is None:
-        rates = dict(DailyRate.objects.values_list("year", "amount"))
+        rates = daily_rates()
     lines = []
     day = first
     while day < stop:

@@ -49,6 +49,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """A test's rows are rolled back without a signal: the next test must not see the levels
+    or daily rates it saved (registry.reference), as Django clears its content types."""
+    from registry.reference import forget_all
+
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def cast(db):
     rhf = factories.organization(OrganizationKind.REGIONAL_HEALTH_AUTHORITY, "Helse Nord RHF")

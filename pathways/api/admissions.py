@@ -29,7 +29,6 @@ from .. import access, billing, services
 from ..filters import AdmissionFilter
 from ..models import (
     Admission,
-    DailyRate,
     MunicipalAnswer,
     NoticeState,
     ReadyForDischarge,
@@ -94,7 +93,7 @@ LIST_COLUMNS = (*(f.name for f in Admission._meta.concrete_fields),
 
 def _statement(declarations) -> dict:
     """billing.statement over every declaration of the stay, with one rate lookup."""
-    rates = dict(DailyRate.objects.values_list("year", "amount"))
+    rates = billing.daily_rates()
     lines, rows = [], []
     for declaration in sorted(declarations, key=lambda d: (d.declared_at, d.pk)):
         for line in billing.statement(declaration, rates=rates).lines:

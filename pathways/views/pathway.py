@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
+from django.db.models.functions import JSONObject
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry import reference
 from registry.models import AuditAction, AuditEvent, ServiceLevel
+from rehab_portal.db import JSONArrayAgg, json_datetime
 
 from ..access import get_visible_patient, log_patient_access
-from ..billing import statement
+from ..billing import daily_rates, statement
 from ..deadlines import local_date
 from ..models import (
     AdmissionStatus,
-    DailyRate,
     DischargeMeeting,
     EarlyNotification,
     MeetingStatus,
@@ -54,6 +56,29 @@ def _name(user) -> str:
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+@dataclass
+class MeetingChange:
+    """A rescheduling or cancellation of a meeting, from the audit trail."""
+
+    at: datetime.datetime
+    detail: str
+    user_display: str
+    organization_name: str
+
+
+def meeting_trail(patient) -> Subquery:
+    """The audit trail of the patient's meeting changes as one JSON array: it rides along in
+    the meetings' query (uncorrelated, so the database computes it once)."""
+    return Subquery(
+        AuditEvent.objects.filter(patient_uuid=patient.uuid, object_type="dischargemeeting",
+                                  action=AuditAction.UPDATE)
+        .order_by().values("patient_uuid")
+        .annotate(trail=JSONArrayAgg(JSONObject(
+            id="id", at="at", meeting="object_id", detail="detail",
+            user_display="user_display", organization="organization__name")))
+        .values("trail"))
 
 
 def admission_events(admission, by_id, meeting_changes) -> list[Event]:
@@ -272,8 +297,8 @@ def patient_pathway(request, uuid):
     """Queries: 1 session, 2 user, 3 the visible patient with the grounds of this read,
     4 memberships with the unread count (the audit's roles and the navigation), 5 the audit
     INSERT, 6 admissions with hospital, municipality, level and the people who changed them,
-    7 sent notices, 8 declarations, 9 answers, 10 meetings, 11 the audit trail of meeting
-    changes, 12 daily rates, 13 levels."""
+    7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
+    changes. The levels and daily rates are reference data kept in memory."""
     patient = get_visible_patient(request.user, uuid)
     log_patient_access(request.user, AuditAction.VIEW, [patient], object_type="pathway")
     at = common.now()
@@ -289,18 +314,21 @@ def patient_pathway(request, uuid):
                 Prefetch("answers", queryset=MunicipalAnswer.objects.select_related(
                     "answered_by").order_by("answered_at", "pk")))),
             Prefetch("discharge_meetings", queryset=DischargeMeeting.objects.select_related(
-                "organizer", "updated_by").order_by("scheduled_at")),
+                "organizer", "updated_by").annotate(change_trail=meeting_trail(patient))
+                .order_by("scheduled_at")),
         ).order_by("admitted_at")
     )
+    # Every meeting carries the patient's whole trail of meeting changes (a few rows).
+    meetings = [meeting for a in admissions for meeting in a.discharge_meetings.all()]
+    trail = (meetings[0].change_trail if meetings else None) or ()
     meeting_changes = {}
-    changes = AuditEvent.objects.filter(
-        patient_uuid=patient.uuid, object_type="dischargemeeting", action=AuditAction.UPDATE,
-    ).select_related("organization").order_by("at", "id")
-    for change in changes:
-        change.organization_name = change.organization.name if change.organization else ""
-        meeting_changes.setdefault(change.object_id, []).append(change)
-    rates = dict(DailyRate.objects.values_list("year", "amount"))
-    levels = list(ServiceLevel.objects.order_by("sort_order"))
+    for _at, _id, meeting, change in sorted(
+            (json_datetime(c["at"]), c["id"], c["meeting"],
+             MeetingChange(json_datetime(c["at"]), c["detail"], c["user_display"],
+                           c["organization"] or "")) for c in trail):
+        meeting_changes.setdefault(meeting, []).append(change)
+    rates = daily_rates()
+    levels = reference.levels()
     current = next((a for a in reversed(admissions) if a.is_open), None)
     context = {
         "patient": patient,

@@ -342,6 +342,9 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Sync cursors (rehab_portal.pagination) show a change this many seconds after it is saved,
 # so that a transaction committing late cannot slip behind a cursor.
 API_SYNC_SETTLE_SECONDS = env_int("API_SYNC_SETTLE_SECONDS", 5)
+# How long a process keeps reference data (pyramid levels, daily rates) before it reads it
+# again; a change saved in the same process is seen at once (registry.reference).
+REFERENCE_DATA_TTL = env_int("REFERENCE_DATA_TTL", 300)
 # How long an Idempotency-Key is remembered (rehab_portal.idempotency).
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 # Webhook receivers must use https; plain http to 127.0.0.1/localhost only where this is on
