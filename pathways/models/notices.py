@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from registry.models import ServiceLevel
+from registry.models import Organization, ServiceLevel
 from rehab_portal.models import TrackedModel
 
 from ..deadlines import local_date
@@ -44,6 +44,11 @@ class EarlyNotification(TrackedModel):
 
     admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
                                   related_name="early_notifications")
+    # Whom the notice is to: the admission's municipality when it was written. Kept on the
+    # notice so that a municipality's unacknowledged notices are found by an index of their
+    # own (the KE inbox archive), not among the whole region's.
+    municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                     editable=False, verbose_name=_("municipality"))
     sequence = models.PositiveSmallIntegerField(_("version"), default=1)
     message_status = models.CharField(_("message status"), max_length=10,
                                       choices=MessageStatus.choices, default=MessageStatus.NEW)
@@ -94,6 +99,9 @@ class EarlyNotification(TrackedModel):
         indexes = [
             models.Index(fields=["updated_at", "uuid"], name="notice_sync_idx"),
             models.Index(fields=["sent_at"], name="notice_unacknowledged_idx",
+                         condition=Q(state="sent", acknowledged_at__isnull=True)),
+            models.Index(fields=["municipality", "-sent_at", "-id"],
+                         name="notice_unacknowledged_muni_idx",
                          condition=Q(state="sent", acknowledged_at__isnull=True)),
         ]
 

@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import ORGANIZATION_WIDE_PATIENT_ROLES, Membership, Organization
+from registry.access import memberships
+from registry.models import ORGANIZATION_WIDE_PATIENT_ROLES, Organization
 from rehab_portal.models import TrackedModel
 
 from ..identity import IdentityKind, parse_identity_number
@@ -20,12 +21,15 @@ class CareRelationshipQuerySet(models.QuerySet):
 
     def granting(self, user, at=None):
         """Relationships that give this user access right now: personal ones, or ones held by
-        an organisation where the user has an organisation-wide patient role."""
+        an organisation where the user has an organisation-wide patient role.
+
+        The organisations are the request's memberships (read once per request), written into
+        the SQL as values: PostgreSQL then knows how many patients each one holds and walks
+        the care relationships of the organisation instead of every admission."""
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        org_ids = Membership.objects.filter(
-            user=user, role__in=ORGANIZATION_WIDE_PATIENT_ROLES
-        ).values("organization_id")
+        org_ids = sorted({m.organization_id for m in memberships(user)
+                          if m.role in ORGANIZATION_WIDE_PATIENT_ROLES})
         return self.active(at).filter(
             Q(user=user) | Q(user__isnull=True, organization_id__in=org_ids)
         )

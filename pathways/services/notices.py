@@ -46,7 +46,8 @@ def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
     draft = admission.early_notifications.select_for_update().filter(
         state=NoticeState.DRAFT).first()
     if draft is None:
-        draft = EarlyNotification(admission=admission, created_by=by)
+        draft = EarlyNotification(admission=admission, created_by=by,
+                                  municipality_id=admission.municipality_id)
     for name, value in content.items():
         setattr(draft, name, value)
     draft.sequence = _last_sent_sequence(admission) + 1
@@ -83,6 +84,7 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
             "cancellation or a replacement.")})
     notice = admission.early_notifications.filter(state=NoticeState.DRAFT).first() \
         or EarlyNotification(admission=admission, created_by=by)
+    notice.municipality_id = admission.municipality_id
     for name, value in content.items():
         setattr(notice, name, value)
     now = timezone.now()

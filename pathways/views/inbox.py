@@ -91,7 +91,7 @@ def archived_notices(user, org_ids):
     dead): out of the inbox, in the archive."""
     return EarlyNotification.objects.sent().filter(
         acknowledged_at__isnull=True,
-        admission__municipality_id__in=org_ids,
+        municipality_id__in=org_ids,  # notice_unacknowledged_muni_idx, newest first
         admission__patient__in=visible_patients(user),
     ).exclude(admission__status__in=OPEN_STATUSES)
 

@@ -288,6 +288,7 @@ def test_it_works_through_more_due_admissions_than_one_batch(people, monkeypatch
 def send_notice(cast, admission, sent_at, **fields) -> EarlyNotification:
     Admission.objects.filter(pk=admission.pk).update(first_notification_sent_at=sent_at)
     return EarlyNotification.objects.create(admission=admission, state="sent", sent_at=sent_at,
+                                            municipality=admission.municipality,
                                             sent_by=cast.planner, **fields)
 
 
@@ -318,7 +319,7 @@ def test_an_acknowledged_notice_reminds_nobody(people):
 
 def test_a_draft_notice_reminds_nobody(people):
     admission = admit(people, oslo(2026, 5, 4, 10, 0))
-    EarlyNotification.objects.create(admission=admission)
+    EarlyNotification.objects.create(admission=admission, municipality=admission.municipality)
     assert tasks.remind_unacknowledged_notices(oslo(2026, 5, 5, 10, 0)) == 0
 
 

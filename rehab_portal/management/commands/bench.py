@@ -718,7 +718,8 @@ class PostgresGenerator:
         """, params)
 
         self.insert("notices", EarlyNotification, {
-            **TRACKED, "admission_id": "a.id", "sequence": "1", "message_status": "'new'",
+            **TRACKED, "admission_id": "a.id", "municipality_id": "a.municipality_id",
+            "sequence": "1", "message_status": "'new'",
             "state": "'sent'", "sent_at": "a.first_notification_sent_at",
             "sent_by_id": "%(planner)s",
             "late": "a.first_notification_sent_at > a.notification_deadline",
@@ -899,7 +900,8 @@ class SqliteGenerator:
                 unacknowledged = (a.first_notification_sent_at > now - 24 * hour
                                   and rnd() < 0.33) or (a.discharged_at and rnd() < 0.01)
                 notices.append(EarlyNotification(
-                    admission=a, state="sent", sent_at=a.first_notification_sent_at,
+                    admission=a, municipality_id=a.municipality_id, state="sent",
+                    sent_at=a.first_notification_sent_at,
                     sent_by_id=planner, late=a.first_notification_sent_at
                     > a.notification_deadline,
                     acknowledged_at=None if unacknowledged else

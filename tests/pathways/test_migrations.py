@@ -1,0 +1,39 @@
+"""Migrations of the pathway that move data: rows from before get what the schema needs."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from pathways import services
+
+from .pathway_helpers import admit
+
+WITHOUT_ADDRESS = [("pathways", "0007_one_open_care_relationship")]
+ADDRESSED = [("pathways", "0009_notice_municipality_required")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards(transactional_db):
+    """The tests after these need the whole schema back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notices_sent_before_are_addressed_to_their_admissions_municipality(cast):
+    tromso = services.send_early_notification(admit(cast, cast.shared), by=cast.planner)
+    bodo = services.save_draft(admit(cast, cast.bodo_only), by=cast.planner)
+    migrate(WITHOUT_ADDRESS)
+    apps = migrate(ADDRESSED)
+    Notice = apps.get_model("pathways", "EarlyNotification")
+    assert dict(Notice.objects.values_list("pk", "municipality_id")) == {
+        tromso.pk: cast.tromso.pk, bodo.pk: cast.bodo.pk}
