@@ -1,102 +1,13 @@
 """Every main page in Chromium under the portal's Content-Security-Policy: nothing refused,
 nothing logged to the console, and htmx still swaps."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 
-from registry.models import ServiceLevel
-from tests.pathways.pathway_helpers import one_of_everything
+from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
-
-# Registered before any of the page's own scripts run; a policy violation is reported to the
-# page as this event (and to the console, which is watched as well).
-WATCH_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__violations.push(event.violatedDirective + " blocked " + (event.blockedURI || "inline")
-                           + " at " + event.sourceFile + ":" + event.lineNumber);
-});
-"""
-
-
-@pytest.fixture
-def pathway(cast):
-    """Built before the browser starts (see tests/browser/conftest.py)."""
-    if not ServiceLevel.objects.exists():
-        migration = importlib.import_module("registry.migrations.0003_service_levels")
-        migration.create_levels(apps, None)
-    everything = one_of_everything(cast)
-    get_user_model().objects.create_superuser("operator", "operator@example.org", PASSWORD)
-    return everything
-
-
-class Visitor:
-    """A browser context that records every refusal and console complaint."""
-
-    def __init__(self, browser, live_server):
-        self.base = live_server.url
-        self.context = browser.new_context(locale="nb-NO")
-        self.context.add_init_script(WATCH_VIOLATIONS)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.problems = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("response", self._response)
-
-    def _response(self, response):
-        if response.status >= 400:
-            self.problems.append(f"{response.status} for {response.url}")
-
-    def _console(self, message):
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return  # the admin names no icon, so Chromium asks for one: not a refusal
-        if message.type in ("error", "warning"):
-            self.problems.append(f"console {message.type}: {message.text}")
-
-    def visit(self, path: str, ready: str = "main"):
-        response = self.page.goto(self.base + path)
-        assert response.status == 200, (path, response.status)
-        assert "default-src 'self'" in response.headers["content-security-policy"], path
-        self.page.locator(ready).first.wait_for()
-        self.check(path)
-
-    def check(self, where: str):
-        self.page.wait_for_load_state("load")
-        self.page.wait_for_timeout(300)  # violation events are queued as tasks
-        violations = self.page.evaluate("window.__violations")
-        assert not violations and not self.problems, (where, violations, self.problems)
-
-    def sign_in(self, username: str, path: str):
-        self.page.goto(f"{self.base}/accounts/login/?next={path}")
-        self.page.get_by_label("Brukernavn").fill(username)
-        self.page.get_by_label("Passord").fill(PASSWORD)
-        self.page.get_by_role("button", name="Logg inn").click()
-        self.page.wait_for_url(re.compile(re.escape(path) + "$"))
-        self.check(f"sign-in as {username}")
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visitor(browser, live_server):
-    visitors = []
-
-    def make():
-        visitors.append(Visitor(browser, live_server))
-        return visitors[-1]
-
-    yield make
-    for each in visitors:
-        each.close()
 
 
 def test_the_public_pages_render_without_a_refusal(live_server, pathway, visitor):
@@ -117,7 +28,8 @@ def test_the_hospitals_pages_render_without_a_refusal(live_server, pathway, visi
 def test_the_municipalitys_pages_render_without_a_refusal(live_server, pathway, visitor):
     ke = visitor()
     ke.sign_in("ke_tromso", "/inbox/ke/")
-    for path in ["/inbox/ke/", "/ke/overview/", f"/plans/{pathway['plan'].uuid}/",
+    for path in ["/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/",
+                 f"/plans/{pathway['plan'].uuid}/",
                  "/notifications/", "/services/"]:
         ke.visit(path)
 
