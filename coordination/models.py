@@ -188,6 +188,8 @@ class IndividualPlan(TrackedModel):
         verbose_name_plural = _("individual plans")
         indexes = [
             models.Index(fields=["municipality", "status"]),
+            # The FHIR CarePlan/CareTeam/Goal order and the REST sync cursor.
+            models.Index(fields=["updated_at", "uuid"], name="plan_sync_idx"),
             models.Index(fields=["next_evaluation_on"], name="plan_evaluation_due_idx",
                          condition=Q(status__in=["active", "under_evaluation"])),
         ]

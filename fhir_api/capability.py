@@ -1,5 +1,8 @@
 """GET metadata: exactly what this server implements."""
 
+from rehab_portal.pagination import page_count_limit
+
+from .paging import CURSOR, TOTAL
 from .resources import HANDLERS
 from .search import MAX_OFFSET
 
@@ -26,8 +29,21 @@ def capability_statement(base: str) -> dict:
                 {"name": "_count", "type": "number",
                  "documentation": "Page size, at most 200 (default 50)."},
                 {"name": "_offset", "type": "number",
-                 "documentation": f"Skip this many matches, at most {MAX_OFFSET} (the "
-                                  "`next` link sets it)."},
+                 "documentation": f"Skip this many matches, at most {MAX_OFFSET}. Kept for "
+                                  "existing clients: skipping costs what the rows cost; walk "
+                                  "deep with the links (_cursor)."},
+                {"name": CURSOR, "type": "special",
+                 "documentation": "Opaque: the position the `next` and `previous` links "
+                                  "carry. Entries come newest change first (meta.lastUpdated, "
+                                  "then a unique key); a page starts after its cursor through "
+                                  "an index, so the last page costs what the first does, and a "
+                                  "resource changed while you page moves to the front without "
+                                  "shifting the others. Not with _offset."},
+                {"name": TOTAL, "type": "token",
+                 "documentation": "none: no Bundle.total. estimate or accurate (the "
+                                  "default): Bundle.total when at most "
+                                  f"{page_count_limit()} resources match, left out above "
+                                  "(never an estimate)."},
             ],
             "documentation": _scopes(handler),
         })
@@ -50,7 +66,9 @@ def capability_statement(base: str) -> dict:
                 "GET <type>?... or POST <type>/_search (form-encoded); use POST for "
                 "identifiers (fødselsnummer, D-number) so they stay out of URLs and logs. "
                 "The links of a POSTed search point at <type>/_search and leave the "
-                "identifier out: to page, POST the same form body with the link's _offset. "
+                "identifier out: to page, POST the same form body to the link. "
+                "Searchsets come newest change first; follow the `next` links (_cursor) to "
+                f"walk them; Bundle.total is given up to {page_count_limit()} matches. "
                 "Reads of patient data are recorded in the access log."),
             "security": {
                 "cors": False,

@@ -28,6 +28,7 @@ from registry import audit
 from registry.models import AuditAction, Membership, Organization
 
 from . import mapping as m
+from . import paging
 from .outcome import invalid, not_found
 from .search import SearchParam, alternatives, date_filter, reference_uuid, token
 
@@ -62,6 +63,9 @@ class Handler:
     family = ""  # the API client scope family
     audit_type: str | None = None  # None: not patient data, reads are not audited
     last_updated = "updated_at"
+    # The searchset's order, descending: the last-updated time, then a unique tie-breaker
+    # (an index on these columns serves it; see fhir_api/paging.py).
+    order: tuple[str, ...] = ("updated_at", "uuid")
     patient_path: str | None = "patient"
     status_param: str | None = "status"
     status_map: dict | None = None
@@ -152,10 +156,12 @@ class Handler:
             queryset = queryset.filter(reduce(and_, conditions))
         return queryset
 
-    def page(self, user, params, offset: int, count: int) -> tuple[int, list]:
-        queryset = self.filtered(user, params).order_by(f"-{self.last_updated}", "-pk")
-        total = queryset.count()
-        return total, list(queryset[offset:offset + count]) if count else []
+    def page(self, user, params, page: paging.Paging) -> paging.Page:
+        return paging.fetch(self.filtered(user, params), self.order, page)
+
+    def key_of(self, obj) -> tuple:
+        """The entry's place in the order, for the cursor of the links."""
+        return paging.key_of(obj, self.order)
 
     def audit(self, user, objects: list, detail: str) -> None:
         """Every read of patient data: one event per resource, one INSERT (as the REST API's
@@ -313,6 +319,8 @@ class AppointmentResponseHandler(Handler):
     status_map = m.PARTICIPATION_STATUS
     patient_path = "meeting__admission__patient"
     last_updated = "meeting__updated_at"
+    # The meeting's sync index in a join, then the answers of one meeting.
+    order = ("meeting__updated_at", "meeting__uuid", "pk")
 
     def base(self, user):
         return (MeetingParticipant.objects
@@ -408,6 +416,7 @@ class GoalHandler(Handler):
     status_map = m.GOAL_LIFECYCLE
     patient_path = "plan__patient"
     last_updated = "plan__updated_at"
+    order = ("plan__updated_at", "plan__uuid", "uuid")
 
     def base(self, user):
         return (Goal.objects.filter(plan__in=IndividualPlan.objects.visible_to(user))
@@ -515,20 +524,60 @@ class TaskHandler(Handler):
             raise not_found()
         return obj
 
-    def page(self, user, params, offset, count):
-        notices = self.notices(user).filter(self._conditions(m.NOTICE_TASK, params)) \
-            .order_by("-updated_at", "-pk")
-        answers = self.answers(user).filter(self._conditions(m.ANSWER_TASK, params)) \
-            .order_by("-fhir_last_updated", "-pk")
-        total = notices.count() + answers.count()
-        if not count:
-            return total, []
-        window = offset + count
-        merged = sorted(
-            [(a.updated_at, self.id_of(a), a) for a in notices[:window]]
-            + [(d.fhir_last_updated, self.id_of(d), d) for d in answers[:window]],
-            key=lambda row: (row[0], row[1]), reverse=True)
-        return total, [row[2] for row in merged[offset:window]]
+    # The merged order: (last updated, kind, uuid), descending. Each source is read in that
+    # order from the cursor on, a page and one row at most, and the two are merged.
+    CHANGED = {m.NOTICE_TASK: "updated_at", m.ANSWER_TASK: "fhir_last_updated"}
+
+    def page(self, user, params, page):
+        sources = {
+            m.NOTICE_TASK: self.notices(user).filter(self._conditions(m.NOTICE_TASK, params)),
+            m.ANSWER_TASK: self.answers(user).filter(self._conditions(m.ANSWER_TASK, params)),
+        }
+        total = paging.bounded_total(*sources.values()) if page.counted else None
+        if not page.count:
+            return paging.Page([], total, False)
+        key = self._position(page.cursor) if page.cursor is not None else None
+        window = page.offset + page.count + 1
+        sign = "" if page.backward else "-"
+        rows = []
+        for kind, queryset in sources.items():
+            changed = self.CHANGED[kind]
+            if key is not None:
+                queryset = queryset.filter(self._beyond(kind, key, backward=page.backward))
+            rows += queryset.order_by(f"{sign}{changed}", f"{sign}uuid")[:window]
+        rows.sort(key=self.key_of, reverse=not page.backward)
+        found = rows[page.offset:window]
+        more = len(found) > page.count
+        found = found[:page.count]
+        return paging.Page(found[::-1] if page.backward else found, total, more)
+
+    def key_of(self, obj):
+        if isinstance(obj, Admission):
+            return (obj.updated_at, m.NOTICE_TASK, obj.uuid)
+        return (obj.fhir_last_updated, m.ANSWER_TASK, obj.uuid)
+
+    def _position(self, values: list) -> tuple:
+        if len(values) != 3 or not isinstance(values[1], str) or values[1] not in self.CHANGED:
+            raise paging.bad_cursor()
+        changed_at, row_uuid = paging.position(Admission, ("updated_at", "uuid"),
+                                               [values[0], values[2]])
+        return changed_at, values[1], row_uuid
+
+    def _beyond(self, kind: str, key: tuple, *, backward: bool) -> Q:
+        """The rows of one source after the key (before it when backward): within the
+        cursor's kind by time and uuid (the admissions' row comparison reads their sync
+        index), in the other kind by time alone, ties going to the greater kind."""
+        changed_at, cursor_kind, row_uuid = key
+        if kind == cursor_kind:
+            if kind == m.NOTICE_TASK:
+                return paging.beyond(Admission, ("updated_at", "uuid"), (changed_at, row_uuid),
+                                     backward=backward)
+            lookup = "gt" if backward else "lt"
+            return Q(**{f"fhir_last_updated__{lookup}": changed_at}) | Q(
+                fhir_last_updated=changed_at, **{f"uuid__{lookup}": row_uuid})
+        strict = kind < cursor_kind if backward else kind > cursor_kind
+        lookup = ("gt" if backward else "lt") + ("" if strict else "e")
+        return Q(**{f"{self.CHANGED[kind]}__{lookup}": changed_at})
 
     def id_of(self, obj):
         if isinstance(obj, Admission):

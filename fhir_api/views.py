@@ -18,11 +18,11 @@ from rehab_portal.idempotency import not_replayable
 from rehab_portal.parsers import FhirJSONParser, JSONParser
 from rehab_portal.throttling import AnonymousRateLimit
 
-from . import create
+from . import create, paging
 from .capability import capability_statement
 from .outcome import exception_handler, invalid, not_found
 from .resources import HANDLERS
-from .search import DEFAULT_COUNT, IGNORED, MAX_COUNT, MAX_OFFSET, integer
+from .search import IGNORED
 
 FHIR_JSON = "application/fhir+json"
 
@@ -107,11 +107,10 @@ class TypeView(FhirView):
 
     def search(self, request, resource_type, params: QueryDict, *, posted: bool = False):
         handler = self.handler_for(request, resource_type)
-        count = integer(params, "_count", DEFAULT_COUNT, MAX_COUNT)
-        offset = integer(params, "_offset", 0, limit=MAX_OFFSET)
+        asked = paging.parse(params, resource_type)
         criteria = []
         for name in params:
-            if name in IGNORED or name in ("_count", "_offset"):
+            if name in IGNORED or name in paging.PAGING_PARAMS:
                 continue
             for value in params.getlist(name):
                 if value == "":
@@ -119,12 +118,14 @@ class TypeView(FhirView):
                 if "\x00" in value:  # no value holds one; PostgreSQL refuses to compare it
                     raise invalid(_("%(name)s holds a NUL character.") % {"name": name}, name)
                 criteria.append((name, value))
-        total, page = handler.page(request.user, criteria, offset, count)
-        handler.audit(request.user, page, "fhir search")
-        if not page and any(name == "identifier" for name, _value in criteria):
+        page = handler.page(request.user, criteria, asked)
+        handler.audit(request.user, page.rows, "fhir search")
+        if not page.rows and any(name == "identifier" for name, _value in criteria):
             # As the REST API's search: fishing for identity numbers shows in the log.
+            no_match = page.total == 0 or (page.total is None and asked.count > 0
+                                           and asked.at_start)
             handler.audit_search(request.user, "fhir search by identifier, "
-                                 + ("no match" if not total else "no entries returned"))
+                                 + ("no match" if no_match else "no entries returned"))
         base = self.base_url(request)
         path = resource_type
         link_params = criteria
@@ -133,21 +134,18 @@ class TypeView(FhirView):
             # pages by POSTing its form body again (a GET there is a 405, not a wider search).
             path = f"{resource_type}/_search"
             link_params = [(name, value) for name, value in criteria if name != "identifier"]
-        links = [{"relation": "self", "url": _link(base, path, link_params, offset, count)}]
-        if offset + count < total and count:
-            links.append({"relation": "next", "url": _link(base, path, link_params,
-                                                           offset + count, count)})
-        if offset:
-            links.append({"relation": "previous", "url": _link(
-                base, path, link_params, max(offset - count, 0), count)})
+        if asked.total:
+            link_params = [*link_params, (paging.TOTAL, asked.total)]
         entries = []
-        for obj in page:
+        for obj in page.rows:
             resource = handler.to_fhir(obj)
             entries.append({"fullUrl": f"{base}{resource_type}/{resource['id']}",
                             "resource": resource, "search": {"mode": "match"}})
         bundle = {"resourceType": "Bundle", "type": "searchset",
-                  "meta": {"lastUpdated": timezone.now().isoformat(timespec="seconds")},
-                  "total": total, "link": links}
+                  "meta": {"lastUpdated": timezone.now().isoformat(timespec="seconds")}}
+        if page.total is not None:  # left out above API_PAGE_COUNT_LIMIT, or with _total=none
+            bundle["total"] = page.total
+        bundle["link"] = _links(handler, f"{base}{path}", link_params, asked, page)
         if entries:
             bundle["entry"] = entries
         return Response(bundle)
@@ -171,11 +169,38 @@ class SearchView(TypeView):
                         status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
 
-def _link(base: str, path: str, params, offset: int, count: int) -> str:
-    query = [*params, ("_count", str(count))]
-    if offset:
-        query.append(("_offset", str(offset)))
-    return f"{base}{path}?{urlencode(query)}"
+def _links(handler, url: str, params: list, asked: paging.Paging, page: paging.Page) -> list:
+    """self, and next/previous by cursor: `next` after the last entry, `previous` before the
+    first (a page reached by _offset links on by cursor too)."""
+
+    def link(relation: str, *position) -> dict:
+        query = [*params, ("_count", str(asked.count)), *position]
+        return {"relation": relation, "url": f"{url}?{urlencode(query)}"}
+
+    def cursor(key, *, backward: bool = False) -> tuple[str, str]:
+        return paging.CURSOR, paging.encode(handler.type, key, backward=backward)
+
+    if asked.token is not None:
+        links = [link("self", (paging.CURSOR, asked.token))]
+    else:
+        links = [link("self", *([("_offset", str(asked.offset))] if asked.offset else []))]
+    if not asked.count:
+        return links
+    first = handler.key_of(page.rows[0]) if page.rows else asked.cursor
+    last = handler.key_of(page.rows[-1]) if page.rows else asked.cursor
+    if asked.backward:
+        if last is not None:  # at least the row the cursor stood on follows
+            links.append(link("next", cursor(last)))
+        if page.more:
+            links.append(link("previous", cursor(first, backward=True)))
+        return links
+    if page.more:
+        links.append(link("next", cursor(last)))
+    if first is not None and not asked.at_start:
+        links.append(link("previous", cursor(first, backward=True)))
+    elif asked.offset:  # past the end
+        links.append(link("previous", ("_offset", str(max(asked.offset - asked.count, 0)))))
+    return links
 
 
 def _not_supported(message: str) -> dict:

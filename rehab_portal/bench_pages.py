@@ -85,6 +85,18 @@ class Pages:
                                   {"page_size": PAGE_SIZE, "page": self.last_page(url)}))
         targets.append(Target("API patients ?name=Bench", "api", "/api/v1/patients/",
                               {"name": "Bench", "page_size": PAGE_SIZE}))
+        return targets + self.fhir_targets()
+
+    def fhir_targets(self) -> list[Target]:
+        targets = []
+        for resource_type in ("Encounter", "Patient"):
+            url = f"/fhir/r4/{resource_type}"
+            targets.append(Target(f"FHIR {resource_type} first page", "api", url,
+                                  {"_count": PAGE_SIZE}))
+            # As a client that followed the next links to the end holds before the last page.
+            cursor = self.last_fhir_cursor(resource_type)
+            targets.append(Target(f"FHIR {resource_type} last page (cursor)", "api", url,
+                                  {"_count": PAGE_SIZE, **({"_cursor": cursor} if cursor else {})}))
         return targets
 
     def fingerprint(self, client: str, url: str) -> str:
@@ -112,6 +124,17 @@ class Pages:
         row = list(row)
         return encode_cursor(*row[0]) if row else ""
 
+    def last_fhir_cursor(self, resource_type: str) -> str:
+        """The `_cursor` of the next link that leads to the last page of a FHIR search: the
+        key of the row PAGE_SIZE from the end of the client's rows (newest first)."""
+        from fhir_api import paging
+        from fhir_api.resources import HANDLERS
+
+        handler = HANDLERS[resource_type]
+        row = list(handler.base(self.api_user).order_by(*handler.order)
+                   [PAGE_SIZE:PAGE_SIZE + 1])
+        return paging.encode(resource_type, handler.key_of(row[0])) if row else ""
+
     def measure(self, targets: list[Target] | None = None) -> dict[str, dict]:
         results = {}
         for target in self.targets() if targets is None else targets:
@@ -131,8 +154,10 @@ class Pages:
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(target.url, target.params, **headers)
             rows = ""
-            if response.get("Content-Type", "").startswith("application/json"):
-                rows = len(response.json().get("results", []))
+            if response.get("Content-Type", "").startswith(("application/json",
+                                                            "application/fhir+json")):
+                body = response.json()  # a REST page's results, a FHIR Bundle's entries
+                rows = len(body.get("results", body.get("entry", [])))
             # The best run: the machine's other work only ever adds to a time.
             results[target.name] = {"ms": min(timings) * 1000,
                                     "median_ms": statistics.median(timings) * 1000,

@@ -46,6 +46,12 @@ def refusal(response, status=400) -> dict:
     pytest.param("Encounter?patient=Organization/x", "patient", {
         "nb": "patient viser til en Patient.", "en": "patient refers to a Patient."},
         id="patient-of-another-type"),
+    pytest.param("Encounter?_cursor=forged", "_cursor", {
+        "nb": "_cursor er ikke en markør denne serveren ga for dette søket",
+        "en": "_cursor is not a cursor this server gave for this search"}, id="bad-cursor"),
+    pytest.param("Encounter?_total=exact", "_total", {
+        "nb": "_total er en av none, estimate, accurate.",
+        "en": "_total is one of none, estimate, accurate."}, id="bad-total"),
     pytest.param("Encounter?_count=1&_count=2", "_count", {
         "nb": "Oppgi _count én gang.", "en": "Give _count once."}, id="count-twice"),
     pytest.param("Patient?identifier=12345678901", "identifier", {
