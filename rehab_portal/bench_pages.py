@@ -20,6 +20,51 @@ from django.urls import reverse
 
 TARGET_RATIO = 1.5
 PAGE_SIZE = 100
+# Discharged patients of the KE's municipality whose notice nobody acknowledged, made once
+# before the first size: the archive shows a full page at every size (at 10 000 admissions
+# the generated history leaves the municipality about three), so its time compares the
+# same page against more history, not 3 rows against 25.
+ARCHIVE_BACKLOG = 40
+
+
+def archive_backlog(world) -> int:
+    """ARCHIVE_BACKLOG stays of the first municipality's residents at the first hospital,
+    each with a notice sent and never acknowledged, ended with a discharge home."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pathways.identity import make_synthetic_identity_number
+    from pathways.models import Patient
+    from pathways.services import (
+        admit_patient,
+        discharge_patient,
+        register_patient,
+        send_early_notification,
+    )
+    from registry.models import Organization, User
+
+    hospital = Organization.objects.get(pk=world.hospitals[0])
+    municipality = Organization.objects.get(pk=world.municipalities[0])
+    planner = User.objects.get(pk=world.planners[world.hospitals[0]][0])
+    serial, made = 0, 0
+    while made < ARCHIVE_BACKLOG:
+        birth = datetime.date(1930 + made % 40, 1 + made % 12, 1 + made % 28)
+        number = make_synthetic_identity_number(birth, 700 + serial)
+        serial += 1
+        if number is None or Patient.objects.filter(identity_number=number).exists():
+            continue
+        patient = register_patient(by=planner, organization=hospital, identity_number=number,
+                                   given_name=f"Arkiv{made}", family_name="Bench",
+                                   birth_date=birth, municipality=municipality)
+        admitted = timezone.now() - datetime.timedelta(days=30 + made)
+        admission = admit_patient(by=planner, patient=patient, hospital=hospital,
+                                  ward="Bench", admitted_at=admitted)
+        send_early_notification(admission, by=planner)
+        discharge_patient(admission, by=planner, destination="home",
+                          discharged_at=admitted + datetime.timedelta(days=5))
+        made += 1
+    return made
 
 
 @dataclass

@@ -243,6 +243,7 @@ class Bench:
         hospital = world.hospitals[0]
         api_key, _patients = bench_api.api_world(hospital, world.planners[hospital][0],
                                                  world.municipalities[0])
+        bench_pages.archive_backlog(world)
         results, page_results = [], []
         for size in self.sizes:
             started = time.perf_counter()
