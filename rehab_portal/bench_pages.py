@@ -211,32 +211,43 @@ class Pages:
         return results
 
 
-JIT_PAGES = ("KE inbox", "ward board", "KE overview", "pathway page",
-             "API admissions first page")
+PLANNER_PAGES = ("KE inbox", "ward board", "KE overview", "pathway page",
+                 "API admissions first page", "API early-notifications first page",
+                 "API discharge-meetings first page")
+# What settings choose for the portal's connections (DATABASE_JIT, DATABASE_PARALLEL_WORKERS),
+# each against its alternative.
+PLANNER_CHOICES = (
+    ("JIT", "jit", ("on", "off")),
+    ("parallel workers", "max_parallel_workers_per_gather", ("2", "0")),
+)
 
 
-def jit_report(say, pages: "Pages") -> None:
-    """The pages again with PostgreSQL's JIT on and off (settings turn it off for the web's
-    connections): the choice, measured."""
+def planner_report(say, pages: "Pages") -> None:
+    """The pages again with PostgreSQL's JIT and parallel workers on and off (settings turn
+    both off for the portal's connections): the choices, measured."""
     if connection.vendor != "postgresql":
         return
-    chosen = [t for t in pages.targets() if t.name in JIT_PAGES]
-    best = {("on", t.name): float("inf") for t in chosen} | {
-        ("off", t.name): float("inf") for t in chosen}
-    for _ in range(3):  # alternate, so that the machine's other work falls on both alike
-        for setting in ("on", "off"):
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET jit = {setting}")
-            for name, row in pages.measure(chosen).items():
-                best[setting, name] = min(best[setting, name], row["ms"])
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-    say("\nPostgreSQL JIT at the largest size (best of alternating runs, ms; the web's "
-        "connections run with jit=off, settings DATABASE_JIT)")
-    say(f"{'page':<42} {'jit on':>10} {'jit off':>10}")
-    for target in chosen:
-        say(f"{target.name:<42} {best['on', target.name]:>10.1f} "
-            f"{best['off', target.name]:>10.1f}")
+    chosen = [t for t in pages.targets() if t.name in PLANNER_PAGES]
+    for label, setting, values in PLANNER_CHOICES:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {setting}")
+            kept = cursor.fetchone()[0]
+        best = {(value, t.name): float("inf") for value in values for t in chosen}
+        for _ in range(3):  # alternate, so that the machine's other work falls on both alike
+            for value in values:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET {setting} = {value}")
+                for name, row in pages.measure(chosen).items():
+                    best[value, name] = min(best[value, name], row["ms"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET {setting} = {kept}")
+        say(f"\nPostgreSQL {label} at the largest size (best of alternating runs, ms; the "
+            f"portal's connections run with {setting} = {kept})")
+        say(f"{'page':<42} " + " ".join(f"{f'{setting[:12]} {value}':>18}"
+                                        for value in values))
+        for target in chosen:
+            say(f"{target.name:<42} " + " ".join(f"{best[value, target.name]:>18.1f}"
+                                                for value in values))
 
 
 def _reverse_or_none(name: str) -> str | None:

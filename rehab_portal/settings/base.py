@@ -90,8 +90,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the pages' queries read a few hundred rows through indexes, where
     # compiling buys nothing (make bench prints "JIT on/off": within its noise at 1 M
     # admissions) and a plan whose estimate crosses jit_above_cost pays the compile on a page.
-    if not env_bool("DATABASE_JIT", False):
-        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # No parallel workers either: a page's query stops after its rows or a bounded count
+    # (1 001 keys), and starting workers costs more than they share (make bench prints
+    # "parallel workers": a list's first page at 1 M admissions gains a tenth to a third).
+    DATABASES["default"]["OPTIONS"].setdefault("options", " ".join([
+        *([] if env_bool("DATABASE_JIT", False) else ["-c jit=off"]),
+        f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}",
+    ]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "registry.User"
 

@@ -260,7 +260,7 @@ class Bench:
             self.print_table(size, rows)
         self.print_plans(results[-1])
         slow_pages = bench_pages.report(self.say, self.style, page_results)
-        bench_pages.jit_report(self.say, pages)
+        bench_pages.planner_report(self.say, pages)
         self.print_pdf(self.time_pdf(world))
         self.print_api(world, api_key)
         if slow_pages:
