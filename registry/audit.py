@@ -1,5 +1,6 @@
 """Writing the audit trail. Services call these for writes; read paths call them for reads."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
@@ -33,62 +34,71 @@ def _default_grounds(user) -> tuple[int | None, str]:
     return (rows[0].organization_id, rows[0].role) if rows else (None, "")
 
 
-def record_many(user, action: AuditAction, entries: Iterable[Entry]) -> list[AuditEvent]:
+def record_many(user, action: AuditAction, entries: Iterable[Entry]) -> None:
     """Append one event per entry in a single INSERT."""
-    entries = list(entries)
-    if not entries:
-        return []
+    common, rows = _events(user, action, entries)
+    if len(rows) > 1 and connection.vendor == "postgresql":
+        _insert(common, rows)
+    elif rows:
+        _create(common, rows)
+
+
+def _events(user, action: AuditAction, entries: Iterable[Entry]) -> tuple[dict, list[tuple]]:
+    """What the events share (the request's), and per entry the values of _PER_ROW."""
+    signed_in = user is not None and user.is_authenticated
     ctx = context.current()
+    common = {
+        "user_id": user.pk if signed_in else None,
+        "user_display": user.display_name() if signed_in else "",
+        "action": action,
+        "request_id": ctx.request_id if ctx else "",
+        "client_address": ctx.client_address if ctx else None,
+        "via": ctx.via if ctx else "cli",
+    }
     fallback = None
     rows = []
     for entry in entries:
-        org_id, role = entry.organization_id, entry.role
-        if org_id is None:
+        organization_id, role = entry.organization_id, entry.role
+        if organization_id is None:
             fallback = fallback or _default_grounds(user)
-            org_id, role = fallback
-        rows.append(AuditEvent(
-            user=user if user is not None and user.is_authenticated else None,
-            user_display=(user.display_name() if user is not None and user.is_authenticated
-                          else ""),
-            organization_id=org_id,
-            role=role,
-            action=action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            patient_uuid=entry.patient_uuid,
-            request_id=ctx.request_id if ctx else "",
-            client_address=ctx.client_address if ctx else None,
-            via=ctx.via if ctx else "cli",
-            detail=entry.detail[:200],
-        ))
-    if len(rows) > 1 and connection.vendor == "postgresql":
-        _insert(rows)
-        return rows
-    return AuditEvent.objects.bulk_create(rows)
+            organization_id, role = fallback
+        rows.append((organization_id, role, entry.object_type, entry.object_id,
+                     entry.patient_uuid, entry.detail[:200]))
+    return common, rows
 
 
-def _insert(rows: list[AuditEvent]) -> None:
-    """One INSERT of a page's events from one array per column (unnest): bulk_create
-    prepares each of the page's ~1,300 values through its field and sends a statement with
-    as many placeholders, which made the audit a third of a 100-row API list (make bench,
-    profile); thirteen arrays pass the values as they are. PostgreSQL only; the events come
-    back without their ids (no caller reads them)."""
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    at = timezone.now()
-    for row in rows:
-        row.at = at
+def _create(common: dict, rows: list[tuple]) -> list[AuditEvent]:
+    return AuditEvent.objects.bulk_create([
+        AuditEvent(**common, **dict(zip(_PER_ROW, row, strict=True))) for row in rows])
+
+
+# What differs from event to event of one record_many(); the rest is the request's.
+_PER_ROW = ("organization_id", "role", "object_type", "object_id", "patient_uuid", "detail")
+
+
+def _insert(common: dict, rows: list[tuple]) -> None:
+    """One INSERT of a page's events: what they share once, the rest as one JSON array of
+    rows (jsonb_to_recordset). bulk_create would prepare each of the page's ~1,300 values
+    through its field and send as many placeholders (a third of a 100-row API list: make
+    bench, profile); an array per column still quotes each value in Python. PostgreSQL
+    only."""
+    fields = {f.attname: f for f in AuditEvent._meta.concrete_fields}
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    shared = ["at", *common]
+    columns = ", ".join(quote(fields[name].column) for name in (*shared, *_PER_ROW))
+    each = ", ".join(f"{name} {fields[name].db_type(connection)}" for name in _PER_ROW)
     sql = (f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608 - the model's names
-           f"SELECT * FROM unnest({arrays})")
+           f"SELECT {', '.join(f'%s::{fields[name].db_type(connection)}' for name in shared)}, "
+           f"r.* FROM jsonb_to_recordset(%s::jsonb) AS r({each})")
+    payload = json.dumps([dict(zip(_PER_ROW, row, strict=True)) for row in rows], default=str)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[getattr(row, f.attname) for row in rows] for f in fields])
+        cursor.execute(sql, [timezone.now(), *common.values(), payload])
 
 
 def record(user, action: AuditAction, object_type: str, object_id="", *, patient_uuid=None,
            organization: Organization | None = None, role: str = "", detail: str = ""):
-    return record_many(user, action, [Entry(
+    common, rows = _events(user, action, [Entry(
         object_type=object_type, object_id=str(object_id), patient_uuid=patient_uuid,
         organization_id=organization.pk if organization else None, role=role, detail=detail,
-    )])[0]
+    )])
+    return _create(common, rows)[0]

@@ -38,6 +38,31 @@ def test_it_logs_a_whole_result_list_in_one_insert(cast, django_assert_num_queri
     assert AuditEvent.objects.filter(action=AuditAction.SEARCH).count() == 2
 
 
+def test_a_page_of_events_in_one_insert_holds_what_each_event_alone_would(cast):
+    entries = [
+        audit.Entry(object_type="admission", object_id="a-1", patient_uuid=cast.shared.uuid,
+                    organization_id=cast.tromso.pk, role=Role.KE_STAFF, detail="api list"),
+        audit.Entry(object_type="admission", object_id="a-2", patient_uuid=None,
+                    detail="«søk» på Ærø"),  # no grounds given: the user's first membership
+    ]
+    fields = ("user_id", "user_display", "organization_id", "role", "action", "object_type",
+              "object_id", "patient_uuid", "request_id", "client_address", "via", "detail")
+    token = context.activate(context.RequestContext("req-87654321", "2001:db8::1", "api"))
+    try:
+        audit.record_many(cast.ke_tromso, AuditAction.VIEW, entries)  # one INSERT of many
+        alone = [audit.record(cast.ke_tromso, AuditAction.EXPORT, e.object_type, e.object_id,
+                              patient_uuid=e.patient_uuid, role=e.role, detail=e.detail,
+                              organization=cast.tromso if e.organization_id else None)
+                 for e in entries]
+    finally:
+        context.deactivate(token)
+    paged = AuditEvent.objects.filter(action=AuditAction.VIEW).order_by("object_id")
+    assert [[getattr(e, f) for f in fields if f != "action"] for e in paged] == [
+        [getattr(e, f) for f in fields if f != "action"] for e in alone]
+    assert paged[1].organization == cast.tromso and paged[1].detail == "«søk» på Ærø"
+    assert all(e.at is not None for e in paged)
+
+
 def test_it_records_registration_and_relationships_as_writes(cast):
     created = AuditEvent.objects.filter(patient_uuid=cast.bodo_only.uuid,
                                         action=AuditAction.CREATE)
