@@ -9,7 +9,7 @@ from .models import Membership, Organization, Role, User
 def memberships(user) -> list[Membership]:
     """The user's memberships with their organisations, read once per request: the request's
     user object carries them (the navigation, the pages' scope and the audit's grounds all
-    ask). The same query counts the user's unread notifications for the badge
+    ask). On a page the same query counts the user's unread notifications for the badge
     (unread_notifications): the user row, joined to memberships and organisations."""
     if not (user and user.is_authenticated):
         return []
@@ -20,16 +20,27 @@ def memberships(user) -> list[Membership]:
 
 
 def unread_notifications(user) -> int:
-    """The badge's count, from the same query as memberships()."""
+    """The badge's count, from the same query as memberships() (its own query where that
+    read none: an API request)."""
     if not (user and user.is_authenticated):
         return 0
     memberships(user)
-    return user.__dict__.get("_unread_notifications") or 0
+    if "_unread_notifications" not in user.__dict__:
+        user.__dict__["_unread_notifications"] = user.notifications.unread().count()
+    return user.__dict__["_unread_notifications"] or 0
 
 
 def _read_memberships(user) -> list[Membership]:
+    from rehab_portal import context
     from rehab_portal.context_processors import unread_count_subquery
 
+    request = context.current()
+    if request is not None and request.via == "api":
+        # No badge to count: the memberships alone (a query of two tables, not four).
+        result = list(Membership.objects.filter(user_id=user.pk).select_related("organization")
+                      .order_by("pk"))
+        user.__dict__["_memberships"] = result
+        return result
     own = [f.attname for f in Membership._meta.concrete_fields]
     organization = [f.attname for f in Organization._meta.concrete_fields]
     rows = list(
