@@ -50,14 +50,15 @@ class BoundedPaginator(Paginator):
     """Counts at most `limit` rows (SELECT COUNT(*) over a LIMIT limit + 1 subquery), so a
     first page costs the same over a thousand rows as over a million; pages end there."""
 
-    def __init__(self, object_list, per_page, *, limit: int, **kwargs):
+    def __init__(self, object_list, per_page, *, limit: int, counted=None, **kwargs):
         self.limit = limit
         self.exact = True
+        self.counted = counted
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list
+        rows = self.object_list if self.counted is None else self.counted
         if hasattr(rows, "values_list"):  # a queryset: count keys only, in no order
             rows = rows.order_by().values_list("pk", flat=True)[:self.limit + 1]
             counted = rows.count()
@@ -108,14 +109,18 @@ def after_position(model, field: str, changed_at, row_uuid) -> RawSQL:
 class PortalPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+    counted = None
 
     def django_paginator_class(self, object_list, per_page, **kwargs):
         self.paginator = BoundedPaginator(object_list, per_page, limit=page_count_limit(),
-                                          **kwargs)
+                                          counted=self.counted, **kwargs)
         return self.paginator
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, *, counted=None):
+        """`counted`: the same rows as `queryset` to count, when counting them is cheaper
+        (rows read with values() across joins: count the queryset without them)."""
         self.cursor_mode = CURSOR_PARAM in request.query_params
+        self.counted = counted
         if not self.cursor_mode:
             try:
                 return super().paginate_queryset(queryset, request, view)

@@ -1,16 +1,19 @@
 """Pieces the pathway viewsets share: audited reads and display names."""
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import NamedTuple
 
+from django.contrib.auth.models import AbstractUser
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry import audit
-from registry.models import AuditAction
+from registry.models import AuditAction, User
 
-from ..access import grounds
+from ..access import grounds, grounds_of
 from ..models import Patient
 
 
@@ -27,11 +30,45 @@ def log_reads(user, objects: Iterable, *, object_type: str,
     patients = [patient_of(obj) for obj in objects]
     if basis is None:
         basis = grounds(user, {patient.pk for patient in patients})
+    _record(user, action, object_type, detail, basis,
+            [(obj.uuid, patient.pk, patient.uuid)
+             for obj, patient in zip(objects, patients, strict=True)])
+
+
+# What a lean page reads besides its fields: what log_row_reads needs, and the position
+# of the sync cursor (rehab_portal.pagination).
+LEAN_COLUMNS = ("uuid", "patient", "patient__uuid", "grounds_organization_id",
+                "grounds_user_id", "updated_at")
+
+
+class _PatientKey(NamedTuple):
+    pk: int
+
+
+def log_row_reads(user, rows: list, *, object_type: str, patient: str = "patient",
+                  detail: str = "api list") -> None:
+    """log_reads for a page read as rows (rehab_portal.lean.LeanList): each row names its
+    `uuid`, its patient (`patient` and `patient__uuid`, or under another path) and, if read
+    with it (access.with_grounds), the grounds; else they are looked up here."""
+    if not rows:
+        return
+    key = attrgetter(patient)
+    if hasattr(rows[0], "grounds_organization_id"):
+        basis = grounds_of(user, rows, patient_of=lambda row: _PatientKey(key(row)))
+    else:
+        basis = grounds(user, {key(row) for row in rows})
+    uuid_of = attrgetter(f"{patient}__uuid")
+    _record(user, AuditAction.VIEW, object_type, detail, basis,
+            [(row.uuid, key(row), uuid_of(row)) for row in rows])
+
+
+def _record(user, action, object_type: str, detail: str, basis: dict, reads: list) -> None:
+    """One event per (object uuid, patient pk, patient uuid), under its patient's grounds."""
     entries = []
-    for obj, patient in zip(objects, patients, strict=True):
-        organization_id, role = basis.get(patient.pk, (None, ""))
+    for object_uuid, patient_pk, patient_uuid in reads:
+        organization_id, role = basis.get(patient_pk, (None, ""))
         entries.append(audit.Entry(
-            object_type=object_type, object_id=str(obj.uuid), patient_uuid=patient.uuid,
+            object_type=object_type, object_id=str(object_uuid), patient_uuid=patient_uuid,
             organization_id=organization_id, role=role, detail=detail,
         ))
     audit.record_many(user, action, entries)
@@ -41,6 +78,27 @@ def display_name_field(source: str, **kwargs) -> serializers.CharField:
     """Who did it, as people read it (never a user id)."""
     return serializers.CharField(source=f"{source}.display_name", read_only=True,
                                  allow_null=True, **kwargs)
+
+
+class _Person(NamedTuple):
+    """What User.display_name() reads of a user."""
+
+    first_name: str
+    last_name: str
+    username: str
+    get_full_name = AbstractUser.get_full_name
+
+
+def display_name_column(relation: str) -> tuple[tuple[str, ...], Callable]:
+    """display_name_field for a lean list (rehab_portal.lean, `computed`): the user's
+    columns, and User.display_name() of them; null without a user."""
+
+    def display_name(first_name, last_name, username):
+        if username is None:  # no user: the relation is null
+            return None
+        return User.display_name(_Person(first_name, last_name, username))
+
+    return (tuple(f"{relation}__{name}" for name in _Person._fields), display_name)
 
 
 
@@ -64,6 +122,11 @@ class RelatedValueField(serializers.Field):
         self.relation, self.attribute = relation, attribute
         kwargs.setdefault("read_only", True)
         super().__init__(source="*", **kwargs)
+
+    def lean_lookup(self, annotations) -> str:
+        """The column of a lean list (rehab_portal.lean): the annotation, else the join."""
+        annotated = f"{self.relation}_{self.attribute}"
+        return annotated if annotated in annotations else f"{self.relation}__{self.attribute}"
 
     def to_representation(self, instance):
         annotated = f"{self.relation}_{self.attribute}"

@@ -16,12 +16,16 @@ from rehab_portal.api_base import (
     location_header,
     validated_input,
 )
+from rehab_portal.lean import LeanList
 
 from .. import access, services
 from ..filters import EarlyNotificationFilter
 from ..models import EarlyNotification, NoticeState
-from .common import log_reads
+from .common import display_name_column, log_reads, log_row_reads
 from .serializers_notices import DraftQuerySerializer, EarlyNotificationSerializer
+
+# What the list reads besides its fields: the audit's and the sync cursor's.
+LEAN_NOTICE_COLUMNS = ("uuid", "admission__patient", "admission__patient__uuid", "updated_at")
 
 CREATE_DESCRIPTION = """\
 The admitting hospital's discharge planners or EPJ system send the notice; the
@@ -86,13 +90,15 @@ class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
         )
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            page = list(queryset)
-        log_reads(request.user, page, object_type="earlynotification",
-                  patient_of=lambda n: n.admission.patient, detail="api list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The serializer's JSON from the columns it shows, without model instances.
+        lean = LeanList(self.get_serializer(), self.filter_queryset(self.get_queryset()),
+                        computed={"sent_by": display_name_column("sent_by"),
+                                  "acknowledged_by": display_name_column("acknowledged_by")},
+                        also=LEAN_NOTICE_COLUMNS)
+        page = lean.page(self)
+        log_row_reads(request.user, page, object_type="earlynotification",
+                      patient="admission__patient")
+        return self.get_paginated_response(lean.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
         notice = self.get_object()
