@@ -120,20 +120,24 @@ def query_counts(key: str) -> dict[str, list[tuple[int, int, int]]]:
 # Where a 100-item list spends its time: cumulative time of the parts of a request, found by
 # (file ending, function name); the outermost call of each counts (cProfile's cumulative).
 PROFILE_PARTS = (
-    ("serialising (ListSerializer.to_representation)", "rest_framework/serializers.py",
-     "to_representation"),
-    ("audit of the page (log_reads)", "pathways/api/common.py", "log_reads"),
+    ("authentication (API key, with the connection)", "registry/api/authentication.py",
+     "authenticate"),
+    ("scope and columns (get_queryset)", "pathways/api/admissions.py", "get_queryset"),
+    ("bounded count (BoundedPaginator.count)", "rehab_portal/pagination.py", "count"),
+    ("page and count (paginate_queryset)", "rehab_portal/pagination.py", "paginate_queryset"),
+    ("writing the rows (LeanList.represent)", "rehab_portal/lean.py", "represent"),
+    ("audit of the page (log_row_reads)", "pathways/api/common.py", "log_row_reads"),
+    ("  of which its INSERT (audit._insert)", "registry/audit.py", "_insert"),
     ("SQL: execute and fetch (CursorWrapper)", "django/db/backends/utils.py", "_execute"),
-    ("rows to model instances (ModelIterable)", "django/db/models/query.py", "__iter__"),
-    ("pagination and count", "rehab_portal/pagination.py", "paginate_queryset"),
-    ("authentication (API key)", "registry/api/authentication.py", "authenticate"),
     ("JSON rendering", "rest_framework/renderers.py", "render"),
 )
 
 
 def profile_list(key: str, requests: int = 20) -> dict:
     """cProfile over `requests` GETs of the 100-item admissions list (test client, in this
-    process): total per request and the share of each part in PROFILE_PARTS."""
+    process): total per request and the share of each part in PROFILE_PARTS. Each request
+    opens its own database connection, as each request of the threaded server does (and of
+    gunicorn without DATABASE_CONN_MAX_AGE): a new PostgreSQL backend plans with cold caches."""
     import cProfile
     import pstats
 
@@ -141,10 +145,11 @@ def profile_list(key: str, requests: int = 20) -> dict:
     url = "/api/v1/admissions/"
     client.get(url, {"page_size": 100})
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(requests):
+        connection.close()
+        profiler.enable()
         client.get(url, {"page_size": 100})
-    profiler.disable()
+        profiler.disable()
     stats = pstats.Stats(profiler)
     total = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.stats.values())
     parts = []
