@@ -91,8 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # compiling buys nothing (make bench prints "JIT on/off": within its noise at 1 M
     # admissions) and a plan whose estimate crosses jit_above_cost pays the compile on a page.
     # No parallel workers either: a page's query stops after its rows or a bounded count
-    # (1 001 keys), and starting workers costs more than they share (make bench prints
-    # "parallel workers": a list's first page at 1 M admissions gains a tenth to a third).
+    # (1 001 keys), and starting workers costs more than they share: at 1 M admissions a
+    # list's bounded count took 16 ms without them and 32 ms with two; whole pages are within
+    # the noise or faster (make bench prints "parallel workers").
     DATABASES["default"]["OPTIONS"].setdefault("options", " ".join([
         *([] if env_bool("DATABASE_JIT", False) else ["-c jit=off"]),
         f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}",
