@@ -212,8 +212,9 @@ class LeanList:
 
     `computed`: {field name: (lookups, function)} for a field that is no column, e.g. a
     property; function(*values) gives what the serializer's source would, and the field
-    writes it as usual. `also`: lookups the view needs besides (the audit's), read in the
-    same query; rows are named tuples, so `row.patient__uuid`."""
+    writes it as usual. The plan is kept per serializer class, computed fields and `also`:
+    pass module-level functions, not new closures. `also`: lookups the view needs besides
+    (the audit's), read in the same query; rows are named tuples, so `row.patient__uuid`."""
 
     def __init__(self, serializer: serializers.Serializer, queryset, *,
                  computed: dict[str, tuple[Sequence[str], Callable]] | None = None,

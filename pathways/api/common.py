@@ -89,16 +89,17 @@ class _Person(NamedTuple):
     get_full_name = AbstractUser.get_full_name
 
 
+def _display_name(first_name, last_name, username) -> str | None:
+    if username is None:  # no user: the relation is null
+        return None
+    return User.display_name(_Person(first_name, last_name, username))
+
+
 def display_name_column(relation: str) -> tuple[tuple[str, ...], Callable]:
     """display_name_field for a lean list (rehab_portal.lean, `computed`): the user's
-    columns, and User.display_name() of them; null without a user."""
-
-    def display_name(first_name, last_name, username):
-        if username is None:  # no user: the relation is null
-            return None
-        return User.display_name(_Person(first_name, last_name, username))
-
-    return (tuple(f"{relation}__{name}" for name in _Person._fields), display_name)
+    columns, and User.display_name() of them; null without a user. The same function every
+    time: LeanList keeps its plan per serializer and computed fields."""
+    return (tuple(f"{relation}__{name}" for name in _Person._fields), _display_name)
 
 
 
