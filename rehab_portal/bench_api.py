@@ -1,23 +1,35 @@
 """The API part of `make bench`: throughput of a 100-item list against a trivial endpoint on
 the same server, and the queries per list at growing page sizes.
 
-Both endpoints are served by one real HTTP server (Django's threaded development server, in
-this process) and asked by one client over TCP, so the ratio compares the work of the list
-(authentication, scoping, serialisation, the audit of 100 reads) with the fixed cost of a
-request. The query counts use the test client, which sees every query.
+Both endpoints are served by gunicorn as production runs it (the production settings, a sync
+worker, database connections kept open as docker-compose.yml keeps them, behind a TLS proxy
+that says so in X-Forwarded-Proto) and asked by one client over TCP, so the ratio compares the
+work of the list (authentication, scoping, serialisation, the audit of 100 reads) with the
+fixed cost of a request. The same is then measured on Django's threaded development server in
+this process, which opens a new database connection for every request: the worst case, for
+comparison. The query counts use the test client, which sees every query.
 """
 
 import datetime
+import os
+import secrets
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
+from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 PATIENTS = 150
@@ -67,7 +79,8 @@ def _rates(key: str, *urls: str) -> list[dict]:
     """REQUESTS requests of each URL, taken in turns (a, b, a, b ...), so that whatever else
     the machine does falls on both alike and their ratio stays fair."""
     requests = [urllib.request.Request(  # noqa: S310 - the bench's own http://127.0.0.1 server
-        url, headers={"Authorization": f"Bearer {key}"}) for url in urls]
+        url, headers={"Authorization": f"Bearer {key}", "X-Forwarded-Proto": "https"})
+        for url in urls]
     timings = [[] for _ in urls]
     for _ in range(REQUESTS):
         for request, taken in zip(requests, timings, strict=True):
@@ -79,21 +92,83 @@ def _rates(key: str, *urls: str) -> list[dict]:
              "per_second": len(taken) / sum(taken)} for taken in timings]
 
 
+def _ratio(key: str, base: str) -> dict:
+    urls = (f"{base}/api/v1/", f"{base}/api/v1/admissions/?page_size=100")
+    _rates(key, *urls)  # warm up both paths
+    trivial, listed = _rates(key, *urls)
+    return {"trivial": trivial, "list": listed,
+            "ratio": listed["per_second"] / trivial["per_second"]}
+
+
+def _database_url() -> str:
+    """The bench's database as DATABASE_URL, for the server process."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return (f"postgres://{user}{password}@{settings.get('HOST') or '127.0.0.1'}:"
+            f"{settings.get('PORT') or 5432}/{settings['NAME']}")
+
+
+@contextmanager
+def gunicorn_server(conn_max_age: int):
+    """gunicorn with the production settings on a free port, until the block ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rehab_portal.settings.prod",
+           "DATABASE_URL": _database_url(), "DATABASE_CONN_MAX_AGE": str(conn_max_age),
+           "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1",
+           # The bench measures the list, not the rate limit.
+           "RATE_LIMIT_API_CLIENT": "1000000/min", "RATE_LIMIT_API_ANONYMOUS": "1000000/min"}
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "gunicorn", "rehab_portal.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--access-logfile", "/dev/null", "--error-logfile", "-",
+         "--log-level", "warning"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn stopped: " + server.stderr.read().decode()[-2000:])
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=10):  # noqa: S310
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers (a 503 says Redis is away: the lists do not need it)
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not answer within 30 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def measure_throughput(key: str) -> dict:
+    """The ratio under gunicorn with database connections kept open (docker-compose.yml
+    keeps them 60 s: the target), with a new connection for each request (the settings'
+    default, DATABASE_CONN_MAX_AGE=0), and on the threaded development server in this
+    process (a new connection per request too, as the earlier benches measured)."""
+    result = {}
+    for name, conn_max_age in (("kept", 60), ("per_request", 0)):
+        with gunicorn_server(conn_max_age) as base:
+            result[name] = _ratio(key, base)
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
     server.set_app(get_wsgi_application())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    unlimited = {name: "1000000/min" for name in settings.RATE_LIMITS}
     try:
-        urls = (f"{base}/api/v1/", f"{base}/api/v1/admissions/?page_size=100")
-        _rates(key, *urls)  # warm up both paths
-        trivial, listed = _rates(key, *urls)
+        with override_settings(RATE_LIMITS=unlimited):  # the list, not the rate limit
+            result["threaded"] = _ratio(key, f"http://127.0.0.1:{server.server_address[1]}")
     finally:
         server.shutdown()
         server.server_close()
-    return {"trivial": trivial, "list": listed,
-            "ratio": listed["per_second"] / trivial["per_second"]}
+    return {**result["kept"], **result}
 
 
 def query_counts(key: str) -> dict[str, list[tuple[int, int, int]]]:

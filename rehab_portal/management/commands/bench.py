@@ -360,8 +360,10 @@ class Bench:
 
         patients = bench_api.PATIENTS
         result = bench_api.measure_throughput(key)
-        self.say(f"\nAPI: {bench_api.REQUESTS} requests each, one client over TCP to one "
-                 f"threaded server ({patients} admitted patients visible to the client)")
+        self.say(f"\nAPI: {bench_api.REQUESTS} requests each, one client over TCP to gunicorn "
+                 f"(production settings, one sync worker, database connections kept open as "
+                 f"docker-compose.yml keeps them; {patients} admitted patients visible to the "
+                 f"client)")
         for label, name in (("GET /api/v1/ (trivial)", "trivial"),
                             ("GET /api/v1/admissions/?page_size=100", "list")):
             row = result[name]
@@ -371,6 +373,13 @@ class Bench:
         verdict = "ok" if ratio >= bench_api.TARGET_RATIO else "BELOW TARGET"
         self.say(f"100-item list / trivial endpoint: {ratio:.2f} of the throughput "
                  f"(target >= {bench_api.TARGET_RATIO}): {verdict}")
+        for name, label in (("per_request", "gunicorn with a new database connection per "
+                                              "request (DATABASE_CONN_MAX_AGE=0, the default)"),
+                            ("threaded", "the threaded development server (a new connection "
+                                         "per request)")):
+            other = result[name]
+            self.say(f"the same on {label}: {other['trivial']['per_second']:.1f} and "
+                     f"{other['list']['per_second']:.1f} req/s, {other['ratio']:.2f}")
         profile = bench_api.profile_list(key)
         self.say(f"\nprofile of GET /api/v1/admissions/?page_size=100 ({profile['requests']} "
                  f"requests, cProfile, in process): {profile['per_request_ms']:.1f} ms each")
