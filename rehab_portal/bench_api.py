@@ -45,11 +45,30 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[str, int]:
-    """A hospital EPJ client with every scope, and PATIENTS admitted patients it sees."""
+def bench_patients(by, hospital, municipality, *, count: int, given_name: str,
+                   first_birth_year: int, first_serial: int):
+    """`count` new patients registered by `by` at the hospital, resident in the municipality,
+    with synthetic identity numbers (skipping any a patient already holds), one at a time."""
     from pathways.identity import make_synthetic_identity_number
     from pathways.models import Patient
-    from pathways.services import admit_patient, register_patient, send_early_notification
+    from pathways.services import register_patient
+
+    serial, made = first_serial, 0
+    while made < count:
+        birth = datetime.date(first_birth_year + made % 40, 1 + made % 12, 1 + made % 28)
+        number = make_synthetic_identity_number(birth, serial)
+        serial += 1
+        if number is None or Patient.objects.filter(identity_number=number).exists():
+            continue
+        yield register_patient(by=by, organization=hospital, identity_number=number,
+                               given_name=f"{given_name}{made}", family_name="Bench",
+                               birth_date=birth, municipality=municipality)
+        made += 1
+
+
+def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[str, int]:
+    """A hospital EPJ client with every scope, and PATIENTS admitted patients it sees."""
+    from pathways.services import admit_patient, send_early_notification
     from registry.models import ApiScope, Organization, User
     from registry.services import create_api_client
 
@@ -57,21 +76,12 @@ def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[
     municipality = Organization.objects.get(pk=municipality_id)
     planner = User.objects.get(pk=planner_id)
     _client, key = create_api_client(hospital, "Bench EPJ", scopes=ApiScope.values)
-    serial, made = 0, 0
     start = timezone.now() - datetime.timedelta(hours=2)
-    while made < PATIENTS:
-        birth = datetime.date(1940 + made % 50, 1 + made % 12, 1 + made % 28)
-        number = make_synthetic_identity_number(birth, 400 + serial)
-        serial += 1
-        if number is None or Patient.objects.filter(identity_number=number).exists():
-            continue
-        patient = register_patient(by=planner, organization=hospital, identity_number=number,
-                                   given_name=f"Api{made}", family_name="Bench",
-                                   birth_date=birth, municipality=municipality)
+    for patient in bench_patients(planner, hospital, municipality, count=PATIENTS,
+                                  given_name="Api", first_birth_year=1940, first_serial=400):
         admission = admit_patient(by=planner, patient=patient, hospital=hospital,
                                   ward="Bench", admitted_at=start)
         send_early_notification(admission, by=planner)
-        made += 1
     return key, PATIENTS
 
 

@@ -34,37 +34,24 @@ def archive_backlog(world) -> int:
 
     from django.utils import timezone
 
-    from pathways.identity import make_synthetic_identity_number
-    from pathways.models import Patient
-    from pathways.services import (
-        admit_patient,
-        discharge_patient,
-        register_patient,
-        send_early_notification,
-    )
+    from pathways.services import admit_patient, discharge_patient, send_early_notification
     from registry.models import Organization, User
+
+    from .bench_api import bench_patients
 
     hospital = Organization.objects.get(pk=world.hospitals[0])
     municipality = Organization.objects.get(pk=world.municipalities[0])
     planner = User.objects.get(pk=world.planners[world.hospitals[0]][0])
-    serial, made = 0, 0
-    while made < ARCHIVE_BACKLOG:
-        birth = datetime.date(1930 + made % 40, 1 + made % 12, 1 + made % 28)
-        number = make_synthetic_identity_number(birth, 700 + serial)
-        serial += 1
-        if number is None or Patient.objects.filter(identity_number=number).exists():
-            continue
-        patient = register_patient(by=planner, organization=hospital, identity_number=number,
-                                   given_name=f"Arkiv{made}", family_name="Bench",
-                                   birth_date=birth, municipality=municipality)
+    patients = bench_patients(planner, hospital, municipality, count=ARCHIVE_BACKLOG,
+                              given_name="Arkiv", first_birth_year=1930, first_serial=700)
+    for made, patient in enumerate(patients):
         admitted = timezone.now() - datetime.timedelta(days=30 + made)
         admission = admit_patient(by=planner, patient=patient, hospital=hospital,
                                   ward="Bench", admitted_at=admitted)
         send_early_notification(admission, by=planner)
         discharge_patient(admission, by=planner, destination="home",
                           discharged_at=admitted + datetime.timedelta(days=5))
-        made += 1
-    return made
+    return ARCHIVE_BACKLOG
 
 
 @dataclass

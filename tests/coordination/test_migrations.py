@@ -1,28 +1,15 @@
 """Migrations that move data: rows that existed before get what the new schema needs."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import latest_schema_afterwards, migrate  # noqa: F401 - a fixture
 
 BEFORE = [("coordination", "0001_individual_plans")]
 AFTER = [("coordination", "0002_item_uuids")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_afterwards(transactional_db):
-    """The tests after these need the whole schema back."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+pytestmark = pytest.mark.usefixtures("latest_schema_afterwards")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,10 +1,9 @@
 """Migrations of the pathway that move data: rows from before get what the schema needs."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from pathways import services
+from tests.migrations import latest_schema_afterwards, migrate  # noqa: F401 - a fixture
 
 from .pathway_helpers import admit
 
@@ -12,20 +11,7 @@ WITHOUT_ADDRESS = [("pathways", "0007_one_open_care_relationship")]
 ADDRESSED = [("pathways", "0009_notice_municipality_required")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_afterwards(transactional_db):
-    """The tests after these need the whole schema back."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+pytestmark = pytest.mark.usefixtures("latest_schema_afterwards")
 
 
 @pytest.mark.django_db(transaction=True)
