@@ -449,7 +449,12 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["patient_uuid", "-at"])]
+        # A patient's trail newest first (the access log), and a patient's trail of one kind
+        # of object (the pathway page's meeting changes): a patient's reads grow with every
+        # page view, so the second must not walk them.
+        indexes = [models.Index(fields=["patient_uuid", "-at"]),
+                   models.Index(fields=["patient_uuid", "object_type", "-at"],
+                                name="audit_patient_object_idx")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_display} {self.action} {self.object_type}"

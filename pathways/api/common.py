@@ -102,8 +102,6 @@ def display_name_column(relation: str) -> tuple[tuple[str, ...], Callable]:
     return (tuple(f"{relation}__{name}" for name in _Person._fields), _display_name)
 
 
-
-
 def related_value(model, relation: str, attribute: str) -> Subquery:
     """`<relation>.<attribute>` as a scalar subquery, for RelatedValueField: a list that
     joins every table it names in its SELECT gives PostgreSQL a join order to search that
