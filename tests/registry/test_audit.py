@@ -1,5 +1,6 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 
 from pathways import access
 from registry import audit
@@ -100,6 +101,20 @@ def test_it_refuses_deletes_in_postgresql(cast):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])  # noqa: S608
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_user_or_organisation_the_trail_names_cannot_be_deleted(cast):
+    # The trail's foreign keys have no constraint in the database (registry 0009): the ORM's
+    # PROTECT is what keeps the rows it names.
+    event = audit.record(cast.ke_tromso, AuditAction.VIEW, "patient", cast.shared.uuid)
+    event.refresh_from_db()
+    assert event.organization == cast.tromso
+    for row in (event.user, event.organization):
+        with pytest.raises(ProtectedError) as refused, transaction.atomic():
+            row.delete()
+        assert event in refused.value.protected_objects
+    event.refresh_from_db()
+    assert (event.user, event.organization) == (cast.ke_tromso, cast.tromso)
 
 
 def test_the_admin_offers_no_way_to_edit_or_delete_events(cast, admin_client):
