@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +124,16 @@ class Change:
     @property
     def after_display(self):
         return self._display(self.after, 1)
+
+    def __str__(self) -> str:
+        """"plan what matters to you?", "goals «Walk the dog» target date": translated
+        labels, not the snapshot's keys (a stale form names what changed so)."""
+        parts = [str(self.section_label)]
+        if self.item:
+            parts.append(f"«{formats.localize(self.item_display)}»")
+        if self.field:
+            parts.append(str(self.field_label))
+        return " ".join(parts)
 
 
 def _label(section: str, item: dict) -> str:

@@ -29,6 +29,7 @@ from rehab_portal.api_base import (
     validated_input,
     version_etag,
 )
+from rehab_portal.exceptions import StaleVersion
 
 from .. import access, diff, services
 from ..filters import CoordinatorFilter, IndividualPlanFilter, PlanRequestFilter
@@ -43,7 +44,6 @@ from ..models import (
     PlanRequest,
     PlanVersion,
 )
-from ..services import PlanConflict
 from . import serializers as s
 
 STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
@@ -339,10 +339,10 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return s.PlanSerializer if self.action == "list" else s.PlanDetailSerializer
 
     def handle_exception(self, exc):
-        if isinstance(exc, PlanConflict):
+        if isinstance(exc, StaleVersion):
             # The lost update: tell the client what the other editor changed.
             response = super().handle_exception(
-                PreconditionFailed(exc.message, etag=version_etag(exc.current.version)))
+                PreconditionFailed(exc.message, etag=version_etag(exc.current_version)))
             response.data["error"]["fields"] = _changed_fields(exc)
             return response
         return super().handle_exception(exc)
@@ -619,7 +619,7 @@ def _item(model, plan, item_id, *, field: str | None = None):
         raise exceptions.NotFound() from exc
 
 
-def _changed_fields(conflict: PlanConflict) -> dict[str, list[str]]:
+def _changed_fields(conflict: StaleVersion) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for change in conflict.changes:
         name = change.field if change.section == "plan" else change.section

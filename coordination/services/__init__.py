@@ -1,6 +1,6 @@
 """State changes of the KE's work; views, viewsets and tasks call these and nothing else."""
 
-from ._common import PlanConflict, plan_conflict, snapshot
+from ._common import plan_conflict, snapshot
 from .coordinators import (
     assign_coordinator,
     check_coordinator,
@@ -40,7 +40,7 @@ from .plans import (
 )
 
 __all__ = [
-    "PLAN_TRANSITIONS", "REQUEST_TRANSITIONS", "PlanConflict", "accept_request", "add_goal",
+    "PLAN_TRANSITIONS", "REQUEST_TRANSITIONS", "accept_request", "add_goal",
     "add_measure", "add_participant", "assign_coordinator", "check_coordinator",
     "coordinator_load", "coordinators_with_load", "create_coordinator_profile",
     "current_plan_version", "decline_request", "plan_conflict", "record_appeal", "record_consent",

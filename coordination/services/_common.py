@@ -14,7 +14,7 @@ from pathways import access as pathway_access
 from registry import audit
 from registry.models import AuditAction
 from registry.notifications import Message, notify
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
 
 from .. import diff, links
@@ -26,19 +26,6 @@ from ..models import (
 )
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-
-
-class PlanConflict(StateConflict):
-    """Someone saved the plan after the editor read it (optimistic locking). `changes` is the
-    readable diff (coordination.diff.Change) from the editor's version to the current one,
-    `changed_fields` the names of the fields and sections it touches. Nothing was written."""
-
-    def __init__(self, message: str, *, current: IndividualPlan, changes: list):
-        super().__init__(message, code="stale", field="version")
-        self.current = current
-        self.changes = changes
-        self.changed_fields = sorted({c.field if c.section == "plan" else c.section
-                                      for c in changes})
 
 
 def not_in_future(moment, field: str) -> None:
@@ -152,13 +139,17 @@ def lock_plan(plan: IndividualPlan, by, *, expected_version: int | None = None,
     return current
 
 
-def plan_conflict(current: IndividualPlan, expected_version: int) -> PlanConflict:
-    """The lost update refused: what changed from the editor's version to the current one."""
+def plan_conflict(current: IndividualPlan, expected_version: int) -> StaleVersion:
+    """The lost update refused, with what changed from the editor's version to the current
+    one (coordination.diff.Change) and the names of the fields and sections it touches."""
     older = PlanVersion.objects.filter(plan=current, number=expected_version).first()
     changes = diff.diff_snapshots(older.snapshot, snapshot(current)) if older else []
-    return PlanConflict(
+    return StaleVersion(
+        current.version,
         _("Someone changed the plan since you read it (now version %(version)s).")
-        % {"version": current.version}, current=current, changes=changes)
+        % {"version": current.version}, current=current, changes=changes,
+        changed_fields=sorted({c.field if c.section == "plan" else c.section
+                               for c in changes}))
 
 
 def bump(plan: IndividualPlan, by, *, action: AuditAction, obj, summary: str,

@@ -76,8 +76,8 @@ def evaluation_interval() -> datetime.timedelta:
 @transaction.atomic
 def update_plan(plan: IndividualPlan, *, by, expected_version: int,
                 **changes) -> IndividualPlan:
-    """Change the plan's own fields unless someone saved in between (PlanConflict lists what
-    they changed)."""
+    """Change the plan's own fields unless someone saved in between (a StaleVersion lists
+    what they changed)."""
     _unknown(changes, PLAN_FIELDS, "plan")
     current = lock_plan(plan, by, expected_version=expected_version)
     for name, value in changes.items():

@@ -14,7 +14,6 @@ from rehab_portal.api_base import (
     UuidLookupMixin,
     error_responses,
     locked_for_update,
-    stale,
     validated_input,
     version_etag,
 )
@@ -107,13 +106,10 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
         data = validated_input(self, self.get_serializer_class(), instance=patient, partial=True)
-        try:
-            with transaction.atomic():
-                current = locked_for_update(patient, request)
-                patient = services.update_patient(
-                    patient, by=request.user, expected_version=current.version, **data)
-        except services.ConflictError as exc:
-            raise stale(exc.current.version) from exc
+        with transaction.atomic():  # a StaleVersion is answered 412 (api_base)
+            current = locked_for_update(patient, request)
+            patient = services.update_patient(
+                patient, by=request.user, expected_version=current.version, **data)
         return self._patient_response(patient)
 
     @extend_schema(

@@ -26,7 +26,6 @@ from .meetings import (
 from .notices import acknowledge_early_notification, save_draft, send_early_notification
 from .patients import (
     PATIENT_FIELDS,
-    ConflictError,
     acting_membership,
     add_next_of_kin,
     end_care_relationship,
@@ -36,7 +35,7 @@ from .patients import (
 )
 
 __all__ = [
-    "PATIENT_FIELDS", "TRANSITIONS", "ConflictError", "acknowledge_early_notification",
+    "PATIENT_FIELDS", "TRANSITIONS", "acknowledge_early_notification",
     "acting_membership", "active_declaration", "add_follow_up_task", "add_next_of_kin",
     "add_participants", "admit_by_identity_number", "admit_patient", "answer_ready_for_discharge",
     "cancel_discharge_meeting", "complete_follow_up_task", "declare_ready_for_discharge",

@@ -15,6 +15,7 @@ from registry.models import (
     Membership,
     Organization,
 )
+from rehab_portal.exceptions import StaleVersion
 
 from ..models import (
     Admission,
@@ -80,15 +81,6 @@ def check_names(patient: Patient, *, given_name: str = "", family_name: str = ""
         message = _("The identity number belongs to a patient registered with other names. "
                     "Check the number and the names.")
         raise ValidationError({"given_name": message, "family_name": message})
-
-
-class ConflictError(Exception):
-    """The record changed since the editor loaded it; nothing was written."""
-
-    def __init__(self, current, changed_fields):
-        super().__init__("stale edit")
-        self.current = current
-        self.changed_fields = changed_fields
 
 
 def acting_membership(user, organization: Organization | None = None) -> Membership:
@@ -189,7 +181,7 @@ def update_patient(patient: Patient, *, by, expected_version: int, **changes) ->
     current = Patient.objects.visible_to(by).select_for_update().get(pk=patient.pk)
     if current.version != expected_version:
         changed = [f for f in PATIENT_FIELDS if getattr(current, f) != getattr(patient, f)]
-        raise ConflictError(current, changed)
+        raise StaleVersion(current.version, current=current, changed_fields=changed)
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean()

@@ -1,26 +1,25 @@
-"""Server-rendered pathway pages: patients, the ward board, the KE inbox, the pathway."""
+"""Server-rendered pathway pages, one module a screen (and its steps): patients, the ward
+board, the KE inbox, discharge meetings, the pathway."""
 
-from .inbox import (
-    acknowledge_notice,
-    answer_declaration,
-    ke_inbox,
-    ke_inbox_archive,
-    respond_to_meeting,
-)
-from .meetings import (
+from .inbox import ke_inbox, ke_inbox_archive
+from .inbox_steps import acknowledge_notice, answer_declaration, respond_to_meeting
+from .meeting_steps import (
     meeting_add_participants,
     meeting_add_task,
     meeting_cancel,
+    meeting_minutes,
+    meeting_reschedule,
+)
+from .meetings import (
     meeting_complete_task,
     meeting_detail,
     meeting_invitation,
-    meeting_minutes,
-    meeting_reschedule,
     meeting_respond,
 )
 from .pathway import patient_pathway
 from .patients import access_log, patient_detail, patient_search
-from .ward import (
+from .ward import ward_board
+from .ward_steps import (
     admit,
     declare_ready,
     discharge,
@@ -28,7 +27,6 @@ from .ward import (
     record_death,
     schedule_meeting,
     transfer,
-    ward_board,
     withdraw_ready,
 )
 

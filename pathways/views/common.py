@@ -1,28 +1,15 @@
-"""What the pathway pages share: the clock, countdown text, fingerprints for cheap polling,
-and turning the services' refusals into messages a person can act on."""
+"""What the pathway pages share: the clock, countdown text and fingerprints for cheap polling.
+A step's form, its refusals and its announcement are the step kit's (rehab_portal.htmx)."""
 
 import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.db.models import F, Func, IntegerField, Value
-from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from rehab_portal.exceptions import StateConflict
 
 UTC = datetime.UTC
-
-# Status codes of refused steps; base.html tells htmx to swap them in like a 200.
-UNPROCESSABLE = 422  # the form has errors
-FORBIDDEN = 403  # the user may not take this step (PermissionDenied)
-CONFLICT = 409  # the record's state does not allow it (StateConflict)
 
 
 def now() -> datetime.datetime:
@@ -105,80 +92,3 @@ def fingerprint_of(*rows, extra: str = "") -> str:
     what it shows (summary_of), and both give the same hash for the same rows."""
     digest = hashlib.sha256(repr(([tuple(row) for row in rows], extra)).encode())
     return digest.hexdigest()[:20]
-
-
-# ---------------------------------------------------------------------------------------
-# Services refuse with ValidationError (fields), StateConflict or PermissionDenied.
-
-
-def add_service_errors(form, exc: ValidationError, aliases: dict | None = None) -> None:
-    """Put the service's errors on the form's fields (by name or alias), others on top."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            name = aliases.get(field, field)
-            messages = list(errors)
-            if name in form.fields and name != NON_FIELD_ERRORS:
-                form.add_error(name, messages)
-            else:
-                form.add_error(None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-RACE_MESSAGE = gettext_lazy("Someone did the same at the same moment. Reload the page and check.")
-
-
-def run_step(form, step, aliases: dict | None = None):
-    """Run a service call for a valid form. Returns (result, status): the status is 200 on
-    success, else 422/409/403 with the refusal added to the form's errors."""
-    try:
-        return step(), 200
-    except ValidationError as exc:
-        add_service_errors(form, exc, aliases)
-        return None, UNPROCESSABLE
-    except StateConflict as exc:
-        field = (aliases or {}).get(exc.field, exc.field)
-        form.add_error(field if field in form.fields else None, exc.message)
-        return None, CONFLICT
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return None, FORBIDDEN
-    except IntegrityError:  # a double submit or a race the service could not see coming
-        form.add_error(None, RACE_MESSAGE)
-        return None, CONFLICT
-
-
-def run_action(step):
-    """Run a service call for a button (no form). Returns (result, error message, status)."""
-    try:
-        return step(), "", 200
-    except StateConflict as exc:
-        return None, exc.message, CONFLICT
-    except PermissionDenied as exc:
-        return None, str(exc) or _("You may not do this."), FORBIDDEN
-    except ValidationError as exc:
-        return None, " ".join(exc.messages), UNPROCESSABLE
-    except IntegrityError:
-        return None, str(RACE_MESSAGE), CONFLICT
-
-
-def posted(request):
-    """The form data of a POST, even an empty one (an empty QueryDict is falsy)."""
-    return request.POST if request.method == "POST" else None
-
-
-def render_panel(request, template: str, context: dict, status: int = 200):
-    """The form alone for htmx (into the panel), inside a whole page otherwise."""
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, template, context, status=status)
-    else:
-        response = render(request, "pathways/panel_page.html",
-                          {**context, "panel_template": template}, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def announcement(text: str) -> str:
-    """An out-of-band swap into the aria-live region of base.html."""
-    return render_to_string("partials/announce.html", {"announcement": text})

@@ -17,31 +17,26 @@ poll never wipes what someone is typing.
 import datetime
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from registry.access import memberships
 from registry.models import AuditAction, Role
 from rehab_portal.context_processors import poll_seconds
 
-from .. import services
 from ..access import log_patient_access, visible_patients
 from ..deadlines import local_date
 from ..filters import PatientFilter
-from ..forms import AnswerReadyForm
 from ..models import (
     AdmissionStatus,
     DischargeMeeting,
@@ -287,117 +282,3 @@ def ke_inbox_archive(request):
                        "query": urlencode({"q": query}) if query else ""})
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _lists_response(request, message: str, *, error: bool, status: int = 200):
-    """After an inline step: the lists again with the outcome on top (htmx), or back to
-    the inbox with the outcome as a message (a whole page)."""
-    if not request.htmx:
-        (messages.error if error else messages.success)(request, message)
-        if request.POST.get("from") == "archive":
-            return redirect(reverse("pathways:ke_inbox_archive") + _archive_query(request))
-        return redirect("pathways:ke_inbox")
-    org_ids = ke_municipalities(request.user)
-    context = inbox_context(request, org_ids, common.now()) if org_ids else {
-        "waiting": [], "acknowledged": [], "declarations": [], "meetings": []}
-    context.update({"flash": message, "flash_error": error, "announce": message})
-    return render(request, "pathways/partials/ke_inbox_lists.html", context, status=status)
-
-
-def _archive_query(request) -> str:
-    """Back to the archive page and search the form was sent from."""
-    kept = {k: request.POST[k] for k in ("q", "page") if request.POST.get(k)}
-    return f"?{urlencode(kept)}" if kept else ""
-
-
-@never_cache
-@login_required
-@require_POST
-def acknowledge_notice(request, uuid):
-    try:
-        notice = EarlyNotification.objects.visible_to(request.user).sent().select_related(
-            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
-    except (EarlyNotification.DoesNotExist, ValueError) as exc:
-        raise Http404("No such notice.") from exc
-    result, error, status = common.run_action(
-        lambda: services.acknowledge_early_notification(notice, by=request.user))
-    if result is None:
-        return _lists_response(request, error, error=True, status=status)
-    return _lists_response(request, _(
-        "Early notification for %(name)s (version %(version)s) acknowledged.") % {
-            "name": notice.admission.patient.full_name, "version": notice.sequence},
-        error=False)
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def answer_declaration(request, uuid):
-    try:
-        declaration = ReadyForDischarge.objects.filter(
-            admission__patient__in=visible_patients(request.user)).select_related(
-            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
-    except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
-        raise Http404("No such declaration.") from exc
-    if request.method == "GET":
-        log_patient_access(request.user, AuditAction.VIEW, [declaration.admission.patient],
-                           object_type="readyfordischarge",
-                           object_ids={declaration.admission.patient_id: declaration.uuid})
-    form = AnswerReadyForm(common.posted(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            answer, status = common.run_step(form, lambda: services.answer_ready_for_discharge(
-                declaration, by=request.user, kind=data["kind"], receive_on=data["receive_on"],
-                expected_date=data["expected_date"], comment=data["comment"]))
-            if answer is not None:
-                message = _("Answer sent to %(hospital)s: %(answer)s.") % {
-                    "hospital": declaration.admission.hospital.name,
-                    "answer": answer.get_kind_display().lower()}
-                return _answer_done(request, message)
-        else:
-            status = common.UNPROCESSABLE
-    admission = declaration.admission
-    context = {"declaration": declaration, "admission": admission, "patient": admission.patient,
-               "form": form, "back_url": reverse("pathways:ke_inbox")}
-    return common.render_panel(request, "pathways/partials/answer_form.html", context, status)
-
-
-def _answer_done(request, message):
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect("pathways:ke_inbox")
-    org_ids = ke_municipalities(request.user)
-    lists = ""
-    if org_ids:
-        context = inbox_context(request, org_ids, common.now())
-        lists = render_to_string("pathways/partials/ke_inbox_lists.html",
-                                 {**context, "oob": True}, request=request)
-    html = render_to_string("pathways/partials/panel_done.html", {"message": message},
-                            request=request)
-    return HttpResponse(html + lists + common.announcement(message))
-
-
-@never_cache
-@login_required
-@require_POST
-def respond_to_meeting(request, uuid):
-    """The signed-in person accepts or declines their own invitation."""
-    try:
-        participant = MeetingParticipant.objects.select_related(
-            "meeting__admission__patient", "meeting__admission__hospital",
-            "meeting__admission__municipality").get(
-            meeting__uuid=uuid, user=request.user,
-            meeting__admission__patient__in=visible_patients(request.user))
-    except (MeetingParticipant.DoesNotExist, ValueError) as exc:
-        raise Http404("No such invitation.") from exc
-    status = request.POST.get("status", "")
-    result, error, code = common.run_action(
-        lambda: services.respond_to_invitation(participant, by=request.user, status=status))
-    if result is None:
-        return _lists_response(request, error, error=True, status=code)
-    when = timezone.localtime(participant.meeting.scheduled_at).strftime("%d.%m.%Y %H:%M")
-    message = (_("You accepted the discharge meeting %(when)s.") if result.status ==
-               ParticipantStatus.ACCEPTED else _("You declined the discharge meeting %(when)s."))
-    return _lists_response(request, message % {"when": when}, error=False)

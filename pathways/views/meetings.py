@@ -5,8 +5,8 @@ Anyone who may see the patient sees the meeting (DischargeMeeting.objects.visibl
 outside that scope it is a 404. Invited people answer inline. The organising side (the
 hospital's planners, the municipality's KE) reschedules, cancels, invites more people,
 writes the minutes and gives follow-up tasks; those forms open in a panel beside the
-meeting, and a success re-renders the meeting out of band. The services decide every
-step: the buttons shown here are a courtesy, not the check.
+meeting (meeting_steps), and a success re-renders the meeting out of band. The services
+decide every step: the buttons shown here are a courtesy, not the check.
 """
 
 import datetime
@@ -16,26 +16,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from registry.models import AuditAction, Membership
-from rehab_portal.htmx import render_page
+from rehab_portal.htmx import announcement, render_page, run_action
 
 from .. import access, services
 from ..calendar import meeting_ics
-from ..forms import (
-    AddParticipantsForm,
-    CancelMeetingForm,
-    FollowUpTaskForm,
-    MinutesForm,
-    RescheduleMeetingForm,
-)
 from ..models import (
     DischargeMeeting,
     FollowUpTask,
@@ -45,7 +36,6 @@ from ..models import (
 )
 from . import common
 
-PANEL = "pathways/partials/meeting_step_form.html"
 SECTION = "pathways/partials/meeting_summary.html"
 
 
@@ -58,7 +48,7 @@ def _meetings(user):
         "admission__patient", "admission__hospital", "admission__municipality", "organizer")
 
 
-def _meeting_in_scope(request, uuid) -> DischargeMeeting:
+def meeting_in_scope(request, uuid) -> DischargeMeeting:
     """The meeting, or 404 outside scope; a GET (a panel showing it) is audited as a read."""
     try:
         meeting = _meetings(request.user).get(uuid=uuid)
@@ -71,7 +61,7 @@ def _meeting_in_scope(request, uuid) -> DischargeMeeting:
     return meeting
 
 
-def _with_details(user, **lookup) -> DischargeMeeting | None:
+def with_details(user, **lookup) -> DischargeMeeting | None:
     """The meeting with its participants and tasks (two prefetches), if in scope."""
     return _meetings(user).prefetch_related(
         Prefetch("participants", queryset=MeetingParticipant.objects.select_related(
@@ -89,7 +79,7 @@ def organizing_side(user, admission) -> bool:
     ).exists()
 
 
-def _when(moment) -> str:
+def meeting_when(moment) -> str:
     return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
 
 
@@ -146,7 +136,7 @@ def meeting_detail(request, uuid):
     municipality and organiser, 4 participants with user and organisation, 5 tasks with the
     responsible user, 6 memberships and 7 care relationships (grounds of the audit), 8 the
     audit INSERT, 9 the organiser check, 10 navigation (memberships, unread count)."""
-    meeting = _with_details(request.user, uuid=uuid)
+    meeting = with_details(request.user, uuid=uuid)
     if meeting is None:
         raise Http404("No such meeting.")
     context = meeting_context(request, meeting)
@@ -158,7 +148,7 @@ def meeting_detail(request, uuid):
 @require_GET
 def meeting_invitation(request, uuid):
     """The invitation as an iCalendar file, as the API and the e-mails carry it."""
-    meeting = _meeting_in_scope(request, uuid)
+    meeting = meeting_in_scope(request, uuid)
     patient = meeting.admission.patient
     access.log_patient_access(request.user, AuditAction.EXPORT, [patient],
                               object_type="dischargemeeting",
@@ -181,55 +171,12 @@ def _section_response(request, meeting, message: str, *, error: bool, status: in
     if not request.htmx:
         (messages.error if error else messages.success)(request, message)
         return redirect(meeting_url(meeting))
-    fresh = _with_details(request.user, pk=meeting.pk)
+    fresh = with_details(request.user, pk=meeting.pk)
     if fresh is None:
-        return HttpResponse(common.announcement(message), status=status)
+        return HttpResponse(announcement(message), status=status)
     context = meeting_context(request, fresh, flash=message, flash_error=error,
                               announce=message)
     return render(request, SECTION, context, status=status)
-
-
-def _step_done(request, meeting, message: str):
-    """After a panel's step: the confirmation in the panel, the meeting out of band and the
-    announcement (htmx); a whole page goes back to the meeting (PRG)."""
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(meeting_url(meeting))
-    fresh = _with_details(request.user, pk=meeting.pk)  # still in scope after the write?
-    section = render_to_string(SECTION, {**meeting_context(request, fresh), "oob": True},
-                               request=request) if fresh is not None else ""
-    html = render_to_string("pathways/partials/panel_done.html", {"message": message},
-                            request=request)
-    return HttpResponse(html + section + common.announcement(message))
-
-
-def _panel_step(request, uuid, make_form, step, message, *, title, submit, hint="",
-                aliases=None, **extra):
-    """A meeting step in the panel: GET shows the form, POST runs the service."""
-    meeting = _meeting_in_scope(request, uuid)
-    form = make_form(meeting, common.posted(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            result, status = common.run_step(form, lambda: step(meeting, form), aliases)
-            if status == 200:
-                return _step_done(request, meeting, message(meeting, result))
-        else:
-            status = common.UNPROCESSABLE
-    admission = meeting.admission
-    context = {
-        "meeting": meeting, "admission": admission, "patient": admission.patient,
-        "form": form, "title": title, "hint": hint, "submit_label": submit,
-        "action": request.path, "back_url": meeting_url(meeting),
-        "subtitle": _("%(patient)s, %(when)s") % {"patient": admission.patient.full_name,
-                                                  "when": _when(meeting.scheduled_at)},
-        **extra,
-    }
-    return common.render_panel(request, PANEL, context, status)
-
-
-def _utc(moment):
-    return moment.astimezone(datetime.UTC) if moment else moment
 
 
 # ---------------------------------------------------------------------------------------
@@ -241,115 +188,19 @@ def _utc(moment):
 @require_POST
 def meeting_respond(request, uuid):
     """The signed-in person accepts or declines their own invitation, on the meeting page."""
-    meeting = _meeting_in_scope(request, uuid)
+    meeting = meeting_in_scope(request, uuid)
     participant = meeting.participants.filter(user=request.user).first()
     if participant is None:
         raise Http404("No such invitation.")
     participant.meeting = meeting
-    result, error, status = common.run_action(lambda: services.respond_to_invitation(
+    result, error, status = run_action(lambda: services.respond_to_invitation(
         participant, by=request.user, status=request.POST.get("status", "")))
     if result is None:
         return _section_response(request, meeting, error, error=True, status=status)
     message = (_("You accepted the discharge meeting %(when)s.") if result.status ==
                ParticipantStatus.ACCEPTED else _("You declined the discharge meeting %(when)s."))
-    return _section_response(request, meeting, message % {"when": _when(meeting.scheduled_at)},
-                             error=False)
-
-
-# ---------------------------------------------------------------------------------------
-# The organising side's steps.
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_reschedule(request, uuid):
-    def step(meeting, form):
-        changes = form.changes()
-        if "scheduled_at" in changes:
-            changes["scheduled_at"] = _utc(changes["scheduled_at"])
-        return services.reschedule_discharge_meeting(meeting, by=request.user, **changes)
-
-    return _panel_step(
-        request, uuid, lambda meeting, data: RescheduleMeetingForm(data, meeting=meeting), step,
-        lambda _meeting, result: _(
-            "The discharge meeting is changed: %(when)s, %(place)s. Everyone invited is told "
-            "and asked to answer again.") % {"when": _when(result.scheduled_at),
-                                              "place": result.location or result.video_link},
-        title=_("Change time or place"), submit=_("Change and tell everyone"),
-        hint=_("Everyone invited gets the change in the portal or by e-mail with an updated "
-               "calendar file. Answers given for the old time no longer hold."))
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_cancel(request, uuid):
-    return _panel_step(
-        request, uuid, lambda _meeting, data: CancelMeetingForm(data),
-        lambda meeting, form: services.cancel_discharge_meeting(
-            meeting, by=request.user, reason=form.cleaned_data["reason"]),
-        lambda meeting, _result: _("The discharge meeting %(when)s is cancelled; everyone "
-                                   "invited is told.") % {"when": _when(meeting.scheduled_at)},
-        title=_("Cancel the meeting"), submit=_("Cancel the meeting"),
-        back_label=_("Keep the meeting"),
-        hint=_("Everyone invited gets a cancellation in the portal or by e-mail."))
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_add_participants(request, uuid):
-    def make_form(meeting, data):
-        return AddParticipantsForm(data, admission=meeting.admission,
-                                   invited=meeting.participants.all())
-
-    def message(_meeting, created):
-        return ngettext("%(count)d more person is invited.", "%(count)d more people are invited.",
-                        len(created)) % {"count": len(created)}
-
-    return _panel_step(
-        request, uuid, make_form,
-        lambda meeting, form: services.add_participants(meeting, by=request.user,
-                                                        participants=form.participants()),
-        message, title=_("Invite more people"), submit=_("Invite"), participants_form=True,
-        hint=_("Only those you add get an invitation now. Calendar entries and e-mail name no "
-               "patient."))
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_minutes(request, uuid):
-    def step(meeting, form):
-        data = form.cleaned_data
-        return services.record_minutes(meeting, by=request.user, minutes=data["minutes"],
-                                       decisions=data["decisions"], attended=data["attended"])
-
-    return _panel_step(
-        request, uuid, lambda meeting, data: MinutesForm(data, meeting=meeting), step,
-        lambda _meeting, _result: _("Minutes recorded; the meeting is marked as held."),
-        title=_("Minutes"), submit=_("Save the minutes"), stacked=True,
-        hint=_("Written after the meeting has started. Tick who attended."))
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_add_task(request, uuid):
-    def step(meeting, form):
-        data = form.cleaned_data
-        return services.add_follow_up_task(
-            meeting, by=request.user, description=data["description"],
-            responsible_name=data["responsible_name"], due_date=data["due_date"],
-            responsible_user=data["responsible_user"])
-
-    return _panel_step(
-        request, uuid, lambda meeting, data: FollowUpTaskForm(data, meeting=meeting), step,
-        lambda _meeting, task: _("Follow-up task added: %(what)s (%(who)s, due %(date)s).") % {
-            "what": task.description, "who": task.responsible_name,
-            "date": task.due_date.strftime("%d.%m.%Y")},
-        title=_("Add a follow-up task"), submit=_("Add the task"))
+    return _section_response(request, meeting,
+                             message % {"when": meeting_when(meeting.scheduled_at)}, error=False)
 
 
 @never_cache
@@ -357,12 +208,12 @@ def meeting_add_task(request, uuid):
 @require_POST
 def meeting_complete_task(request, uuid, task_id):
     """The responsible user, or the organising side, marks a follow-up task done."""
-    meeting = _meeting_in_scope(request, uuid)
+    meeting = meeting_in_scope(request, uuid)
     task = FollowUpTask.objects.filter(meeting=meeting, pk=task_id).first()
     if task is None:
         raise Http404("No such task.")
     task.meeting = meeting
-    result, error, status = common.run_action(
+    result, error, status = run_action(
         lambda: services.complete_follow_up_task(task, by=request.user))
     if result is None:
         return _section_response(request, meeting, error, error=True, status=status)

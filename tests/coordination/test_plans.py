@@ -15,7 +15,7 @@ from coordination.models import (
 )
 from pathways.models import Patient
 from registry.models import AuditEvent
-from rehab_portal.exceptions import StateConflict
+from rehab_portal.exceptions import StaleVersion, StateConflict
 from tests import factories
 
 from .conftest import activate, make_plan
@@ -32,11 +32,12 @@ def test_it_refuses_a_lost_update_and_says_what_changed(cast, plan):
     read_version = plan.version
     services.update_plan(plan, by=cast.coordinator, expected_version=read_version,
                          what_matters="Å kunne gå på butikken selv")
-    with pytest.raises(services.PlanConflict) as exc_info:
+    with pytest.raises(StaleVersion) as exc_info:
         services.update_plan(plan, by=cast.ke_tromso, expected_version=read_version,
                              what_matters="Komme tilbake i jobb", resources="Familien")
     conflict = exc_info.value
     assert isinstance(conflict, StateConflict) and conflict.code == "stale"
+    assert conflict.current_version == read_version + 1
     assert conflict.changed_fields == ["what_matters"]
     assert conflict.changes[0].after == "Å kunne gå på butikken selv"
     plan.refresh_from_db()
@@ -47,7 +48,7 @@ def test_it_refuses_a_lost_update_and_says_what_changed(cast, plan):
 def test_it_names_the_sections_someone_else_changed(cast, plan):
     read_version = plan.version
     services.add_goal(plan, by=cast.coordinator, text="Lage middag selv")
-    with pytest.raises(services.PlanConflict) as exc_info:
+    with pytest.raises(StaleVersion) as exc_info:
         services.update_plan(plan, by=cast.ke_tromso, expected_version=read_version,
                              resources="Familien")
     assert exc_info.value.changed_fields == ["goals"]

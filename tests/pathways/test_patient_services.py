@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pathways import services
 from pathways.models import CareRelationship, Patient
 from registry.models import AuditEvent, Role
+from rehab_portal.exceptions import StaleVersion
 from tests import factories
 
 
@@ -59,10 +60,11 @@ def test_it_refuses_a_stale_edit_and_says_what_changed(cast):
     second_copy = Patient.objects.get(pk=cast.shared.pk)
     services.update_patient(first_copy, by=cast.ke_tromso, expected_version=1,
                             phone="+47 400 00 001")
-    with pytest.raises(services.ConflictError) as exc_info:
+    with pytest.raises(StaleVersion) as exc_info:
         services.update_patient(second_copy, by=cast.planner, expected_version=1,
                                 phone="+47 400 00 002")
     assert exc_info.value.changed_fields == ["phone"]
+    assert exc_info.value.current_version == 2
     assert Patient.objects.get(pk=cast.shared.pk).phone == "+47 400 00 001"
 
 

@@ -1,0 +1,33 @@
+"""Server-rendered screens of the KE's work, one module a screen: the overview, its decisions
+and coordinator profiles, a request from the patient's page, the plan page, its inline edits
+and its PDF. Every change goes through coordination.services and the step kit
+(rehab_portal.htmx)."""
+
+from .decisions import accept_request, create_coordinator, decline_request, update_coordinator
+from .overview import ke_overview
+from .pdf import plan_pdf
+from .plan import plan_detail
+from .plan_edits import (
+    add_goal,
+    add_measure,
+    add_participant,
+    add_sub_goal,
+    change_status,
+    edit_what_matters,
+    reassign_coordinator,
+    record_consent,
+    record_evaluation,
+    remove_participant,
+    revoke_consent,
+    update_goal,
+    update_measure,
+)
+from .requests import new_plan_request
+
+__all__ = [
+    "accept_request", "add_goal", "add_measure", "add_participant", "add_sub_goal",
+    "change_status", "create_coordinator", "decline_request", "edit_what_matters",
+    "ke_overview", "new_plan_request", "plan_detail", "plan_pdf", "reassign_coordinator",
+    "record_consent", "record_evaluation", "remove_participant", "revoke_consent",
+    "update_coordinator", "update_goal", "update_measure",
+]

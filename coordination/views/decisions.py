@@ -1,0 +1,146 @@
+"""The KE's steps from its overview, each a form in the panel: accept or decline a request for
+an individual plan or a coordinator, and create or change a coordinator's profile. A success
+answers with the overview's lists out of band and an announcement."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from pathways.views.inbox import ke_municipalities
+from rehab_portal.htmx import form_step, posted, render_panel, step_done
+
+from .. import services
+from ..access import visible_requests
+from ..forms import (
+    AcceptRequestForm,
+    CoordinatorProfileForm,
+    CoordinatorUpdateForm,
+    DeclineRequestForm,
+)
+from ..models import Coordinator, PlanRequest
+from .overview import overview, require_ke
+
+
+def overview_done(request, message: str):
+    """After a step from the overview: back to it (PRG), or for htmx the confirmation in the
+    panel, the overview's lists out of band and the announcement."""
+    return step_done(
+        request, message, redirect_to=reverse("coordination:ke_overview"),
+        oob=lambda: render_to_string(
+            "coordination/partials/overview_lists.html",
+            {**overview(request, require_ke(request.user)), "oob": True}, request=request))
+
+
+def _panel_step(request, form, template: str, context: dict, step, done_message):
+    """A step of the overview in the panel; `done_message(result)` when done."""
+    context = {**context, "back_url": reverse("coordination:ke_overview")}
+    return form_step(
+        request, form, step,
+        show=lambda form, status: render_panel(request, template, {**context, "form": form},
+                                               status),
+        done=lambda result: overview_done(request, done_message(result)))
+
+
+# ---------------------------------------------------------------------------------------
+# Requests (melding om behov): the KE's decision
+
+
+def _get_request(user, uuid) -> PlanRequest:
+    try:
+        return visible_requests(user).select_related("patient", "municipality").get(
+            uuid=uuid, municipality_id__in=ke_municipalities(user))
+    except (PlanRequest.DoesNotExist, ValueError) as exc:
+        raise Http404("No such request.") from exc
+
+
+def _decision(request, uuid, form_class, template, step, done_message):
+    plan_request = _get_request(request.user, uuid)
+    coordinators = services.coordinators_with_load(plan_request.municipality).filter(
+        active=True)
+    return _panel_step(
+        request, form_class(posted(request), coordinators=coordinators), template,
+        {"plan_request": plan_request, "patient": plan_request.patient},
+        lambda data: step(plan_request, data),
+        lambda _result: done_message % {"name": plan_request.patient.full_name})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_request(request, uuid):
+    def step(plan_request, data):
+        return services.accept_request(
+            plan_request, by=request.user, coordinator=data["coordinator"],
+            patient_wishes=data["patient_wishes"],
+            allow_over_capacity=data["allow_over_capacity"])
+    return _decision(request, uuid, AcceptRequestForm, "coordination/partials/accept_form.html",
+                     step, _("The request for %(name)s is accepted."))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def decline_request(request, uuid):
+    def step(plan_request, data):
+        return services.decline_request(
+            plan_request, by=request.user, reason=data["reason"],
+            coordinator_offered=data["coordinator_offered"], coordinator=data["coordinator"],
+            patient_wishes=data["patient_wishes"])
+    return _decision(request, uuid, DeclineRequestForm,
+                     "coordination/partials/decline_form.html", step,
+                     _("The request for %(name)s is declined."))
+
+
+# ---------------------------------------------------------------------------------------
+# Coordinator profiles
+
+
+def _get_coordinator(user, uuid) -> Coordinator:
+    try:
+        return Coordinator.objects.select_related("user", "organization").get(
+            uuid=uuid, organization_id__in=ke_municipalities(user))
+    except (Coordinator.DoesNotExist, ValueError) as exc:
+        raise Http404("No such coordinator.") from exc
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_coordinator(request):
+    org_ids = require_ke(request.user)
+    form = CoordinatorProfileForm(posted(request), org_ids=org_ids)
+    if len(org_ids) == 1 and request.method == "GET":
+        form.initial["organization"] = org_ids[0]
+
+    def step(d):
+        return services.create_coordinator_profile(
+            user=d["user"], organization=d["organization"], by=request.user, kind=d["kind"],
+            profession=d["profession"], training_completed_on=d["training_completed_on"],
+            capacity=d["capacity"])
+    return _panel_step(
+        request, form, "coordination/partials/coordinator_form.html", {}, step,
+        lambda c: _("%(name)s is a coordinator.") % {"name": c.user.display_name()})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_coordinator(request, uuid):
+    require_ke(request.user)
+    coordinator = _get_coordinator(request.user, uuid)
+    form = CoordinatorUpdateForm(posted(request), initial={
+        "training_completed_on": coordinator.training_completed_on,
+        "capacity": coordinator.capacity})
+
+    def step(d):
+        return services.update_coordinator_profile(
+            coordinator, by=request.user, training_completed_on=d["training_completed_on"],
+            capacity=d["capacity"])
+    return _panel_step(
+        request, form, "coordination/partials/coordinator_update_form.html",
+        {"coordinator": coordinator}, step,
+        lambda c: _("The profile of %(name)s is saved.") % {"name": c.user.display_name()})

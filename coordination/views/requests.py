@@ -1,0 +1,67 @@
+"""A request to the KE (melding om behov), from the patient's page: whoever sees the patient
+asks for an individual plan, a coordinator or a rehabilitation assessment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from pathways.access import get_visible_patient, log_patient_access
+from registry.models import AuditAction, Membership, Role
+from rehab_portal.htmx import form_step, posted
+
+from .. import services
+from ..access import is_ke_staff
+from ..forms import PlanRequestForm
+from ..models import PlanRequest, RequestSource
+
+
+def _is_discharge_planner(user) -> bool:
+    return Membership.objects.filter(user=user, role=Role.DISCHARGE_PLANNER).exists()
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_plan_request(request, uuid):
+    """Whoever sees the patient may ask a municipality's KE for an individual plan, a
+    coordinator or a rehabilitation assessment; KE staff register one that came by phone or
+    letter the same way. The service decides; its refusals come back onto the form."""
+    patient = get_visible_patient(request.user, uuid)
+    log_patient_access(request.user, AuditAction.VIEW, [patient],
+                       detail="plan request form")
+    form = PlanRequestForm(posted(request), initial={
+        "municipality": patient.municipality_id,
+        "received_at": timezone.localtime().replace(second=0, microsecond=0),
+        "source": RequestSource.HOSPITAL if _is_discharge_planner(request.user) else "",
+    })
+    context = {"patient": patient,
+               "back_url": reverse("pathways:patient_detail", kwargs={"uuid": patient.uuid})}
+    return form_step(
+        request, form,
+        lambda data: services.submit_plan_request(
+            patient=patient, municipality=data["municipality"], kind=data["kind"],
+            source=data["source"], by=request.user, submitter_name=data["submitter_name"],
+            description=data["description"], received_at=data["received_at"]),
+        show=lambda form, status: render(request, "coordination/plan_request.html",
+                                         {**context, "form": form}, status=status),
+        done=lambda plan_request: _request_sent(request, plan_request))
+
+
+def _request_sent(request, plan_request: PlanRequest):
+    """Back to the patient, or (KE staff of the receiving municipality) to the overview where
+    the request now waits for a decision."""
+    municipality = plan_request.municipality
+    if is_ke_staff(request.user, municipality):
+        messages.success(request, _("The request for %(name)s is registered and waits for a "
+                                    "decision.") % {"name": plan_request.patient.full_name})
+        url = reverse("coordination:ke_overview")
+    else:
+        messages.success(request, _("The request is sent to the coordinating unit of "
+                                    "%(municipality)s.") % {"municipality": municipality.name})
+        url = reverse("pathways:patient_detail", kwargs={"uuid": plan_request.patient.uuid})
+    return redirect(url)

@@ -1,0 +1,162 @@
+"""The ward board's rows: each open admission with what its row shows (the notices and their
+receipts, the declaration and its answer, the next meeting, the checklist), read in a fixed
+number of queries and worked out without more."""
+
+import datetime
+from types import SimpleNamespace
+
+from django.db.models import Count, F, Func, Max, OuterRef, Prefetch, Q, Subquery
+from django.utils.translation import gettext as _
+
+from registry.models import Notification, NotificationChannel
+
+from ..access import visible_patients, with_grounds
+from ..deadlines import local_date
+from ..models import (
+    Admission,
+    AdmissionStatus,
+    DischargeMeeting,
+    EarlyNotification,
+    MeetingStatus,
+    MessageStatus,
+    MunicipalAnswer,
+    MunicipalAnswerKind,
+    NoticeState,
+    ParticipantStatus,
+    ReadyForDischarge,
+)
+from . import common
+
+ALL_WARDS = "all"
+# The notifications a sent notice makes for the municipality's KE (not the hospital's copy
+# of the acknowledgement, nor reminders): services.notices names them by message status.
+SENT_KINDS = [f"early_notification.{status}" for status in MessageStatus.values]
+
+
+def open_admissions(user, hospital, ward: str):
+    """Deny by default: only stays of patients the user may see."""
+    admissions = Admission.objects.visible_to(user).open().filter(hospital=hospital)
+    if ward != ALL_WARDS:
+        admissions = admissions.filter(ward=ward)
+    return admissions
+
+
+def board_admissions(user, hospital, ward: str, at: datetime.datetime) -> list[Admission]:
+    """The ward's open admissions with everything a row shows, in a fixed number of queries:
+    1 admissions with patient, municipality and the grounds the user sees each patient on
+    (for the audit), 2 their notices with sender, acknowledger and receipt, 3 their
+    declarations, 4 the answers to those, 5 meetings not cancelled with their participants
+    counted."""
+    admissions = (
+        with_grounds(open_admissions(user, hospital, ward)
+                     .filter(patient__in=visible_patients(user)), user)
+        .select_related("patient", "municipality")
+        .prefetch_related(
+            Prefetch("early_notifications",
+                     queryset=with_receipts(EarlyNotification.objects.select_related(
+                         "sent_by", "acknowledged_by")).order_by("sequence")),
+            Prefetch("ready_declarations",
+                     queryset=ReadyForDischarge.objects.order_by("-declared_at").prefetch_related(
+                         Prefetch("answers", queryset=MunicipalAnswer.objects.order_by(
+                             "answered_at", "pk")))),
+            live_meetings_prefetch(),
+        )
+    )
+    return list(admissions)
+
+
+def live_meetings_prefetch():
+    """Meetings not cancelled, each with its participants counted (the row shows counts)."""
+    return Prefetch(
+        "discharge_meetings", to_attr="live_meetings",
+        queryset=DischargeMeeting.objects.exclude(status=MeetingStatus.CANCELLED).annotate(
+            invited=Count("participants"),
+            accepted=Count("participants", filter=Q(
+                participants__status=ParticipantStatus.ACCEPTED)),
+            declined=Count("participants", filter=Q(
+                participants__status=ParticipantStatus.DECLINED)),
+            last_response=Max("participants__responded_at"),
+        ).order_by("scheduled_at"))
+
+
+def _receipts(field: str, function):
+    rows = Notification.objects.filter(
+        subject_type="earlynotification", subject_uuid=OuterRef("uuid"),
+        channel=NotificationChannel.IN_APP, kind__in=SENT_KINDS,
+    ).order_by().annotate(value=Func(F(field), function=function)).values("value")[:1]
+    return Subquery(rows)
+
+
+def with_receipts(notices):
+    """Each notice with how many of the municipality's KE got it in the portal, when it
+    arrived and when one of them first opened it: subqueries on notification_subject_idx."""
+    return notices.annotate(
+        receipt_recipients=_receipts("pk", "COUNT"),
+        receipt_delivered_at=_receipts("delivered_at", "MIN"),
+        receipt_read_at=_receipts("read_at", "MIN"),
+    )
+
+
+def notice_receipt(notice) -> dict | None:
+    if notice is None or not getattr(notice, "receipt_recipients", 0):
+        return None
+    return {"recipients": notice.receipt_recipients,
+            "delivered_at": notice.receipt_delivered_at, "read_at": notice.receipt_read_at}
+
+
+def _latest_answer(declaration):
+    answers = list(declaration.answers.all()) if declaration else []
+    return answers[-1] if answers else None
+
+
+def build_row(admission: Admission, at: datetime.datetime):
+    """What one row of the board shows, worked out from the prefetched relations."""
+    notices = list(admission.early_notifications.all())
+    sent = [n for n in notices if n.state == NoticeState.SENT]
+    last_sent = sent[-1] if sent else None
+    draft = next((n for n in notices if n.state == NoticeState.DRAFT), None)
+    declaration = next((d for d in admission.ready_declarations.all()
+                        if d.withdrawn_at is None), None)
+    answer = _latest_answer(declaration)
+    meeting = next((m for m in admission.live_meetings
+                    if m.status == MeetingStatus.SCHEDULED and m.scheduled_at >= at), None)
+    held = any(m.status == MeetingStatus.HELD for m in admission.live_meetings)
+    today = local_date(at)
+    can_receive = bool(answer and answer.kind == MunicipalAnswerKind.CAN_RECEIVE
+                       and answer.receive_on and answer.receive_on <= today)
+    checklist = [
+        (_("Early notification sent"), bool(sent), ""),
+        (_("Acknowledged by the municipality"), bool(last_sent and last_sent.acknowledged_at),
+         ""),
+        (_("Declared ready for discharge"), declaration is not None, ""),
+        (_("The municipality can receive the patient"), can_receive, ""),
+    ]
+    if admission.needs_interdisciplinary_follow_up:
+        checklist.append((_("Discharge meeting held"), held,
+                          _("scheduled") if meeting is not None and not held else ""))
+    return SimpleNamespace(
+        admission=admission,
+        patient=admission.patient,
+        countdown=None if sent else common.countdown(admission.notification_deadline, at),
+        draft=draft,
+        last_sent=last_sent,
+        versions=len(sent),
+        first_late=bool(sent and sent[0].late),
+        receipt=notice_receipt(last_sent),
+        declaration=declaration,
+        answer=answer,
+        meeting=meeting,
+        accepted=meeting.accepted if meeting else 0,
+        declined=meeting.declined if meeting else 0,
+        invited=meeting.invited if meeting else 0,
+        checklist=checklist,
+        checklist_done=sum(1 for _label, done, _note in checklist if done),
+        is_ready=admission.status == AdmissionStatus.READY_FOR_DISCHARGE,
+    )
+
+
+def sort_key(row):
+    """Notices not yet sent first, most urgent first; then by admission time."""
+    admission = row.admission
+    return (row.last_sent is not None, admission.notification_deadline if not row.last_sent
+            else admission.admitted_at)
