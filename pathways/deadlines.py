@@ -5,13 +5,14 @@ time + 24 h across the spring change is 23 real hours), so elapsed time is added
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from registry.models import CooperationAgreement, Organization
+from rehab_portal.sweeps import OSLO, local_date
 
-OSLO = ZoneInfo("Europe/Oslo")
+__all__ = ["OSLO", "add_hours", "add_local_days", "early_notification_deadline",
+           "early_notification_hours", "local_date"]
 
 
 def early_notification_hours(hospital: Organization, municipality: Organization) -> int:
@@ -31,10 +32,6 @@ def add_hours(moment: datetime.datetime, hours: float) -> datetime.datetime:
 def early_notification_deadline(admitted_at: datetime.datetime, hospital: Organization,
                                 municipality: Organization) -> datetime.datetime:
     return add_hours(admitted_at, early_notification_hours(hospital, municipality))
-
-
-def local_date(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(OSLO).date()
 
 
 def add_local_days(moment: datetime.datetime, days: int) -> datetime.datetime:

@@ -7,6 +7,7 @@ unique in the table, so a re-run or a second worker inserts nothing new.
 
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -18,7 +19,14 @@ from django.utils import timezone, translation
 
 from rehab_portal.publishing import publish_each
 
-from .models import DeliveryStatus, Notification, NotificationChannel
+from .models import (
+    CoordinatingUnit,
+    DeliveryStatus,
+    Membership,
+    Notification,
+    NotificationChannel,
+    Role,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,39 @@ class Outgoing:
     dedupe: str | None = None
     channels: tuple = DEFAULT_CHANNELS
     external_emails: Iterable[str] = field(default=())
+
+
+class Directory:
+    """Who receives a batch's reminders: the discharge planners and KE staff of the batch's
+    organisations, in one or two queries (rehab_portal.sweeps builds a batch at a time).
+
+    When a coordinating unit has no KE staff in the portal, its inbox address gets the
+    e-mail instead, so a reminder is not silently lost.
+    """
+
+    def __init__(self, organization_ids: Iterable[int], *, inboxes: bool = False):
+        ids = {pk for pk in organization_ids if pk is not None}
+        self._members: dict[tuple[int, str], list[tuple[str, object]]] = defaultdict(list)
+        memberships = Membership.objects.filter(
+            organization_id__in=ids, role__in=[Role.DISCHARGE_PLANNER, Role.KE_STAFF],
+            user__is_active=True,
+        ).select_related("user").order_by("pk")
+        for membership in memberships:
+            self._members[membership.organization_id, membership.role].append(
+                (membership.ward, membership.user))
+        self._inboxes = dict(CoordinatingUnit.objects.filter(organization_id__in=ids)
+                             .values_list("organization_id", "inbox_address")) if inboxes else {}
+
+    def planners(self, hospital_id: int, ward: str) -> list:
+        """The hospital's planners for the ward: those tied to it and those with no ward."""
+        return [user for member_ward, user in self._members[hospital_id, Role.DISCHARGE_PLANNER]
+                if member_ward in ("", ward)]
+
+    def ke_staff(self, organization_id: int | None) -> tuple[list, list[str]]:
+        """(users, e-mail addresses): the KE's staff, or else its inbox."""
+        users = [user for _ward, user in self._members[organization_id, Role.KE_STAFF]]
+        inbox = self._inboxes.get(organization_id)
+        return users, [] if users or not inbox else [inbox]
 
 
 def _row(message: Message, channel: str, *, recipient=None, email: str = "",

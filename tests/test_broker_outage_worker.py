@@ -46,9 +46,9 @@ def test_email_written_while_redis_was_stopped_is_delivered_once_when_it_is_back
     celery.start("worker", "--pool=solo", "--without-gossip", "--without-mingle")
     celery.start("beat", f"--schedule={tmp_path / 'beat-schedule'}")
     # A generous upper bound, not a measurement: the promise is a minute after the broker is
-    # back (STUCK_AFTER_SECONDS + OUTBOX_SWEEP_SECONDS, 45 s); twice that for slow machines
+    # back (FRESH_GRACE_SECONDS + OUTBOX_SWEEP_SECONDS, 45 s); twice that for slow machines
     # and the processes' start. (Before, rows waited 5 minutes.)
-    assert settings.NOTIFICATION_DELIVERY["STUCK_AFTER_SECONDS"] \
+    assert settings.RETRY["email"]["FRESH_GRACE_SECONDS"] \
         + settings.OUTBOX_SWEEP_SECONDS < 60
     wait_for(lambda: not emails.exclude(delivery_status=DeliveryStatus.DELIVERED).exists(),
              celery, "e-mail still undelivered", timeout=120)

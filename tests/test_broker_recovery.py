@@ -71,7 +71,7 @@ def test_an_email_whose_message_was_lost_is_queued_within_a_minute(lost_email, q
     assert queued.notifications == [lost_email.pk]
     assert tick - created < MINUTE
     # Not before the grace: the row's own message may still be on its way.
-    assert tick - created >= seconds(settings.NOTIFICATION_DELIVERY["STUCK_AFTER_SECONDS"])
+    assert tick - created >= seconds(settings.RETRY["email"]["FRESH_GRACE_SECONDS"])
 
     registry_tasks.deliver_notification(lost_email.pk)
     registry_tasks.deliver_notification(lost_email.pk)  # a duplicate message sends nothing
@@ -80,7 +80,7 @@ def test_an_email_whose_message_was_lost_is_queued_within_a_minute(lost_email, q
 
 def test_a_claim_younger_than_its_lease_is_not_taken_twice_and_a_dead_one_is_retaken(
         lost_email, queued):
-    lease = settings.NOTIFICATION_DELIVERY["CLAIM_SECONDS"]
+    lease = settings.RETRY["email"]["LEASE_SECONDS"]
     # The lease outlasts a slow SMTP conversation, so a live worker is never overtaken.
     assert lease >= 3 * settings.EMAIL_TIMEOUT
     claimed_at = timezone.now()
@@ -121,13 +121,13 @@ def test_a_webhook_attempt_is_not_retaken_while_its_request_can_still_be_on_its_
         cast, receiver, queued):  # noqa: F811
     # The request is out within TIMEOUT_SECONDS (connect, TLS and body, resolving included),
     # the headers and the body each within what is left of it: well inside the lease.
-    assert webhook_tasks.LEASE_SECONDS > 2 * webhook_tasks.TIMEOUT_SECONDS
+    assert settings.RETRY["webhook"]["LEASE_SECONDS"] > 2 * webhook_tasks.TIMEOUT_SECONDS
     tromso = subscriber(cast.tromso, receiver.url)
     delivery = events.ping(tromso.subscription)
     claimed_at = timezone.now()
     assert webhook_tasks.claim(delivery.pk, claimed_at)  # ... and the worker dies
     interval = beat_schedule("webhooks.tasks.retry_deliveries")
-    just_before = claimed_at + seconds(webhook_tasks.LEASE_SECONDS - 1)
+    just_before = claimed_at + seconds(settings.RETRY["webhook"]["LEASE_SECONDS"] - 1)
     assert webhook_tasks.retry_deliveries(now=just_before) == 0
     tick = first_sweep_that_queues(webhook_tasks.retry_deliveries, claimed_at, interval,
                                    phase=interval - 1)

@@ -105,7 +105,7 @@ def test_an_early_notification_is_sent_while_the_broker_hangs_and_mailed_when_it
     assert private_broker.queued("registry.tasks.deliver_notification") == []
 
     # The broker is back: the retry sweep queues the row whose message was lost ...
-    stuck = settings.NOTIFICATION_DELIVERY["STUCK_AFTER_SECONDS"]
+    stuck = settings.RETRY["email"]["FRESH_GRACE_SECONDS"]
     later = timezone.now() + datetime.timedelta(seconds=stuck + 1)
     assert registry_tasks.retry_notifications(now=later) == 1
     assert private_broker.queued("registry.tasks.deliver_notification") == [[email.pk]]
@@ -132,6 +132,7 @@ def test_a_webhook_ping_is_answered_while_the_broker_hangs_and_queued_when_it_is
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (WebhookDeliveryStatus.PENDING, 0)
 
-    later = timezone.now() + datetime.timedelta(seconds=webhook_tasks.FRESH_GRACE_SECONDS + 1)
+    grace = settings.RETRY["webhook"]["FRESH_GRACE_SECONDS"]
+    later = timezone.now() + datetime.timedelta(seconds=grace + 1)
     assert webhook_tasks.retry_deliveries(now=later) == 1
     assert private_broker.queued("webhooks.tasks.deliver_webhook") == [[delivery.pk]]

@@ -6,6 +6,7 @@ import pytest
 from coordination import services, tasks
 from coordination.models import RequestKind
 from registry.models import Notification
+from rehab_portal import sweeps
 
 from .conftest import activate, make_plan, submit
 
@@ -125,7 +126,7 @@ def test_it_alerts_the_ke_about_a_full_coordinator_once_a_day_in_oslo(cast, kora
 
 def test_it_runs_every_sweep_and_a_rerun_sends_nothing(cast, due_plan):
     submit(cast, patient=cast.shared, received_at=oslo(2025, 3, 1, 9))
-    first = tasks.run_sweeps(oslo(2025, 3, 30, 9))
+    first = sweeps.run_sweeps("coordination", oslo(2025, 3, 30, 9))
     assert first == {"evaluations": 1, "requests_waiting": 1, "over_capacity": 0}
-    assert tasks.run_sweeps(oslo(2025, 3, 30, 9)) == {
+    assert sweeps.run_sweeps("coordination", oslo(2025, 3, 30, 9)) == {
         "evaluations": 0, "requests_waiting": 0, "over_capacity": 0}

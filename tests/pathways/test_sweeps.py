@@ -26,6 +26,7 @@ from pathways.models import (
     ReadyForDischarge,
 )
 from registry.models import Membership, Notification, NotificationChannel, Role
+from rehab_portal import sweeps
 from tests import factories
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -275,7 +276,7 @@ def test_the_sweep_costs_the_same_queries_for_two_due_admissions_as_for_twenty(p
 
 
 def test_it_works_through_more_due_admissions_than_one_batch(people, monkeypatch):
-    monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
+    monkeypatch.setattr(sweeps, "BATCH_SIZE", 2)
     admitted_at = oslo(2026, 5, 4, 10, 0)
     admissions = [admit(people, admitted_at) for _ in range(5)]
     tasks.remind_missing_early_notifications(admitted_at + 24 * HOUR)
@@ -515,23 +516,26 @@ def test_the_follow_up_is_due_six_calendar_weeks_after_discharge_across_dst(peop
 def test_run_sweeps_runs_every_sweep_and_reports_what_it_created(people):
     now = oslo(2026, 5, 4, 10, 0)
     admit(people, now - 23 * HOUR)
-    created = tasks.run_sweeps(now)
-    assert set(created) == {sweep.name for sweep in tasks.SWEEPS}
+    created = sweeps.run_sweeps("pathways", now)
+    assert list(created) == ["early_notification_missing", "notice_unacknowledged",
+                             "ready_unanswered", "meeting_prompt", "meeting_reminder",
+                             "minutes_missing", "follow_up"]
     assert created["early_notification_missing"] == 4
-    assert tasks.run_sweeps(now) == dict.fromkeys(created, 0)
+    assert sweeps.run_sweeps("pathways", now) == dict.fromkeys(created, 0)
 
 
 def test_a_failing_sweep_does_not_keep_the_others_from_running(people, monkeypatch):
     now = oslo(2026, 5, 4, 10, 0)
     admit(people, now - 23 * HOUR)
 
-    def broken(now=None):
+    def broken(now, kind):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tasks, "SWEEPS", (tasks.Sweep("broken", tasks.follow_ups_due, broken),
-                                          *tasks.SWEEPS))
+    sweeps.registered()  # every app's kinds in the registry before one is added for a while
+    monkeypatch.setitem(sweeps.REGISTRY, "broken",
+                        sweeps.Reminder("broken", "pathways", broken, lambda *args: []))
     with pytest.raises(RuntimeError, match="broken"):
-        tasks.run_sweeps(now)
+        sweeps.run_sweeps("pathways", now)
     assert Notification.objects.filter(kind="early_notification.reminder").count() == 4
 
 

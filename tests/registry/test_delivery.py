@@ -131,15 +131,15 @@ def test_a_failure_is_recorded_and_retried_with_growing_waits(email, settings):
 
 
 def test_the_wait_doubles_up_to_a_cap(settings):
-    settings.NOTIFICATION_DELIVERY = {**settings.NOTIFICATION_DELIVERY,
-                                      "BACKOFF_BASE_SECONDS": 60, "BACKOFF_MAX_SECONDS": 3600}
-    waits = [tasks.backoff(n).total_seconds() / 60 for n in range(1, 10)]
+    settings.RETRY = {**settings.RETRY, "email": {
+        **settings.RETRY["email"], "BACKOFF_BASE_SECONDS": 60, "BACKOFF_MAX_SECONDS": 3600}}
+    waits = [tasks.QUEUE.backoff(n).total_seconds() / 60 for n in range(1, 10)]
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
 def test_it_is_undeliverable_after_the_last_attempt(email, settings):
     settings.EMAIL_BACKEND = f"{MODULE}.FailingBackend"
-    settings.NOTIFICATION_DELIVERY = {**settings.NOTIFICATION_DELIVERY, "MAX_ATTEMPTS": 4}
+    settings.RETRY = {**settings.RETRY, "email": {**settings.RETRY["email"], "MAX_ATTEMPTS": 4}}
 
     for attempt in range(1, 5):
         make_due(email)
@@ -212,7 +212,7 @@ def test_email_is_queued_after_commit_and_a_broker_outage_loses_nothing(
     pending = next(n for n in rows if n.channel == "email")
     assert reload(pending).delivery_status == DeliveryStatus.PENDING
     later = timezone.now() + datetime.timedelta(minutes=10)
-    assert pending.pk in tasks.due_for_retry(later).values_list("pk", flat=True)
+    assert pending.pk in tasks.QUEUE.due(later).values_list("pk", flat=True)
 
 
 def test_a_long_external_address_gets_a_dedupe_key_that_fits(db):

@@ -107,8 +107,8 @@ def test_it_backs_off_exponentially_and_fails_after_ten_attempts(cast, receiver,
 
 
 def test_it_caps_the_backoff_at_six_hours():
-    assert tasks.backoff(30) >= datetime.timedelta(hours=6)
-    assert tasks.backoff(30) <= datetime.timedelta(hours=6.6)
+    assert tasks.QUEUE.backoff(30) >= datetime.timedelta(hours=6)
+    assert tasks.QUEUE.backoff(30) <= datetime.timedelta(hours=6.6)
 
 
 def test_it_posts_once_when_two_workers_claim_the_same_delivery(
@@ -137,9 +137,9 @@ def test_it_retries_an_attempt_whose_worker_died_once_its_lease_is_over(
     queue.ids.clear()
     now = timezone.now()
     assert tasks.claim(delivery_id, now)  # ... and the worker dies before it POSTs
-    lease_left = now + datetime.timedelta(seconds=tasks.LEASE_SECONDS - 1)
+    lease_left = now + datetime.timedelta(seconds=tasks.QUEUE.setting("LEASE_SECONDS") - 1)
     assert tasks.retry_deliveries(now=lease_left) == 0
-    later = now + datetime.timedelta(seconds=tasks.LEASE_SECONDS + 1)
+    later = now + datetime.timedelta(seconds=tasks.QUEUE.setting("LEASE_SECONDS") + 1)
     assert tasks.retry_deliveries(now=later) == 1
     queue.run(now=later)
     delivery = WebhookDelivery.objects.get()
@@ -153,7 +153,7 @@ def test_it_fails_a_last_attempt_whose_worker_died(cast, receiver, queue,
     with django_capture_on_commit_callbacks(execute=True):
         admit(cast)
     now = timezone.now()
-    WebhookDelivery.objects.update(status=S.DELIVERING, attempts=tasks.MAX_ATTEMPTS,
+    WebhookDelivery.objects.update(status=S.DELIVERING, attempts=tasks.QUEUE.max_attempts,
                                    next_attempt_at=now)
     tasks.retry_deliveries(now=now + datetime.timedelta(seconds=1))
     delivery = WebhookDelivery.objects.get()
@@ -190,7 +190,8 @@ def test_it_loses_nothing_when_the_broker_is_down_at_commit(cast, receiver, monk
     monkeypatch.setattr(tasks.deliver_webhook, "delay", queued.append)
     # A fresh delivery's own task goes first; the sweep takes it after the grace.
     assert tasks.retry_deliveries(now=timezone.now()) == 0
-    later = timezone.now() + datetime.timedelta(seconds=tasks.FRESH_GRACE_SECONDS + 1)
+    grace = tasks.QUEUE.setting("FRESH_GRACE_SECONDS")
+    later = timezone.now() + datetime.timedelta(seconds=grace + 1)
     assert tasks.retry_deliveries(now=later) == 1
     tasks.deliver_webhook(queued[0], now=later)
     delivery.refresh_from_db()
