@@ -20,13 +20,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from pathways.access import acts_for, log_patient_access
-from registry.models import AuditAction, Role
+from pathways.access import log_patient_access
+from registry.capabilities import Capability, can
+from registry.models import AuditAction
 
 from .models import IndividualPlan, PlanRequest
-
-# The roles that act for an organisation's coordinating unit: its staff and its EPJ system.
-KE_ROLES = (Role.KE_STAFF, Role.API_CLIENT)
 
 
 def visible_plans(user):
@@ -64,8 +62,8 @@ def get_visible_request(user, uuid, *, log: bool = True) -> PlanRequest:
 
 def is_ke_staff(user, organization) -> bool:
     """Acts for the organisation's coordinating unit: its KE staff or its EPJ system."""
-    return bool(user and user.is_authenticated and user.is_active) and acts_for(
-        user, organization, KE_ROLES)
+    return bool(user and user.is_authenticated and user.is_active) and can(
+        user, Capability.ACT_FOR_MUNICIPALITY, organization)
 
 
 def can_decide_request(user, plan_request: PlanRequest) -> bool:

@@ -5,7 +5,6 @@ naming the element), then mapped; the services' refusals are 403, 409 (state) or
 import datetime
 import uuid
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -147,16 +146,11 @@ def _hospital(user, reference) -> Organization:
             raise invalid(_("%(path)s: no such hospital.") % {
                 "path": "Encounter.serviceProvider"}, "Encounter.serviceProvider")
         return hospital
-    hospitals = list(Organization.objects.filter(
-        kind=OrganizationKind.HOSPITAL, memberships__user=user,
-        memberships__role__in=access.HOSPITAL_ROLES).distinct()[:2])
-    if not hospitals:
-        raise PermissionDenied(_("Only a hospital's discharge planners or EPJ system may "
-                                 "admit patients."))
-    if len(hospitals) > 1:
+    hospital = access.acting_hospital(user)
+    if hospital is None:
         raise invalid(_("You act for several hospitals: say which one admits the patient in "
                         "serviceProvider."), "Encounter.serviceProvider")
-    return hospitals[0]
+    return hospital
 
 
 def create_encounter(user, data) -> Admission:

@@ -19,13 +19,12 @@ from pathways.models import (
     EarlyNotification,
     MeetingParticipant,
     MunicipalAnswer,
-    NoticeState,
     Patient,
     ReadyForDischarge,
 )
 from pathways.models.admissions import OPEN_STATUSES
 from registry import audit
-from registry.models import AuditAction, Membership, Organization
+from registry.models import AuditAction, Organization
 
 from . import mapping as m
 from . import paging
@@ -266,11 +265,7 @@ class CommunicationHandler(Handler):
     create = True
 
     def base(self, user):
-        # As the REST API: a draft is the ward's work, seen by the admitting hospital only.
-        hospitals = Membership.objects.filter(
-            user=user, role__in=access.HOSPITAL_ROLES).values("organization_id")
         return (EarlyNotification.objects.visible_to(user)
-                .filter(Q(state=NoticeState.SENT) | Q(admission__hospital_id__in=hospitals))
                 .select_related("admission__patient", "admission__hospital",
                                 "admission__municipality", "proposed_level"))
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from registry import audit
 from registry.access import memberships
-from registry.models import AuditAction, Membership, Role, User
+from registry.capabilities import Capability, can, organizations_where, roles_with
+from registry.models import AuditAction, Membership, Organization, OrganizationKind, Role, User
 
 from .models import CareRelationship, Patient
 
@@ -122,9 +123,7 @@ def organizations_caring_for(patient: Patient):
 
 def can_read_access_log(user, patient: Patient) -> bool:
     """KE staff of the patient's municipality read who has seen the record."""
-    return Membership.objects.filter(
-        user=user, role=Role.KE_STAFF, organization_id=patient.municipality_id
-    ).exists()
+    return can(user, Capability.WORK_IN_COORDINATING_UNIT, patient.municipality_id)
 
 
 def _members(organization_id, roles, *, ward: str | None = None):
@@ -136,27 +135,35 @@ def _members(organization_id, roles, *, ward: str | None = None):
 
 def ke_staff_of(organization):
     """The coordinating unit's staff of a municipality or health trust."""
-    return _members(organization.pk, [Role.KE_STAFF])
+    return _members(organization.pk, roles_with(Capability.WORK_IN_COORDINATING_UNIT))
 
 
 def planners_of(hospital, ward: str | None = None):
     """The hospital's discharge planners; those tied to a ward only for that ward."""
-    return _members(hospital.pk, [Role.DISCHARGE_PLANNER], ward=ward)
+    return _members(hospital.pk, roles_with(Capability.WORK_ON_WARD), ward=ward)
 
 
-def acts_for(user, organization, roles) -> bool:
-    return Membership.objects.filter(
-        user=user, organization=organization, role__in=roles
-    ).exists()
+# The roles that act for a hospital or a municipality, for queries by role (the table:
+# registry.capabilities).
+HOSPITAL_ROLES = roles_with(Capability.ACT_FOR_HOSPITAL)
+MUNICIPAL_ROLES = roles_with(Capability.ACT_FOR_MUNICIPALITY)
 
 
-HOSPITAL_ROLES = (Role.DISCHARGE_PLANNER, Role.API_CLIENT)
-MUNICIPAL_ROLES = (Role.KE_STAFF, Role.API_CLIENT)
+def acting_hospital(user) -> Organization | None:
+    """The hospital the user admits for when they name none: their one hospital; None
+    when they act for several (the caller asks which); 403 when for none."""
+    hospitals = [organization for organization in
+                 organizations_where(user, Capability.ACT_FOR_HOSPITAL)
+                 if organization.kind == OrganizationKind.HOSPITAL]
+    if not hospitals:
+        raise PermissionDenied(_("Only a hospital's discharge planners or EPJ system may "
+                                 "admit patients."))
+    return hospitals[0] if len(hospitals) == 1 else None
 
 
 def require_hospital_staff(user, admission) -> None:
     """Only the admitting hospital's planners (or its EPJ system) act for the hospital."""
-    if not acts_for(user, admission.hospital, HOSPITAL_ROLES):
+    if not can(user, Capability.ACT_FOR_HOSPITAL, admission.hospital):
         raise PermissionDenied(_(
             "Only discharge planners at %(hospital)s may do this for this admission."
         ) % {"hospital": admission.hospital.name})
@@ -165,8 +172,8 @@ def require_hospital_staff(user, admission) -> None:
 def require_organizing_side(user, admission) -> None:
     """The hospital's planners or the municipality's KE (or their EPJ systems) organise the
     discharge meeting."""
-    if not (acts_for(user, admission.hospital, HOSPITAL_ROLES)
-            or acts_for(user, admission.municipality, MUNICIPAL_ROLES)):
+    if not (can(user, Capability.ACT_FOR_HOSPITAL, admission.hospital)
+            or can(user, Capability.ACT_FOR_MUNICIPALITY, admission.municipality)):
         raise PermissionDenied(_(
             "Only the hospital's discharge planners or the municipality's coordinating unit "
             "may organise this meeting."))
@@ -174,7 +181,7 @@ def require_organizing_side(user, admission) -> None:
 
 def require_municipal_ke(user, admission) -> None:
     """Only the responsible municipality's KE (or its EPJ system) answers for it."""
-    if not acts_for(user, admission.municipality, MUNICIPAL_ROLES):
+    if not can(user, Capability.ACT_FOR_MUNICIPALITY, admission.municipality):
         raise PermissionDenied(_(
             "Only the coordinating unit of %(municipality)s may answer for it."
         ) % {"municipality": admission.municipality.name})

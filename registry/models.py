@@ -289,10 +289,6 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("EPJ system")
 
 
-# Roles whose members see every patient their organisation has a care relationship with.
-# A coordinator sees only patients related to them personally; an org admin sees no patients.
-ORGANIZATION_WIDE_PATIENT_ROLES = (Role.KE_STAFF, Role.DISCHARGE_PLANNER, Role.API_CLIENT)
-
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

@@ -15,7 +15,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pathways.api.common import log_reads
+from pathways.api.base import PatientRecordViewSet
 from registry.models import Organization
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
@@ -51,16 +51,6 @@ PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
 PLAN_ETAG = etag_header("plan's version")
 
 
-def _audited_list(view, request, object_type: str):
-    queryset = view.filter_queryset(view.get_queryset())
-    page = view.paginate_queryset(queryset)
-    if page is None:
-        page = list(queryset)
-    log_reads(request.user, page, object_type=object_type, patient_of=lambda o: o.patient,
-              detail="api list")
-    return view.get_paginated_response(view.get_serializer(page, many=True).data)
-
-
 # -- Requests ----------------------------------------------------------------------------
 
 @extend_schema_view(
@@ -85,33 +75,25 @@ def _audited_list(view, request, object_type: str):
         responses={201: s.PlanRequestSerializer, **error_responses(400, 401, 403, 409, 413)},
     ),
 )
-class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
+class PlanRequestViewSet(PatientRecordViewSet):
+    model = PlanRequest
+    audit_object_type = "planrequest"
+    version_field = None  # its steps are transitions, each checked by its service
     scope_family = "coordination"
     serializer_class = s.PlanRequestSerializer
     filterset_class = PlanRequestFilter
 
-    def get_queryset(self):
-        return (PlanRequest.objects.visible_to(self.request.user)
-                .select_related("patient", "municipality", "decided_by", "early_notification",
-                                "plan")
+    def scope(self, queryset):
+        return (queryset.select_related("patient", "municipality", "decided_by",
+                                        "early_notification", "plan")
                 .order_by("received_at", "pk"))
-
-    def list(self, request, *args, **kwargs):
-        return _audited_list(self, request, "planrequest")
-
-    def retrieve(self, request, *args, **kwargs):
-        plan_request = self.get_object()
-        log_reads(request.user, [plan_request], object_type="planrequest",
-                  patient_of=lambda o: o.patient)
-        return self._response(plan_request)
 
     def create(self, request, *args, **kwargs):
         data = validated_input(self, s.PlanRequestCreateSerializer)
         plan_request = services.submit_plan_request(by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("plan-request-detail", kwargs={"uuid": plan_request.uuid}))
-        return self._response(plan_request, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(plan_request, status.HTTP_201_CREATED, Location=location)
 
     @extend_schema(summary="Start assessing the request", request=None,
                    description="The municipality's coordinating unit only.",
@@ -121,7 +103,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         plan_request = self.get_object()
         validated_input(self, NoInput)
         plan_request = services.start_assessment(plan_request, by=request.user)
-        return self._response(plan_request)
+        return self.record_response(plan_request)
 
     @extend_schema(
         summary="Accept the request and appoint the coordinator",
@@ -135,7 +117,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         plan_request = self.get_object()
         data = validated_input(self, s.AcceptSerializer)
         services.accept_request(plan_request, by=request.user, **data)
-        return self._response(plan_request)
+        return self.record_response(plan_request)
 
     @extend_schema(
         summary="Decline the request, with the reason",
@@ -147,7 +129,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         plan_request = self.get_object()
         data = validated_input(self, s.DeclineSerializer)
         services.decline_request(plan_request, by=request.user, **data)
-        return self._response(plan_request)
+        return self.record_response(plan_request)
 
     @extend_schema(
         summary="Record the patient's appeal of a decline",
@@ -158,12 +140,7 @@ class PlanRequestViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         plan_request = self.get_object()
         data = validated_input(self, s.AppealSerializer)
         services.record_appeal(plan_request, by=request.user, **data)
-        return self._response(plan_request)
-
-    def _response(self, plan_request, status_code=status.HTTP_200_OK, **headers):
-        plan_request = self.get_queryset().filter(pk=plan_request.pk).first() or plan_request
-        data = s.PlanRequestSerializer(plan_request, context=self.get_serializer_context()).data
-        return Response(data, status=status_code, headers=headers)
+        return self.record_response(plan_request)
 
 
 # -- Coordinators ------------------------------------------------------------------------
@@ -320,16 +297,16 @@ def _with_details(queryset):
                    **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     ),
 )
-class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
-                            mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndividualPlanViewSet(PatientRecordViewSet):
+    model = IndividualPlan
+    audit_object_type = "individualplan"
     scope_family = "coordination"
     serializer_class = s.PlanSerializer
     filterset_class = IndividualPlanFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
-        queryset = (IndividualPlan.objects.visible_to(self.request.user)
-                    .select_related("patient", "municipality", "coordinator__user")
+    def scope(self, queryset):
+        queryset = (queryset.select_related("patient", "municipality", "coordinator__user")
                     .order_by("-created_at", "-pk"))
         if self.action == "retrieve":
             queryset = _with_details(queryset)
@@ -347,16 +324,6 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             return response
         return super().handle_exception(exc)
 
-    def list(self, request, *args, **kwargs):
-        return _audited_list(self, request, "individualplan")
-
-    def retrieve(self, request, *args, **kwargs):
-        plan = self.get_object()
-        log_reads(request.user, [plan], object_type="individualplan",
-                  patient_of=lambda o: o.patient)
-        return Response(self.get_serializer(plan).data,
-                        headers={"ETag": version_etag(plan.version)})
-
     def partial_update(self, request, *args, **kwargs):
         data = validated_input(self, s.PlanUpdateSerializer, instance=self.get_object(),
                                partial=True)
@@ -364,7 +331,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             plan = self._locked(request)
             plan = services.update_plan(plan, by=request.user, expected_version=plan.version,
                                         **data)
-        return self._response(plan)
+        return self.record_response(plan)
 
     @extend_schema(summary="Move the plan to another status",
                    description="Activating needs a coordinator, a goal and consent to the "
@@ -378,7 +345,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             plan = self._locked(request)
             plan = services.set_status(plan, data["status"], by=request.user,
                                        note=data.get("note", ""), expected_version=plan.version)
-        return self._response(plan)
+        return self.record_response(plan)
 
     @extend_schema(summary="Appoint or replace the plan's coordinator",
                    description="The municipality's coordinating unit; a coordinator of the "
@@ -393,7 +360,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             plan = self._locked(request, may=access.require_can_assign_coordinator)
             services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
                                         expected_version=plan.version, **data)
-        return self._response(plan)
+        return self.record_response(plan)
 
     @extend_schema(summary="Add a goal (or, with parent, a sub-goal)",
                    request=s.GoalInputSerializer, parameters=[IF_MATCH_HEADER, PLAN_ETAG],
@@ -535,8 +502,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, uuid=None):
         plan = self.get_object()
-        log_reads(request.user, [plan], object_type="individualplan",
-                  patient_of=lambda o: o.patient, detail="api versions")
+        self.audit_reads([plan], detail="api versions")
         versions = PlanVersion.objects.filter(plan=plan).select_related(
             "created_by").order_by("number")
         return Response(s.PlanVersionSerializer(versions, many=True).data)
@@ -561,8 +527,7 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
             if number is not None and number not in numbers:
                 raise serializers.ValidationError(
                     {name: [_("The plan has no version %(number)s.") % {"number": number}]})
-        log_reads(request.user, [plan], object_type="individualplan",
-                  patient_of=lambda o: o.patient, detail="api diff")
+        self.audit_reads([plan], detail="api diff")
         changes = diff.diff_plan(plan, query.validated_data["from"],
                                  query.validated_data.get("to"))
         return Response([{
@@ -576,10 +541,8 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def _locked(self, request, *, may=None) -> IndividualPlan:
         """The plan, locked for this transaction, once the user may make the change (403
         first) and If-Match names its current version (428; 412 listing what changed)."""
-        plan = self.get_object()
-        (may or access.require_can_edit_plan)(request.user, plan)
-        return locked_for_update(
-            plan, request,
+        return self.locked(
+            request, may or access.require_can_edit_plan,
             conflict=lambda current, versions: services.plan_conflict(current, versions[0]))
 
     @staticmethod
@@ -593,17 +556,17 @@ class IndividualPlanViewSet(UuidLookupMixin, mixins.ListModelMixin,
         return Response(serializer_class(item, context=self.get_serializer_context()).data,
                         status=status_code, headers={"ETag": version_etag(version)})
 
-    def _response(self, plan, status_code=status.HTTP_200_OK):
+    def record_response(self, plan, status_code=status.HTTP_200_OK, *, read_again=True,
+                        **headers):
         # Re-read with the details: the services return bare rows. After a change that
         # takes the writer's access away, show nothing more than what was written.
-        fresh = _with_details(IndividualPlan.objects.filter(pk=plan.pk).filter(
-            pk__in=IndividualPlan.objects.visible_to(self.request.user)).select_related(
-            "patient", "municipality", "coordinator__user")).first()
-        if fresh is None:
-            raise exceptions.NotFound()
-        data = s.PlanDetailSerializer(fresh, context=self.get_serializer_context()).data
+        if read_again:
+            plan = _with_details(self.get_queryset().filter(pk=plan.pk)).first()
+            if plan is None:
+                raise exceptions.NotFound()
+        data = s.PlanDetailSerializer(plan, context=self.get_serializer_context()).data
         return Response(data, status=status_code,
-                        headers={"ETag": version_etag(fresh.version)})
+                        headers={"ETag": version_etag(plan.version), **headers})
 
 
 def _item(model, plan, item_id, *, field: str | None = None):

@@ -3,30 +3,25 @@ through pathways.services (which check who may take it and audit it)."""
 
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from registry.models import Organization, OrganizationKind
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
-    UuidLookupMixin,
     error_responses,
     etag_header,
     location_header,
-    locked_for_update,
     validated_input,
     version_etag,
 )
 from rehab_portal.exceptions import StateConflict
-from rehab_portal.lean import LeanList
 
 from .. import access, billing, services
 from ..filters import AdmissionFilter
@@ -37,7 +32,8 @@ from ..models import (
     Patient,
     ReadyForDischarge,
 )
-from .common import LEAN_COLUMNS, log_reads, log_row_reads, related_value
+from .base import PatientRecordViewSet
+from .common import related_value
 from .serializers_admissions import (
     AdmissionCreateSerializer,
     AdmissionDetailSerializer,
@@ -158,19 +154,20 @@ def _with_details(admission: Admission) -> Admission:
                    **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     ),
 )
-class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class AdmissionViewSet(PatientRecordViewSet):
+    model = Admission
+    audit_object_type = "admission"
     scope_family = "pathways"
     serializer_class = AdmissionSerializer
     filterset_class = AdmissionFilter
+    lean_computed = {"patient_name": (("patient__given_name", "patient__family_name"),
+                                      _full_name)}
 
-    def get_queryset(self):
-        # Deny by default: the user's care relationships decide, and anything else is a 404.
+    def scope(self, queryset):
         # Joined: what every row shows; the rarely set references as scalar subqueries
         # (related_value: a join of nine tables took PostgreSQL longer to plan than to run).
         queryset = (
-            Admission.objects.visible_to(self.request.user)
-            .select_related("patient", "hospital", "municipality")
+            queryset.select_related("patient", "hospital", "municipality")
             .annotate(readmission_of_uuid=related_value(Admission, "readmission_of", "uuid"),
                       transferred_from_uuid=related_value(Admission, "transferred_from",
                                                           "uuid"),
@@ -178,43 +175,29 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
             .order_by("-admitted_at", "-pk")
         )
         if self.action == "list":
-            # The grounds of each read for its audit; the columns are the list's (list()).
-            queryset = access.with_grounds(queryset, self.request.user)
-        else:
-            queryset = queryset.prefetch_related(Prefetch(
-                "ready_declarations",
-                queryset=ReadyForDischarge.objects.select_related("withdrawn_by")
-                .prefetch_related(Prefetch(
-                    "answers", queryset=MunicipalAnswer.objects.select_related("answered_by"))),
-            ))
-        return queryset
+            return queryset
+        return queryset.prefetch_related(Prefetch(
+            "ready_declarations",
+            queryset=ReadyForDischarge.objects.select_related("withdrawn_by")
+            .prefetch_related(Prefetch(
+                "answers", queryset=MunicipalAnswer.objects.select_related("answered_by"))),
+        ))
 
     def get_serializer_class(self):
         return AdmissionSerializer if self.action == "list" else AdmissionDetailSerializer
 
-    def list(self, request, *args, **kwargs):
-        # The serializer's JSON from the columns it shows, without model instances (a third
-        # of the request: make bench, profile); the audit's columns in the same query.
-        lean = LeanList(self.get_serializer(), self.filter_queryset(self.get_queryset()),
-                        computed={"patient_name": (("patient__given_name",
-                                                    "patient__family_name"), _full_name)},
-                        also=LEAN_COLUMNS)
-        page = lean.page(self)
-        log_row_reads(request.user, page, object_type="admission")
-        return self.get_paginated_response(lean.represent(page))
-
-    def retrieve(self, request, *args, **kwargs):
-        admission = self.get_object()
-        log_reads(request.user, [admission], object_type="admission",
-                  patient_of=lambda a: a.patient)
-        return self._admission_response(admission)
+    def present(self, admission):
+        return _with_details(admission)
 
     def create(self, request, *args, **kwargs):
         serializer = AdmissionCreateSerializer(data=request.data,
                                                context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        hospital = fields.pop("hospital", None) or self._only_hospital(request.user)
+        hospital = fields.pop("hospital", None) or access.acting_hospital(request.user)
+        if hospital is None:
+            raise DjangoValidationError({"hospital": _(
+                "You act for several hospitals: say which one admits the patient.")})
         patient = fields.pop("patient", None)
         identity_number = fields.pop("identity_number", None)
         registration = {name: fields.pop(name) for name in
@@ -228,7 +211,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 registration=registration, **fields)
         location = request.build_absolute_uri(
             reverse("admission-detail", kwargs={"uuid": admission.uuid}))
-        return self._admission_response(admission, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(admission, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request, *args, **kwargs):
         data = validated_input(self, AdmissionUpdateSerializer, instance=self.get_object(),
@@ -237,7 +220,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
             admission = self._locked(request)
             admission = services.update_admission(
                 admission, by=request.user, expected_version=admission.version, **data)
-        return self._admission_response(admission)
+        return self.record_response(admission)
 
     @extend_schema(
         summary="Declare the patient ready for discharge",
@@ -311,7 +294,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
         with transaction.atomic():
             admission = services.discharge_patient(self._locked(request), by=request.user,
                                                    **data)
-        return self._admission_response(admission)
+        return self.record_response(admission)
 
     @extend_schema(
         summary="Transfer the patient to another hospital",
@@ -328,7 +311,7 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
             new = services.transfer_patient(self._locked(request), by=request.user, **data)
         location = request.build_absolute_uri(
             reverse("admission-detail", kwargs={"uuid": new.uuid}))
-        return self._admission_response(new, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(new, status.HTTP_201_CREATED, Location=location)
 
     @extend_schema(
         summary="Record that the patient died in hospital",
@@ -341,38 +324,11 @@ class AdmissionViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data = validated_input(self, DeathSerializer)
         with transaction.atomic():
             admission = services.record_death(self._locked(request), by=request.user, **data)
-        return self._admission_response(admission)
+        return self.record_response(admission)
 
     # --- helpers -------------------------------------------------------------------------------
 
     def _locked(self, request) -> Admission:
         """The admission, locked for this transaction, once the user acts for its hospital
         (403 first) and If-Match names its current version (428, 412)."""
-        admission = self.get_object()
-        access.require_hospital_staff(request.user, admission)
-        return locked_for_update(admission, request)
-
-    def _admission_response(self, admission, status_code=status.HTTP_200_OK, **headers):
-        # Re-read with the detail's prefetches: the services return bare rows. (The writer
-        # keeps their care relationship, so the row is in scope; if not, show what was written.)
-        admission = _with_details(
-            self.get_queryset().filter(pk=admission.pk).first() or admission)
-        data = AdmissionDetailSerializer(admission, context=self.get_serializer_context()).data
-        return Response(data, status=status_code,
-                        headers={"ETag": version_etag(admission.version), **headers})
-
-    @staticmethod
-    def _only_hospital(user) -> Organization:
-        hospitals = list(
-            Organization.objects.filter(
-                kind=OrganizationKind.HOSPITAL, memberships__user=user,
-                memberships__role__in=access.HOSPITAL_ROLES,
-            ).distinct()[:2]
-        )
-        if not hospitals:
-            raise PermissionDenied(_("Only a hospital's discharge planners or EPJ system may "
-                                     "admit patients."))
-        if len(hospitals) > 1:
-            raise DjangoValidationError({"hospital": _(
-                "You act for several hospitals: say which one admits the patient.")})
-        return hospitals[0]
+        return self.locked(request, may=access.require_hospital_staff)

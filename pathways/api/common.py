@@ -35,12 +35,6 @@ def log_reads(user, objects: Iterable, *, object_type: str,
              for obj, patient in zip(objects, patients, strict=True)])
 
 
-# What a lean page reads besides its fields: what log_row_reads needs, and the position
-# of the sync cursor (rehab_portal.pagination).
-LEAN_COLUMNS = ("uuid", "patient", "patient__uuid", "grounds_organization_id",
-                "grounds_user_id", "updated_at")
-
-
 class _PatientKey(NamedTuple):
     pk: int
 

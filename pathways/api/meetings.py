@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, negotiation, status, viewsets
+from rest_framework import exceptions, negotiation, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,11 +22,9 @@ from registry.models import AuditAction
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     NoInput,
-    UuidLookupMixin,
     error_responses,
     etag_header,
     location_header,
-    locked_for_update,
     validated_input,
     version_etag,
 )
@@ -35,7 +33,7 @@ from .. import access, services
 from ..calendar import meeting_ics
 from ..filters import DischargeMeetingFilter
 from ..models import DischargeMeeting, FollowUpTask, MeetingParticipant
-from .common import log_reads
+from .base import PatientRecordViewSet
 from .serializers_meetings import (
     AddParticipantsSerializer,
     CancelSerializer,
@@ -103,16 +101,18 @@ def _participant_data(participants) -> list[dict]:
                    **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     ),
 )
-class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
-                              mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DischargeMeetingViewSet(PatientRecordViewSet):
+    model = DischargeMeeting
+    audit_object_type = "dischargemeeting"
+    patient_path = "admission__patient"
+    version_field = "sequence"  # the invitation's SEQUENCE: every change raises it
     scope_family = "pathways"
     serializer_class = DischargeMeetingSerializer
     filterset_class = DischargeMeetingFilter
 
-    def get_queryset(self):
+    def scope(self, queryset):
         return (
-            DischargeMeeting.objects.visible_to(self.request.user)
-            .select_related("admission__patient", "admission__hospital", "organizer")
+            queryset.select_related("admission__patient", "admission__hospital", "organizer")
             .prefetch_related(
                 Prefetch("participants", queryset=MeetingParticipant.objects.select_related(
                     "user", "organization", "next_of_kin")),
@@ -121,21 +121,6 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
             )
             .order_by("scheduled_at", "pk")
         )
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            page = list(queryset)
-        log_reads(request.user, page, object_type="dischargemeeting",
-                  patient_of=lambda m: m.admission.patient, detail="api list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        meeting = self.get_object()
-        log_reads(request.user, [meeting], object_type="dischargemeeting",
-                  patient_of=lambda m: m.admission.patient)
-        return self._meeting_response(meeting)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -147,7 +132,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
             admission, by=request.user, participants=participants, **data)
         location = request.build_absolute_uri(
             reverse("discharge-meeting-detail", kwargs={"uuid": meeting.uuid}))
-        return self._meeting_response(meeting, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(meeting, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request, *args, **kwargs):
         data = validated_input(self, RescheduleSerializer, instance=self.get_object(),
@@ -155,7 +140,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         with transaction.atomic():
             meeting = services.reschedule_discharge_meeting(self._locked(request),
                                                             by=request.user, **data)
-        return self._meeting_response(meeting)
+        return self.record_response(meeting)
 
     @extend_schema(
         summary="Cancel the meeting",
@@ -171,7 +156,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
         with transaction.atomic():
             meeting = services.cancel_discharge_meeting(self._locked(request), by=request.user,
                                                         **data)
-        return self._meeting_response(meeting)
+        return self.record_response(meeting)
 
     @extend_schema(
         summary="Invite more participants",
@@ -232,7 +217,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
             raise exceptions.ValidationError({"attended": [_(
                 "Only invited participants can have attended.")]})
         meeting = services.record_minutes(meeting, by=request.user, attended=attended, **data)
-        return self._meeting_response(meeting)
+        return self.record_response(meeting)
 
     @extend_schema(
         summary="Add a follow-up task",
@@ -275,9 +260,7 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
             content_negotiation_class=IgnoreAccept)
     def invitation(self, request, uuid=None):
         meeting = self.get_object()
-        log_reads(request.user, [meeting], object_type="dischargemeeting",
-                  patient_of=lambda m: m.admission.patient, action=AuditAction.EXPORT,
-                  detail="api invitation.ics")
+        self.audit_reads([meeting], action=AuditAction.EXPORT, detail="api invitation.ics")
         summary = _("Discharge meeting, %(hospital)s") % {
             "hospital": meeting.admission.hospital.name}
         response = HttpResponse(meeting_ics(meeting, summary=summary),
@@ -291,12 +274,5 @@ class DischargeMeetingViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def _locked(self, request) -> DischargeMeeting:
         """The meeting, locked for this transaction, once the user is on an organising side
         (403 first) and If-Match names its current sequence (428, 412)."""
-        meeting = self.get_object()
-        access.require_organizing_side(request.user, meeting.admission)
-        return locked_for_update(meeting, request, version_field="sequence")
-
-    def _meeting_response(self, meeting, status_code=status.HTTP_200_OK, **headers):
-        # Re-read with the prefetches (the services return bare rows).
-        meeting = self.get_queryset().filter(pk=meeting.pk).first() or meeting
-        return Response(self.get_serializer(meeting).data, status=status_code,
-                        headers={"ETag": version_etag(meeting.sequence), **headers})
+        return self.locked(request, may=lambda user, meeting: access.require_organizing_side(
+            user, meeting.admission))

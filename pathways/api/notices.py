@@ -1,31 +1,24 @@
 """Early notifications (tidligmelding) over the API: every version of an admission's notice,
 scoped by care relationship, every read audited, sending and acknowledging by services."""
 
-from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from registry.models import Membership
 from rehab_portal.api_base import (
     NoInput,
-    UuidLookupMixin,
     error_responses,
     location_header,
     validated_input,
 )
-from rehab_portal.lean import LeanList
 
-from .. import access, services
+from .. import services
 from ..filters import EarlyNotificationFilter
 from ..models import EarlyNotification, NoticeState
-from .common import display_name_column, log_reads, log_row_reads
+from .base import PatientRecordViewSet
+from .common import display_name_column
 from .serializers_notices import DraftQuerySerializer, EarlyNotificationSerializer
-
-# What the list reads besides its fields: the audit's and the sync cursor's.
-LEAN_NOTICE_COLUMNS = ("uuid", "admission__patient", "admission__patient__uuid", "updated_at")
 
 CREATE_DESCRIPTION = """\
 The admitting hospital's discharge planners or EPJ system send the notice; the
@@ -68,43 +61,23 @@ with whatever the request adds.
                    **error_responses(400, 401, 403, 409, 413)},
     ),
 )
-class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
-                               mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EarlyNotificationViewSet(PatientRecordViewSet):
+    model = EarlyNotification
+    audit_object_type = "earlynotification"
+    patient_path = "admission__patient"
+    version_field = None  # a sent notice is never changed: a new version is a new notice
     scope_family = "pathways"
     serializer_class = EarlyNotificationSerializer
     filterset_class = EarlyNotificationFilter
+    lean_computed = {"sent_by": display_name_column("sent_by"),
+                     "acknowledged_by": display_name_column("acknowledged_by")}
 
-    def get_queryset(self):
-        user = self.request.user
-        if not user.is_authenticated:
-            return EarlyNotification.objects.none()
-        # A draft is the ward's work in progress: only the admitting hospital sees it.
-        hospitals = Membership.objects.filter(
-            user=user, role__in=access.HOSPITAL_ROLES).values("organization_id")
+    def scope(self, queryset):
         return (
-            EarlyNotification.objects.visible_to(user)
-            .filter(Q(state=NoticeState.SENT) | Q(admission__hospital_id__in=hospitals))
-            .select_related("admission__patient", "proposed_level", "sent_by",
+            queryset.select_related("admission__patient", "proposed_level", "sent_by",
                             "acknowledged_by")
             .order_by("admission_id", "sequence")
         )
-
-    def list(self, request, *args, **kwargs):
-        # The serializer's JSON from the columns it shows, without model instances.
-        lean = LeanList(self.get_serializer(), self.filter_queryset(self.get_queryset()),
-                        computed={"sent_by": display_name_column("sent_by"),
-                                  "acknowledged_by": display_name_column("acknowledged_by")},
-                        also=LEAN_NOTICE_COLUMNS)
-        page = lean.page(self)
-        log_row_reads(request.user, page, object_type="earlynotification",
-                      patient="admission__patient")
-        return self.get_paginated_response(lean.represent(page))
-
-    def retrieve(self, request, *args, **kwargs):
-        notice = self.get_object()
-        log_reads(request.user, [notice], object_type="earlynotification",
-                  patient_of=lambda n: n.admission.patient)
-        return Response(self.get_serializer(notice).data)
 
     def create(self, request, *args, **kwargs):
         query = DraftQuerySerializer(data=request.query_params)
@@ -123,11 +96,9 @@ class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
         else:
             notice = services.send_early_notification(
                 admission, by=request.user, message_status=message_status, **content)
-        notice = self.get_queryset().get(pk=notice.pk)
         location = request.build_absolute_uri(
             reverse("early-notification-detail", kwargs={"uuid": notice.uuid}))
-        return Response(self.get_serializer(notice).data, status=status_code,
-                        headers={"Location": location})
+        return self.record_response(notice, status_code, Location=location)
 
     @extend_schema(
         summary="Acknowledge a notice for the municipality",
@@ -142,4 +113,4 @@ class EarlyNotificationViewSet(UuidLookupMixin, mixins.ListModelMixin,
         notice = self.get_object()
         validated_input(self, NoInput)
         notice = services.acknowledge_early_notification(notice, by=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
+        return self.record_response(notice)

@@ -4,25 +4,21 @@ from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from registry import audit
 from registry.models import AuditAction
 from rehab_portal.api_base import (
-    UuidLookupMixin,
     error_responses,
-    locked_for_update,
     validated_input,
-    version_etag,
 )
 from rehab_portal.idempotency import not_replayable
 
 from .. import services
-from ..access import log_patient_access
 from ..filters import PatientFilter
 from ..models import Patient
+from .base import PatientRecordViewSet
 from .serializers import PatientSearchSerializer, PatientSerializer
 
 ETAG_HEADER = OpenApiParameter(
@@ -66,32 +62,17 @@ IF_MATCH_HEADER = OpenApiParameter(
                    **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
     ),
 )
-class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     viewsets.GenericViewSet):
+class PatientViewSet(PatientRecordViewSet):
+    model = Patient
+    audit_object_type = "patient"
+    patient_path = None  # the row is the patient
     scope_family = "patients"
     scope_read_actions = {"search"}  # a POST only to keep the identity number out of URLs
     serializer_class = PatientSerializer
     filterset_class = PatientFilter
 
-    def get_queryset(self):
-        # Deny by default: the user's care relationships decide, and anything else is a 404.
-        return (
-            Patient.objects.visible_to(self.request.user)
-            .select_related("municipality").prefetch_related("next_of_kin")
-        )
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            page = list(queryset)
-        log_patient_access(request.user, AuditAction.VIEW, page, detail="api list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        patient = self.get_object()
-        log_patient_access(request.user, AuditAction.VIEW, [patient], detail="api")
-        return self._patient_response(patient)
+    def scope(self, queryset):
+        return queryset.select_related("municipality").prefetch_related("next_of_kin")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -101,16 +82,16 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
         patient = services.register_patient(by=request.user, next_of_kin=next_of_kin, **fields)
         location = request.build_absolute_uri(reverse("patient-detail",
                                                       kwargs={"uuid": patient.uuid}))
-        return self._patient_response(patient, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(patient, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
         data = validated_input(self, self.get_serializer_class(), instance=patient, partial=True)
         with transaction.atomic():  # a StaleVersion is answered 412 (api_base)
-            current = locked_for_update(patient, request)
+            current = self.locked(request, record=patient)
             patient = services.update_patient(
                 patient, by=request.user, expected_version=current.version, **data)
-        return self._patient_response(patient)
+        return self.record_response(patient)
 
     @extend_schema(
         summary="Find a patient by identity number",
@@ -131,8 +112,8 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if page is None:
             page = list(queryset)
         if page:
-            log_patient_access(request.user, AuditAction.SEARCH, page,
-                               detail="api search by identity number")
+            self.audit_reads(page, action=AuditAction.SEARCH,
+                             detail="api search by identity number")
         else:
             # A search that finds nothing is logged too: fishing for numbers shows up.
             audit.record(request.user, AuditAction.SEARCH, "patient",
@@ -140,8 +121,3 @@ class PatientViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
         # Each search is scoped and audited anew: never answered from the Idempotency-Key store.
         return not_replayable(
             self.get_paginated_response(self.get_serializer(page, many=True).data))
-
-    def _patient_response(self, patient, status_code=status.HTTP_200_OK, **headers):
-        data = self.get_serializer(patient).data
-        return Response(data, status=status_code,
-                        headers={"ETag": version_etag(patient.version), **headers})

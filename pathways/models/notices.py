@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from registry.capabilities import Capability, organizations_where
 from registry.models import Organization, ServiceLevel
 from rehab_portal.models import TrackedModel
 
@@ -33,6 +34,14 @@ class NoticeState(models.TextChoices):
 
 class EarlyNotificationQuerySet(PatientScopedQuerySet):
     patient_path = "admission__patient"
+
+    def visible_to(self, user):
+        """The notices of the patients the user may see; a draft only to the admitting
+        hospital (it is the ward's work in progress), in every channel alike."""
+        hospitals = [organization.pk for organization in
+                     organizations_where(user, Capability.ACT_FOR_HOSPITAL)]
+        return super().visible_to(user).filter(
+            Q(state=NoticeState.SENT) | Q(admission__hospital_id__in=hospitals))
 
     def sent(self):
         return self.filter(state=NoticeState.SENT)

@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.access import memberships
-from registry.models import ORGANIZATION_WIDE_PATIENT_ROLES, Organization
+from registry.capabilities import Capability, organizations_where
+from registry.models import Organization
 from rehab_portal.models import TrackedModel
 
 from ..identity import IdentityKind, parse_identity_number
@@ -28,8 +28,8 @@ class CareRelationshipQuerySet(models.QuerySet):
         the care relationships of the organisation instead of every admission."""
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        org_ids = sorted({m.organization_id for m in memberships(user)
-                          if m.role in ORGANIZATION_WIDE_PATIENT_ROLES})
+        org_ids = [organization.pk for organization in
+                   organizations_where(user, Capability.SEE_ORGANIZATION_PATIENTS)]
         return self.active(at).filter(
             Q(user=user) | Q(user__isnull=True, organization_id__in=org_ids)
         )

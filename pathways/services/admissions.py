@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry import audit
+from registry.capabilities import Capability, can
 from registry.models import AuditAction, Organization, OrganizationKind, ServiceLevel
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StaleVersion, StateConflict
@@ -129,7 +130,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
         raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
     if hospital.kind != OrganizationKind.HOSPITAL:
         raise ValidationError({"hospital": _("Choose a hospital.")})
-    if not access.acts_for(by, hospital, access.HOSPITAL_ROLES):
+    if not can(by, Capability.ACT_FOR_HOSPITAL, hospital):
         raise PermissionDenied(
             _("Only discharge planners at %(hospital)s may admit patients there.")
             % {"hospital": hospital.name})
@@ -185,7 +186,7 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
     if hospital.kind != OrganizationKind.HOSPITAL:
         raise ValidationError({"hospital": _("Choose a hospital.")})
     # Before any lookup: who may not admit here learns nothing about the number.
-    if not access.acts_for(by, hospital, access.HOSPITAL_ROLES):
+    if not can(by, Capability.ACT_FOR_HOSPITAL, hospital):
         raise PermissionDenied(
             _("Only discharge planners at %(hospital)s may admit patients there.")
             % {"hospital": hospital.name})

@@ -9,12 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import audit
-from registry.models import (
-    ORGANIZATION_WIDE_PATIENT_ROLES,
-    AuditAction,
-    Membership,
-    Organization,
-)
+from registry.capabilities import Capability, roles_with
+from registry.models import AuditAction, Membership, Organization
 from rehab_portal.exceptions import StaleVersion
 
 from ..models import (
@@ -86,7 +82,7 @@ def check_names(patient: Patient, *, given_name: str = "", family_name: str = ""
 def acting_membership(user, organization: Organization | None = None) -> Membership:
     """The membership under which the user registers patients (organisation-wide roles)."""
     memberships = Membership.objects.filter(
-        user=user, role__in=ORGANIZATION_WIDE_PATIENT_ROLES
+        user=user, role__in=roles_with(Capability.SEE_ORGANIZATION_PATIENTS)
     ).select_related("organization").order_by("pk")
     if organization is not None:
         memberships = memberships.filter(organization=organization)
