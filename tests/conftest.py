@@ -2,13 +2,9 @@
 Tromsø, and KE staff in Bodø as the outsider; plus the patients they do or do not share."""
 
 import os
-from types import SimpleNamespace
 
 import pytest
 from django.test.utils import override_settings
-
-from pathways.models import CareRelationshipReason
-from registry.models import OrganizationKind, Role
 
 from . import factories
 
@@ -61,33 +57,4 @@ def _fresh_reference_data():
 
 @pytest.fixture
 def cast(db):
-    rhf = factories.organization(OrganizationKind.REGIONAL_HEALTH_AUTHORITY, "Helse Nord RHF")
-    unn_hf = factories.organization(OrganizationKind.HEALTH_TRUST,
-                                    "Universitetssykehuset Nord-Norge HF", parent=rhf)
-    unn = factories.organization(OrganizationKind.HOSPITAL, "UNN Tromsø", parent=unn_hf)
-    tromso = factories.organization(name="Tromsø", municipality_number="5501", population=78_745)
-    bodo = factories.organization(name="Bodø", municipality_number="1804", population=53_712)
-
-    planner = factories.user("planner", unn, Role.DISCHARGE_PLANNER,
-                             first_name="Pia", last_name="Planlegger")
-    ke_tromso = factories.user("ke_tromso", tromso, Role.KE_STAFF,
-                               first_name="Kåre", last_name="Tromsø")
-    coordinator = factories.user("coordinator", tromso, Role.COORDINATOR,
-                                 first_name="Kora", last_name="Koordinator")
-    ke_bodo = factories.user("ke_bodo", bodo, Role.KE_STAFF, first_name="Bjørn", last_name="Bodø")
-
-    # Admitted at UNN, resident in Tromsø, coordinated by the coordinator.
-    shared = factories.patient(planner, "Astrid", "Aune", municipality=tromso)
-    factories.relate(shared, tromso, planner, CareRelationshipReason.RESIDENCE)
-    factories.relate(shared, tromso, ke_tromso, CareRelationshipReason.COORDINATION,
-                     user=coordinator)
-    # Known only to Tromsø's KE.
-    tromso_only = factories.patient(ke_tromso, "Tor", "Tindvik", municipality=tromso)
-    # Known only to Bodø.
-    bodo_only = factories.patient(ke_bodo, "Berit", "Bakken", municipality=bodo)
-
-    return SimpleNamespace(
-        rhf=rhf, unn_hf=unn_hf, unn=unn, tromso=tromso, bodo=bodo,
-        planner=planner, ke_tromso=ke_tromso, coordinator=coordinator, ke_bodo=ke_bodo,
-        shared=shared, tromso_only=tromso_only, bodo_only=bodo_only,
-    )
+    return factories.cast()

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from registry.models import ApiScope, AuditAction, AuditEvent
-from registry.services import create_api_client
+from registry.models import AuditAction, AuditEvent
+from tests import factories
 
 PATIENTS = ("shared", "tromso_only", "bodo_only")
 SEES = {
@@ -30,12 +30,10 @@ def as_member(cast):
     """A client acting as a member of the cast: signed in, or with the UNN system's API key."""
 
     def make(member):
-        client = APIClient()
         if member == "unn_system":
-            _client, key = create_api_client(cast.unn, "DIPS UNN", scopes=ApiScope.values)
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        else:
-            client.force_login(getattr(cast, member))
+            return factories.api_client(cast.unn, "DIPS UNN")
+        client = APIClient()
+        client.force_login(getattr(cast, member))
         return client
 
     return make

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from registry.models import ApiScope
-from registry.services import create_api_client
+from tests import factories
 
 ALL_SCOPES = ApiScope.values
 
@@ -25,8 +25,4 @@ def api():
 @pytest.fixture
 def epj(cast):
     """An EPJ system acting for Tromsø municipality, with its API key."""
-    client, key = create_api_client(cast.tromso, "Gerica Tromsø", scopes=ALL_SCOPES)
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    http.api_client, http.key = client, key
-    return http
+    return factories.api_client(cast.tromso, "Gerica Tromsø")

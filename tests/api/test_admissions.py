@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from pathways import services
 from pathways.deadlines import local_date
@@ -33,20 +32,12 @@ from registry.models import (
     OrganizationKind,
     Role,
 )
-from registry.services import create_api_client
 from tests import factories
-from tests.api.conftest import ALL_SCOPES
+from tests.factories import admit, api_client
 
 from .support import error, schema_of
 
 # --- helpers shared by the pathway API tests (tests/api/test_*.py import them) -------------------
-
-
-def admit(cast, patient=None, hours_ago=2, by=None, hospital=None, **fields) -> Admission:
-    """An admission built through the service, as the ward registers it."""
-    return services.admit_patient(
-        by=by or cast.planner, patient=patient or cast.shared, hospital=hospital or cast.unn,
-        ward="Slag", admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
 
 
 def rows() -> dict[str, int]:
@@ -55,14 +46,6 @@ def rows() -> dict[str, int]:
         Patient, CareRelationship, Admission, ReadyForDischarge, MunicipalAnswer,
         EarlyNotification, DischargeMeeting, MeetingParticipant, FollowUpTask, Notification,
         AuditEvent)}
-
-
-def system(organization, name="DIPS") -> APIClient:
-    """An EPJ system acting for the organisation, with its API key."""
-    _client, key = create_api_client(organization, name, scopes=ALL_SCOPES)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
 
 
 def other_hospital(cast, name="Nordlandssykehuset Bodø"):
@@ -117,7 +100,7 @@ def test_it_lists_exactly_the_admissions_each_member_of_the_cast_may_see(cast, a
 
 
 def test_it_lists_the_hospitals_admissions_to_its_epj_system(cast, stays):
-    response = system(cast.unn).get("/api/v1/admissions/")
+    response = api_client(cast.unn).get("/api/v1/admissions/")
     assert [row["uuid"] for row in response.json()["results"]] == [str(stays["unn"].uuid)]
 
 
@@ -341,7 +324,7 @@ def by_number(number, **fields) -> dict:
 
 
 def test_it_admits_a_patient_in_scope_found_by_identity_number(cast):
-    response = system(cast.unn).post("/api/v1/admissions/",
+    response = api_client(cast.unn).post("/api/v1/admissions/",
                                      by_number(cast.shared.identity_number), format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["patient"] == str(cast.shared.uuid)
@@ -350,7 +333,7 @@ def test_it_admits_a_patient_in_scope_found_by_identity_number(cast):
 
 def test_it_registers_an_unknown_patient_from_the_admission(cast):
     number = factories.identity_number(datetime.date(1944, 6, 6))
-    response = system(cast.unn).post("/api/v1/admissions/", by_number(
+    response = api_client(cast.unn).post("/api/v1/admissions/", by_number(
         number, given_name="Ingrid", family_name="Isaksen", municipality=str(cast.tromso.uuid),
     ), format="json")
     assert response.status_code == 201, response.json()
@@ -363,7 +346,7 @@ def test_it_registers_an_unknown_patient_from_the_admission(cast):
 
 
 def test_it_links_a_patient_registered_elsewhere_by_admitting_them(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     assert client.get(f"/api/v1/patients/{cast.bodo_only.uuid}/").status_code == 404
     response = client.post("/api/v1/admissions/", by_number(
         cast.bodo_only.identity_number, given_name="Berit", family_name="Bakken"),
@@ -398,7 +381,7 @@ def test_it_refuses_to_link_a_patient_whose_names_differ_naming_both_fields(cast
     """A typo in an EPJ integration must not give the hospital a stranger's record: the
     refusal names both name fields (not which one differs), is audited, and writes nothing
     else."""
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     before = rows()
     response = client.post("/api/v1/admissions/", by_number(
         cast.bodo_only.identity_number, **names), format="json")
@@ -414,7 +397,7 @@ def test_it_refuses_to_link_a_patient_whose_names_differ_naming_both_fields(cast
 
 
 def test_it_links_a_patient_elsewhere_only_on_both_names(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     before = rows()
     response = client.post("/api/v1/admissions/", by_number(cast.bodo_only.identity_number),
                            format="json")
@@ -426,7 +409,7 @@ def test_it_links_a_patient_elsewhere_only_on_both_names(cast):
 
 
 def test_it_checks_names_given_for_a_patient_in_scope_too(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     wrong = client.post("/api/v1/admissions/", by_number(
         cast.shared.identity_number, given_name="Astrid", family_name="Aunet"), format="json")
     assert wrong.status_code == 400
@@ -454,7 +437,7 @@ def test_it_reveals_nothing_about_a_number_to_who_may_not_admit(cast, epj):
 
 
 def test_it_names_what_is_missing_to_register_an_unknown_patient(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     before = rows()
     response = client.post("/api/v1/admissions/", by_number(factories.identity_number()),
                            format="json")
@@ -464,7 +447,7 @@ def test_it_names_what_is_missing_to_register_an_unknown_patient(cast):
 
 
 def test_it_refuses_a_birth_date_that_contradicts_the_number_when_registering(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     before = rows()
     response = client.post("/api/v1/admissions/", by_number(
         factories.identity_number(datetime.date(1944, 6, 6)), given_name="Ingrid",
@@ -476,7 +459,7 @@ def test_it_refuses_a_birth_date_that_contradicts_the_number_when_registering(ca
 
 
 def test_it_registers_nothing_when_the_admission_itself_fails(cast):
-    client = system(cast.unn)
+    client = api_client(cast.unn)
     before = rows()
     response = client.post("/api/v1/admissions/", by_number(
         factories.identity_number(), given_name="Ola", family_name="Olsen",
@@ -489,7 +472,7 @@ def test_it_registers_nothing_when_the_admission_itself_fails(cast):
 
 def test_it_refuses_an_invalid_identity_number_in_an_admission(cast):
     number = factories.identity_number()
-    response = system(cast.unn).post("/api/v1/admissions/", by_number(number[:-1] + "x"),
+    response = api_client(cast.unn).post("/api/v1/admissions/", by_number(number[:-1] + "x"),
                                      format="json")
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["identity_number"]
@@ -651,7 +634,7 @@ def test_it_refuses_to_discharge_twice_with_409(cast, api):
 
 def test_it_lets_the_hospitals_epj_system_discharge(cast):
     admission = admit(cast)
-    response = system(cast.unn).post(admission_url(admission, "discharge"),
+    response = api_client(cast.unn).post(admission_url(admission, "discharge"),
                                      {"destination": "home"}, format="json",
                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 200

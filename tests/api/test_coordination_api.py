@@ -22,12 +22,19 @@ from coordination.models import (
 )
 from registry.models import AuditAction, AuditEvent, Role
 from tests import factories
-from tests.coordination.conftest import activate, kora, make_plan, second_coordinator, submit
+from tests.coordination.conftest import (
+    activate,
+    kora,
+    make_plan,
+    plan,
+    second_coordinator,
+    submit,
+)
 
 from .support import error, responses_of, schema_of
 from .test_pathway_query_budgets import assert_same_budget, grow  # noqa: F401
 
-__all__ = ["kora", "second_coordinator"]  # fixtures shared with tests/coordination
+__all__ = ["kora", "plan", "second_coordinator"]  # fixtures shared with tests/coordination
 
 CAST = ("planner", "ke_tromso", "coordinator", "ke_bodo")
 
@@ -54,12 +61,6 @@ def bodo_coordinator(cast):
                           last_name="Bodø")
     return services.create_coordinator_profile(user=user, organization=cast.bodo,
                                                by=cast.ke_bodo)
-
-
-@pytest.fixture
-def plan(cast, kora):
-    """Tromsø's patient, with an IP in preparation coordinated by Kora."""
-    return make_plan(cast, kora)
 
 
 # --- plan requests -----------------------------------------------------------------------

@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 from coordination import services
 from coordination.models import IndividualPlan
 from registry.models import ApiScope, Role
-from registry.services import create_api_client
 from tests import factories
 from tests.coordination.conftest import activate, kora, make_plan, second_coordinator, submit
 
@@ -17,10 +16,7 @@ __all__ = ["kora", "second_coordinator"]  # fixtures shared with tests/coordinat
 
 
 def epj(organization, scopes=ApiScope.values) -> APIClient:
-    _client, key = create_api_client(organization, f"EPJ {organization.name}", scopes=scopes)
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return http
+    return factories.api_client(organization, f"EPJ {organization.name}", scopes)
 
 
 def etag(plan) -> str:

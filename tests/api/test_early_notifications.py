@@ -12,19 +12,16 @@ from django.utils import timezone
 from pathways import services
 from pathways.models import EarlyNotification, NoticeState
 from registry.models import AuditAction, AuditEvent, Notification
+from tests.factories import admit, api_client, early_notification
 
 from .support import error
-from .test_admissions import admit, ago, iso, other_hospital, rows, system
+from .test_admissions import ago, iso, other_hospital, rows
 
 NOTICES = "/api/v1/early-notifications/"
 
 
 def notice_url(notice, step="") -> str:
     return f"{NOTICES}{notice.uuid}/" + (f"{step}/" if step else "")
-
-
-def send(cast, admission, **content):
-    return services.send_early_notification(admission, by=cast.planner, **content)
 
 
 # --- send --------------------------------------------------------------------------------------
@@ -66,7 +63,7 @@ def test_it_marks_a_first_notice_after_the_deadline_late(cast, api):
 
 def test_it_lets_the_hospitals_epj_system_send(cast):
     admission = admit(cast)
-    response = system(cast.unn, "DIPS UNN").post(NOTICES, {"admission": str(admission.uuid)},
+    response = api_client(cast.unn, "DIPS UNN").post(NOTICES, {"admission": str(admission.uuid)},
                                                  format="json")
     assert response.status_code == 201
     assert response.json()["sent_by"] == "DIPS UNN"
@@ -74,7 +71,7 @@ def test_it_lets_the_hospitals_epj_system_send(cast):
 
 def test_it_asks_later_versions_to_say_how_they_relate(cast, api):
     admission = admit(cast)
-    send(cast, admission)
+    early_notification(cast, admission)
     client = api(cast.planner)
     before = rows()
     response = client.post(NOTICES, {"admission": str(admission.uuid)}, format="json")
@@ -233,10 +230,10 @@ def test_it_refuses_a_malformed_draft_flag(cast, api):
 def test_it_shows_an_admissions_version_history_oldest_first(cast, api):
     admission = admit(cast)
     other = admit(cast, patient=cast.tromso_only)
-    send(cast, other)
-    first = send(cast, admission, expected_course="v1")
-    second = send(cast, admission, message_status="addition", expected_course="v2")
-    third = send(cast, admission, message_status="cancel")
+    early_notification(cast, other)
+    first = early_notification(cast, admission, expected_course="v1")
+    second = early_notification(cast, admission, message_status="addition", expected_course="v2")
+    third = early_notification(cast, admission, message_status="cancel")
     response = api(cast.ke_tromso).get(NOTICES, {"admission": str(admission.uuid)})
     assert response.status_code == 200
     assert [(row["uuid"], row["sequence"]) for row in response.json()["results"]] == [
@@ -246,13 +243,14 @@ def test_it_shows_an_admissions_version_history_oldest_first(cast, api):
 @pytest.mark.parametrize(("member", "count"), [("planner", 1), ("ke_tromso", 1),
                                                ("coordinator", 1), ("ke_bodo", 0)])
 def test_it_lists_the_notices_each_member_of_the_cast_may_see(cast, api, member, count):
-    send(cast, admit(cast))
+    early_notification(cast, admit(cast))
     assert api(getattr(cast, member)).get(NOTICES).json()["count"] == count
 
 
 def test_it_audits_every_notice_on_the_page_in_one_insert(cast, api):
     admission = admit(cast)
-    notices = [send(cast, admission), send(cast, admission, message_status="change")]
+    notices = [early_notification(cast, admission),
+               early_notification(cast, admission, message_status="change")]
     with CaptureQueriesContext(connection) as queries:
         response = api(cast.coordinator).get(NOTICES)
     assert response.json()["count"] == 2
@@ -265,7 +263,7 @@ def test_it_audits_every_notice_on_the_page_in_one_insert(cast, api):
 
 
 def test_it_answers_404_for_a_notice_outside_scope(cast, api):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     outside = api(cast.ke_bodo).get(notice_url(notice))
     missing = api(cast.ke_bodo).get(f"{NOTICES}{uuid.uuid4()}/")
     assert outside.status_code == missing.status_code == 404
@@ -274,8 +272,8 @@ def test_it_answers_404_for_a_notice_outside_scope(cast, api):
 
 def test_it_filters_notices(cast, api):
     admission = admit(cast)
-    first = send(cast, admission)
-    second = send(cast, admission, message_status="change")
+    first = early_notification(cast, admission)
+    second = early_notification(cast, admission, message_status="change")
     services.acknowledge_early_notification(first, by=cast.ke_tromso)
     client = api(cast.ke_tromso)
 
@@ -296,7 +294,7 @@ def test_it_filters_notices(cast, api):
 # --- acknowledge -------------------------------------------------------------------------------
 
 def test_it_records_who_acknowledged_and_tells_the_ward(cast, api):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     response = api(cast.ke_tromso).post(notice_url(notice, "acknowledge"))
     assert response.status_code == 200, response.json()
     assert response.json()["acknowledged_by"] == "Kåre Tromsø"
@@ -306,14 +304,14 @@ def test_it_records_who_acknowledged_and_tells_the_ward(cast, api):
 
 
 def test_it_lets_the_municipalitys_epj_system_acknowledge(cast, epj):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     response = epj.post(notice_url(notice, "acknowledge"))
     assert response.status_code == 200
     assert response.json()["acknowledged_by"] == "Gerica Tromsø"
 
 
 def test_it_refuses_a_second_acknowledgement_naming_who_was_first(cast, api, epj):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     services.acknowledge_early_notification(notice, by=cast.ke_tromso)
     notice.refresh_from_db()
     before = rows()
@@ -327,7 +325,7 @@ def test_it_refuses_a_second_acknowledgement_naming_who_was_first(cast, api, epj
 
 
 def test_it_lets_only_the_responsible_municipality_acknowledge(cast, api):
-    notice = send(cast, admit(cast, municipality=cast.bodo))
+    notice = early_notification(cast, admit(cast, municipality=cast.bodo))
     before = rows()
     # Tromsø's KE sees the patient (resident there) but Bodø is responsible for this stay.
     for member in ("ke_tromso", "planner", "coordinator"):
@@ -338,21 +336,21 @@ def test_it_lets_only_the_responsible_municipality_acknowledge(cast, api):
 
 
 def test_it_answers_404_to_an_acknowledgement_outside_scope(cast, api):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     before = rows()
     assert api(cast.ke_bodo).post(notice_url(notice, "acknowledge")).status_code == 404
     assert rows() == before
 
 
 def test_it_refuses_to_acknowledge_anonymously(cast, api):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     assert api().post(notice_url(notice, "acknowledge")).status_code == 401
     notice.refresh_from_db()
     assert notice.acknowledged_at is None
 
 
 def test_it_offers_no_update_or_delete_of_a_sent_notice(cast, api):
-    notice = send(cast, admit(cast))
+    notice = early_notification(cast, admit(cast))
     client = api(cast.planner)
     assert client.patch(notice_url(notice), {"expected_course": "x"},
                         format="json").status_code == 405

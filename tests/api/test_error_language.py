@@ -5,8 +5,7 @@ bokmål without Accept-Language, English with Accept-Language: en."""
 import pytest
 from django.test import Client
 
-from registry.models import ApiScope
-from registry.services import create_api_client
+from tests import factories
 
 from .support import error
 
@@ -26,8 +25,7 @@ def diagnostics(response) -> str:
 
 @pytest.fixture
 def epj_key(cast):
-    _client, key = create_api_client(cast.unn, "DIPS UNN", scopes=ApiScope.values)
-    return f"Bearer {key}"
+    return f"Bearer {factories.api_client(cast.unn, 'DIPS UNN').key}"
 
 
 @pytest.mark.django_db

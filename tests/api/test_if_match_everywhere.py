@@ -22,9 +22,10 @@ from registry.models import AuditAction, AuditEvent, Role
 from rehab_portal.api import router
 from tests import factories
 from tests.coordination.conftest import activate, kora, make_plan, second_coordinator
+from tests.factories import admit
 from tests.webhooks.conftest import subscriber
 
-from .test_admissions import admit, other_hospital
+from .test_admissions import other_hospital
 from .test_meetings import schedule
 
 __all__ = ["kora", "second_coordinator"]  # fixtures shared with tests/coordination

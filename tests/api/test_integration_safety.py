@@ -26,11 +26,7 @@ READ_ONLY = [scope for scope in ApiScope.values if scope.endswith(":read")]
 
 
 def client_for(organization, scopes, name="DIPS Arena"):
-    api_client, key = create_api_client(organization, name, scopes=scopes)
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    http.api_client = api_client
-    return http
+    return factories.api_client(organization, name, scopes)
 
 
 # --- scopes ---------------------------------------------------------------------------------

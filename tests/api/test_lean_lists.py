@@ -18,8 +18,9 @@ from pathways.models import Admission, EarlyNotification
 from registry.models import ServiceLevel
 from rehab_portal.lean import LeanList
 from tests import factories
+from tests.factories import admit
 
-from .test_admissions import admit, other_hospital
+from .test_admissions import other_hospital
 
 
 def as_serializer_writes(serializer_class, instances, response) -> list:

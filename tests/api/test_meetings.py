@@ -18,9 +18,11 @@ from pathways.models import (
     ParticipantStatus,
 )
 from registry.models import AuditAction, AuditEvent, Notification, NotificationChannel
+from tests import factories
+from tests.factories import admit, api_client
 
 from .support import error
-from .test_admissions import admit, iso, rows, system
+from .test_admissions import iso, rows
 
 MEETINGS = "/api/v1/discharge-meetings/"
 
@@ -38,13 +40,12 @@ def ahead(**delta) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(**delta)
 
 
-def schedule(cast, admission=None, by=None, participants=None, **fields):
-    fields.setdefault("scheduled_at", ahead(days=2))
+def schedule(cast, admission=None, participants=None, **fields):
+    """A meeting at UNN in two days, with the coordinator invited."""
     fields.setdefault("location", "Møterom 3, UNN")
     if participants is None:
         participants = [{"kind": "coordinator", "user": cast.coordinator}]
-    return services.schedule_discharge_meeting(admission or admit(cast), by=by or cast.planner,
-                                               participants=participants, **fields)
+    return factories.discharge_meeting(cast, admission, participants=participants, **fields)
 
 
 def start(meeting) -> None:
@@ -667,5 +668,5 @@ def test_it_answers_404_in_the_envelope_for_an_invitation_outside_scope(cast, ap
 
 def test_it_lets_the_hospitals_epj_system_schedule(cast):
     admission = admit(cast)
-    response = system(cast.unn).post(MEETINGS, payload(admission), format="json")
+    response = api_client(cast.unn).post(MEETINGS, payload(admission), format="json")
     assert response.status_code == 201, response.json()

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from registry.models import Notification, NotificationChannel
 from registry.notifications import Message, notify
+from tests.factories import admit
 
 from .support import error
-from .test_admissions import admit, iso
+from .test_admissions import iso
 
 NOTIFICATIONS = "/api/v1/notifications/"
 

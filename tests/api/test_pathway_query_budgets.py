@@ -9,8 +9,7 @@ from pathways import services
 from registry.models import ServiceLevel
 from registry.notifications import Message, notify
 from tests import factories
-
-from .test_admissions import admit
+from tests.factories import admit
 
 
 def measure(client, url, budget, django_assert_max_num_queries, rows):

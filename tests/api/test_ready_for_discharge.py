@@ -10,16 +10,10 @@ from pathways import services
 from pathways.deadlines import local_date
 from pathways.models import AdmissionStatus, DailyRate, MunicipalAnswer, ReadyForDischarge
 from registry.models import AuditAction, AuditEvent, Notification
+from tests.factories import admit, api_client, ready_for_discharge
 
 from .support import error
-from .test_admissions import admission_url, admit, ago, etag, iso, rows, system
-
-
-def declare(cast, admission, days_ago=0, **fields):
-    return services.declare_ready_for_discharge(
-        admission, by=cast.planner, physician="Dr. Lege",
-        declared_at=timezone.now() - datetime.timedelta(days=days_ago, minutes=1), **fields)
-
+from .test_admissions import admission_url, ago, etag, iso, rows
 
 # --- declare -----------------------------------------------------------------------------------
 
@@ -43,7 +37,7 @@ def test_it_declares_the_patient_ready_and_tells_the_municipality(cast, api):
 
 def test_it_lets_the_hospitals_epj_system_declare(cast):
     admission = admit(cast)
-    response = system(cast.unn).post(admission_url(admission, "ready-for-discharge"),
+    response = api_client(cast.unn).post(admission_url(admission, "ready-for-discharge"),
                                      {"physician": "Dr. Lege"}, format="json",
                                      HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 201
@@ -99,7 +93,7 @@ def test_it_refuses_a_declaration_at_an_impossible_time(cast, api, declared_at):
 
 def test_it_refuses_a_second_declaration_with_409(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "ready-for-discharge"),
                                       {"physician": "Dr. Lege"}, format="json",
@@ -115,7 +109,7 @@ def test_it_refuses_a_second_declaration_with_409(cast, api):
 
 def test_it_withdraws_the_declaration(cast, api):
     admission = admit(cast, hours_ago=30)
-    declaration = declare(cast, admission)
+    declaration = ready_for_discharge(cast, admission)
     response = api(cast.planner).post(admission_url(admission, "withdraw-ready"),
                                       {"reason": "Feber"}, format="json",
                                       HTTP_IF_MATCH=etag(admission))
@@ -129,7 +123,7 @@ def test_it_withdraws_the_declaration(cast, api):
 
 def test_it_lets_only_the_hospital_withdraw(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     before = rows()
     assert api(cast.ke_tromso).post(admission_url(admission, "withdraw-ready"), {},
                                     format="json", HTTP_IF_MATCH=etag(admission)).status_code == 403
@@ -154,7 +148,7 @@ def test_it_refuses_to_withdraw_what_was_not_declared_with_409(cast, api):
 ])
 def test_it_refuses_a_withdrawal_at_an_impossible_time(cast, api, at):
     admission = admit(cast, hours_ago=80)
-    declare(cast, admission, days_ago=1)
+    ready_for_discharge(cast, admission, days_ago=1)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "withdraw-ready"),
                                       {"at": iso(at())}, format="json",
@@ -176,7 +170,7 @@ def tomorrow() -> str:
 
 def test_it_records_the_municipalitys_answer_and_tells_the_ward(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     response = api(cast.ke_tromso).post(answer_url(admission), {
         "kind": "can_receive", "receive_on": tomorrow(), "comment": "Korttidsplass"},
         format="json")
@@ -191,7 +185,7 @@ def test_it_records_the_municipalitys_answer_and_tells_the_ward(cast, api):
 
 def test_it_lets_the_municipalitys_epj_system_answer(cast, epj):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     response = epj.post(answer_url(admission), {"kind": "cannot_yet",
                                                 "expected_date": tomorrow()}, format="json")
     assert response.status_code == 201, response.json()
@@ -201,7 +195,7 @@ def test_it_lets_the_municipalitys_epj_system_answer(cast, epj):
 def test_it_refuses_an_answer_for_another_municipality(cast, api):
     """Tromsø's KE sees the patient (resident in Tromsø), but Bodø answers for this stay."""
     admission = admit(cast, municipality=cast.bodo)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     before = rows()
     response = api(cast.ke_tromso).post(answer_url(admission), {
         "kind": "cannot_yet", "expected_date": tomorrow()}, format="json",
@@ -214,7 +208,7 @@ def test_it_refuses_an_answer_for_another_municipality(cast, api):
 
 def test_it_lets_neither_the_hospital_nor_a_coordinator_answer(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     before = rows()
     for member in ("planner", "coordinator"):
         response = api(getattr(cast, member)).post(answer_url(admission), {
@@ -237,7 +231,7 @@ def test_it_refuses_an_answer_when_nothing_is_declared_with_409(cast, api):
 
 def test_it_refuses_an_answer_after_withdrawal_with_409(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     services.withdraw_ready_for_discharge(admission, by=cast.planner)
     before = rows()
     response = api(cast.ke_tromso).post(answer_url(admission), {"kind": "cannot_yet"},
@@ -255,7 +249,7 @@ def test_it_refuses_an_answer_after_withdrawal_with_409(cast, api):
 ])
 def test_it_refuses_an_invalid_answer_naming_the_field(cast, api, payload, field):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     payload = {k: (tomorrow() if v == "TOMORROW" else v) for k, v in payload.items()}
     before = rows()
     response = api(cast.ke_tromso).post(answer_url(admission), payload, format="json")
@@ -267,7 +261,7 @@ def test_it_refuses_an_invalid_answer_naming_the_field(cast, api, payload, field
 @pytest.mark.parametrize("field", ["receive_on", "expected_date"])
 def test_it_refuses_an_answer_dated_before_the_declaration(cast, api, field):
     admission = admit(cast, hours_ago=80)
-    declare(cast, admission, days_ago=1)
+    ready_for_discharge(cast, admission, days_ago=1)
     kind = "can_receive" if field == "receive_on" else "cannot_yet"
     long_ago = (local_date(timezone.now()) - datetime.timedelta(days=3)).isoformat()
     before = rows()
@@ -283,7 +277,7 @@ def test_it_refuses_an_answer_dated_before_the_declaration(cast, api, field):
 
 def test_it_shows_the_declaration_in_force_with_its_answers(cast, api):
     admission = admit(cast, hours_ago=80)
-    declaration = declare(cast, admission, days_ago=1)
+    declaration = ready_for_discharge(cast, admission, days_ago=1)
     services.answer_ready_for_discharge(declaration, by=cast.ke_tromso, kind="cannot_yet")
     services.answer_ready_for_discharge(declaration, by=cast.ke_tromso, kind="can_receive",
                                         receive_on=local_date(timezone.now()))
@@ -296,10 +290,10 @@ def test_it_shows_the_declaration_in_force_with_its_answers(cast, api):
 
 def test_it_states_every_day_with_its_reason_and_the_missing_rates(cast, api):
     admission = admit(cast, hours_ago=24 * 6)
-    first = declare(cast, admission, days_ago=5)
+    first = ready_for_discharge(cast, admission, days_ago=5)
     services.withdraw_ready_for_discharge(admission, by=cast.planner,
                                           at=timezone.now() - datetime.timedelta(days=4))
-    second = declare(cast, admission, days_ago=2)
+    second = ready_for_discharge(cast, admission, days_ago=2)
     services.answer_ready_for_discharge(second, by=cast.ke_tromso, kind="cannot_yet")
     DailyRate.objects.filter(year=timezone.now().year).delete()
 
@@ -321,7 +315,7 @@ def test_it_states_every_day_with_its_reason_and_the_missing_rates(cast, api):
 
 def test_it_audits_the_read_of_the_statement_as_a_read_of_the_admission(cast, api):
     admission = admit(cast)
-    declare(cast, admission)
+    ready_for_discharge(cast, admission)
     api(cast.ke_tromso).get(admission_url(admission))
     assert AuditEvent.objects.filter(user=cast.ke_tromso, action=AuditAction.VIEW,
                                      object_type="admission",

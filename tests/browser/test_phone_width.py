@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pathways import services
-from tests.pathways.pathway_helpers import admit
+from tests.factories import admit
 
 pytestmark = pytest.mark.browser
 

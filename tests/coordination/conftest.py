@@ -1,10 +1,8 @@
-"""The cast plus a coordinator profile for the cast's coordinator in Tromsø, and builders for
-requests and plans through the real services."""
+"""The cast plus a coordinator profile for the cast's coordinator in Tromsø; the builders for
+requests and plans are tests/factories.py's."""
 
 import pytest
 
-from coordination import services
-from coordination.models import ConsentMethod, ConsentScope, PlanStatus, RequestKind, RequestSource
 from registry.models import Role
 from tests import factories
 
@@ -12,32 +10,23 @@ from tests import factories
 @pytest.fixture
 def kora(cast):
     """The cast's coordinator, appointed by Tromsø's KE."""
-    return services.create_coordinator_profile(user=cast.coordinator, organization=cast.tromso,
-                                               by=cast.ke_tromso)
+    return factories.coordinator(cast)
 
 
 @pytest.fixture
 def second_coordinator(cast):
     user = factories.user("coordinator2", cast.tromso, Role.COORDINATOR, first_name="Kai",
                           last_name="Koordinator")
-    return services.create_coordinator_profile(user=user, organization=cast.tromso,
-                                               by=cast.ke_tromso)
+    return factories.coordinator(cast, user=user)
 
 
-def submit(cast, patient=None, kind=RequestKind.INDIVIDUAL_PLAN, by=None, **fields):
-    return services.submit_plan_request(
-        patient=patient or cast.tromso_only, municipality=cast.tromso, kind=kind,
-        source=RequestSource.PATIENT, by=by or cast.ke_tromso, **fields)
+@pytest.fixture
+def plan(cast, kora):
+    """Tromsø's own patient, with an individual plan in preparation coordinated by Kora."""
+    return factories.individual_plan(cast, kora)
 
 
-def make_plan(cast, coordinator, patient=None, kind=RequestKind.INDIVIDUAL_PLAN):
-    request = submit(cast, patient, kind=kind)
-    return services.accept_request(request, by=cast.ke_tromso, coordinator=coordinator,
-                                   patient_wishes="Someone who speaks slowly")
-
-
-def activate(cast, plan, by=None):
-    by = by or cast.ke_tromso
-    services.add_goal(plan, by=by, text="Gå tur med hunden selv")
-    services.record_consent(plan, cast.tromso, ConsentScope.PLAN, ConsentMethod.WRITTEN, by=by)
-    return services.set_status(plan, PlanStatus.ACTIVE, by=by)
+# The builders live in tests/factories.py; these names are the ones the tests here use.
+submit = factories.plan_request
+make_plan = factories.individual_plan
+activate = factories.activate_plan

@@ -12,12 +12,7 @@ from django.utils import translation
 from coordination import diff, services
 from coordination.models import AchievementStatus, PlanStatus
 
-from .conftest import activate, make_plan
-
-
-@pytest.fixture
-def plan(cast, kora):
-    return make_plan(cast, kora)
+from .conftest import activate
 
 
 def test_a_status_change_has_translated_labels_and_keeps_the_raw_values(cast, plan):

@@ -106,7 +106,7 @@ def test_two_acceptances_at_once_open_one_plan_and_the_other_gets_409(
 def test_a_notice_racing_a_manual_request_gives_the_one_open_request(cast, monkeypatch):
     require_postgresql()
     from pathways import services as pathway_services
-    from tests.pathways.pathway_helpers import admit
+    from tests.factories import admit
 
     admission = admit(cast, patient=cast.shared)
     notice = pathway_services.send_early_notification(

@@ -33,11 +33,6 @@ def fresh(plan):
 
 
 @pytest.fixture
-def plan(cast, kora):
-    return make_plan(cast, kora)
-
-
-@pytest.fixture
 def goal(cast, plan):
     return services.add_goal(plan, by=cast.ke_tromso, text="Gå tur med hunden")
 

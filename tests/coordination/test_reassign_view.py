@@ -19,11 +19,6 @@ def english(client):
     return client
 
 
-@pytest.fixture
-def plan(cast, kora):
-    return make_plan(cast, kora)
-
-
 def url(plan, name="reassign_coordinator"):
     return reverse(f"coordination:{name}", kwargs={"uuid": plan.uuid})
 

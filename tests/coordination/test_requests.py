@@ -18,7 +18,7 @@ from pathways import services as pathway_services
 from pathways.models import CareRelationship, Patient
 from registry.models import AuditEvent, Notification
 from rehab_portal.exceptions import StateConflict
-from tests.pathways.pathway_helpers import admit
+from tests.factories import admit
 
 from .conftest import make_plan, submit
 

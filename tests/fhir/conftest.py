@@ -16,13 +16,12 @@ from coordination.models import (
     ConsentScope,
     PlanParticipantKind,
     PlanStatus,
-    RequestKind,
-    RequestSource,
 )
 from pathways import services
 from pathways.models import MunicipalAnswerKind, ParticipantKind
 from registry.models import ApiScope
-from registry.services import create_api_client
+from tests import factories
+from tests.factories import admit
 
 ALL_SCOPES = ApiScope.values
 FHIR_JSON = "application/fhir+json"
@@ -46,27 +45,7 @@ def ids(bundle: dict) -> set[str]:
     return {entry["resource"]["id"] for entry in bundle.get("entry", [])}
 
 
-def system(organization, scopes=ALL_SCOPES, name="EPJ") -> APIClient:
-    """An EPJ system acting for the organisation, with its API key and these scopes."""
-    _client, key = create_api_client(organization, name, scopes=list(scopes))
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return http
-
-
-def admit(cast, patient=None, hours_ago=2, **fields):
-    return services.admit_patient(
-        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
-
-
-def make_plan(cast, patient, coordinator_profile):
-    request = coordination.submit_plan_request(
-        patient=patient, municipality=cast.tromso, kind=RequestKind.INDIVIDUAL_PLAN,
-        source=RequestSource.PATIENT, by=cast.ke_tromso)
-    plan = coordination.accept_request(request, by=cast.ke_tromso,
-                                       coordinator=coordinator_profile)
-    return plan
+system = factories.api_client  # system(organization, name=..., scopes=...): an EPJ system
 
 
 @pytest.fixture
@@ -91,9 +70,8 @@ def world(cast):
     ke_participant = meeting.participants.get(user=cast.ke_tromso)
     services.respond_to_invitation(ke_participant, by=cast.ke_tromso, status="accepted")
 
-    kora = coordination.create_coordinator_profile(user=cast.coordinator,
-                                                   organization=cast.tromso, by=cast.ke_tromso)
-    plan = make_plan(cast, cast.tromso_only, kora)
+    kora = factories.coordinator(cast)
+    plan = factories.individual_plan(cast, kora, cast.tromso_only, patient_wishes="")
     goal = coordination.add_goal(plan, by=cast.ke_tromso, text="Gå tur med hunden selv",
                                  target_date=timezone.localdate() + datetime.timedelta(days=90))
     coordination.add_measure(plan, by=cast.ke_tromso, description="Fysioterapi",

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from fhir_api import mapping as m
 from fhir_api import paging
@@ -24,10 +23,9 @@ from pathways.models import (
     Patient,
     ReadyForDischarge,
 )
-from registry.services import create_api_client
 from tests import factories
 
-from .conftest import ALL_SCOPES, admit, validate, validate_bundle
+from .conftest import admit, validate, validate_bundle
 
 BASE = "/fhir/r4/"
 SAME_MOMENT = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
@@ -77,10 +75,8 @@ def stamp(model, rows, moment=SAME_MOMENT) -> None:
 @pytest.fixture
 def epj(cast):
     """Tromsø's EPJ system, with the user it acts as (for the expected orders)."""
-    api_client, key = create_api_client(cast.tromso, "Gerica Tromsø", scopes=ALL_SCOPES)
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    http.user = api_client.user
+    http = factories.api_client(cast.tromso, "Gerica Tromsø")
+    http.user = http.api_client.user
     return http
 
 

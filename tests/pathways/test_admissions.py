@@ -16,8 +16,7 @@ from pathways.models import (
 from registry.models import AuditEvent, Notification, OrganizationKind, ServiceLevel
 from rehab_portal.exceptions import StateConflict
 from tests import factories
-
-from .pathway_helpers import admit
+from tests.factories import admit
 
 
 def test_it_grants_the_hospital_and_the_municipality_a_relationship(cast):

@@ -6,8 +6,7 @@ from pathways.models import Admission, EarlyNotification, MessageStatus, NoticeS
 from registry.models import Notification, OrganizationKind, Role, ServiceLevel
 from rehab_portal.exceptions import StateConflict
 from tests import factories
-
-from .pathway_helpers import admit
+from tests.factories import admit
 
 
 def test_it_sends_a_notice_with_nothing_filled_in(cast):

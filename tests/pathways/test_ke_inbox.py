@@ -12,6 +12,7 @@ from pathways import services
 from pathways.models import CareRelationshipReason, MeetingParticipant, MunicipalAnswer
 from registry.models import AuditEvent
 from tests import factories
+from tests.factories import admit
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 INBOX = "pathways:ke_inbox"
@@ -27,12 +28,6 @@ INBOX = "pathways:ke_inbox"
 INBOX_BUDGET = 10
 # A poll when nothing changed: 1 session, 2 user, 3 memberships, 4 the fingerprint.
 QUIET_POLL_BUDGET = 4
-
-
-def admit(cast, patient=None, hours_ago=2, **fields):
-    return services.admit_patient(
-        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
 
 
 def inbox(client, htmx=False, **params):
@@ -52,10 +47,6 @@ def answer(client, declaration, **data):
                        **HTMX)
 
 
-def sent_notice(cast, patient=None, hours_ago=2):
-    return services.send_early_notification(admit(cast, patient, hours_ago), by=cast.planner)
-
-
 def tromso_patient(cast, given="Nils", family="Nyvik"):
     return factories.patient(cast.planner, given, family, municipality=cast.tromso)
 
@@ -72,13 +63,13 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, cast):
 
 @pytest.mark.parametrize("member", ["planner", "coordinator"])
 def test_it_is_only_for_ke_staff(client, cast, member):
-    sent_notice(cast)
+    factories.early_notification(cast)
     client.force_login(getattr(cast, member))
     assert inbox(client).status_code == 403
 
 
 def test_it_shows_the_municipalitys_notices_to_its_ke(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     response = inbox(client)
     html = response.content.decode()
@@ -92,7 +83,7 @@ def test_it_shows_the_municipalitys_notices_to_its_ke(client, cast):
 
 
 def test_it_shows_another_municipalitys_notices_to_nobody_else(client, cast):
-    sent_notice(cast)
+    factories.early_notification(cast)
     factories.relate(cast.shared, cast.bodo, cast.ke_tromso, CareRelationshipReason.REFERRAL)
     client.force_login(cast.ke_bodo)  # may even see the patient, but answers for Bodø
     html = inbox(client).content.decode()
@@ -101,9 +92,11 @@ def test_it_shows_another_municipalitys_notices_to_nobody_else(client, cast):
 
 
 def test_it_lists_unacknowledged_notices_first_and_newest_first(client, cast):
-    older = sent_notice(cast, tromso_patient(cast, "Olav", "Eldre"), hours_ago=5)
-    sent_notice(cast)  # Astrid, newer
-    done = sent_notice(cast, tromso_patient(cast, "Kari", "Kvittert"))
+    older = factories.early_notification(
+        cast, admit(cast, tromso_patient(cast, "Olav", "Eldre"), hours_ago=5))
+    factories.early_notification(cast)  # Astrid, newer
+    done = factories.early_notification(
+        cast, admit(cast, tromso_patient(cast, "Kari", "Kvittert")))
     services.acknowledge_early_notification(done, by=cast.ke_tromso)
     client.force_login(cast.ke_tromso)
     response = inbox(client)
@@ -118,7 +111,7 @@ def test_it_lists_unacknowledged_notices_first_and_newest_first(client, cast):
 
 
 def test_it_answers_htmx_with_the_lists_only_and_a_normal_request_with_the_page(client, cast):
-    sent_notice(cast)
+    factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     partial = inbox(client, htmx=True).content.decode()
     assert "<html" not in partial and partial.lstrip().startswith('<div id="ke-lists"')
@@ -138,7 +131,8 @@ def left_hospital(cast, notice, hours_ago=1):
 
 def old_notice(cast, given, family, hours_ago):
     patient = tromso_patient(cast, given, family)
-    return left_hospital(cast, sent_notice(cast, patient, hours_ago=hours_ago + 2), hours_ago)
+    notice = factories.early_notification(cast, admit(cast, patient, hours_ago=hours_ago + 2))
+    return left_hospital(cast, notice, hours_ago)
 
 
 def test_notices_of_patients_who_left_hospital_never_push_current_ones_off_the_inbox(
@@ -148,9 +142,11 @@ def test_notices_of_patients_who_left_hospital_never_push_current_ones_off_the_i
     monkeypatch.setattr(inbox_view, "NOTICE_LIMIT", 2)
     for n in range(3):  # forgotten: never acknowledged, long discharged
         old_notice(cast, f"Gammel{n}", "Utskrevet", hours_ago=40 + n)
-    sent_notice(cast, tromso_patient(cast, "Olav", "Eldst"), hours_ago=9)
-    sent_notice(cast, tromso_patient(cast, "Mia", "Midt"), hours_ago=6)
-    sent_notice(cast, hours_ago=3)  # Astrid, the newest
+    factories.early_notification(
+        cast, admit(cast, tromso_patient(cast, "Olav", "Eldst"), hours_ago=9))
+    factories.early_notification(
+        cast, admit(cast, tromso_patient(cast, "Mia", "Midt"), hours_ago=6))
+    factories.early_notification(cast, admit(cast, hours_ago=3))  # Astrid, the newest
     client.force_login(cast.ke_tromso)
     response = inbox(client)
     # The newest two, newest first: the cap cuts the oldest current notice, never the newest.
@@ -169,7 +165,7 @@ def test_the_archive_pages_and_searches_unacknowledged_notices_of_patients_gone_
     older = old_notice(cast, "Eva", "Eldre", hours_ago=50)
     old_notice(cast, "Per", "Midtre", hours_ago=40)
     old_notice(cast, "Nora", "Nyere", hours_ago=30)
-    current = sent_notice(cast)  # Astrid is still in hospital: the inbox's
+    current = factories.early_notification(cast)  # Astrid is still in hospital: the inbox's
     archive = reverse("pathways:ke_inbox_archive")
     client.force_login(cast.ke_tromso)
     first = client.get(archive)
@@ -221,13 +217,13 @@ def test_the_archive_is_for_ke_staff_of_the_municipality_only(client, cast):
 
 def test_an_acknowledgement_audits_the_patients_the_answer_shows_once_each(client, cast):
     forgotten = old_notice(cast, "Gunn", "Glemt", hours_ago=40)
-    notice = sent_notice(cast)  # Astrid: a notice, a declaration and a meeting
+    notice = factories.early_notification(cast)  # Astrid: a notice, a declaration and a meeting
     services.declare_ready_for_discharge(notice.admission, by=cast.planner, physician="Dr. Lege")
     services.schedule_discharge_meeting(
         notice.admission, by=cast.planner, location="Rom 1",
         scheduled_at=timezone.now() + datetime.timedelta(days=1),
         participants=[{"kind": "coordinating_unit", "user": cast.ke_tromso}])
-    other = sent_notice(cast, tromso_patient(cast))
+    other = factories.early_notification(cast, admit(cast, tromso_patient(cast)))
     client.force_login(cast.ke_tromso)
     before = set(AuditEvent.objects.values_list("pk", flat=True))
     response = acknowledge(client, other)
@@ -243,7 +239,7 @@ def test_an_acknowledgement_audits_the_patients_the_answer_shows_once_each(clien
 
 
 def test_a_poll_with_nothing_new_answers_204(client, cast, django_assert_max_num_queries):
-    sent_notice(cast)
+    factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     context = inbox(client).context
     reads = AuditEvent.objects.filter(object_type="ke_inbox").count()
@@ -255,10 +251,11 @@ def test_a_poll_with_nothing_new_answers_204(client, cast, django_assert_max_num
 
 
 def test_a_poll_brings_a_new_notice_and_announces_it(client, cast):
-    sent_notice(cast)
+    factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     context = inbox(client).context
-    sent_notice(cast, tromso_patient(cast))  # arrives while the inbox is open
+    # arrives while the inbox is open
+    factories.early_notification(cast, admit(cast, tromso_patient(cast)))
     response = inbox(client, htmx=True, fingerprint=context["fingerprint"],
                      since=context["rendered_at"])
     html = response.content.decode()
@@ -268,7 +265,7 @@ def test_a_poll_brings_a_new_notice_and_announces_it(client, cast):
 
 
 def test_an_acknowledgement_elsewhere_changes_the_fingerprint(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     fingerprint = inbox(client).context["fingerprint"]
     services.acknowledge_early_notification(notice, by=cast.ke_tromso)
@@ -282,7 +279,7 @@ def test_an_acknowledgement_elsewhere_changes_the_fingerprint(client, cast):
 
 
 def test_it_acknowledges_inline_and_the_hospital_sees_who_and_when(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     response = acknowledge(client, notice)
     html = response.content.decode()
@@ -295,7 +292,7 @@ def test_it_acknowledges_inline_and_the_hospital_sees_who_and_when(client, cast)
 
 
 def test_acknowledging_twice_shows_who_acknowledged_first(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     colleague = factories.user("ke_tromso_2", cast.tromso, "ke_staff", first_name="Kari",
                                last_name="Kollega")
     services.acknowledge_early_notification(notice, by=colleague)
@@ -311,7 +308,7 @@ def test_acknowledging_twice_shows_who_acknowledged_first(client, cast):
 
 
 def test_acknowledging_without_javascript_returns_to_the_inbox_with_a_message(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     response = acknowledge(client, notice, htmx=False)
     assert response.status_code == 302 and response["Location"] == reverse(INBOX)
@@ -321,7 +318,7 @@ def test_acknowledging_without_javascript_returns_to_the_inbox_with_a_message(cl
 
 
 def test_another_municipality_cannot_acknowledge(client, cast):
-    notice = sent_notice(cast)
+    notice = factories.early_notification(cast)
     client.force_login(cast.ke_bodo)
     assert acknowledge(client, notice).status_code == 404  # outside Bodø's scope
     factories.relate(cast.shared, cast.bodo, cast.ke_tromso, CareRelationshipReason.REFERRAL)
@@ -418,10 +415,8 @@ def test_a_withdrawn_declaration_cannot_be_answered(client, cast, declaration):
 
 @pytest.fixture
 def meeting(cast):
-    admission = admit(cast)
-    return services.schedule_discharge_meeting(
-        admission, by=cast.planner, scheduled_at=timezone.now() + datetime.timedelta(days=1),
-        location="Møterom 3", participants=[
+    return factories.discharge_meeting(
+        cast, hours_ahead=24, participants=[
             {"kind": "coordinating_unit", "user": cast.ke_tromso, "organization": cast.tromso},
             {"kind": "hospital_staff", "user": cast.planner}])
 

@@ -32,15 +32,13 @@ MEETING_BUDGET = 10
 
 
 def admit(cast, patient=None, hours_ago=30, **fields):
-    return services.admit_patient(
-        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
+    return factories.admit(cast, patient, hours_ago, **fields)
 
 
 def schedule(cast, admission=None, hours_ahead=48, extra=()):
-    return services.schedule_discharge_meeting(
-        admission or admit(cast), by=cast.planner, location="Møterom 3",
-        scheduled_at=timezone.now() + datetime.timedelta(hours=hours_ahead),
+    """A meeting with the KE, the coordinator and the planner invited."""
+    return factories.discharge_meeting(
+        cast, admission or admit(cast), hours_ahead=hours_ahead,
         participants=[{"kind": "coordinating_unit", "user": cast.ke_tromso},
                       {"kind": "coordinator", "user": cast.coordinator},
                       {"kind": "hospital_staff", "user": cast.planner}, *extra])

@@ -17,19 +17,16 @@ from pathways.models import (
 from registry.models import Notification
 from rehab_portal.exceptions import StateConflict
 from tests import factories
-
-from .pathway_helpers import admit
+from tests.factories import admit
 
 
 def schedule(cast, admission, hours_ahead=48, **extra):
-    participants = extra.pop("participants", [
+    """A meeting with Tromsø's KE invited in the portal and the GP by e-mail."""
+    extra.setdefault("participants", [
         {"kind": ParticipantKind.COORDINATING_UNIT, "user": cast.ke_tromso},
         {"kind": ParticipantKind.GP, "name": "Fastlege Fjell", "email": "gp@example.org"},
     ])
-    return services.schedule_discharge_meeting(
-        admission, by=cast.planner, location="Møterom 3",
-        scheduled_at=timezone.now() + datetime.timedelta(hours=hours_ahead),
-        participants=participants, **extra)
+    return factories.discharge_meeting(cast, admission, hours_ahead=hours_ahead, **extra)
 
 
 def event_of(notification):

@@ -3,9 +3,8 @@
 import pytest
 
 from pathways import services
+from tests.factories import admit
 from tests.migrations import latest_schema_afterwards, migrate  # noqa: F401 - a fixture
-
-from .pathway_helpers import admit
 
 WITHOUT_ADDRESS = [("pathways", "0007_one_open_care_relationship")]
 ADDRESSED = [("pathways", "0009_notice_municipality_required")]

@@ -35,9 +35,7 @@ def page(client, patient):
 
 
 def admit(cast, patient=None, hours_ago=50, **fields):
-    return services.admit_patient(
-        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now() - datetime.timedelta(hours=hours_ago), **fields)
+    return factories.admit(cast, patient, hours_ago, **fields)
 
 
 def whole_stay(cast, patient=None, hours_ago=50):

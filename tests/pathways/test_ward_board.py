@@ -32,13 +32,7 @@ from registry.models import (
     ServiceLevel,
 )
 from tests import factories
-
-
-def admit(cast, patient=None, hours_ago=2, ward="Slag", admitted_at=None, **fields):
-    return services.admit_patient(
-        by=cast.planner, patient=patient or cast.shared, hospital=cast.unn, ward=ward,
-        admitted_at=admitted_at or timezone.now() - datetime.timedelta(hours=hours_ago),
-        **fields)
+from tests.factories import admit
 
 UTC = datetime.UTC
 OSLO = ZoneInfo("Europe/Oslo")

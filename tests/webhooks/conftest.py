@@ -9,10 +9,9 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from rest_framework.test import APIClient
 
 from registry.models import ApiScope
-from registry.services import create_api_client
+from tests import factories
 from tests.api.conftest import api, epj  # noqa: F401 - fixtures shared with the API tests
 from webhooks import tasks
 from webhooks.models import WebhookEventType, WebhookSubscription
@@ -103,11 +102,9 @@ def queue(monkeypatch):
 def subscriber(organization, url: str, *, name="EPJ", events=ALL_EVENTS,
                scopes=ApiScope.values, active=True):
     """An API client of the organisation with one subscription; (client, subscription, http)."""
-    client, key = create_api_client(organization, name, scopes=scopes)
-    subscription = WebhookSubscription(client=client, target_url=url, events=list(events),
-                                       active=active)
+    http = factories.api_client(organization, name, scopes)
+    subscription = WebhookSubscription(client=http.api_client, target_url=url,
+                                       events=list(events), active=active)
     subscription.full_clean()
     subscription.save()
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return SimpleNamespace(client=client, subscription=subscription, http=http)
+    return SimpleNamespace(client=http.api_client, subscription=subscription, http=http)
