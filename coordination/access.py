@@ -20,9 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from pathways.access import log_patient_access
+from pathways.access import audit_reads
 from registry.capabilities import Capability, can
-from registry.models import AuditAction
 
 from .models import IndividualPlan, PlanRequest
 
@@ -44,8 +43,8 @@ def get_visible_plan(user, uuid, *, log: bool = True) -> IndividualPlan:
     except (IndividualPlan.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such plan.") from exc
     if log:
-        log_patient_access(user, AuditAction.VIEW, [plan.patient], object_type="individualplan",
-                           object_ids={plan.patient.pk: plan.uuid})
+        audit_reads(user, [plan], object_type="individualplan",
+                    patient_of=lambda p: p.patient)
     return plan
 
 
@@ -55,8 +54,8 @@ def get_visible_request(user, uuid, *, log: bool = True) -> PlanRequest:
     except (PlanRequest.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such request.") from exc
     if log:
-        log_patient_access(user, AuditAction.VIEW, [request.patient], object_type="planrequest",
-                           object_ids={request.patient.pk: request.uuid})
+        audit_reads(user, [request], object_type="planrequest",
+                    patient_of=lambda r: r.patient)
     return request
 
 

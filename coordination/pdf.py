@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pathways.access import log_patient_access
+from pathways.access import audit_reads
 from pathways.models import Patient
 from registry.models import AuditAction
 
@@ -345,8 +345,7 @@ def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
         current = plan_for_print(current)
         data = render_plan_document(current, language=language)
         _store(storage, current, stored_name(current, language), data)
-    log_patient_access(printed_by, AuditAction.PRINT, [current.patient],
-                       object_type="individual_plan",
-                       object_ids={current.patient_id: current.uuid},
-                       detail=f"PDF v{current.version} {language}")
+    audit_reads(printed_by, [current], object_type="individualplan",
+                patient_of=lambda plan: plan.patient, action=AuditAction.PRINT,
+                detail=f"PDF v{current.version} {language}")
     return PlanPrint(data, current.version, language, rendered)

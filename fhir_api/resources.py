@@ -163,20 +163,12 @@ class Handler:
         return paging.key_of(obj, self.order)
 
     def audit(self, user, objects: list, detail: str) -> None:
-        """Every read of patient data: one event per resource, one INSERT (as the REST API's
-        log_reads), each under the care relationship it was read through."""
-        if not self.audit_type or not objects:
-            return
-        patients = [self.patient_of(obj) for obj in objects]
-        basis = access.grounds(user, {p.pk for p in patients})
-        entries = []
-        for obj, patient in zip(objects, patients, strict=True):
-            organization_id, role = basis.get(patient.pk, (None, ""))
-            entries.append(audit.Entry(
-                object_type=self.audit_type, object_id=self.id_of(obj)[:64],
-                patient_uuid=patient.uuid, organization_id=organization_id, role=role,
-                detail=detail))
-        audit.record_many(user, AuditAction.VIEW, entries)
+        """Every read of patient data: one event per resource, as in every channel
+        (access.audit_reads), named by its FHIR id."""
+        if self.audit_type and objects:
+            access.audit_reads(user, objects, object_type=self.audit_type,
+                               patient_of=self.patient_of, detail=detail,
+                               object_id_of=self.id_of)
 
     def audit_search(self, user, detail: str) -> None:
         """A search of patient data that returned nothing: logged all the same, without the

@@ -1,6 +1,7 @@
 """Who may see a patient, and on which grounds: the one place that decides it."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery
@@ -22,7 +23,7 @@ def visible_patients(user):
 def get_visible_patient(user, uuid) -> Patient:
     """The patient, or 404 whether it does not exist or lies outside the user's scope; with
     the grounds the user sees it on (with_grounds), so that auditing the read costs no
-    query for them (log_patient_access finds them on the patient)."""
+    query for them (audit_reads finds them on the patient)."""
     try:
         return with_grounds(visible_patients(user).select_related("municipality"), user,
                             patient_field="pk").get(uuid=uuid)
@@ -78,39 +79,58 @@ def grounds_of(user, rows, patient_of=lambda row: row.patient) -> dict[int, tupl
     return result
 
 
-def log_patient_access(user, action: AuditAction, patients: Iterable[Patient], *,
-                       object_type: str = "patient", object_ids: dict | None = None,
-                       detail: str = "", basis: dict | None = None) -> None:
-    """Audit that the user read (or exported, printed ...) these patients' data. `basis`:
-    the grounds, when the caller read them with the rows (with_grounds, grounds_of)."""
-    audit.record_many(user, action, access_entries(
-        user, patients, object_type=object_type, object_ids=object_ids, detail=detail,
-        basis=basis))
+class PatientKey(NamedTuple):
+    """A patient as a page of rows names it (rehab_portal.lean: `patient`, `patient__uuid`)."""
+
+    pk: int
+    uuid: object
 
 
-def access_entries(user, patients: Iterable[Patient], *, object_type: str = "patient",
-                   object_ids: dict | None = None, detail: str = "",
-                   basis: dict | None = None) -> list[audit.Entry]:
-    """The audit entries of log_patient_access, for a page that reads patients in several
-    parts and records them in one INSERT."""
-    patients = list(patients)
-    if basis is None and patients and all(
-            "grounds_organization_id" in p.__dict__ for p in patients):
-        basis = grounds_of(user, patients, patient_of=lambda p: p)
+def audit_reads(user, records: Iterable, *, object_type: str,
+                patient_of: Callable | None = None, action: AuditAction = AuditAction.VIEW,
+                detail: str = "", basis: dict | None = None,
+                object_id_of: Callable | None = None) -> None:
+    """The one audit of reading patient data, for the web, REST, FHIR and the PDF alike: one
+    event per record shown (two admissions of one patient are two reads), all in one
+    INSERT, each under the care relationship it was read on. `records`: patients, or rows
+    that belong to one (`patient_of(record)`: the patient, or a PatientKey); the event names
+    the record by its public UUID (`object_id_of`, else `record.uuid`). The grounds come
+    from the records when read with them (with_grounds), else `basis`, else one query."""
+    audit.record_many(user, action, read_entries(
+        user, records, object_type=object_type, patient_of=patient_of, detail=detail,
+        basis=basis, object_id_of=object_id_of))
+
+
+def read_entries(user, records: Iterable, *, object_type: str,
+                 patient_of: Callable | None = None, detail: str = "",
+                 basis: dict | None = None,
+                 object_id_of: Callable | None = None) -> list[audit.Entry]:
+    """audit_reads' events, for a page that reads in several parts and records them all in
+    one INSERT."""
+    records = list(records)
+    patients = [patient_of(record) for record in records] if patient_of else records
+    if basis is None and records and all(
+            getattr(record, "grounds_organization_id", _UNREAD) is not _UNREAD
+            for record in records):
+        by_record = dict(zip(map(id, records), patients, strict=True))
+        basis = grounds_of(user, records, patient_of=lambda record: by_record[id(record)])
     if basis is None:
-        basis = grounds(user, [p.pk for p in patients])
+        basis = grounds(user, {patient.pk for patient in patients})
     entries = []
-    for patient in patients:
+    for record, patient in zip(records, patients, strict=True):
         organization_id, role = basis.get(patient.pk, (None, ""))
         entries.append(audit.Entry(
             object_type=object_type,
-            object_id=str((object_ids or {}).get(patient.pk, patient.uuid)),
+            object_id=str(object_id_of(record) if object_id_of else record.uuid)[:64],
             patient_uuid=patient.uuid,
             organization_id=organization_id,
             role=role,
             detail=detail,
         ))
     return entries
+
+
+_UNREAD = object()
 
 
 def organizations_caring_for(patient: Patient):

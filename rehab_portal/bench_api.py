@@ -211,7 +211,7 @@ PROFILE_PARTS = (
     ("bounded count (BoundedPaginator.count)", "rehab_portal/pagination.py", "count"),
     ("page and count (paginate_queryset)", "rehab_portal/pagination.py", "paginate_queryset"),
     ("writing the rows (LeanList.represent)", "rehab_portal/lean.py", "represent"),
-    ("audit of the page (log_row_reads)", "pathways/api/common.py", "log_row_reads"),
+    ("audit of the page (audit_reads)", "pathways/access.py", "audit_reads"),
     ("  of which its INSERT (audit._insert)", "registry/audit.py", "_insert"),
     ("SQL: execute and fetch (CursorWrapper)", "django/db/backends/utils.py", "_execute"),
     ("JSON rendering", "rest_framework/renderers.py", "render"),

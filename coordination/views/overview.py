@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from pathways.access import access_entries, grounds_of, with_grounds
+from pathways.access import grounds_of, read_entries, with_grounds
 from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views.inbox import ke_municipalities
@@ -100,7 +100,7 @@ def overview_context(request, org_ids) -> tuple[dict, list]:
         pathways=Coalesce(Max(pathways), pathways))
     open_pathways = counts["pathways"] or 0
     patients = {r.patient for r in open_requests} | {p.patient for p in due}
-    entries = access_entries(user, sorted(patients, key=lambda p: p.pk),
+    entries = read_entries(user, sorted(patients, key=lambda p: p.pk),
                              object_type="ke_overview",
                              basis=grounds_of(user, [*open_requests, *due]))
     return {
@@ -120,7 +120,7 @@ def overview(request, org_ids) -> dict:
     context, entries = overview_context(request, org_ids) if org_ids else ({}, [])
     context["is_ke"] = bool(org_ids)
     context["my_plans"] = my_plans(user)
-    entries += access_entries(user, [p.patient for p in context["my_plans"]],
+    entries += read_entries(user, [p.patient for p in context["my_plans"]],
                               object_type="my_plans",
                               basis=grounds_of(user, context["my_plans"]))
     audit.record_many(user, AuditAction.VIEW, entries)

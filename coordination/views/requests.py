@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from pathways.access import get_visible_patient, log_patient_access
-from registry.models import AuditAction, Membership, Role
+from pathways.access import audit_reads, get_visible_patient
+from registry.models import Membership, Role
 from rehab_portal.htmx import form_step, posted
 
 from .. import services
@@ -32,7 +32,7 @@ def new_plan_request(request, uuid):
     coordinator or a rehabilitation assessment; KE staff register one that came by phone or
     letter the same way. The service decides; its refusals come back onto the form."""
     patient = get_visible_patient(request.user, uuid)
-    log_patient_access(request.user, AuditAction.VIEW, [patient],
+    audit_reads(request.user, [patient], object_type="patient",
                        detail="plan request form")
     form = PlanRequestForm(posted(request), initial={
         "municipality": patient.municipality_id,

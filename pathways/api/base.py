@@ -4,7 +4,7 @@ One class holds what each such resource must do alike, so that a new one cannot 
 - deny by default: get_queryset() is the model's `visible_to(user)`, shaped by scope(); a
   subclass that defines get_queryset() is refused when the class is made;
 - audited reads: list() and retrieve() record one access-log event per row shown, under
-  the care relationship it was read on (log_reads, log_row_reads);
+  the care relationship it was read on (access.audit_reads);
 - the ETag of the row's version on every answer that shows one row (record_response), and
   locked(): the row locked for the caller's transaction once the user may change it (403
   first) and If-Match names its current version (428, 412).
@@ -25,7 +25,6 @@ from rehab_portal.api_base import UuidLookupMixin, locked_for_update, version_et
 from rehab_portal.lean import LeanList
 
 from .. import access
-from .common import log_reads, log_row_reads
 
 # What a lean page reads besides its fields: the row's key, its patient and the grounds of
 # the read for the audit (access.with_grounds), and the position of the sync cursor.
@@ -71,6 +70,7 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
             return record
         return attrgetter(self.patient_path.replace("__", "."))(record)
 
+
     # -- Reads --------------------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
@@ -91,7 +91,10 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
         lean = LeanList(self.get_serializer(), queryset, computed=self.lean_computed,
                         also=(*LEAN_AUDIT_COLUMNS, path, f"{path}__uuid"))
         page = lean.page(self)
-        log_row_reads(request.user, page, object_type=self.audit_object_type, patient=path)
+        key, uuid_of = attrgetter(path), attrgetter(f"{path}__uuid")
+        access.audit_reads(request.user, page, object_type=self.audit_object_type,
+                           patient_of=lambda row: access.PatientKey(key(row), uuid_of(row)),
+                           detail="api list")
         return self.get_paginated_response(lean.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
@@ -100,9 +103,9 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
         return self.record_response(record, read_again=False)
 
     def audit_reads(self, records, **kwargs) -> None:
-        """One access-log event per record shown (log_reads' keywords: action, detail)."""
-        log_reads(self.request.user, records, object_type=self.audit_object_type,
-                  patient_of=self.patient_of, **kwargs)
+        """One access-log event per record shown (audit_reads' keywords: action, detail)."""
+        access.audit_reads(self.request.user, records, object_type=self.audit_object_type,
+                           patient_of=self.patient_of, **{"detail": "api", **kwargs})
 
     def record_response(self, record, status_code=status.HTTP_200_OK, *, read_again=True,
                         **headers):

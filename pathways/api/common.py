@@ -1,7 +1,6 @@
-"""Pieces the pathway viewsets share: audited reads and display names."""
+"""Pieces the pathway viewsets share: display names and related values."""
 
-from collections.abc import Callable, Iterable
-from operator import attrgetter
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractUser
@@ -10,62 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry import audit
-from registry.models import AuditAction, User
-
-from ..access import grounds, grounds_of
-from ..models import Patient
-
-
-def log_reads(user, objects: Iterable, *, object_type: str,
-              patient_of: Callable[[object], Patient], detail: str = "api",
-              action: AuditAction = AuditAction.VIEW, basis: dict | None = None) -> None:
-    """access.log_patient_access for a page of pathway records: one event per record (not
-    per patient: two admissions of one patient are two reads), all in one INSERT, each with
-    the care relationship it was read under (`basis`: read with the rows, see
-    access.with_grounds; else looked up here)."""
-    objects = list(objects)
-    if not objects:
-        return
-    patients = [patient_of(obj) for obj in objects]
-    if basis is None:
-        basis = grounds(user, {patient.pk for patient in patients})
-    _record(user, action, object_type, detail, basis,
-            [(obj.uuid, patient.pk, patient.uuid)
-             for obj, patient in zip(objects, patients, strict=True)])
-
-
-class _PatientKey(NamedTuple):
-    pk: int
-
-
-def log_row_reads(user, rows: list, *, object_type: str, patient: str = "patient",
-                  detail: str = "api list") -> None:
-    """log_reads for a page read as rows (rehab_portal.lean.LeanList): each row names its
-    `uuid`, its patient (`patient` and `patient__uuid`, or under another path) and, if read
-    with it (access.with_grounds), the grounds; else they are looked up here."""
-    if not rows:
-        return
-    key = attrgetter(patient)
-    if hasattr(rows[0], "grounds_organization_id"):
-        basis = grounds_of(user, rows, patient_of=lambda row: _PatientKey(key(row)))
-    else:
-        basis = grounds(user, {key(row) for row in rows})
-    uuid_of = attrgetter(f"{patient}__uuid")
-    _record(user, AuditAction.VIEW, object_type, detail, basis,
-            [(row.uuid, key(row), uuid_of(row)) for row in rows])
-
-
-def _record(user, action, object_type: str, detail: str, basis: dict, reads: list) -> None:
-    """One event per (object uuid, patient pk, patient uuid), under its patient's grounds."""
-    entries = []
-    for object_uuid, patient_pk, patient_uuid in reads:
-        organization_id, role = basis.get(patient_pk, (None, ""))
-        entries.append(audit.Entry(
-            object_type=object_type, object_id=str(object_uuid), patient_uuid=patient_uuid,
-            organization_id=organization_id, role=role, detail=detail,
-        ))
-    audit.record_many(user, action, entries)
+from registry.models import User
 
 
 def display_name_field(source: str, **kwargs) -> serializers.CharField:

@@ -31,10 +31,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from registry.access import memberships
-from registry.models import AuditAction, Role
+from registry.models import Role
 from rehab_portal.context_processors import poll_seconds
 
-from ..access import log_patient_access, visible_patients
+from ..access import audit_reads, visible_patients
 from ..deadlines import local_date
 from ..filters import PatientFilter
 from ..models import (
@@ -186,7 +186,7 @@ def inbox_context(request, org_ids, at) -> dict:
     patients = {n.admission.patient.pk: n.admission.patient for n in notices} | {
         d.admission.patient.pk: d.admission.patient for d in declarations} | {
         m.admission.patient.pk: m.admission.patient for m in meetings}
-    log_patient_access(user, AuditAction.VIEW, [patients[pk] for pk in sorted(patients)],
+    audit_reads(user, [patients[pk] for pk in sorted(patients)],
                        object_type="ke_inbox")
     cut = len(notices) >= NOTICE_LIMIT  # the summary counts more than was read
     return {
@@ -273,7 +273,7 @@ def ke_inbox_archive(request):
         "admission__patient", "admission__hospital", "sent_by").order_by("-sent_at", "-pk")
     page = ArchivePage(notices, request.GET.get("page"))
     shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
-    log_patient_access(request.user, AuditAction.VIEW, [shown[pk] for pk in sorted(shown)],
+    audit_reads(request.user, [shown[pk] for pk in sorted(shown)],
                        object_type="ke_inbox_archive")
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     response = render(request, "pathways/partials/ke_inbox_archive_results.html" if partial

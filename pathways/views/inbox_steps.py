@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registry.models import AuditAction
 from rehab_portal.htmx import form_step, posted, render_panel, run_action, step_done
 
 from .. import services
-from ..access import log_patient_access, visible_patients
+from ..access import audit_reads, visible_patients
 from ..forms import AnswerReadyForm
 from ..models import EarlyNotification, MeetingParticipant, ParticipantStatus, ReadyForDischarge
 from . import common
@@ -77,9 +76,8 @@ def answer_declaration(request, uuid):
     except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
         raise Http404("No such declaration.") from exc
     if request.method == "GET":
-        log_patient_access(request.user, AuditAction.VIEW, [declaration.admission.patient],
-                           object_type="readyfordischarge",
-                           object_ids={declaration.admission.patient_id: declaration.uuid})
+        audit_reads(request.user, [declaration], object_type="readyfordischarge",
+                    patient_of=lambda d: d.admission.patient)
     admission = declaration.admission
 
     def show(form, status):

@@ -55,9 +55,8 @@ def meeting_in_scope(request, uuid) -> DischargeMeeting:
     except (DischargeMeeting.DoesNotExist, ValueError) as exc:
         raise Http404("No such meeting.") from exc
     if request.method == "GET":
-        access.log_patient_access(request.user, AuditAction.VIEW, [meeting.admission.patient],
-                           object_type="dischargemeeting",
-                           object_ids={meeting.admission.patient_id: meeting.uuid})
+        access.audit_reads(request.user, [meeting], object_type="dischargemeeting",
+                           patient_of=lambda m: m.admission.patient)
     return meeting
 
 
@@ -124,8 +123,8 @@ def meeting_context(request, meeting: DischargeMeeting, **extra) -> dict:
 
 def log_read(user, meeting) -> None:
     patient = meeting.admission.patient
-    access.log_patient_access(user, AuditAction.VIEW, [patient], object_type="dischargemeeting",
-                              object_ids={patient.pk: meeting.uuid})
+    access.audit_reads(user, [meeting], object_type="dischargemeeting",
+                       patient_of=lambda _meeting: patient)
 
 
 @never_cache
@@ -150,9 +149,9 @@ def meeting_invitation(request, uuid):
     """The invitation as an iCalendar file, as the API and the e-mails carry it."""
     meeting = meeting_in_scope(request, uuid)
     patient = meeting.admission.patient
-    access.log_patient_access(request.user, AuditAction.EXPORT, [patient],
-                              object_type="dischargemeeting",
-                              object_ids={patient.pk: meeting.uuid}, detail="invitation.ics")
+    access.audit_reads(request.user, [meeting], object_type="dischargemeeting",
+                       patient_of=lambda _meeting: patient, action=AuditAction.EXPORT,
+                       detail="invitation.ics")
     summary = _("Discharge meeting, %(hospital)s") % {
         "hospital": meeting.admission.hospital.name}
     response = HttpResponse(meeting_ics(meeting, summary=summary),

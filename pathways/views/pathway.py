@@ -19,7 +19,7 @@ from registry import reference
 from registry.models import AuditAction, AuditEvent
 from rehab_portal.db import JSONArrayAgg, json_datetime
 
-from ..access import get_visible_patient, log_patient_access
+from ..access import audit_reads, get_visible_patient
 from ..billing import daily_rates, statement
 from ..deadlines import local_date
 from ..models import (
@@ -202,7 +202,7 @@ def patient_pathway(request, uuid):
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
     changes. The levels and daily rates are reference data kept in memory."""
     patient = get_visible_patient(request.user, uuid)
-    log_patient_access(request.user, AuditAction.VIEW, [patient], object_type="pathway")
+    audit_reads(request.user, [patient], object_type="pathway")
     at = common.now()
     admissions = list(
         patient.admissions.select_related(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from registry.models import AuditAction, AuditEvent
 from rehab_portal.htmx import render_page
 
-from ..access import can_read_access_log, get_visible_patient, log_patient_access, visible_patients
+from ..access import audit_reads, can_read_access_log, get_visible_patient, visible_patients
 from ..filters import PatientFilter
 from ..forms import PatientSearchForm
 
@@ -60,7 +60,7 @@ def patient_search(request):
         patients = list(found[: SEARCH_LIMIT + 1])
         truncated = len(patients) > SEARCH_LIMIT
         patients = patients[:SEARCH_LIMIT]
-        log_patient_access(request.user, AuditAction.SEARCH, patients,
+        audit_reads(request.user, patients, object_type="patient", action=AuditAction.SEARCH,
                            detail=f"search by {searched_by.replace('_', ' ')}")
         # The number is not echoed back: the results show it masked.
         form = PatientSearchForm(initial={"name": name})
@@ -80,7 +80,7 @@ def patient_search(request):
 @require_GET
 def patient_detail(request, uuid):
     patient = get_visible_patient(request.user, uuid)
-    log_patient_access(request.user, AuditAction.VIEW, [patient])
+    audit_reads(request.user, [patient], object_type="patient")
     now = timezone.now()
     relationships = list(
         patient.care_relationships.select_related("organization", "user").order_by("-valid_from")
@@ -110,7 +110,7 @@ def access_log(request, uuid):
     if not can_read_access_log(request.user, patient):
         raise Http404("No such patient.")
     # Logged first, so the reader finds their own read at the top of the list.
-    log_patient_access(request.user, AuditAction.VIEW, [patient], object_type="access_log")
+    audit_reads(request.user, [patient], object_type="access_log")
     events = (
         AuditEvent.objects.filter(patient_uuid=patient.uuid)
         .select_related("organization").order_by("-at", "-id")

@@ -25,14 +25,13 @@ from django.views.decorators.http import require_GET
 
 from registry.access import memberships
 from registry.models import (
-    AuditAction,
     Membership,
     OrganizationKind,
     Role,
 )
 from rehab_portal.context_processors import poll_seconds
 
-from ..access import grounds_of, log_patient_access, visible_patients
+from ..access import audit_reads, grounds_of, visible_patients
 from ..deadlines import local_date
 from ..models import (
     DischargeMeeting,
@@ -147,7 +146,7 @@ def _loaded_fingerprint(admissions, ward: str, at) -> str:
 def board_context(request, hospital, ward: str, memberships, at) -> dict:
     admissions = board_admissions(request.user, hospital, ward, at)
     rows = sorted((build_row(a, at) for a in admissions), key=sort_key)
-    log_patient_access(request.user, AuditAction.VIEW, [row.patient for row in rows],
+    audit_reads(request.user, [row.patient for row in rows],
                        object_type="ward_board", detail=f"{hospital.name} {ward}"[:200],
                        basis=grounds_of(request.user, admissions))
     if ward == ALL_WARDS:  # the rows are every open admission: their wards are the filter's

@@ -15,11 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from registry.models import AuditAction
 from rehab_portal.htmx import form_step, posted, render_panel, step_done
 
 from .. import services
-from ..access import log_patient_access, visible_patients
+from ..access import audit_reads, visible_patients
 from ..forms import (
     AdmitForm,
     DeathForm,
@@ -47,9 +46,8 @@ def _admission_in_scope(request, uuid) -> Admission:
     except (Admission.DoesNotExist, ValueError) as exc:
         raise Http404("No such admission.") from exc
     if request.method == "GET":
-        log_patient_access(request.user, AuditAction.VIEW, [admission.patient],
-                           object_type="admission", object_ids={
-                               admission.patient.pk: admission.uuid},
+        audit_reads(request.user, [admission], object_type="admission",
+                    patient_of=lambda a: a.patient,
                            detail=request.resolver_match.url_name if request.resolver_match
                            else "")
     return admission

@@ -184,7 +184,7 @@ def test_it_audits_the_print(cast):
 
     events = AuditEvent.objects.filter(action=AuditAction.PRINT).order_by("pk")
     assert [(e.user, e.patient_uuid, e.object_type, e.object_id, e.detail) for e in events] == [
-        (user, cast.shared.uuid, "individual_plan", str(plan.uuid), "PDF v1 nb")
+        (user, cast.shared.uuid, "individualplan", str(plan.uuid), "PDF v1 nb")
         for user in (cast.coordinator, cast.ke_tromso)]
 
 

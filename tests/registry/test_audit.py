@@ -11,7 +11,7 @@ from rehab_portal import context
 def test_it_records_who_read_a_patient_and_on_which_grounds(cast):
     token = context.activate(context.RequestContext("req-12345678", "10.1.2.3", "web"))
     try:
-        access.log_patient_access(cast.planner, AuditAction.VIEW, [cast.shared])
+        access.audit_reads(cast.planner, [cast.shared], object_type="patient")
     finally:
         context.deactivate(token)
     event = AuditEvent.objects.filter(action=AuditAction.VIEW).get()
@@ -26,7 +26,7 @@ def test_it_records_who_read_a_patient_and_on_which_grounds(cast):
 
 
 def test_it_names_the_coordinator_role_for_a_personal_relationship(cast):
-    access.log_patient_access(cast.coordinator, AuditAction.VIEW, [cast.shared])
+    access.audit_reads(cast.coordinator, [cast.shared], object_type="patient")
     event = AuditEvent.objects.filter(action=AuditAction.VIEW).get()
     assert (event.organization, event.role) == (cast.tromso, Role.COORDINATOR)
 
@@ -35,7 +35,8 @@ def test_it_logs_a_whole_result_list_in_one_insert(cast, django_assert_num_queri
     patients = [cast.shared, cast.tromso_only]
     # 1 memberships of the user, 2 granting relationships of the listed patients, 3 insert
     with django_assert_num_queries(3):
-        access.log_patient_access(cast.ke_tromso, AuditAction.SEARCH, patients)
+        access.audit_reads(cast.ke_tromso, patients, object_type="patient",
+                           action=AuditAction.SEARCH)
     assert AuditEvent.objects.filter(action=AuditAction.SEARCH).count() == 2
 
 
