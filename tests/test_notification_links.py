@@ -14,19 +14,27 @@ from coordination import services as coordination
 from coordination import tasks as coordination_tasks
 from coordination.models import RequestKind, RequestSource
 from pathways import services, tasks
-from pathways.models import DischargeDestination, MunicipalAnswerKind, ParticipantKind
+from pathways.models import (
+    DischargeDestination,
+    MessageStatus,
+    MunicipalAnswerKind,
+    ParticipantKind,
+)
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
 from registry.tasks import build_email
 from tests import factories
 from tests.coordination.conftest import activate
+from tests.factories import admit
 
 BASE_URL = "https://rehab.example.no/"
 HOUR = datetime.timedelta(hours=1)
 
-# Every kind of notification the portal sends. A new kind belongs here and in the scenario.
-KINDS = {
+# Every kind of notification the portal sends. A new kind belongs here and in the scenario;
+# a notice's kind is its message status, so each status the enum gains is one more kind.
+NOTICE_KINDS = {f"early_notification.{status}" for status in MessageStatus.values}
+KINDS = NOTICE_KINDS | {
     "early_notification.reminder", "early_notification.overdue",
-    "early_notification.escalation", "early_notification.new",
+    "early_notification.escalation",
     "early_notification.unacknowledged", "early_notification.acknowledged",
     "ready_for_discharge.declared", "ready_for_discharge.unanswered",
     "ready_for_discharge.answered", "ready_for_discharge.withdrawn",
@@ -48,12 +56,6 @@ UNLINKED = {"early_notification.escalation"}
 def new_patient(cast, name):
     return factories.patient(cast.ke_tromso, given_name=name, family_name="Lenke",
                              municipality=cast.tromso)
-
-
-def admit(cast, patient, hours_ago, hospital=None, by=None, **fields):
-    return services.admit_patient(
-        by=by or cast.planner, patient=patient, hospital=hospital or cast.unn, ward="Slag",
-        admitted_at=timezone.now() - hours_ago * HOUR, **fields)
 
 
 @pytest.fixture
@@ -84,6 +86,11 @@ def every_kind(cast, settings, opened):
     opened.check()
     services.acknowledge_early_notification(notice, by=cast.ke_tromso)
     opened.check()
+    # Every later version of the notice, the cancellation last.
+    for status in sorted(set(MessageStatus.values) - {MessageStatus.NEW},
+                         key=lambda status: status == MessageStatus.CANCEL):
+        services.send_early_notification(stay, by=cast.planner, message_status=status)
+        opened.check()
 
     # Ready for discharge: declared, unanswered, answered, withdrawn.
     declaration = services.declare_ready_for_discharge(stay, by=cast.planner, physician="Lege")

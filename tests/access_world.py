@@ -1,0 +1,117 @@
+"""One of every patient-bound object for each of the cast's patients, plus a patient whose care
+relationships have all ended, and the people and EPJ systems who ask for them: the world the
+generated access matrix (tests/test_route_matrix.py) runs against."""
+
+import datetime
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from coordination import services as coordination
+from coordination.models import ConsentMethod, ConsentScope, PlanParticipantKind
+from pathways import services as pathways
+from pathways.models import CareRelationship
+from registry.models import ApiScope, Notification, OrganizationKind, Role
+from registry.services import create_api_client
+from webhooks.models import WebhookSubscription
+
+from . import factories
+
+PATIENTS = ("shared", "tromso_only", "bodo_only", "orphan")
+# Who sees which patient: the care relationship alone (tests/conftest.py). The orphan's
+# relationships have all ended: nobody sees it, whatever rows it still has.
+SEES = {
+    "planner": {"shared"},
+    "ke_tromso": {"shared", "tromso_only"},
+    "coordinator": {"shared"},
+    "ke_bodo": {"bodo_only"},
+    "ke_narvik": set(),  # an organisation outside every care relationship
+    "unn_system": {"shared"},  # UNN's EPJ system, by API key
+    "tromso_system": {"shared", "tromso_only"},
+}
+MEMBERS = sorted(SEES)
+SYSTEMS = {"unn_system", "tromso_system"}
+
+
+def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordinator,
+                   admitted=True):
+    """An admission with a sent notice, a declaration and a meeting with a follow-up task;
+    a plan (its accepted request) with a goal, a measure, a participant and a consent."""
+    objects = SimpleNamespace(patient=patient)
+    if admitted:
+        stay = factories.admit(cast, patient, hours_ago=30, by=planner, hospital=hospital)
+        objects.admission = stay
+        objects.notice = factories.early_notification(cast, stay, by=planner)
+        objects.declaration = factories.ready_for_discharge(cast, stay, by=planner)
+        objects.meeting = factories.discharge_meeting(
+            cast, stay, by=planner, participants=[{"kind": "coordinating_unit", "user": ke}])
+        objects.task = pathways.add_follow_up_task(
+            objects.meeting, by=planner, description="Hjelpemidler", responsible_name="KE",
+            due_date=timezone.localdate() + datetime.timedelta(days=7))
+        objects.participant = objects.meeting.participants.get(user=ke)
+    plan = factories.individual_plan(cast, coordinator, patient, by=ke,
+                                     municipality=municipality)
+    objects.plan, objects.request = plan, plan.request
+    objects.goal = coordination.add_goal(plan, by=ke, text="Gå til butikken")
+    objects.measure = coordination.add_measure(plan, by=ke, description="Gangtrening",
+                                               goal=objects.goal)
+    objects.plan_participant = coordination.add_participant(
+        plan, by=ke, kind=PlanParticipantKind.OTHER, name="Fysioterapeut Fia")
+    objects.consent = coordination.record_consent(plan, municipality, ConsentScope.PLAN,
+                                                  ConsentMethod.WRITTEN, by=ke)
+    return objects
+
+
+def build(cast):
+    """The world: `world.people[member]` is the user behind each member (an EPJ system's
+    service account), `world.of[patient]` the patient's objects."""
+    trust = factories.organization(OrganizationKind.HEALTH_TRUST, "Nordlandssykehuset HF",
+                                   parent=cast.rhf)
+    nlsh = factories.organization(OrganizationKind.HOSPITAL, "Nordlandssykehuset Bodø",
+                                  parent=trust)
+    nlsh_planner = factories.user("planner_nlsh", nlsh, Role.DISCHARGE_PLANNER)
+    narvik = factories.organization(name="Narvik", municipality_number="1806")
+    ke_narvik = factories.user("ke_narvik", narvik, Role.KE_STAFF)
+    kora = factories.coordinator(cast)
+    # Tromsø's own patient gets another coordinator: the cast's sees the shared patient only.
+    kai = factories.coordinator(cast, user=factories.user("coordinator_kai", cast.tromso,
+                                                          Role.COORDINATOR))
+    bo = factories.coordinator(
+        cast, user=factories.user("coordinator_bodo", cast.bodo, Role.COORDINATOR),
+        organization=cast.bodo, by=cast.ke_bodo)
+    systems = {}
+    for name, organization in (("unn_system", cast.unn), ("tromso_system", cast.tromso)):
+        client, key = create_api_client(organization, name, scopes=ApiScope.values)
+        systems[name] = SimpleNamespace(client=client, key=key)
+        host = name.replace("_", "-")
+        subscription = WebhookSubscription(client=client, events=["admission.created"],
+                                           target_url=f"https://{host}.example.org/hooks")
+        subscription.full_clean()
+        subscription.save()
+        systems[name].subscription = subscription
+
+    orphan = factories.patient(cast.ke_tromso, "Otto", "Orphan", municipality=cast.tromso)
+    of = {
+        "shared": _everything_of(cast, cast.shared, planner=cast.planner, hospital=cast.unn,
+                                 ke=cast.ke_tromso, municipality=cast.tromso, coordinator=kora),
+        "tromso_only": _everything_of(cast, cast.tromso_only, planner=None, hospital=None,
+                                      ke=cast.ke_tromso, municipality=cast.tromso,
+                                      coordinator=kai, admitted=False),
+        "bodo_only": _everything_of(cast, cast.bodo_only, planner=nlsh_planner, hospital=nlsh,
+                                    ke=cast.ke_bodo, municipality=cast.bodo, coordinator=bo),
+        "orphan": _everything_of(cast, orphan, planner=cast.planner, hospital=cast.unn,
+                                 ke=cast.ke_tromso, municipality=cast.tromso, coordinator=kai),
+    }
+    # The orphan's stay and plan are over, and with them every care relationship.
+    for relationship in CareRelationship.objects.filter(patient=orphan, valid_to__isnull=True):
+        pathways.end_care_relationship(relationship, by=cast.ke_tromso)
+
+    people = {name: getattr(cast, name, None) for name in MEMBERS}
+    people["ke_narvik"] = ke_narvik
+    for name, system in systems.items():
+        people[name] = system.client.user
+    # Something of each member's own to ask for: a notification (the systems have none).
+    Notification.objects.create(recipient=ke_narvik, kind="admission.discharged", title="T",
+                                channel="in_app")
+    return SimpleNamespace(cast=cast, people=people, systems=systems, of=of,
+                           coordinators={"tromso": kora, "tromso_kai": kai, "bodo": bo})

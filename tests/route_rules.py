@@ -1,0 +1,221 @@
+"""The rules of the generated access matrix (tests/test_route_matrix.py): every route of the
+API router, of the FHIR API and of the web URLconf that takes a UUID, with what its id names
+and who owns it. A route without a rule is listed with rule None, and the matrix fails on it."""
+
+from types import SimpleNamespace
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from fhir_api.resources import HANDLERS
+from registry.models import Membership, Notification
+from rehab_portal.api import router
+
+from .access_world import MEMBERS, PATIENTS, SEES
+
+
+def _patient_bound(attribute):
+    def objects(world):
+        return [(name, getattr(world.of[name], attribute)) for name in PATIENTS
+                if hasattr(world.of[name], attribute)]
+    return SimpleNamespace(objects=objects, sees=lambda world, member, owner: owner in SEES[member])
+
+
+def _member_of(world, member, organization) -> bool:
+    return Membership.objects.filter(user=world.people[member], organization=organization).exists()
+
+
+# What a route's id names, who owns each such object, and who sees it.
+RESOURCES = {
+    name: _patient_bound(name) for name in (
+        "patient", "admission", "notice", "declaration", "meeting", "task", "participant",
+        "plan", "request", "goal", "measure", "plan_participant", "consent")
+}
+RESOURCES |= {
+    "organization": SimpleNamespace(  # the public catalogue
+        objects=lambda world: [(None, world.cast.unn), (None, world.cast.bodo)],
+        sees=lambda world, member, owner: True),
+    "service": SimpleNamespace(
+        objects=lambda world: [(None, world.service)], sees=lambda world, member, owner: True),
+    "notification": SimpleNamespace(  # one's own
+        objects=lambda world: [(m, n) for m in MEMBERS for n in Notification.objects.filter(
+            recipient=world.people[m]).order_by("pk")[:1]],
+        sees=lambda world, member, owner: member == owner),
+    "coordinator": SimpleNamespace(  # those of one's own organisations
+        objects=lambda world: list(world.coordinators.items()),
+        sees=lambda world, member, owner: _member_of(
+            world, member, world.coordinators[owner].organization)),
+    "subscription": SimpleNamespace(  # an EPJ system's own
+        objects=lambda world: [(n, s.subscription) for n, s in world.systems.items()],
+        sees=lambda world, member, owner: member == owner),
+    "delivery": SimpleNamespace(
+        objects=lambda world: [(n, s.delivery) for n, s in world.systems.items()],
+        sees=lambda world, member, owner: member == owner),
+}
+
+# Sub-objects in a URL: the kwarg, the resource it names, and how the URL writes its id.
+SUB_IDS = {"task_id": ("task", "pk"), "goal_id": ("goal", "uuid"),
+           "measure_id": ("measure", "uuid"), "participant_id": ("plan_participant", "uuid"),
+           "consent_id": ("consent", "uuid")}
+WEB_SUB_IDS = {**SUB_IDS, "goal_id": ("goal", "pk"), "measure_id": ("measure", "pk"),
+               "participant_id": ("plan_participant", "pk"), "consent_id": ("consent", "pk")}
+
+
+def rule(resource, kind="object", **extra):
+    return SimpleNamespace(resource=resource, kind=kind, **extra)
+
+
+API_BASENAMES = {"organization": "organization", "service": "service", "patient": "patient",
+                 "admission": "admission", "early-notification": "notice",
+                 "discharge-meeting": "meeting", "notification": "notification",
+                 "plan-request": "request", "coordinator": "coordinator",
+                 "individual-plan": "plan", "webhook-subscription": "subscription",
+                 "webhook-delivery": "delivery"}
+# Creating names its object in the body: an object outside one's scope must be refused as a
+# made-up one is. Creations that name no patient-bound object are the other tests' business.
+API_CREATES = {
+    "admission-list POST": ("patient", "patient"),
+    "early-notification-list POST": ("admission", "admission"),
+    "discharge-meeting-list POST": ("admission", "admission"),
+    "plan-request-list POST": ("patient", "patient"),
+}
+API_NOT_BOUND = {
+    "patient-list POST": "registers a new patient (tests/api/test_patients.py)",
+    "patient-search POST": "finds by identity number (tests/test_access_matrix.py)",
+    "service-list POST": "the organisation's own catalogue (tests/api/test_services.py)",
+    "coordinator-list POST": "the KE's own staff (tests/api/test_coordination_api.py)",
+    "webhook-subscription-list POST": "the client's own configuration (tests/webhooks)",
+    "notification-read-all POST": "one's own notifications, no id",
+    "notification-unread-count GET": "one's own notifications, no id",
+}
+
+
+def api_routes() -> dict:
+    """Every (route name, method) of the router, with its rule, or None if it has none."""
+    routes = {}
+    for pattern in router.urls:
+        if pattern.name == "api-root" or "(?P<format>" in str(pattern.pattern):
+            continue
+        for method in pattern.callback.actions:
+            key = f"{pattern.name} {method.upper()}"
+            base = next((b for b in API_BASENAMES if pattern.name.startswith(b + "-")), None)
+            if key in API_NOT_BOUND:
+                found = rule(None, "exempt", why=API_NOT_BOUND[key])
+            elif key in API_CREATES:
+                field, resource = API_CREATES[key]
+                found = rule(resource, "create", field=field)
+            elif base is None:
+                found = None
+            elif pattern.name == f"{base}-list" and method == "get":
+                found = rule(API_BASENAMES[base], "list")
+            elif "(?P<uuid>" in str(pattern.pattern):
+                found = rule(API_BASENAMES[base])
+            else:
+                found = None
+            routes[key] = SimpleNamespace(rule=found, pattern=pattern, method=method,
+                                          path=_api_path(pattern))
+    return routes
+
+
+def _api_path(pattern) -> str:
+    return "/api/v1/" + str(pattern.pattern).lstrip("^").rstrip("$")
+
+
+FHIR_RESOURCES = {"Patient": "patient", "Organization": "organization",
+                  "Encounter": "admission", "Communication": "notice",
+                  "Appointment": "meeting", "AppointmentResponse": "participant",
+                  "CarePlan": "plan", "CareTeam": "plan", "Goal": "goal", "Task": "declaration"}
+FHIR_CREATES = {"Encounter", "Communication"}  # their subjects: tests/fhir/test_create.py
+
+
+def fhir_routes() -> dict:
+    routes = {}
+    for type_, handler in HANDLERS.items():
+        resource = FHIR_RESOURCES.get(type_)
+        for action in ("read", "search", "_search"):
+            routes[f"fhir {type_} {action}"] = SimpleNamespace(
+                rule=rule(resource, action) if resource else None, handler=handler, type=type_)
+        if type_ in FHIR_CREATES:
+            routes[f"fhir {type_} create"] = SimpleNamespace(
+                rule=rule(None, "exempt", why="tests/fhir/test_create.py"), type=type_)
+    return routes
+
+
+# What a read needs to be asked (a 400 without it).
+QUERIES = {"individual-plan-diff GET": {"from": 1}}
+
+# Web pages and steps on a patient-bound object: the resource and the methods they answer.
+WEB = {
+    "pathways:patient_detail": ("patient", "GET"), "pathways:patient_pathway": ("patient", "GET"),
+    "pathways:access_log": ("patient", "GET"),
+    "coordination:new_plan_request": ("patient", "GET"),
+    **{f"pathways:{name}": ("admission", "POST") for name in (
+        "early_notification", "declare_ready", "withdraw_ready", "discharge", "transfer",
+        "record_death", "schedule_meeting")},
+    "pathways:acknowledge_notice": ("notice", "POST"),
+    "pathways:answer_declaration": ("declaration", "POST"),
+    "pathways:respond_to_meeting": ("meeting", "POST"),
+    "pathways:meeting_detail": ("meeting", "GET"),
+    "pathways:meeting_invitation": ("meeting", "GET"),
+    **{f"pathways:{name}": ("meeting", "POST") for name in (
+        "meeting_respond", "meeting_reschedule", "meeting_cancel", "meeting_add_participants",
+        "meeting_minutes", "meeting_add_task", "meeting_complete_task")},
+    "coordination:accept_request": ("request", "POST"),
+    "coordination:decline_request": ("request", "POST"),
+    "coordination:plan_detail": ("plan", "GET"), "coordination:plan_pdf": ("plan", "GET"),
+    **{f"coordination:{name}": ("plan", "POST") for name in (
+        "edit_what_matters", "add_goal", "add_measure", "change_status", "reassign_coordinator",
+        "record_consent", "revoke_consent", "update_goal", "add_sub_goal", "update_measure",
+        "add_participant", "remove_participant", "record_evaluation")},
+}
+WEB_NOT_BOUND = {
+    "pathways:hospital_ward_board": "a hospital's board (tests/pathways/test_ward_board.py)",
+    "pathways:admit": "a hospital's board (tests/pathways/test_ward_board.py)",
+    "coordination:update_coordinator": "the KE's own staff (tests/coordination)",
+    "registry:organization_detail": "the public catalogue",
+    "registry:notification_read": "one's own notifications (tests/registry)",
+}
+# Steps only some of those who see the patient may take, answered for the others as if the
+# object were not there (a 404, which says nothing): the request's KE decides it, the invited
+# (the KE, in the world) answer an invitation.
+ACTORS = {"coordination:accept_request": {"ke_tromso", "ke_bodo"},
+          "coordination:decline_request": {"ke_tromso", "ke_bodo"},
+          "pathways:meeting_respond": {"ke_tromso", "ke_bodo"},
+          "pathways:respond_to_meeting": {"ke_tromso", "ke_bodo"}}
+# The access log is for the KE of the patient's municipality only (pathways.access).
+READS_ACCESS_LOG = {"ke_tromso": {"shared", "tromso_only"}, "ke_bodo": {"bodo_only"}}
+
+
+def _uuid_patterns(resolver, prefix="", namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            space = entry.namespace or namespace
+            if space in ("admin",) or str(entry.pattern).startswith(("api/", "fhir/")):
+                continue
+            yield from _uuid_patterns(entry, prefix + str(entry.pattern), space)
+        elif isinstance(entry, URLPattern) and "uuid" in str(entry.pattern):
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def web_routes() -> dict:
+    routes = {}
+    for name in _uuid_patterns(get_resolver()):
+        if name in WEB_NOT_BOUND:
+            found = rule(None, "exempt", why=WEB_NOT_BOUND[name])
+        elif name in WEB:
+            resource, method = WEB[name]
+            found = rule(resource, "web", method=method)
+        else:
+            found = None
+        routes[f"web {name}"] = SimpleNamespace(rule=found, name=name)
+    return routes
+
+
+ROUTES = {**api_routes(), **fhir_routes(), **web_routes()}
+
+
+def patterns_named(name):
+    namespace, _, short = name.rpartition(":")
+    resolver = get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == namespace:
+            yield from (p for p in entry.url_patterns if p.name == short)
