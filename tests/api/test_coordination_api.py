@@ -59,8 +59,7 @@ def coordinator_url(coordinator) -> str:
 def bodo_coordinator(cast):
     user = factories.user("coordinator_bodo", cast.bodo, Role.COORDINATOR, first_name="Bo",
                           last_name="Bodø")
-    return services.create_coordinator_profile(user=user, organization=cast.bodo,
-                                               by=cast.ke_bodo)
+    return factories.coordinator(cast, user=user, organization=cast.bodo, by=cast.ke_bodo)
 
 
 # --- plan requests -----------------------------------------------------------------------

@@ -245,14 +245,10 @@ def test_it_counts_waiting_days_on_the_calendar_in_oslo(cast):
 
 
 def test_an_early_notification_asking_for_a_plan_lands_in_the_ke_queue(cast):
-    from django.utils import timezone
-
     from coordination.models import PlanRequest
     from pathways import services as pathway_services
 
-    admission = pathway_services.admit_patient(
-        by=cast.planner, patient=cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now())
+    admission = admit(cast, hours_ago=0)
     pathway_services.send_early_notification(admission, by=cast.planner,
                                              requests_individual_plan=True)
     request = PlanRequest.objects.get(patient=cast.shared)

@@ -336,9 +336,7 @@ def test_another_municipality_cannot_acknowledge(client, cast):
 
 @pytest.fixture
 def declaration(cast):
-    admission = admit(cast, hours_ago=30)
-    return services.declare_ready_for_discharge(admission, by=cast.planner,
-                                                physician="Dr. Lege")
+    return factories.ready_for_discharge(cast, admit(cast, hours_ago=30))
 
 
 def test_it_lists_declarations_awaiting_an_answer(client, cast, declaration):

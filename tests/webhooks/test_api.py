@@ -2,12 +2,9 @@
 subscriptions (the secret shown once), reads its delivery log and replays; its organisation's
 administrator reads and replays; everyone else gets 404."""
 
-import datetime
 
 import pytest
-from django.utils import timezone
 
-from pathways import services as pathway_services
 from registry.models import ApiScope, AuditAction, AuditEvent, Role
 from tests import factories
 from tests.api.support import error
@@ -39,9 +36,7 @@ def org_admin(cast):
 def delivered(cast, tromso, receiver, queue, django_capture_on_commit_callbacks):
     """One delivered admission.created to Tromsø's receiver."""
     with django_capture_on_commit_callbacks(execute=True):
-        pathway_services.admit_patient(
-            by=cast.planner, patient=cast.shared, hospital=cast.unn, ward="Slag",
-            admitted_at=timezone.now() - datetime.timedelta(hours=1))
+        factories.admit(cast, hours_ago=1)
     queue.run()
     return WebhookDelivery.objects.get()
 

@@ -9,18 +9,13 @@ from django.utils import timezone
 
 from pathways import services as pathway_services
 from registry.models import ApiScope
+from tests.factories import admit
 from webhooks import tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus
 
 from .conftest import subscriber
 
 S = WebhookDeliveryStatus
-
-
-def admit(cast):
-    return pathway_services.admit_patient(
-        by=cast.planner, patient=cast.shared, hospital=cast.unn, ward="Slag",
-        admitted_at=timezone.now() - datetime.timedelta(hours=1))
 
 
 def test_it_posts_the_event_to_the_receiver_after_an_admission_through_the_api(
@@ -59,7 +54,7 @@ def test_it_keeps_a_delivery_pending_while_the_receiver_is_down_and_delivers_it_
         cast, down_receiver, queue, django_capture_on_commit_callbacks):
     subscriber(cast.tromso, down_receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     before = timezone.now()
     queue.run()
     delivery = WebhookDelivery.objects.get()
@@ -87,7 +82,7 @@ def test_it_backs_off_exponentially_and_fails_after_ten_attempts(cast, receiver,
     receiver.status = 503
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     queue.ids.clear()
     delivery = WebhookDelivery.objects.get()
     waits = []
@@ -115,7 +110,7 @@ def test_it_posts_once_when_two_workers_claim_the_same_delivery(
         cast, receiver, queue, django_capture_on_commit_callbacks):
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     [delivery_id] = queue.ids
     now = timezone.now()
     assert tasks.claim(delivery_id, now) is True
@@ -132,7 +127,7 @@ def test_it_retries_an_attempt_whose_worker_died_once_its_lease_is_over(
         cast, receiver, queue, django_capture_on_commit_callbacks):
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     [delivery_id] = queue.ids
     queue.ids.clear()
     now = timezone.now()
@@ -151,7 +146,7 @@ def test_it_fails_a_last_attempt_whose_worker_died(cast, receiver, queue,
                                                    django_capture_on_commit_callbacks):
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     now = timezone.now()
     WebhookDelivery.objects.update(status=S.DELIVERING, attempts=tasks.QUEUE.max_attempts,
                                    next_attempt_at=now)
@@ -166,7 +161,7 @@ def test_it_sends_nothing_when_the_change_rolls_back(cast, receiver, queue,
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            admit(cast)
+            admit(cast, hours_ago=1)
             assert WebhookDelivery.objects.count() == 1  # written in the same transaction
             raise RuntimeError("something later in the request failed")
     assert WebhookDelivery.objects.count() == 0
@@ -183,7 +178,7 @@ def test_it_loses_nothing_when_the_broker_is_down_at_commit(cast, receiver, monk
     monkeypatch.setattr(tasks.deliver_webhook, "delay", broker_down)
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)  # the admission commits; queueing fails quietly
+        admit(cast, hours_ago=1)  # the admission commits; queueing fails quietly
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (S.PENDING, 0)
     queued = []
@@ -202,7 +197,7 @@ def test_it_holds_deliveries_of_a_paused_subscription_until_it_resumes(
         cast, receiver, queue, django_capture_on_commit_callbacks):
     tromso = subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     tromso.subscription.active = False
     tromso.subscription.save()
     queue.run()
@@ -221,7 +216,7 @@ def test_it_does_not_follow_redirects(cast, receiver, queue, django_capture_on_c
     receiver.status = 307
     subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     queue.run()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.last_status_code) == (S.PENDING, 307)
@@ -242,7 +237,7 @@ def test_it_sends_only_to_clients_that_may_read_the_pathway_of_a_patient_in_thei
     inactive_client.client.active = False
     inactive_client.client.save()
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     receivers = set(WebhookDelivery.objects.values_list("subscription", flat=True))
     assert receivers == {allowed.subscription.pk}
     assert {no_scope.subscription.pk, outsider.subscription.pk, paused.subscription.pk,
@@ -254,7 +249,7 @@ def test_it_emits_each_pathway_and_plan_event_at_its_service(cast, receiver):
     from tests.coordination.conftest import make_plan
 
     tromso = subscriber(cast.tromso, receiver.url)
-    admission = admit(cast)
+    admission = admit(cast, hours_ago=1)
     notice = pathway_services.send_early_notification(admission, by=cast.planner)
     pathway_services.acknowledge_early_notification(notice, by=cast.ke_tromso)
     declaration = pathway_services.declare_ready_for_discharge(admission, by=cast.planner,
@@ -302,7 +297,7 @@ def test_it_sends_nothing_more_once_the_client_loses_the_read_scope(
 
     tromso = subscriber(cast.tromso, down_receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        admit(cast)
+        admit(cast, hours_ago=1)
     queue.run()  # the receiver is down: pending
     set_api_client_scopes(tromso.subscription.client, ["registry:read"])
     down_receiver.start()

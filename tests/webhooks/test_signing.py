@@ -2,16 +2,14 @@
 independently of webhooks.signing: HMAC-SHA256(secret, f"{t}.{body}"), hex, constant-time
 compare, 5 minutes' tolerance."""
 
-import datetime
 import hashlib
 import hmac
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from pathways import services as pathway_services
+from tests import factories
 from webhooks import signing
 from webhooks.models import WebhookSubscription, require_public_address, validate_target_url
 
@@ -34,9 +32,7 @@ def delivered(cast, receiver, queue, django_capture_on_commit_callbacks):
     """One real delivery to the receiver, and the subscription's secret."""
     tromso = subscriber(cast.tromso, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        pathway_services.admit_patient(
-            by=cast.planner, patient=cast.shared, hospital=cast.unn, ward="Slag",
-            admitted_at=timezone.now() - datetime.timedelta(hours=1))
+        factories.admit(cast, hours_ago=1)
     queue.run()
     [request] = receiver.requests
     return request, tromso.subscription.secret
