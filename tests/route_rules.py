@@ -89,6 +89,9 @@ API_NOT_BOUND = {
 }
 
 
+REGISTERED = sorted((basename for _p, _v, basename in router.registry), key=len, reverse=True)
+
+
 def api_routes() -> dict:
     """Every (route name, method) of the router, with its rule, or None if it has none."""
     routes = {}
@@ -97,13 +100,14 @@ def api_routes() -> dict:
             continue
         for method in pattern.callback.actions:
             key = f"{pattern.name} {method.upper()}"
-            base = next((b for b in API_BASENAMES if pattern.name.startswith(b + "-")), None)
+            # The registration the route is of: the longest basename its name starts with.
+            base = next(b for b in REGISTERED if pattern.name.startswith(b + "-"))
             if key in API_NOT_BOUND:
                 found = rule(None, "exempt", why=API_NOT_BOUND[key])
             elif key in API_CREATES:
                 field, resource = API_CREATES[key]
                 found = rule(resource, "create", field=field)
-            elif base is None:
+            elif base not in API_BASENAMES:
                 found = None
             elif pattern.name == f"{base}-list" and method == "get":
                 found = rule(API_BASENAMES[base], "list")
