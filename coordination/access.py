@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from pathways.access import audit_reads
 from registry.capabilities import Capability, can
+from registry.models import AuditObjectType
 
 from .models import IndividualPlan, PlanRequest
 
@@ -43,7 +44,7 @@ def get_visible_plan(user, uuid, *, log: bool = True) -> IndividualPlan:
     except (IndividualPlan.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such plan.") from exc
     if log:
-        audit_reads(user, [plan], object_type="individualplan",
+        audit_reads(user, [plan], object_type=AuditObjectType.INDIVIDUAL_PLAN,
                     patient_of=lambda p: p.patient)
     return plan
 
@@ -54,7 +55,7 @@ def get_visible_request(user, uuid, *, log: bool = True) -> PlanRequest:
     except (PlanRequest.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such request.") from exc
     if log:
-        audit_reads(user, [request], object_type="planrequest",
+        audit_reads(user, [request], object_type=AuditObjectType.PLAN_REQUEST,
                     patient_of=lambda r: r.patient)
     return request
 

@@ -37,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pathways.access import audit_reads
 from pathways.models import Patient
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 
 from .access import visible_plans
 from .models import Consent, Evaluation, Goal, IndividualPlan, Measure, PlanParticipant
@@ -345,7 +345,7 @@ def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
         current = plan_for_print(current)
         data = render_plan_document(current, language=language)
         _store(storage, current, stored_name(current, language), data)
-    audit_reads(printed_by, [current], object_type="individualplan",
+    audit_reads(printed_by, [current], object_type=AuditObjectType.INDIVIDUAL_PLAN,
                 patient_of=lambda plan: plan.patient, action=AuditAction.PRINT,
                 detail=f"PDF v{current.version} {language}")
     return PlanPrint(data, current.version, language, rendered)

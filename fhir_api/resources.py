@@ -24,7 +24,7 @@ from pathways.models import (
 )
 from pathways.models.admissions import OPEN_STATUSES
 from registry import audit
-from registry.models import AuditAction, Organization
+from registry.models import AuditAction, AuditObjectType, Organization
 
 from . import mapping as m
 from . import paging
@@ -178,7 +178,7 @@ class Handler:
 
 
 class PatientHandler(Handler):
-    type, family, audit_type = "Patient", "patients", "patient"
+    type, family, audit_type = "Patient", "patients", AuditObjectType.PATIENT
     patient_path = None
     status_param = None
     identifier_doc = ("system|value: fødselsnummer (urn:oid:2.16.578.1.12.4.1.4.1) or D-number "
@@ -235,7 +235,7 @@ class OrganizationHandler(Handler):
 
 
 class EncounterHandler(Handler):
-    type, family, audit_type = "Encounter", "pathways", "admission"
+    type, family, audit_type = "Encounter", "pathways", AuditObjectType.ADMISSION
     status_map = m.ENCOUNTER_STATUS
     create = True
 
@@ -251,7 +251,7 @@ class EncounterHandler(Handler):
 
 
 class CommunicationHandler(Handler):
-    type, family, audit_type = "Communication", "pathways", "earlynotification"
+    type, family, audit_type = "Communication", "pathways", AuditObjectType.EARLY_NOTIFICATION
     status_map = m.COMMUNICATION_STATUS
     patient_path = "admission__patient"
     create = True
@@ -282,7 +282,7 @@ class CommunicationHandler(Handler):
 
 
 class AppointmentHandler(Handler):
-    type, family, audit_type = "Appointment", "pathways", "dischargemeeting"
+    type, family, audit_type = "Appointment", "pathways", AuditObjectType.DISCHARGE_MEETING
     status_map = m.APPOINTMENT_STATUS
     patient_path = "admission__patient"
 
@@ -301,7 +301,8 @@ class AppointmentHandler(Handler):
 
 
 class AppointmentResponseHandler(Handler):
-    type, family, audit_type = "AppointmentResponse", "pathways", "meetingparticipant"
+    type, family = "AppointmentResponse", "pathways"
+    audit_type = AuditObjectType.MEETING_PARTICIPANT
     status_param = "part-status"
     status_map = m.PARTICIPATION_STATUS
     patient_path = "meeting__admission__patient"
@@ -363,7 +364,7 @@ class AppointmentResponseHandler(Handler):
 
 
 class CarePlanHandler(Handler):
-    type, family, audit_type = "CarePlan", "coordination", "individualplan"
+    type, family, audit_type = "CarePlan", "coordination", AuditObjectType.INDIVIDUAL_PLAN
     status_map = m.CAREPLAN_STATUS
 
     def base(self, user):
@@ -382,7 +383,7 @@ class CarePlanHandler(Handler):
 
 
 class CareTeamHandler(CarePlanHandler):
-    type, audit_type = "CareTeam", "individualplan"
+    type, audit_type = "CareTeam", AuditObjectType.INDIVIDUAL_PLAN
     status_map = m.CARETEAM_STATUS
 
     def base(self, user):
@@ -398,7 +399,7 @@ class CareTeamHandler(CarePlanHandler):
 
 
 class GoalHandler(Handler):
-    type, family, audit_type = "Goal", "coordination", "goal"
+    type, family, audit_type = "Goal", "coordination", AuditObjectType.GOAL
     status_param = "lifecycle-status"
     status_map = m.GOAL_LIFECYCLE
     patient_path = "plan__patient"
@@ -421,7 +422,7 @@ class TaskHandler(Handler):
     after admission (`notice-<Encounter id>`) and the municipality's answer to a
     ready-for-discharge declaration (`answer-<declaration id>`)."""
 
-    type, family, audit_type = "Task", "pathways", "task"
+    type, family, audit_type = "Task", "pathways", AuditObjectType.TASK
     status_map = {"requested": "requested", "completed": "completed", "failed": "failed",
                   "cancelled": "cancelled"}
     status_doc = ("requested (open), completed, failed (the admission ended without a "

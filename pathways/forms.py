@@ -6,11 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.capabilities import Capability, roles_with
 from registry.models import (
     Membership,
     Organization,
     OrganizationKind,
-    Role,
     ServiceLevel,
     User,
 )
@@ -308,8 +308,9 @@ class MeetingParticipantsForm(forms.Form):
         # Coordinators of the municipality, and anyone coordinating this patient.
         coordinating = admission.patient.care_relationships.active().filter(
             reason=CareRelationshipReason.COORDINATION, user__isnull=False).values("user_id")
-        members = Membership.objects.filter(organization=admission.municipality,
-                                            role=Role.COORDINATOR).values("user_id")
+        members = Membership.objects.filter(
+            organization=admission.municipality,
+            role__in=roles_with(Capability.COORDINATE)).values("user_id")
         self.fields["coordinators"].queryset = User.objects.filter(
             Q(pk__in=coordinating) | Q(pk__in=members), is_active=True,
         ).exclude(pk__in=invited_users).order_by(*order)

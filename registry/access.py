@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organization, Role, User
+from .models import Membership, Organization, User
 
 
 def memberships(user) -> list[Membership]:
@@ -64,10 +64,13 @@ def _read_memberships(user) -> list[Membership]:
 
 
 def administered_organization_ids(user) -> set[int]:
+    from .capabilities import Capability, roles_with  # the table reads memberships()
+
     if not (user and user.is_authenticated):
         return set()
     return set(
-        Membership.objects.filter(user=user, role=Role.ORG_ADMIN)
+        Membership.objects.filter(user=user,
+                                  role__in=roles_with(Capability.ADMINISTER_ORGANIZATION))
         .values_list("organization_id", flat=True)
     )
 

@@ -10,19 +10,23 @@ from django.utils import timezone
 
 from rehab_portal import context
 
-from .models import AuditAction, AuditEvent, Organization
+from .models import AuditAction, AuditEvent, AuditObjectType, Organization
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One thing that was read or written."""
+    """One thing that was read or written. An object type the trail does not know
+    (AuditObjectType) is a ValueError at once, not a new word in the trail."""
 
-    object_type: str
+    object_type: AuditObjectType
     object_id: str = ""
     patient_uuid: UUID | None = None
     organization_id: int | None = None
     role: str = ""
     detail: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "object_type", AuditObjectType(self.object_type))
 
 
 def _default_grounds(user) -> tuple[int | None, str]:
@@ -95,8 +99,9 @@ def _insert(common: dict, rows: list[tuple]) -> None:
         cursor.execute(sql, [timezone.now(), *common.values(), payload])
 
 
-def record(user, action: AuditAction, object_type: str, object_id="", *, patient_uuid=None,
-           organization: Organization | None = None, role: str = "", detail: str = ""):
+def record(user, action: AuditAction, object_type: AuditObjectType, object_id="", *,
+           patient_uuid=None, organization: Organization | None = None, role: str = "",
+           detail: str = ""):
     common, rows = _events(user, action, [Entry(
         object_type=object_type, object_id=str(object_id), patient_uuid=patient_uuid,
         organization_id=organization.pk if organization else None, role=role, detail=detail,

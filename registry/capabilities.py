@@ -46,6 +46,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, ())
+
+
 def roles_with(capability: Capability) -> tuple[str, ...]:
     """The roles that have the capability, in the table's order (for queries by role)."""
     return tuple(role for role, capabilities in ROLE_CAPABILITIES.items()
@@ -65,5 +69,5 @@ def organizations_where(user, capability: Capability) -> list:
     """The organisations where the user has the capability, from the request's memberships
     (read once per request), by id."""
     found = {m.organization_id: m.organization for m in memberships(user)
-             if capability in ROLE_CAPABILITIES.get(m.role, ())}
+             if role_can(m.role, capability)}
     return [found[key] for key in sorted(found)]

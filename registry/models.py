@@ -1,5 +1,6 @@
 """Who and what exists: organisations, coordinating units, services on the pyramid, staff."""
 
+import enum
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -402,6 +403,50 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("exported")
     PRINT = "print", _("printed")
     SEARCH = "search", _("searched")
+
+
+class AuditObjectType(enum.StrEnum):
+    """What an audit event is about: a kind of record (its public UUID is the event's
+    object id), or a page that shows several patients at once (the patient's UUID). The
+    values are the trail's: never rename one, add a new one."""
+
+    # Records.
+    PATIENT = "patient"
+    NEXT_OF_KIN = "next_of_kin"
+    CARE_RELATIONSHIP = "care_relationship"
+    ADMISSION = "admission"
+    EARLY_NOTIFICATION = "earlynotification"
+    READY_FOR_DISCHARGE = "readyfordischarge"
+    MUNICIPAL_ANSWER = "municipalanswer"
+    DISCHARGE_MEETING = "dischargemeeting"
+    MEETING_PARTICIPANT = "meetingparticipant"
+    FOLLOW_UP_TASK = "followuptask"
+    TASK = "task"  # FHIR Task: a declaration's or an answer's
+    PLAN_REQUEST = "planrequest"
+    INDIVIDUAL_PLAN = "individualplan"
+    GOAL = "goal"
+    MEASURE = "measure"
+    EVALUATION = "evaluation"
+    CONSENT = "consent"
+    PLAN_PARTICIPANT = "planparticipant"
+    COORDINATOR = "coordinator"
+    COORDINATOR_ASSIGNMENT = "coordinatorassignment"
+    API_CLIENT = "api_client"
+    API_KEY = "api_key"
+    SERVICE_OFFERING = "service_offering"
+    WEBHOOK_SUBSCRIPTION = "webhooksubscription"
+    WEBHOOK_DELIVERY = "webhookdelivery"
+    IDEMPOTENT_REPLAY = "idempotent_replay"
+    # Pages that show several patients, each read recorded under the page's name.
+    PATHWAY = "pathway"
+    ACCESS_LOG = "access_log"
+    KE_INBOX = "ke_inbox"
+    KE_INBOX_ARCHIVE = "ke_inbox_archive"
+    KE_OVERVIEW = "ke_overview"
+    MY_PLANS = "my_plans"
+    WARD_BOARD = "ward_board"
+    # Written before 0009653 by the plan PDF, which now writes INDIVIDUAL_PLAN.
+    LEGACY_INDIVIDUAL_PLAN = "individual_plan"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -19,13 +19,13 @@ from django.utils import timezone, translation
 
 from rehab_portal.publishing import publish_each
 
+from .capabilities import Capability, role_can, roles_with
 from .models import (
     CoordinatingUnit,
     DeliveryStatus,
     Membership,
     Notification,
     NotificationChannel,
-    Role,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,25 +70,30 @@ class Directory:
 
     def __init__(self, organization_ids: Iterable[int], *, inboxes: bool = False):
         ids = {pk for pk in organization_ids if pk is not None}
-        self._members: dict[tuple[int, str], list[tuple[str, object]]] = defaultdict(list)
+        self._members: dict[tuple[int, Capability], list[tuple[str, object]]] = \
+            defaultdict(list)
+        kinds = (Capability.WORK_ON_WARD, Capability.WORK_IN_COORDINATING_UNIT)
         memberships = Membership.objects.filter(
-            organization_id__in=ids, role__in=[Role.DISCHARGE_PLANNER, Role.KE_STAFF],
-            user__is_active=True,
+            organization_id__in=ids, user__is_active=True,
+            role__in={role for kind in kinds for role in roles_with(kind)},
         ).select_related("user").order_by("pk")
         for membership in memberships:
-            self._members[membership.organization_id, membership.role].append(
-                (membership.ward, membership.user))
+            for kind in kinds:
+                if role_can(membership.role, kind):
+                    self._members[membership.organization_id, kind].append(
+                        (membership.ward, membership.user))
         self._inboxes = dict(CoordinatingUnit.objects.filter(organization_id__in=ids)
                              .values_list("organization_id", "inbox_address")) if inboxes else {}
 
     def planners(self, hospital_id: int, ward: str) -> list:
         """The hospital's planners for the ward: those tied to it and those with no ward."""
-        return [user for member_ward, user in self._members[hospital_id, Role.DISCHARGE_PLANNER]
+        return [user for member_ward, user in self._members[hospital_id, Capability.WORK_ON_WARD]
                 if member_ward in ("", ward)]
 
     def ke_staff(self, organization_id: int | None) -> tuple[list, list[str]]:
         """(users, e-mail addresses): the KE's staff, or else its inbox."""
-        users = [user for _ward, user in self._members[organization_id, Role.KE_STAFF]]
+        unit = self._members[organization_id, Capability.WORK_IN_COORDINATING_UNIT]
+        users = [user for _ward, user in unit]
         inbox = self._inboxes.get(organization_id)
         return users, [] if users or not inbox else [inbox]
 

@@ -14,6 +14,7 @@ from .models import (
     ApiClient,
     ApiKey,
     AuditAction,
+    AuditObjectType,
     Membership,
     Organization,
     Role,
@@ -40,7 +41,8 @@ def create_api_client(organization: Organization, name: str, *, by=None,
         client.scopes = sorted(set(scopes))
     client.full_clean(exclude=["user"])
     client.save()
-    audit.record(by, AuditAction.CREATE, "api_client", client.uuid, organization=organization)
+    audit.record(by, AuditAction.CREATE, AuditObjectType.API_CLIENT, client.uuid,
+                 organization=organization)
     return client, issue_api_key(client, by=by)
 
 
@@ -51,7 +53,7 @@ def set_api_client_scopes(client: ApiClient, scopes: list[str], *, by=None) -> A
     client.updated_by = by
     client.full_clean()
     client.save(update_fields=["scopes", "updated_by", "updated_at"])
-    audit.record(by, AuditAction.UPDATE, "api_client", client.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.API_CLIENT, client.uuid,
                  organization=client.organization,
                  detail=f"scopes {','.join(before)} -> {','.join(client.scopes)}"[:200])
     return client
@@ -62,13 +64,14 @@ def issue_api_key(client: ApiClient, *, by=None, name: str = "") -> str:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     ApiKey.objects.create(client=client, prefix=prefix, digest=digest(secret), name=name)
-    audit.record(by, AuditAction.CREATE, "api_key", prefix, organization=client.organization)
+    audit.record(by, AuditAction.CREATE, AuditObjectType.API_KEY, prefix,
+                 organization=client.organization)
     return f"{KEY_PREFIX}{prefix}_{secret}"
 
 
 def revoke_api_key(key: ApiKey, *, by=None) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit.record(by, AuditAction.UPDATE, "api_key", key.prefix,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.API_KEY, key.prefix,
                  organization=key.client.organization, detail="revoked")
 
 
@@ -82,7 +85,7 @@ def create_service_offering(*, by, provider: Organization, **fields) -> ServiceO
     offering.save()
     for name, values in related.items():
         getattr(offering, name).set(values)
-    audit.record(by, AuditAction.CREATE, "service_offering", offering.uuid,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.SERVICE_OFFERING, offering.uuid,
                  organization=provider, role=Role.ORG_ADMIN, detail=offering.name)
     return offering
 
@@ -105,7 +108,7 @@ def update_service_offering(offering: ServiceOffering, *, by, expected_version: 
     offering.save()
     for name, values in related.items():
         getattr(offering, name).set(values)
-    audit.record(by, AuditAction.UPDATE, "service_offering", offering.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.SERVICE_OFFERING, offering.uuid,
                  organization=offering.provider, role=Role.ORG_ADMIN,
                  detail=", ".join(sorted([*changes, *related]))[:200])
     return offering

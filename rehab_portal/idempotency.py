@@ -26,7 +26,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from registry import audit
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 
 from .models import IdempotencyRecord
 
@@ -155,7 +155,7 @@ class IdempotencyMiddleware:
                 return _error(409, "idempotency_access_changed", _(
                     "Your scopes or roles changed since this Idempotency-Key was used: send "
                     "the request again with a new key."))
-            audit.record(owner, AuditAction.VIEW, "idempotent_replay", key[:64],
+            audit.record(owner, AuditAction.VIEW, AuditObjectType.IDEMPOTENT_REPLAY, key[:64],
                          detail=f"{request.method} {request.path}"[:200])
             return _replay(earlier)
         try:

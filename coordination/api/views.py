@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pathways.api.base import PatientRecordViewSet
-from registry.models import Organization
+from registry.models import AuditObjectType, Organization
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     NoInput,
@@ -77,7 +77,7 @@ PLAN_ETAG = etag_header("plan's version")
 )
 class PlanRequestViewSet(PatientRecordViewSet):
     model = PlanRequest
-    audit_object_type = "planrequest"
+    audit_object_type = AuditObjectType.PLAN_REQUEST
     version_field = None  # its steps are transitions, each checked by its service
     scope_family = "coordination"
     serializer_class = s.PlanRequestSerializer
@@ -299,7 +299,7 @@ def _with_details(queryset):
 )
 class IndividualPlanViewSet(PatientRecordViewSet):
     model = IndividualPlan
-    audit_object_type = "individualplan"
+    audit_object_type = AuditObjectType.INDIVIDUAL_PLAN
     scope_family = "coordination"
     serializer_class = s.PlanSerializer
     filterset_class = IndividualPlanFilter

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from pathways.models import CareRelationship, CareRelationshipReason
 from pathways.services import end_care_relationship, grant_care_relationship
-from registry.models import AuditAction, Membership, Organization
+from registry.models import AuditAction, AuditObjectType, Membership, Organization
 from rehab_portal.exceptions import StaleVersion, StateConflict
 
 from ..access import require_ke_staff
@@ -41,7 +41,7 @@ def create_coordinator_profile(*, user, organization: Organization, by,
     coordinator.full_clean()
     coordinator.save()
     record(by, AuditAction.CREATE, coordinator, None, f"{kind} {organization.name}",
-           object_type="coordinator")
+           object_type=AuditObjectType.COORDINATOR)
     return coordinator
 
 
@@ -65,7 +65,7 @@ def update_coordinator_profile(coordinator: Coordinator, *, by,
     coordinator.full_clean()
     coordinator.save()
     record(by, AuditAction.UPDATE, coordinator, None, ", ".join(sorted(changes)),
-           object_type="coordinator")
+           object_type=AuditObjectType.COORDINATOR)
     return coordinator
 
 

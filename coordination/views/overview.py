@@ -21,7 +21,7 @@ from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES as OPEN_ADMISSION_STATUSES
 from pathways.views.inbox import ke_municipalities
 from registry import audit, reference
-from registry.models import AuditAction, ServiceOffering
+from registry.models import AuditAction, AuditObjectType, ServiceOffering
 
 from .. import services
 from ..access import visible_plans, visible_requests
@@ -101,7 +101,7 @@ def overview_context(request, org_ids) -> tuple[dict, list]:
     open_pathways = counts["pathways"] or 0
     patients = {r.patient for r in open_requests} | {p.patient for p in due}
     entries = read_entries(user, sorted(patients, key=lambda p: p.pk),
-                             object_type="ke_overview",
+                             object_type=AuditObjectType.KE_OVERVIEW,
                              basis=grounds_of(user, [*open_requests, *due]))
     return {
         "open_requests": open_requests, "coordinators": coordinators, "due": due,
@@ -121,7 +121,7 @@ def overview(request, org_ids) -> dict:
     context["is_ke"] = bool(org_ids)
     context["my_plans"] = my_plans(user)
     entries += read_entries(user, [p.patient for p in context["my_plans"]],
-                              object_type="my_plans",
+                              object_type=AuditObjectType.MY_PLANS,
                               basis=grounds_of(user, context["my_plans"]))
     audit.record_many(user, AuditAction.VIEW, entries)
     return context

@@ -11,7 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pathways.access import audit_reads, get_visible_patient
-from registry.models import Membership, Role
+from registry.capabilities import Capability, organizations_where
+from registry.models import AuditObjectType
 from rehab_portal.htmx import form_step, posted
 
 from .. import services
@@ -21,7 +22,7 @@ from ..models import PlanRequest, RequestSource
 
 
 def _is_discharge_planner(user) -> bool:
-    return Membership.objects.filter(user=user, role=Role.DISCHARGE_PLANNER).exists()
+    return bool(organizations_where(user, Capability.WORK_ON_WARD))
 
 
 @never_cache
@@ -32,8 +33,8 @@ def new_plan_request(request, uuid):
     coordinator or a rehabilitation assessment; KE staff register one that came by phone or
     letter the same way. The service decides; its refusals come back onto the form."""
     patient = get_visible_patient(request.user, uuid)
-    audit_reads(request.user, [patient], object_type="patient",
-                       detail="plan request form")
+    audit_reads(request.user, [patient], object_type=AuditObjectType.PATIENT,
+                detail="plan request form")
     form = PlanRequestForm(posted(request), initial={
         "municipality": patient.municipality_id,
         "received_at": timezone.localtime().replace(second=0, microsecond=0),

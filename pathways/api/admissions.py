@@ -13,6 +13,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from registry.models import AuditObjectType
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     error_responses,
@@ -156,7 +157,7 @@ def _with_details(admission: Admission) -> Admission:
 )
 class AdmissionViewSet(PatientRecordViewSet):
     model = Admission
-    audit_object_type = "admission"
+    audit_object_type = AuditObjectType.ADMISSION
     scope_family = "pathways"
     serializer_class = AdmissionSerializer
     filterset_class = AdmissionFilter

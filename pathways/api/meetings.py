@@ -18,7 +18,7 @@ from rest_framework import exceptions, negotiation, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     NoInput,
@@ -103,7 +103,7 @@ def _participant_data(participants) -> list[dict]:
 )
 class DischargeMeetingViewSet(PatientRecordViewSet):
     model = DischargeMeeting
-    audit_object_type = "dischargemeeting"
+    audit_object_type = AuditObjectType.DISCHARGE_MEETING
     patient_path = "admission__patient"
     version_field = "sequence"  # the invitation's SEQUENCE: every change raises it
     scope_family = "pathways"

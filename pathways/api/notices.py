@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
+from registry.models import AuditObjectType
 from rehab_portal.api_base import (
     NoInput,
     error_responses,
@@ -63,7 +64,7 @@ with whatever the request adds.
 )
 class EarlyNotificationViewSet(PatientRecordViewSet):
     model = EarlyNotification
-    audit_object_type = "earlynotification"
+    audit_object_type = AuditObjectType.EARLY_NOTIFICATION
     patient_path = "admission__patient"
     version_field = None  # a sent notice is never changed: a new version is a new notice
     scope_family = "pathways"

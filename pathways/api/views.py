@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 
 from registry import audit
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 from rehab_portal.api_base import (
     error_responses,
     validated_input,
@@ -64,7 +64,7 @@ IF_MATCH_HEADER = OpenApiParameter(
 )
 class PatientViewSet(PatientRecordViewSet):
     model = Patient
-    audit_object_type = "patient"
+    audit_object_type = AuditObjectType.PATIENT
     patient_path = None  # the row is the patient
     scope_family = "patients"
     scope_read_actions = {"search"}  # a POST only to keep the identity number out of URLs
@@ -116,7 +116,7 @@ class PatientViewSet(PatientRecordViewSet):
                              detail="api search by identity number")
         else:
             # A search that finds nothing is logged too: fishing for numbers shows up.
-            audit.record(request.user, AuditAction.SEARCH, "patient",
+            audit.record(request.user, AuditAction.SEARCH, AuditObjectType.PATIENT,
                          detail="api search by identity number, no match")
         # Each search is scoped and audited anew: never answered from the Idempotency-Key store.
         return not_replayable(

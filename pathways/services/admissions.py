@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy
 
 from registry import audit
 from registry.capabilities import Capability, can
-from registry.models import AuditAction, Organization, OrganizationKind, ServiceLevel
+from registry.models import (
+    AuditAction,
+    AuditObjectType,
+    Organization,
+    OrganizationKind,
+    ServiceLevel,
+)
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
@@ -199,7 +205,7 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
             check_names(patient, given_name=registration.get("given_name", ""),
                         family_name=registration.get("family_name", ""), required=not in_scope)
         except ValidationError as exc:
-            audit.record(by, AuditAction.SEARCH, "patient", patient.uuid,
+            audit.record(by, AuditAction.SEARCH, AuditObjectType.PATIENT, patient.uuid,
                          patient_uuid=patient.uuid, organization=hospital,
                          detail=f"admission by identity number refused ({how}): "
                                 f"{', '.join(sorted(exc.error_dict))}")
@@ -209,7 +215,7 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
             patient = _register_from_admission(by, identity_number, hospital, municipality,
                                                registration)
             how = "registered"
-        audit.record(by, AuditAction.SEARCH, "patient", patient.uuid,
+        audit.record(by, AuditAction.SEARCH, AuditObjectType.PATIENT, patient.uuid,
                      patient_uuid=patient.uuid, detail=f"admission by identity number: {how}")
         return admit_patient(by=by, patient=patient, hospital=hospital, ward=ward,
                              admitted_at=admitted_at, municipality=municipality, **fields)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import audit
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 from registry.notifications import Message, notify
 from rehab_portal.exceptions import StateConflict
 
@@ -142,7 +142,7 @@ def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: dateti
     for participant in built:
         participant.meeting = meeting
     MeetingParticipant.objects.bulk_create(built)
-    audit.record(by, AuditAction.CREATE, "dischargemeeting", meeting.uuid,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=admission.patient.uuid, detail=f"{len(built)} invited")
     _emit("discharge_meeting.scheduled", meeting, admission.patient, "discharge-meeting-detail")
     _grant_meeting_access(meeting, built)
@@ -163,7 +163,7 @@ def add_participants(meeting: DischargeMeeting, *, by, participants) -> list[Mee
         raise ValidationError({"participants": _("A person is invited twice.")})
     created = MeetingParticipant.objects.bulk_create(built)
     _touch(meeting.pk)
-    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"{len(built)} added")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
@@ -212,7 +212,7 @@ def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
         patient=meeting.admission.patient, reason=CareRelationshipReason.MEETING,
         user__in=meeting.participants.filter(user__isnull=False).values("user_id"),
     ).update(valid_to=_end(meeting) + MEETING_ACCESS_AFTER)
-    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid,
                  detail="rescheduled: " + ", ".join(sorted(changes)))
     _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
@@ -227,7 +227,7 @@ def cancel_discharge_meeting(meeting: DischargeMeeting, *, by,
                              reason: str = "") -> DischargeMeeting:
     _require_organizing_side(by, meeting.admission)
     meeting = _bump(meeting, by, status=MeetingStatus.CANCELLED)
-    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"cancelled {reason}"[:200])
     _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
           "discharge-meeting-detail")
@@ -256,7 +256,7 @@ def respond_to_invitation(participant: MeetingParticipant, *, by,
                               "again."), code="meeting_changed")
     _touch(meeting.pk)
     participant.refresh_from_db()
-    audit.record(by, AuditAction.UPDATE, "meetingparticipant", participant.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.MEETING_PARTICIPANT, participant.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=status)
     return participant
 
@@ -285,7 +285,7 @@ def record_minutes(meeting: DischargeMeeting, *, by, minutes: str, decisions: st
         raise StateConflict(_("The meeting was cancelled."), code="cancelled")
     meeting.participants.filter(pk__in=attended_ids).update(status=ParticipantStatus.ATTENDED)
     meeting.refresh_from_db()
-    audit.record(by, AuditAction.UPDATE, "dischargemeeting", meeting.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail="minutes")
     return meeting
 
@@ -303,7 +303,7 @@ def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
     task.full_clean()
     task.save()
     _touch(meeting.pk)
-    audit.record(by, AuditAction.CREATE, "followuptask", task.pk,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.FOLLOW_UP_TASK, task.pk,
                  patient_uuid=meeting.admission.patient.uuid, detail=description[:200])
     if responsible_user is not None:
         notify([responsible_user], Message(
@@ -322,6 +322,6 @@ def complete_follow_up_task(task: FollowUpTask, *, by) -> FollowUpTask:
         raise StateConflict(_("The task is already done."), code="already_done")
     _touch(task.meeting_id)
     task.refresh_from_db()
-    audit.record(by, AuditAction.UPDATE, "followuptask", task.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.FOLLOW_UP_TASK, task.pk,
                  patient_uuid=task.meeting.admission.patient.uuid, detail="done")
     return task

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import audit
-from registry.models import AuditAction
+from registry.models import AuditAction, AuditObjectType
 from rehab_portal.exceptions import StateConflict
 
 from .. import access, signals
@@ -54,7 +54,7 @@ def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
     draft.updated_by = by
     draft.full_clean()
     draft.save()
-    audit.record(by, AuditAction.UPDATE, "earlynotification", draft.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.EARLY_NOTIFICATION, draft.uuid,
                  patient_uuid=admission.patient.uuid, detail="draft")
     return draft
 
@@ -109,7 +109,7 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
             notice.estimated_discharge_date != admission.estimated_discharge_date:
         Admission.objects.filter(pk=admission.pk).update(
             estimated_discharge_date=notice.estimated_discharge_date, updated_at=now)
-    audit.record(by, AuditAction.CREATE, "earlynotification", notice.uuid,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.EARLY_NOTIFICATION, notice.uuid,
                  patient_uuid=admission.patient.uuid,
                  detail=f"sent v{notice.sequence} {message_status}")
     signals.early_notification_sent.send(sender=EarlyNotification, notice=notice, by=by)
@@ -142,7 +142,7 @@ def acknowledge_early_notification(notice: EarlyNotification, *, by) -> EarlyNot
                 "user": notice.acknowledged_by.display_name(),
                 "time": timezone.localtime(notice.acknowledged_at).strftime("%d.%m.%Y %H:%M")},
             code="already_acknowledged")
-    audit.record(by, AuditAction.UPDATE, "earlynotification", notice.uuid,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.EARLY_NOTIFICATION, notice.uuid,
                  patient_uuid=admission.patient.uuid, detail="acknowledged")
     _emit("early_notification.acknowledged", notice, admission.patient,
           "early-notification-detail")

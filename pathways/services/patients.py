@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from registry import audit
 from registry.capabilities import Capability, roles_with
-from registry.models import AuditAction, Membership, Organization
+from registry.models import AuditAction, AuditObjectType, Membership, Organization
 from rehab_portal.exceptions import StaleVersion
 
 from ..models import (
@@ -109,7 +109,7 @@ def grant_care_relationship(patient: Patient, organization: Organization, reason
         if existing is None:
             raise
         return existing
-    audit.record(by, AuditAction.CREATE, "care_relationship", relationship.pk,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.CARE_RELATIONSHIP, relationship.pk,
                  patient_uuid=patient.uuid, organization=organization,
                  detail=f"{reason} {organization.name}"[:200])
     _came_into_view(patient)
@@ -132,7 +132,7 @@ def end_care_relationship(relationship: CareRelationship, *, by, at=None) -> Car
     at = at or timezone.now()
     CareRelationship.objects.filter(pk=relationship.pk).update(valid_to=at)
     relationship.valid_to = at
-    audit.record(by, AuditAction.UPDATE, "care_relationship", relationship.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.CARE_RELATIONSHIP, relationship.pk,
                  patient_uuid=relationship.patient.uuid, organization=relationship.organization,
                  detail="ended")
     return relationship
@@ -151,8 +151,9 @@ def register_patient(*, by, organization: Organization | None = None, next_of_ki
     patient.save()
     for kin in next_of_kin:
         add_next_of_kin(patient, by=by, **kin)
-    audit.record(by, AuditAction.CREATE, "patient", patient.uuid, patient_uuid=patient.uuid,
-                 organization=membership.organization, role=membership.role)
+    audit.record(by, AuditAction.CREATE, AuditObjectType.PATIENT, patient.uuid,
+                 patient_uuid=patient.uuid, organization=membership.organization,
+                 role=membership.role)
     grant_care_relationship(patient, membership.organization, CareRelationshipReason.REGISTRATION,
                             by=by)
     return patient
@@ -164,7 +165,8 @@ def add_next_of_kin(patient: Patient, *, by, **fields) -> NextOfKin:
         kin.consent_recorded_at = timezone.now()
     kin.full_clean()
     kin.save()
-    audit.record(by, AuditAction.CREATE, "next_of_kin", kin.uuid, patient_uuid=patient.uuid)
+    audit.record(by, AuditAction.CREATE, AuditObjectType.NEXT_OF_KIN, kin.uuid,
+                 patient_uuid=patient.uuid)
     return kin
 
 
@@ -184,8 +186,8 @@ def update_patient(patient: Patient, *, by, expected_version: int, **changes) ->
     current.version += 1
     current.updated_by = by
     current.save()
-    audit.record(by, AuditAction.UPDATE, "patient", current.uuid, patient_uuid=current.uuid,
-                 detail=", ".join(sorted(changes))[:200])
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, current.uuid,
+                 patient_uuid=current.uuid, detail=", ".join(sorted(changes))[:200])
     if not Patient.objects.visible_to(by).filter(pk=current.pk).exists():
         # e.g. a move to another municipality took the record out of the editor's scope
         raise PermissionDenied(_("The change would take the patient out of your scope."))

@@ -30,8 +30,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registry.access import memberships
-from registry.models import Role
+from registry.capabilities import Capability, organizations_where
+from registry.models import AuditObjectType
 from rehab_portal.context_processors import poll_seconds
 
 from ..access import audit_reads, visible_patients
@@ -61,7 +61,8 @@ ARCHIVE_PAGE_SIZE = 25
 
 def ke_municipalities(user) -> list[int]:
     """The organisations the user is KE staff of (from the request's memberships)."""
-    return sorted({m.organization_id for m in memberships(user) if m.role == Role.KE_STAFF})
+    return [organization.pk for organization in
+            organizations_where(user, Capability.WORK_IN_COORDINATING_UNIT)]
 
 
 def _require_ke(user) -> list[int]:
@@ -187,7 +188,7 @@ def inbox_context(request, org_ids, at) -> dict:
         d.admission.patient.pk: d.admission.patient for d in declarations} | {
         m.admission.patient.pk: m.admission.patient for m in meetings}
     audit_reads(user, [patients[pk] for pk in sorted(patients)],
-                       object_type="ke_inbox")
+                object_type=AuditObjectType.KE_INBOX)
     cut = len(notices) >= NOTICE_LIMIT  # the summary counts more than was read
     return {
         "waiting": waiting,
@@ -274,7 +275,7 @@ def ke_inbox_archive(request):
     page = ArchivePage(notices, request.GET.get("page"))
     shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
     audit_reads(request.user, [shown[pk] for pk in sorted(shown)],
-                       object_type="ke_inbox_archive")
+                object_type=AuditObjectType.KE_INBOX_ARCHIVE)
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     response = render(request, "pathways/partials/ke_inbox_archive_results.html" if partial
                       else "pathways/ke_inbox_archive.html",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registry.models import AuditObjectType
 from rehab_portal.htmx import form_step, posted, render_panel, run_action, step_done
 
 from .. import services
@@ -76,7 +77,7 @@ def answer_declaration(request, uuid):
     except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
         raise Http404("No such declaration.") from exc
     if request.method == "GET":
-        audit_reads(request.user, [declaration], object_type="readyfordischarge",
+        audit_reads(request.user, [declaration], object_type=AuditObjectType.READY_FOR_DISCHARGE,
                     patient_of=lambda d: d.admission.patient)
     admission = declaration.admission
 

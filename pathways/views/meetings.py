@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from registry.models import AuditAction, Membership
+from registry.models import AuditAction, AuditObjectType, Membership
 from rehab_portal.htmx import announcement, render_page, run_action
 
 from .. import access, services
@@ -55,7 +55,7 @@ def meeting_in_scope(request, uuid) -> DischargeMeeting:
     except (DischargeMeeting.DoesNotExist, ValueError) as exc:
         raise Http404("No such meeting.") from exc
     if request.method == "GET":
-        access.audit_reads(request.user, [meeting], object_type="dischargemeeting",
+        access.audit_reads(request.user, [meeting], object_type=AuditObjectType.DISCHARGE_MEETING,
                            patient_of=lambda m: m.admission.patient)
     return meeting
 
@@ -123,7 +123,7 @@ def meeting_context(request, meeting: DischargeMeeting, **extra) -> dict:
 
 def log_read(user, meeting) -> None:
     patient = meeting.admission.patient
-    access.audit_reads(user, [meeting], object_type="dischargemeeting",
+    access.audit_reads(user, [meeting], object_type=AuditObjectType.DISCHARGE_MEETING,
                        patient_of=lambda _meeting: patient)
 
 
@@ -149,7 +149,7 @@ def meeting_invitation(request, uuid):
     """The invitation as an iCalendar file, as the API and the e-mails carry it."""
     meeting = meeting_in_scope(request, uuid)
     patient = meeting.admission.patient
-    access.audit_reads(request.user, [meeting], object_type="dischargemeeting",
+    access.audit_reads(request.user, [meeting], object_type=AuditObjectType.DISCHARGE_MEETING,
                        patient_of=lambda _meeting: patient, action=AuditAction.EXPORT,
                        detail="invitation.ics")
     summary = _("Discharge meeting, %(hospital)s") % {

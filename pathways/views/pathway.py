@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from registry import reference
-from registry.models import AuditAction, AuditEvent
+from registry.models import AuditAction, AuditEvent, AuditObjectType
 from rehab_portal.db import JSONArrayAgg, json_datetime
 
 from ..access import audit_reads, get_visible_patient
@@ -71,7 +71,8 @@ def meeting_trail(patient) -> Subquery:
     """The audit trail of the patient's meeting changes as one JSON array: it rides along in
     the meetings' query (uncorrelated, so the database computes it once)."""
     return Subquery(
-        AuditEvent.objects.filter(patient_uuid=patient.uuid, object_type="dischargemeeting",
+        AuditEvent.objects.filter(patient_uuid=patient.uuid,
+                                  object_type=AuditObjectType.DISCHARGE_MEETING,
                                   action=AuditAction.UPDATE)
         .order_by().values("patient_uuid")
         .annotate(trail=JSONArrayAgg(JSONObject(
@@ -202,7 +203,7 @@ def patient_pathway(request, uuid):
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
     changes. The levels and daily rates are reference data kept in memory."""
     patient = get_visible_patient(request.user, uuid)
-    audit_reads(request.user, [patient], object_type="pathway")
+    audit_reads(request.user, [patient], object_type=AuditObjectType.PATHWAY)
     at = common.now()
     admissions = list(
         patient.admissions.select_related(

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from registry.models import AuditAction, AuditEvent
+from registry.models import AuditAction, AuditEvent, AuditObjectType
 from rehab_portal.htmx import render_page
 
 from ..access import audit_reads, can_read_access_log, get_visible_patient, visible_patients
@@ -60,8 +60,8 @@ def patient_search(request):
         patients = list(found[: SEARCH_LIMIT + 1])
         truncated = len(patients) > SEARCH_LIMIT
         patients = patients[:SEARCH_LIMIT]
-        audit_reads(request.user, patients, object_type="patient", action=AuditAction.SEARCH,
-                           detail=f"search by {searched_by.replace('_', ' ')}")
+        audit_reads(request.user, patients, object_type=AuditObjectType.PATIENT,
+                    action=AuditAction.SEARCH, detail=f"search by {searched_by.replace('_', ' ')}")
         # The number is not echoed back: the results show it masked.
         form = PatientSearchForm(initial={"name": name})
     context = {
@@ -80,7 +80,7 @@ def patient_search(request):
 @require_GET
 def patient_detail(request, uuid):
     patient = get_visible_patient(request.user, uuid)
-    audit_reads(request.user, [patient], object_type="patient")
+    audit_reads(request.user, [patient], object_type=AuditObjectType.PATIENT)
     now = timezone.now()
     relationships = list(
         patient.care_relationships.select_related("organization", "user").order_by("-valid_from")
@@ -110,7 +110,7 @@ def access_log(request, uuid):
     if not can_read_access_log(request.user, patient):
         raise Http404("No such patient.")
     # Logged first, so the reader finds their own read at the top of the list.
-    audit_reads(request.user, [patient], object_type="access_log")
+    audit_reads(request.user, [patient], object_type=AuditObjectType.ACCESS_LOG)
     events = (
         AuditEvent.objects.filter(patient_uuid=patient.uuid)
         .select_related("organization").order_by("-at", "-id")

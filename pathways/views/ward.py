@@ -24,10 +24,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from registry.access import memberships
+from registry.capabilities import Capability, role_can
 from registry.models import (
+    AuditObjectType,
     Membership,
     OrganizationKind,
-    Role,
 )
 from rehab_portal.context_processors import poll_seconds
 
@@ -51,7 +52,7 @@ from .ward_rows import ALL_WARDS, board_admissions, build_row, open_admissions, 
 
 def planner_memberships(user) -> list[Membership]:
     """From the request's memberships (registry.access.memberships), no query of its own."""
-    return sorted((m for m in memberships(user) if m.role == Role.DISCHARGE_PLANNER
+    return sorted((m for m in memberships(user) if role_can(m.role, Capability.WORK_ON_WARD)
                    and m.organization.kind == OrganizationKind.HOSPITAL),
                   key=lambda m: (m.organization.name, m.pk))
 
@@ -147,8 +148,8 @@ def board_context(request, hospital, ward: str, memberships, at) -> dict:
     admissions = board_admissions(request.user, hospital, ward, at)
     rows = sorted((build_row(a, at) for a in admissions), key=sort_key)
     audit_reads(request.user, [row.patient for row in rows],
-                       object_type="ward_board", detail=f"{hospital.name} {ward}"[:200],
-                       basis=grounds_of(request.user, admissions))
+                object_type=AuditObjectType.WARD_BOARD, detail=f"{hospital.name} {ward}"[:200],
+                basis=grounds_of(request.user, admissions))
     if ward == ALL_WARDS:  # the rows are every open admission: their wards are the filter's
         wards = {a.ward for a in admissions}
     else:

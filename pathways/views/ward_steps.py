@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from registry.models import AuditObjectType
 from rehab_portal.htmx import form_step, posted, render_panel, step_done
 
 from .. import services
@@ -46,10 +47,9 @@ def _admission_in_scope(request, uuid) -> Admission:
     except (Admission.DoesNotExist, ValueError) as exc:
         raise Http404("No such admission.") from exc
     if request.method == "GET":
-        audit_reads(request.user, [admission], object_type="admission",
+        audit_reads(request.user, [admission], object_type=AuditObjectType.ADMISSION,
                     patient_of=lambda a: a.patient,
-                           detail=request.resolver_match.url_name if request.resolver_match
-                           else "")
+                    detail=request.resolver_match.url_name if request.resolver_match else "")
     return admission
 
 

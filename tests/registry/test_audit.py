@@ -127,3 +127,23 @@ def test_the_admin_offers_no_way_to_edit_or_delete_events(cast, admin_client):
     assert delete.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     assert admin_client.get("/admin/registry/auditevent/add/").status_code == 403
+
+
+def test_an_object_type_the_trail_does_not_know_is_refused_before_anything_is_written(cast):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValueError, match="dischargmeeting"):
+        audit.record(cast.planner, AuditAction.VIEW, "dischargmeeting", cast.shared.uuid)
+    assert AuditEvent.objects.count() == before
+
+
+def test_every_record_a_service_audits_by_its_class_name_is_a_known_object_type():
+    # coordination's and webhooks' services name the record by its model (type(obj)):
+    # each model they write must be in the enum, or its first write would fail.
+    from django.apps import apps
+
+    from registry.models import AuditObjectType
+
+    written = {model.__name__.lower() for label in ("coordination", "webhooks", "pathways")
+               for model in apps.get_app_config(label).get_models()}
+    never_audited = {"dailyrate", "planversion", "carerelationship", "nextofkin"}
+    assert written - never_audited <= set(AuditObjectType)

@@ -29,6 +29,7 @@ from registry.models import (
     ApiClient,
     ApiKey,
     AuditAction,
+    AuditObjectType,
     CoordinatingUnit,
     Membership,
     Organization,
@@ -229,14 +230,14 @@ class Command(BaseCommand):
         if key is None:
             ApiKey.objects.create(client=client, prefix=demo.API_KEY_PREFIX,
                                   digest=digest(demo.API_KEY_SECRET))
-            audit.record(self.admin, AuditAction.CREATE, "api_key", demo.API_KEY_PREFIX,
-                         organization=org, detail="published demo key")
+            audit.record(self.admin, AuditAction.CREATE, AuditObjectType.API_KEY,
+                         demo.API_KEY_PREFIX, organization=org, detail="published demo key")
         elif (key.client_id, key.digest, key.revoked_at) != (
                 client.pk, digest(demo.API_KEY_SECRET), None):
             ApiKey.objects.filter(pk=key.pk).update(
                 client=client, digest=digest(demo.API_KEY_SECRET), revoked_at=None)
-            audit.record(self.admin, AuditAction.UPDATE, "api_key", demo.API_KEY_PREFIX,
-                         organization=org, detail="demo key restored")
+            audit.record(self.admin, AuditAction.UPDATE, AuditObjectType.API_KEY,
+                         demo.API_KEY_PREFIX, organization=org, detail="demo key restored")
 
     def seed_patients(self):
         self.patients: dict[str, Patient] = {}
