@@ -22,6 +22,7 @@ from pathways.models import (
 )
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
 from registry.tasks import build_email
+from rehab_portal import sweeps
 from tests import factories
 from tests.coordination.conftest import activate
 from tests.factories import admit
@@ -73,16 +74,16 @@ def every_kind(cast, settings, opened):
     stay = admit(cast, cast.shared, hours_ago=30, needs_interdisciplinary_follow_up=True,
                  is_rehabilitation_stay=True,
                  estimated_discharge_date=timezone.localdate() + datetime.timedelta(days=1))
-    tasks.remind_missing_early_notifications(now)
+    opened.sweep(tasks.remind_missing_early_notifications, now)
     opened.check()
-    tasks.remind_missing_early_notifications(now + 7 * HOUR)
+    opened.sweep(tasks.remind_missing_early_notifications, now + 7 * HOUR)
     opened.check()
-    tasks.prompt_discharge_meetings(now)
+    opened.sweep(tasks.prompt_discharge_meetings, now)
     opened.check()
     notice = services.send_early_notification(stay, by=cast.planner,
                                               expected_course="Bedring")
     opened.check()
-    tasks.remind_unacknowledged_notices(now + 9 * HOUR)
+    opened.sweep(tasks.remind_unacknowledged_notices, now + 9 * HOUR)
     opened.check()
     services.acknowledge_early_notification(notice, by=cast.ke_tromso)
     opened.check()
@@ -95,7 +96,7 @@ def every_kind(cast, settings, opened):
     # Ready for discharge: declared, unanswered, answered, withdrawn.
     declaration = services.declare_ready_for_discharge(stay, by=cast.planner, physician="Lege")
     opened.check()
-    tasks.remind_unanswered_declarations(now + 5 * HOUR)
+    opened.sweep(tasks.remind_unanswered_declarations, now + 5 * HOUR)
     opened.check()
     services.answer_ready_for_discharge(declaration, by=cast.ke_tromso,
                                         kind=MunicipalAnswerKind.CANNOT_YET)
@@ -116,13 +117,13 @@ def every_kind(cast, settings, opened):
     meeting = services.reschedule_discharge_meeting(
         meeting, by=cast.planner, scheduled_at=now + 3 * HOUR)
     opened.check()
-    tasks.remind_meeting_participants(now)
+    opened.sweep(tasks.remind_meeting_participants, now)
     opened.check()
     services.add_follow_up_task(meeting, by=cast.planner, description="Hjelpemidler",
                                 responsible_name="KE", responsible_user=cast.ke_tromso,
                                 due_date=timezone.localdate())
     opened.check()
-    tasks.remind_missing_minutes(now + 2 * 24 * HOUR)
+    opened.sweep(tasks.remind_missing_minutes, now + 2 * 24 * HOUR)
     opened.check()
     other = services.schedule_discharge_meeting(
         stay, by=cast.planner, scheduled_at=now + 30 * HOUR, location="Møterom 2",
@@ -135,7 +136,7 @@ def every_kind(cast, settings, opened):
     stay = services.discharge_patient(stay, by=cast.planner,
                                       destination=DischargeDestination.HOME)
     opened.check()
-    tasks.remind_follow_ups(stay.discharged_at + datetime.timedelta(weeks=6, days=1))
+    opened.sweep(tasks.remind_follow_ups, stay.discharged_at + datetime.timedelta(weeks=6, days=1))
     opened.check()
     services.record_death(admit(cast, new_patient(cast, "Dag"), hours_ago=3),
                           by=cast.planner, died_at=now - HOUR)
@@ -166,13 +167,13 @@ def every_kind(cast, settings, opened):
         patient=cast.tromso_only, municipality=cast.tromso, kind=RequestKind.COORDINATOR,
         source=RequestSource.PATIENT, by=cast.ke_tromso, received_at=now - 20 * 24 * HOUR)
     opened.check()
-    coordination_tasks.remind_waiting_requests(now)
+    opened.sweep(coordination_tasks.remind_waiting_requests, now)
     opened.check()
     plan = coordination.update_plan(plan, by=cast.coordinator, expected_version=plan.version,
                                     next_evaluation_on=timezone.localdate())
     opened.check()
     for days in (-3, 0, 3):
-        coordination_tasks.remind_evaluations(now + datetime.timedelta(days=days))
+        opened.sweep(coordination_tasks.remind_evaluations, now + datetime.timedelta(days=days))
         opened.check()
     coordination.update_coordinator_profile(kora, by=cast.ke_tromso, capacity=1)
     opened.check()
@@ -183,7 +184,7 @@ def every_kind(cast, settings, opened):
     coordination.accept_request(second, by=cast.ke_tromso, coordinator=kora,
                                 allow_over_capacity=True)
     opened.check()
-    coordination_tasks.alert_over_capacity(now)
+    opened.sweep(coordination_tasks.alert_over_capacity, now)
     opened.check()
     return cast
 
@@ -196,6 +197,11 @@ class Opened:
         self.last_pk = 0
         self.clients = {}
         self.kinds = set()
+        self.swept = set()  # the reminder kinds (rehab_portal.sweeps) that sent something
+
+    def sweep(self, reminder, now) -> None:
+        if reminder(now):
+            self.swept.add(reminder.name)
 
     def check(self) -> None:
         new = list(Notification.objects.filter(pk__gt=self.last_pk)
@@ -243,4 +249,6 @@ def opened():
 def test_every_kind_of_notification_links_to_a_page_its_recipient_can_open(every_kind,
                                                                              opened):
     assert opened.kinds == KINDS
+    # Every reminder kind an app declares is in the scenario, sending at least once.
+    assert opened.swept == {reminder.name for reminder in sweeps.registered()}
     assert Notification.objects.filter(channel=NotificationChannel.EMAIL).exists()
