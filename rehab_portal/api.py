@@ -3,7 +3,9 @@
 from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
-from coordination.api.views import CoordinatorViewSet, IndividualPlanViewSet, PlanRequestViewSet
+from coordination.api.coordinators import CoordinatorViewSet
+from coordination.api.plans import IndividualPlanViewSet
+from coordination.api.requests import PlanRequestViewSet
 from pathways.api.admissions import AdmissionViewSet
 from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet

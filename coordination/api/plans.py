@@ -1,38 +1,33 @@
-"""Requests, coordinators and individual plans over the API: scoped by care relationship,
-every read of patient data audited, every change through coordination.services (which check
-who may make it, lock, version and audit it)."""
+"""Individual plans over the API: scoped by care relationship, every read audited, every
+change through coordination.services (which check who may make it, lock, version and audit
+it), with the plan's version in If-Match."""
 
-from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pathways.api.base import PatientRecordViewSet
-from registry.models import AuditObjectType, Organization
+from registry.models import AuditObjectType
 from rehab_portal.api_base import (
     IF_MATCH_HEADER,
     NoInput,
     PreconditionFailed,
-    UuidLookupMixin,
     error_responses,
     etag_header,
-    location_header,
-    locked_for_update,
     validated_input,
     version_etag,
 )
 from rehab_portal.exceptions import StaleVersion
 
 from .. import access, diff, services
-from ..filters import CoordinatorFilter, IndividualPlanFilter, PlanRequestFilter
+from ..filters import IndividualPlanFilter
 from ..models import (
     Consent,
     CoordinatorAssignment,
@@ -41,207 +36,12 @@ from ..models import (
     IndividualPlan,
     Measure,
     PlanParticipant,
-    PlanRequest,
     PlanVersion,
 )
 from . import serializers as s
 
-STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
 PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
 PLAN_ETAG = etag_header("plan's version")
-
-
-# -- Requests ----------------------------------------------------------------------------
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List the requests you may see",
-        description="Requests for patients you have a care relationship with. Every request "
-                    "on the page is recorded in the access log.",
-        responses={200: s.PlanRequestSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A request for an individual plan or a coordinator",
-        description="404 for an unknown request and for one outside your scope alike.",
-        responses={200: s.PlanRequestSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Submit a request to a municipality's coordinating unit",
-        description="For a patient you may see. The municipality gets a care relationship "
-                    "(referral) so its coordinating unit can assess the request. 409 when "
-                    "an open request of the same kind is there already.",
-        request=s.PlanRequestCreateSerializer,
-        parameters=[location_header("request")],
-        responses={201: s.PlanRequestSerializer, **error_responses(400, 401, 403, 409, 413)},
-    ),
-)
-class PlanRequestViewSet(PatientRecordViewSet):
-    model = PlanRequest
-    audit_object_type = AuditObjectType.PLAN_REQUEST
-    version_field = None  # its steps are transitions, each checked by its service
-    scope_family = "coordination"
-    serializer_class = s.PlanRequestSerializer
-    filterset_class = PlanRequestFilter
-
-    def scope(self, queryset):
-        return (queryset.select_related("patient", "municipality", "decided_by",
-                                        "early_notification", "plan")
-                .order_by("received_at", "pk"))
-
-    def create(self, request, *args, **kwargs):
-        data = validated_input(self, s.PlanRequestCreateSerializer)
-        plan_request = services.submit_plan_request(by=request.user, **data)
-        location = request.build_absolute_uri(
-            reverse("plan-request-detail", kwargs={"uuid": plan_request.uuid}))
-        return self.record_response(plan_request, status.HTTP_201_CREATED, Location=location)
-
-    @extend_schema(summary="Start assessing the request", request=None,
-                   description="The municipality's coordinating unit only.",
-                   responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
-    @action(detail=True, methods=["post"], url_path="start-assessment")
-    def start_assessment(self, request, uuid=None):
-        plan_request = self.get_object()
-        validated_input(self, NoInput)
-        plan_request = services.start_assessment(plan_request, by=request.user)
-        return self.record_response(plan_request)
-
-    @extend_schema(
-        summary="Accept the request and appoint the coordinator",
-        description="The coordinating unit of the request's municipality. A request for a "
-                    "plan or a coordinator needs `coordinator` (one of the municipality's, "
-                    "active and with room unless allow_over_capacity). The answer's `plan` "
-                    "names the plan opened.",
-        request=s.AcceptSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
-    @action(detail=True, methods=["post"])
-    def accept(self, request, uuid=None):
-        plan_request = self.get_object()
-        data = validated_input(self, s.AcceptSerializer)
-        services.accept_request(plan_request, by=request.user, **data)
-        return self.record_response(plan_request)
-
-    @extend_schema(
-        summary="Decline the request, with the reason",
-        description="Declining a plan request needs coordinator_offered (or a coordinator "
-                    "the patient accepted instead). The patient may appeal.",
-        request=s.DeclineSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
-    @action(detail=True, methods=["post"])
-    def decline(self, request, uuid=None):
-        plan_request = self.get_object()
-        data = validated_input(self, s.DeclineSerializer)
-        services.decline_request(plan_request, by=request.user, **data)
-        return self.record_response(plan_request)
-
-    @extend_schema(
-        summary="Record the patient's appeal of a decline",
-        description="Once per request; the request is under assessment again.",
-        request=s.AppealSerializer, responses={200: s.PlanRequestSerializer, **STEP_ERRORS})
-    @action(detail=True, methods=["post"])
-    def appeal(self, request, uuid=None):
-        plan_request = self.get_object()
-        data = validated_input(self, s.AppealSerializer)
-        services.record_appeal(plan_request, by=request.user, **data)
-        return self.record_response(plan_request)
-
-
-# -- Coordinators ------------------------------------------------------------------------
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="The coordinators of your organisations, with their load",
-        responses={200: s.CoordinatorSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A coordinator, with their load",
-        parameters=[etag_header("profile's version")],
-        responses={200: s.CoordinatorSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Appoint a staff member as coordinator",
-        description="The organisation's coordinating unit only.",
-        request=s.CoordinatorCreateSerializer,
-        parameters=[location_header("coordinator")],
-        responses={201: s.CoordinatorSerializer, **error_responses(400, 401, 403, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a coordinator's profile, or deactivate them",
-        description="The organisation's coordinating unit only. An inactive coordinator "
-                    "keeps their plans but gets no new ones.",
-        request=s.CoordinatorUpdateSerializer,
-        parameters=[IF_MATCH_HEADER, etag_header("profile's version")],
-        responses={200: s.CoordinatorSerializer,
-                   **error_responses(400, 401, 403, 404, 412, 413, 428)},
-    ),
-)
-class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
-    scope_family = "coordination"
-    serializer_class = s.CoordinatorSerializer
-    filterset_class = CoordinatorFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return services.coordinators_with_load().none()
-        organizations = Organization.objects.filter(memberships__user=self.request.user)
-        return (services.coordinators_with_load()
-                .filter(organization__in=organizations)
-                .order_by("user__last_name", "user__first_name", "pk"))
-
-    def create(self, request, *args, **kwargs):
-        serializer = s.CoordinatorCreateSerializer(data=request.data,
-                                                   context=self.get_serializer_context())
-        if not serializer.is_valid():
-            # The body may be any JSON (a list, a number): only an object names an organisation.
-            if isinstance(request.data, Mapping):
-                self._require_ke_staff(request.data.get("organization"))
-            raise serializers.ValidationError(serializer.errors)
-        data = dict(serializer.validated_data)
-        coordinator = services.create_coordinator_profile(by=request.user, **data)
-        location = request.build_absolute_uri(
-            reverse("coordinator-detail", kwargs={"uuid": coordinator.uuid}))
-        return self._response(coordinator, status.HTTP_201_CREATED, Location=location)
-
-    def partial_update(self, request, *args, **kwargs):
-        coordinator = self.get_object()
-        serializer = s.CoordinatorUpdateSerializer(coordinator, data=request.data, partial=True,
-                                                   context=self.get_serializer_context())
-        if not serializer.is_valid():
-            self._require_ke_staff(coordinator.organization.uuid)
-            raise serializers.ValidationError(serializer.errors)
-        if not serializer.validated_data:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The request changes no field.")]})
-        self._require_ke_staff(coordinator.organization.uuid)
-        with transaction.atomic():
-            current = locked_for_update(coordinator, request)
-            coordinator = services.update_coordinator_profile(
-                coordinator, by=request.user, expected_version=current.version,
-                **serializer.validated_data)
-        return self._response(coordinator)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._response(self.get_object())
-
-    def _require_ke_staff(self, organization_uuid) -> None:
-        """Someone who may not appoint coordinators hears that first, not what was wrong
-        with their input."""
-        try:
-            organization = Organization.objects.filter(uuid=str(organization_uuid)).first()
-        except Exception:  # noqa: BLE001 - a malformed UUID is the serializer's 400
-            return
-        if organization is not None and not access.can_manage_coordinators(
-                self.request.user, organization):
-            raise PermissionDenied(_("Only the coordinating unit of %(org)s may do this.")
-                                   % {"org": organization.name})
-
-    def _response(self, coordinator, status_code=status.HTTP_200_OK, **headers):
-        coordinator = self.get_queryset().filter(pk=coordinator.pk).first() or coordinator
-        data = s.CoordinatorSerializer(coordinator, context=self.get_serializer_context()).data
-        return Response(data, status=status_code,
-                        headers={"ETag": version_etag(coordinator.version), **headers})
-
-
-# -- Individual plans --------------------------------------------------------------------
 
 def _id_parameter(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH,
