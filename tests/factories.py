@@ -14,7 +14,7 @@ from coordination import services as coordination_services
 from coordination.models import ConsentMethod, ConsentScope, PlanStatus, RequestKind, RequestSource
 from pathways import services as pathway_services
 from pathways.identity import make_synthetic_identity_number
-from pathways.models import CareRelationshipReason, Patient
+from pathways.models import Admission, CareRelationshipReason, Patient
 from registry.models import (
     ApiScope,
     CoordinatingUnit,
@@ -102,6 +102,9 @@ def cast() -> SimpleNamespace:
     )
 
 
+_register = patient  # for builders whose own argument is named `patient`
+
+
 def relate(patient, organization, by, reason=CareRelationshipReason.ADMISSION, user=None):
     return pathway_services.grant_care_relationship(patient, organization, reason, by=by, user=user)
 
@@ -150,6 +153,20 @@ def admit(cast, patient=None, hours_ago=2, *, by=None, hospital=None, ward="Slag
         ward=ward,
         admitted_at=admitted_at or timezone.now() - datetime.timedelta(hours=hours_ago),
         **fields)
+
+
+def admission_row(cast, admitted_at, patient=None, *, ward="Slag", **fields):
+    """An admission row at a fixed moment, as a sweep meets it days later: a state no service
+    makes (admit_patient stamps, notifies and audits now). The deadline is 24 hours on; without
+    a patient, a new one of Tromsø (one open stay per patient and hospital)."""
+    if patient is None:
+        patient = _register(cast.ke_tromso, given_name="Test",
+                            family_name=f"Pasient{Admission.objects.count()}",
+                            municipality=cast.tromso)
+    fields.setdefault("municipality", cast.tromso)
+    return Admission.objects.create(
+        patient=patient, hospital=cast.unn, ward=ward, admitted_at=admitted_at,
+        notification_deadline=admitted_at + datetime.timedelta(hours=24), **fields)
 
 
 def early_notification(cast, admission=None, *, by=None, **content):

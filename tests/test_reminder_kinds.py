@@ -17,6 +17,7 @@ from pathways.models.admissions import OPEN_STATUSES
 from registry.models import Notification
 from registry.notifications import Directory, Message, Outgoing
 from rehab_portal import sweeps
+from tests import factories
 
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
@@ -61,10 +62,9 @@ def discharge_date_missing(registry, settings):
 
 
 def admit(cast, **fields) -> Admission:
-    return Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
-        admitted_at=ADMITTED_AT, notification_deadline=ADMITTED_AT + 24 * HOUR,
-        first_notification_sent_at=ADMITTED_AT + HOUR, **fields)
+    """The shared patient's stay, admitted at ADMITTED_AT with its notice sent an hour on."""
+    return factories.admission_row(cast, ADMITTED_AT, cast.shared,
+                                   first_notification_sent_at=ADMITTED_AT + HOUR, **fields)
 
 
 def test_a_kind_declared_with_its_query_message_and_settings_runs_with_its_group_once(

@@ -6,6 +6,7 @@ takes `now`, so time is frozen by passing it.
 """
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,17 +61,8 @@ def people(cast):
     return cast
 
 
-def admit(cast, admitted_at, **fields) -> Admission:
-    # One open stay per patient and hospital (a constraint): a new patient unless named.
-    if "patient" not in fields:
-        fields["patient"] = factories.patient(cast.ke_tromso, given_name="Test",
-                                              family_name=f"Pasient{Admission.objects.count()}",
-                                              municipality=cast.tromso)
-    return Admission.objects.create(
-        hospital=cast.unn, ward=fields.pop("ward", WARD), admitted_at=admitted_at,
-        municipality=fields.pop("municipality", cast.tromso),
-        notification_deadline=admitted_at + datetime.timedelta(hours=24), **fields,
-    )
+# Stays at fixed moments of the past, on the ward the planners are tied to.
+admit = functools.partial(factories.admission_row, ward=WARD)
 
 
 def recipients(kind: str, channel=NotificationChannel.IN_APP) -> set:
