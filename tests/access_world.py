@@ -11,8 +11,7 @@ from coordination import services as coordination
 from coordination.models import ConsentMethod, ConsentScope, PlanParticipantKind
 from pathways import services as pathways
 from pathways.models import CareRelationship
-from registry.models import ApiScope, Notification, OrganizationKind, Role
-from registry.services import create_api_client
+from registry.models import Notification, OrganizationKind, Role
 from webhooks.models import WebhookSubscription
 
 from . import factories
@@ -81,7 +80,8 @@ def build(cast):
         organization=cast.bodo, by=cast.ke_bodo)
     systems = {}
     for name, organization in (("unn_system", cast.unn), ("tromso_system", cast.tromso)):
-        client, key = create_api_client(organization, name, scopes=ApiScope.values)
+        http = factories.api_client(organization, name)
+        client, key = http.api_client, http.key
         systems[name] = SimpleNamespace(client=client, key=key)
         host = name.replace("_", "-")
         subscription = WebhookSubscription(client=client, events=["admission.created"],

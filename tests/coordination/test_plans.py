@@ -23,11 +23,6 @@ from .conftest import activate, make_plan
 TODAY = datetime.date.today
 
 
-@pytest.fixture
-def plan(cast, kora):
-    return make_plan(cast, kora)
-
-
 def test_it_refuses_a_lost_update_and_says_what_changed(cast, plan):
     read_version = plan.version
     services.update_plan(plan, by=cast.coordinator, expected_version=read_version,
