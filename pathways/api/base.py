@@ -21,6 +21,7 @@ from django.db import models
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from registry.models import AuditObjectType
 from rehab_portal.api_base import UuidLookupMixin, locked_for_update, version_etag
 from rehab_portal.lean import LeanList
 
@@ -34,7 +35,7 @@ LEAN_AUDIT_COLUMNS = ("uuid", "grounds_organization_id", "grounds_user_id", "upd
 class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
     model: type[models.Model]  # its manager's queryset has visible_to(user)
-    audit_object_type: str  # what the access log calls a row
+    audit_object_type: AuditObjectType  # what the access log calls a row
     patient_path: str | None = "patient"  # from a row to its patient; None: it is the patient
     version_field: str | None = "version"  # the row's version for ETag and If-Match
     # A lean list: {field: (columns, function)} for the fields that are no column (LeanList).
@@ -69,7 +70,6 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
         if self.patient_path is None:
             return record
         return attrgetter(self.patient_path.replace("__", "."))(record)
-
 
     # -- Reads --------------------------------------------------------------------------------
 
