@@ -3,6 +3,6 @@
 bind address, workers and timeout."""
 
 # The access log goes to stdout, with national identity numbers masked (a FHIR search by GET
-# carries one in its query string): see rehab_portal/logmask.py.
+# carries one in its query string): see common/logmask.py.
 accesslog = "-"
 logger_class = "rehab_portal.gunicorn_logging.MaskingLogger"

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from rehab_portal.filters import IsoDateTimeFilter
+from common.api.filters import IsoDateTimeFilter
 
 from .models import (
     Coordinator,

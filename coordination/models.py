@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.models import TrackedModel
 from pathways.models import EarlyNotification, Patient, PatientScopedQuerySet
 from registry.models import Organization, OrganizationKind, ServiceOffering
-from rehab_portal.models import TrackedModel
 
 
 class RequestKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The KE's reminder kinds (settings.REMINDERS), run by rehab_portal.sweeps like the
+"""The KE's reminder kinds (settings.REMINDERS), run by common.sweeps like the
 pathway's: each is its indexed due query and its message builder, with a dedupe key per
 subject and stage, so a re-run, an overlapping run or a second worker sends nothing twice.
 All periods here are calendar days in Europe/Oslo: "today" is the date on the clocks in
@@ -11,9 +11,9 @@ from celery import shared_task
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from common import sweeps
+from common.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight
 from registry.notifications import Directory, Message, Outgoing
-from rehab_portal import sweeps
-from rehab_portal.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight
 
 from . import links
 from .models import IndividualPlan, PlanRequest, PlanStatus

@@ -1,6 +1,6 @@
 """GET metadata: exactly what this server implements."""
 
-from rehab_portal.pagination import page_count_limit
+from common.api.pagination import page_count_limit
 
 from .paging import CURSOR, TOTAL
 from .resources import HANDLERS

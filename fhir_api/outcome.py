@@ -11,8 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from rehab_portal.exceptions import StaleVersion, StateConflict
-from rehab_portal.ratelimit import RateLimited
+from common.exceptions import StaleVersion, StateConflict
+from common.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def exception_handler(exc, context):
         status_code, issues = 406, [issue("not-supported", _(
             "Only JSON is supported (application/fhir+json)."))]
     elif isinstance(exc, exceptions.ParseError):
-        # The parser's message says what is wrong with the body (rehab_portal.parsers).
+        # The parser's message says what is wrong with the body (common.api.parsers).
         status_code, issues = 400, [issue("structure", str(exc.detail))]
     elif isinstance(exc, exceptions.Throttled):
         status_code, issues = 429, [issue("throttled", str(RateLimited.of(exc).detail))]

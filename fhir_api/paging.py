@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from rehab_portal import parsers
-from rehab_portal.pagination import page_count_limit
+from common.api import parsers
+from common.api.pagination import page_count_limit
 
 from .outcome import invalid
 from .search import DEFAULT_COUNT, MAX_COUNT, MAX_OFFSET, integer, one

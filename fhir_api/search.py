@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from common.api.filters import UtcIsoDateTimeField
 from pathways.deadlines import OSLO
-from rehab_portal.filters import UtcIsoDateTimeField
 
 from .outcome import invalid
 

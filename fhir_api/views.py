@@ -13,10 +13,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.parsers import FhirJSONParser, JSONParser
+from common.api.throttling import AnonymousRateLimit
+from common.idempotency import not_replayable
 from registry.api.scopes import require_scope
-from rehab_portal.idempotency import not_replayable
-from rehab_portal.parsers import FhirJSONParser, JSONParser
-from rehab_portal.throttling import AnonymousRateLimit
 
 from . import create, paging
 from .capability import capability_statement

@@ -80,7 +80,7 @@ def grounds_of(user, rows, patient_of=lambda row: row.patient) -> dict[int, tupl
 
 
 class PatientKey(NamedTuple):
-    """A patient as a page of rows names it (rehab_portal.lean: `patient`, `patient__uuid`)."""
+    """A patient as a page of rows names it (common.api.lean: `patient`, `patient__uuid`)."""
 
     pk: int
     uuid: object

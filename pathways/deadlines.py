@@ -8,8 +8,8 @@ import datetime
 
 from django.conf import settings
 
+from common.sweeps import OSLO, local_date
 from registry.models import CooperationAgreement, Organization
-from rehab_portal.sweeps import OSLO, local_date
 
 __all__ = ["OSLO", "add_hours", "add_local_days", "early_notification_deadline",
            "early_notification_hours", "local_date"]

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rehab_portal.filters import IsoDateTimeFilter
+from common.api.filters import IsoDateTimeFilter
 
 from .models import (
     Admission,

@@ -80,7 +80,7 @@ class PatientSearchForm(forms.Form):
 # ---------------------------------------------------------------------------------------
 # The pathway forms: the ward board's steps and the KE inbox's answer. They check what a
 # form can check (types, formats); the services decide everything else and their refusals
-# come back onto these forms' fields (rehab_portal.htmx.run_step).
+# come back onto these forms' fields (common.htmx.run_step).
 
 DATE_INPUT = {"type": "date"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

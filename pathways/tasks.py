@@ -1,4 +1,4 @@
-"""The pathway deadlines' reminder kinds (settings.REMINDERS), run by rehab_portal.sweeps.
+"""The pathway deadlines' reminder kinds (settings.REMINDERS), run by common.sweeps.
 
 Each kind is its indexed due query and its message builder, declared with @sweeps.reminder;
 the framework batches, claims by dedupe key (per subject and stage) and sends. Hours are
@@ -11,9 +11,9 @@ from celery import shared_task
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from common import sweeps
+from common.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight, when
 from registry.notifications import Directory, Message, Outgoing
-from rehab_portal import sweeps
-from rehab_portal.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight, when
 
 from . import links
 from .models import (

@@ -1,6 +1,7 @@
 """Who may change registry data. Reading the registry is open to every signed-in user."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Func, Subquery
 from django.utils.translation import gettext as _
 
 from .models import Membership, Organization, User
@@ -31,8 +32,7 @@ def unread_notifications(user) -> int:
 
 
 def _read_memberships(user) -> list[Membership]:
-    from rehab_portal import context
-    from rehab_portal.context_processors import unread_count_subquery
+    from common import context
 
     request = context.current()
     if request is not None and request.via == "api":
@@ -83,3 +83,13 @@ def require_admin_of(user, *organizations) -> None:
         raise PermissionDenied(
             _("Only the provider's organisation administrators may change its services.")
         )
+
+
+def unread_count_subquery(user):
+    """SELECT COUNT(id) of the user's unread in-app notifications, as a scalar subquery.
+
+    COUNT as a plain function (not an aggregate) keeps Django from adding a GROUP BY."""
+    return Subquery(
+        user.notifications.unread().order_by().annotate(
+            unread=Func(F("pk"), function="COUNT")).values("unread")[:1]
+    )

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db import connection
 from django.utils import timezone
 
-from rehab_portal import context
+from common import context
 
 from .models import AuditAction, AuditEvent, AuditObjectType, Organization
 

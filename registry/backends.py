@@ -8,8 +8,8 @@ import logging
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from rehab_portal.client_ip import client_ip
-from rehab_portal.ratelimit import Limit
+from common.client_ip import client_ip
+from common.ratelimit import Limit
 
 from . import demo_credentials
 

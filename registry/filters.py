@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from rehab_portal.filters import IsoDateTimeFilter
+from common.api.filters import IsoDateTimeFilter
 
 from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from rehab_portal.models import TrackedModel
+from common.models import TrackedModel
 
 from .validators import validate_her_id, validate_municipality_number, validate_orgnr
 

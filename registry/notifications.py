@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from rehab_portal.publishing import publish_each
+from common.publishing import publish_each
 
 from .capabilities import Capability, role_can, roles_with
 from .models import (
@@ -62,7 +62,7 @@ class Outgoing:
 
 class Directory:
     """Who receives a batch's reminders: the discharge planners and KE staff of the batch's
-    organisations, in one or two queries (rehab_portal.sweeps builds a batch at a time).
+    organisations, in one or two queries (common.sweeps builds a batch at a time).
 
     When a coordinating unit has no KE staff in the portal, its inbox address gets the
     e-mail instead, so a reminder is not silently lost.
@@ -188,7 +188,7 @@ def _plan(item: Outgoing) -> Iterator[tuple]:
 
 def _enqueue_delivery(notification_ids: list[int]) -> None:
     """Queue e-mail delivery. A broker that is down or hangs loses nothing and holds up no
-    request (rehab_portal.publishing): the rows stay pending and
+    request (common.publishing): the rows stay pending and
     registry.tasks.retry_notifications queues them within a minute."""
     from .tasks import deliver_notification
 

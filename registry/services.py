@@ -5,7 +5,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from rehab_portal.exceptions import StaleVersion
+from common.exceptions import StaleVersion
 
 from . import audit
 from .access import require_admin_of

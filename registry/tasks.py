@@ -1,6 +1,6 @@
 """Delivery of notifications (e-mail), with retries; see registry.notifications.
 
-E-mail rows are a retry queue of the shape in rehab_portal.retry (settings.RETRY["email"]):
+E-mail rows are a retry queue of the shape in common.retry (settings.RETRY["email"]):
 a delivery claims its row with a conditional UPDATE before it sends, so two workers (or a
 message delivered twice by the broker) send one e-mail. A row that fails waits with
 exponential backoff; after MAX_ATTEMPTS it is undeliverable and stays on the administrators'
@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from rehab_portal.retry import RetryQueue
+from common.retry import RetryQueue
 
 from .models import DeliveryStatus, Notification, NotificationChannel
 

@@ -15,8 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rehab_portal.context_processors import poll_seconds
-from rehab_portal.htmx import render_page
+from common.htmx import poll_seconds, render_page
 
 from .filters import OrganizationFilter, ServiceOfferingFilter
 from .models import (

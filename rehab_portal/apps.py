@@ -10,11 +10,6 @@ class RehabPortalConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.db.backends.signals import connection_created
-
-        from .pgtimestamps import use_compiled_loader
-
-        connection_created.connect(use_compiled_loader, dispatch_uid="compiled_timestamps")
 
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             # The filesystem transport needs its folders before a worker or a sender starts.

@@ -145,8 +145,8 @@ class Pages:
     def last_cursor(self, name: str) -> str:
         """A cursor one page before the end of the client's rows (what a client that walked
         the whole list holds before its last page)."""
+        from common.api.pagination import encode_cursor
         from pathways.models import Admission, DischargeMeeting, EarlyNotification, Patient
-        from rehab_portal.pagination import encode_cursor
 
         model = {"patients": Patient, "admissions": Admission,
                  "early-notifications": EarlyNotification,

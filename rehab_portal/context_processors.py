@@ -1,24 +1,6 @@
 from django.conf import settings
-from django.db.models import F, Func, Subquery
 
-# How often (seconds) the pages that watch for news ask the server again. Override any of
-# them with settings.PORTAL_POLL_SECONDS = {"ke_inbox": 2, ...} (the browser tests do).
-POLL_DEFAULTS = {"ward_board": 60, "ke_inbox": 10, "notification_badge": 30}
-
-
-def poll_seconds(name: str) -> int:
-    configured = getattr(settings, "PORTAL_POLL_SECONDS", None) or {}
-    return max(1, int(configured.get(name, POLL_DEFAULTS[name])))
-
-
-def unread_count_subquery(user):
-    """SELECT COUNT(id) of the user's unread in-app notifications, as a scalar subquery.
-
-    COUNT as a plain function (not an aggregate) keeps Django from adding a GROUP BY."""
-    return Subquery(
-        user.notifications.unread().order_by().annotate(
-            unread=Func(F("pk"), function="COUNT")).values("unread")[:1]
-    )
+from common.htmx import poll_seconds
 
 
 def navigation(request):

@@ -1,10 +1,10 @@
-"""gunicorn's access and error logs with identity numbers masked (rehab_portal.logmask):
+"""gunicorn's access and error logs with identity numbers masked (common.logmask):
 the access log writes the request line, query string and Referer of every request, so a
 FHIR search by GET would put the patient's number there. Used by gunicorn.conf.py."""
 
 from gunicorn.glogging import Logger
 
-from .logmask import MaskIdentityNumbers
+from common.logmask import MaskIdentityNumbers
 
 _MASK = MaskIdentityNumbers()
 

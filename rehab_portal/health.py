@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import Heartbeat
-from .tasks import WORKER_HEARTBEAT
+from common.models import Heartbeat
+from common.tasks import WORKER_HEARTBEAT
 
 BROKER_TIMEOUT_SECONDS = 2
 

@@ -19,13 +19,13 @@ import pytest
 from django.db import connection
 from kombu import Connection
 
+from common.models import Heartbeat
+from common.tasks import WORKER_HEARTBEAT, record_heartbeat
 from rehab_portal.celery import app
-from rehab_portal.models import Heartbeat
-from rehab_portal.tasks import WORKER_HEARTBEAT, record_heartbeat
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
-TASK = "rehab_portal.tasks.record_heartbeat"
+TASK = "common.tasks.record_heartbeat"
 
 
 def database_url_for_subprocess() -> str:

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rehab_portal.models import Heartbeat
-from rehab_portal.tasks import WORKER_HEARTBEAT, record_heartbeat
+from common.models import Heartbeat
+from common.tasks import WORKER_HEARTBEAT, record_heartbeat
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db

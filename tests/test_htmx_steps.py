@@ -1,4 +1,4 @@
-"""The htmx step kit (rehab_portal.htmx): a step's form shown, refused and done the same way on
+"""The htmx step kit (common.htmx): a step's form shown, refused and done the same way on
 every screen."""
 
 import pytest
@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.utils import translation
 from django_htmx.middleware import HtmxDetails
 
-from rehab_portal.exceptions import StaleVersion, StateConflict
-from rehab_portal.htmx import form_step, step_done
+from common.exceptions import StaleVersion, StateConflict
+from common.htmx import form_step, step_done
 
 
 class NoteForm(forms.Form):

@@ -1,6 +1,14 @@
-"""The apps depend one way: fhir_api → coordination → pathways → webhooks → registry (and
-every app on the project package rehab_portal). A lower app importing a higher one would tie
-them in a knot; this test reads every module's imports."""
+"""Imports run one way, in three layers:
+
+- common, the shared base (model bases, the API's envelope and locking, htmx steps, sweeps,
+  idempotency), imports no app and not the composition root;
+- the apps depend one way among themselves: fhir_api → coordination → pathways → webhooks →
+  registry, each on common and never on the composition root;
+- rehab_portal, the composition root (settings, URLs, the API router, Celery, bench), may
+  import anything.
+
+A lower layer importing a higher one would tie them in a knot; this test reads every module's
+imports, the lazy ones inside functions too."""
 
 import ast
 from pathlib import Path
@@ -8,10 +16,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["registry", "webhooks", "pathways", "coordination", "fhir_api"]
+BASE = "common"
+APPS = ["registry", "webhooks", "pathways", "coordination", "fhir_api"]
+ROOT_PACKAGE = "rehab_portal"
+LAYERED = {BASE, *APPS, ROOT_PACKAGE}
 
 
-def imported_apps(path: Path) -> set[str]:
+def imported_packages(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names = set()
     for node in ast.walk(tree):
@@ -19,15 +30,29 @@ def imported_apps(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return names & set(ORDER)
+    return names & LAYERED
 
 
-@pytest.mark.parametrize("app", ORDER)
-def test_an_app_imports_only_the_apps_below_it(app):
-    allowed = set(ORDER[:ORDER.index(app) + 1])
+def wrong_imports(package: str, allowed: set[str], root: Path = ROOT) -> dict[str, list[str]]:
     wrong = {}
-    for path in sorted((ROOT / app).rglob("*.py")):
-        above = imported_apps(path) - allowed
+    for path in sorted((root / package).rglob("*.py")):
+        above = imported_packages(path) - allowed
         if above:
-            wrong[str(path.relative_to(ROOT))] = sorted(above)
-    assert wrong == {}
+            wrong[str(path.relative_to(root))] = sorted(above)
+    return wrong
+
+
+def test_the_shared_base_imports_no_app_and_not_the_composition_root():
+    assert wrong_imports(BASE, {BASE}) == {}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_an_app_imports_only_the_apps_below_it_and_the_shared_base(app):
+    allowed = {BASE, *APPS[:APPS.index(app) + 1]}
+    assert wrong_imports(app, allowed) == {}
+
+
+def test_a_lazy_import_of_an_app_from_the_base_is_reported(tmp_path):
+    (tmp_path / BASE).mkdir()
+    (tmp_path / BASE / "bad.py").write_text("def f():\n    from registry.models import User\n")
+    assert wrong_imports(BASE, {BASE}, root=tmp_path) == {"common/bad.py": ["registry"]}

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from common.logmask import MASK, MaskIdentityNumbers, mask_identity_numbers
 from pathways.identity import make_synthetic_identity_number
-from rehab_portal.logmask import MASK, MaskIdentityNumbers, mask_identity_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER = make_synthetic_identity_number(datetime.date(1980, 1, 1), 123)

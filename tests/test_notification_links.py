@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from common import sweeps
 from coordination import services as coordination
 from coordination import tasks as coordination_tasks
 from coordination.models import RequestKind, RequestSource
@@ -22,7 +23,6 @@ from pathways.models import (
 )
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
 from registry.tasks import build_email
-from rehab_portal import sweeps
 from tests import factories
 from tests.coordination.conftest import activate
 from tests.factories import admit
@@ -197,7 +197,7 @@ class Opened:
         self.last_pk = 0
         self.clients = {}
         self.kinds = set()
-        self.swept = set()  # the reminder kinds (rehab_portal.sweeps) that sent something
+        self.swept = set()  # the reminder kinds (common.sweeps) that sent something
 
     def sweep(self, reminder, now) -> None:
         if reminder(now):

@@ -1,5 +1,5 @@
 """Timestamps come back from PostgreSQL as the instants that were written, in UTC, read by
-psycopg's compiled loader (rehab_portal.pgtimestamps) exactly as Django's own reads them."""
+psycopg's compiled loader (common.pgtimestamps) exactly as Django's own reads them."""
 
 import datetime
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""A new reminder kind is its query, its message, a settings line and a test (rehab_portal.sweeps).
+"""A new reminder kind is its query, its message, a settings line and a test (common.sweeps).
 
 The kind below is declared here, as an app declares one in its tasks.py: the beat task of
 its group runs it with the others, its dedupe key makes it once per subject however often
@@ -12,11 +12,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.urls import resolve, reverse
 
+from common import sweeps
 from pathways.models import Admission
 from pathways.models.admissions import OPEN_STATUSES
 from registry.models import Notification
 from registry.notifications import Directory, Message, Outgoing
-from rehab_portal import sweeps
 from tests import factories
 
 HOUR = datetime.timedelta(hours=1)

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from rehab_portal.exceptions import StateConflict
+from common.exceptions import StateConflict
 
 from . import services
 from .models import WebhookDelivery, WebhookSubscription

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from rehab_portal.publishing import publish_each
+from common.publishing import publish_each
 
 from .models import PING, WebhookDelivery, WebhookEventType, WebhookSubscription
 
@@ -119,7 +119,7 @@ def replay(delivery: WebhookDelivery) -> WebhookDelivery:
 
 def enqueue(delivery_ids: list[int]) -> None:
     """Queue the deliveries. A broker that is down or hangs loses nothing and holds up no
-    request (rehab_portal.publishing): the retry sweep queues the pending rows."""
+    request (common.publishing): the retry sweep queues the pending rows."""
     from .tasks import deliver_webhook
 
     publish_each(deliver_webhook, delivery_ids)

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from rehab_portal.filters import IsoDateTimeFilter
+from common.api.filters import IsoDateTimeFilter
 
 from .models import WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription
 

@@ -16,8 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import TrackedModel
 from registry.models import ApiClient
-from rehab_portal.models import TrackedModel
 
 from . import network
 

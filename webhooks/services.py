@@ -6,9 +6,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StaleVersion, StateConflict
 from registry import audit
 from registry.models import AuditAction
-from rehab_portal.exceptions import StaleVersion, StateConflict
 
 from . import access, events
 from .models import (

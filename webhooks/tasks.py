@@ -1,6 +1,6 @@
 """Delivering webhooks, with retries; see webhooks.events for how deliveries come to exist.
 
-Deliveries are a retry queue of the shape in rehab_portal.retry (settings.RETRY["webhook"]):
+Deliveries are a retry queue of the shape in common.retry (settings.RETRY["webhook"]):
 an attempt claims its row with a conditional UPDATE (pending → delivering, attempts + 1,
 a lease in next_attempt_at), so two workers, or a message the broker delivers twice, make
 one POST. A 2xx answer delivers; anything else puts the row back to pending with exponential
@@ -19,7 +19,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from rehab_portal.retry import RetryQueue
+from common.retry import RetryQueue
 
 from . import network
 from .events import EVENT_FAMILIES

@@ -11,16 +11,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from common.api.concurrency import locked_for_update, version_etag
+from common.api.fields import UuidLookupMixin
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
 from registry.models import Organization
-from rehab_portal.api_base import (
-    IF_MATCH_HEADER,
-    UuidLookupMixin,
-    error_responses,
-    etag_header,
-    location_header,
-    locked_for_update,
-    version_etag,
-)
 
 from .. import access, services
 from ..filters import CoordinatorFilter

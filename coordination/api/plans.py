@@ -13,18 +13,12 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.api.concurrency import PreconditionFailed, version_etag
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header
+from common.api.serializers import NoInput, validated_input
+from common.exceptions import StaleVersion
 from pathways.api.base import PatientRecordViewSet
 from registry.models import AuditObjectType
-from rehab_portal.api_base import (
-    IF_MATCH_HEADER,
-    NoInput,
-    PreconditionFailed,
-    error_responses,
-    etag_header,
-    validated_input,
-    version_etag,
-)
-from rehab_portal.exceptions import StaleVersion
 
 from .. import access, diff, services
 from ..filters import IndividualPlanFilter

@@ -7,14 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
+from common.api.schema import error_responses, location_header
+from common.api.serializers import NoInput, validated_input
 from pathways.api.base import PatientRecordViewSet
 from registry.models import AuditObjectType
-from rehab_portal.api_base import (
-    NoInput,
-    error_responses,
-    location_header,
-    validated_input,
-)
 
 from .. import services
 from ..filters import PlanRequestFilter

@@ -7,17 +7,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pathways.api.common import display_name_field
-from pathways.models import Patient
-from registry.models import Organization, ServiceOffering
-from rehab_portal.api_base import (
-    InputSerializer,
+from common.api.fields import (
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
-    ValidatedModelSerializer,
 )
+from common.api.serializers import InputSerializer, ValidatedModelSerializer
+from pathways.api.common import display_name_field
+from pathways.models import Patient
+from registry.models import Organization, ServiceOffering
 
 from .. import services
 from ..models import (

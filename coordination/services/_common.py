@@ -10,11 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StaleVersion, StateConflict
 from pathways import access as pathway_access
 from registry import audit
 from registry.models import AuditAction
 from registry.notifications import Message, notify
-from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
 
 from .. import diff, links

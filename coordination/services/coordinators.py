@@ -7,10 +7,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StaleVersion, StateConflict
 from pathways.models import CareRelationship, CareRelationshipReason
 from pathways.services import end_care_relationship, grant_care_relationship
 from registry.models import AuditAction, AuditObjectType, Membership, Organization
-from rehab_portal.exceptions import StaleVersion, StateConflict
 
 from ..access import require_ke_staff
 from ..models import (

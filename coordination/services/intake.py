@@ -33,11 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.exceptions import StateConflict
 from pathways.deadlines import local_date
 from pathways.models import CareRelationshipReason, EarlyNotification, NoticeState, Patient
 from pathways.services import grant_care_relationship
 from registry.models import AuditAction, Organization, OrganizationKind
-from rehab_portal.exceptions import StateConflict
 
 from .. import links
 from ..access import is_ke_staff, require_ke_staff

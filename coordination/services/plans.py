@@ -22,10 +22,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StateConflict
 from pathways.models import CareRelationship, CareRelationshipReason
 from pathways.services import end_care_relationship, grant_care_relationship
 from registry.models import AuditAction, Organization, ServiceOffering
-from rehab_portal.exceptions import StateConflict
 
 from ..models import (
     OPEN_PLAN_STATUSES,

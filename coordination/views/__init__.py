@@ -1,7 +1,7 @@
 """Server-rendered screens of the KE's work, one module a screen: the overview, its decisions
 and coordinator profiles, a request from the patient's page, the plan page, its inline edits
 and its PDF. Every change goes through coordination.services and the step kit
-(rehab_portal.htmx)."""
+(common.htmx)."""
 
 from .decisions import accept_request, create_coordinator, decline_request, update_coordinator
 from .overview import ke_overview

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from common.htmx import form_step, posted, render_panel, step_done
 from pathways.views.inbox import ke_municipalities
-from rehab_portal.htmx import form_step, posted, render_panel, step_done
 
 from .. import services
 from ..access import visible_requests

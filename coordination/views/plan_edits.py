@@ -1,6 +1,6 @@
 """The plan page's inline edits. Each form carries the plan version the editor read; the
 service refuses a lost update (StaleVersion), and the form comes back with what changed and
-the current version (rehab_portal.htmx.run_step). Every change goes through
+the current version (common.htmx.run_step). Every change goes through
 coordination.services."""
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from rehab_portal.htmx import FORBIDDEN, UNPROCESSABLE, form_step, run_action
+from common.htmx import FORBIDDEN, UNPROCESSABLE, form_step, run_action
 
 from .. import services
 from ..access import get_visible_plan, require_ke_staff

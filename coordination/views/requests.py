@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from common.htmx import form_step, posted
 from pathways.access import audit_reads, get_visible_patient
 from registry.capabilities import Capability, organizations_where
 from registry.models import AuditObjectType
-from rehab_portal.htmx import form_step, posted
 
 from .. import services
 from ..access import is_ke_staff

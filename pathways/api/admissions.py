@@ -13,16 +13,11 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.api.concurrency import version_etag
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
+from common.api.serializers import validated_input
+from common.exceptions import StateConflict
 from registry.models import AuditObjectType
-from rehab_portal.api_base import (
-    IF_MATCH_HEADER,
-    error_responses,
-    etag_header,
-    location_header,
-    validated_input,
-    version_etag,
-)
-from rehab_portal.exceptions import StateConflict
 
 from .. import access, billing, services
 from ..filters import AdmissionFilter

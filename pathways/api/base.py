@@ -10,7 +10,7 @@ One class holds what each such resource must do alike, so that a new one cannot 
   first) and If-Match names its current version (428, 412).
 
 A list is written from the serializer's columns without model instances when the class
-names `lean_computed` (rehab_portal.lean.LeanList): the admissions and early notices, whose
+names `lean_computed` (common.api.lean.LeanList): the admissions and early notices, whose
 lists are long.
 """
 
@@ -21,9 +21,10 @@ from django.db import models
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from common.api.concurrency import locked_for_update, version_etag
+from common.api.fields import UuidLookupMixin
+from common.api.lean import LeanList
 from registry.models import AuditObjectType
-from rehab_portal.api_base import UuidLookupMixin, locked_for_update, version_etag
-from rehab_portal.lean import LeanList
 
 from .. import access
 

@@ -34,7 +34,7 @@ def _display_name(first_name, last_name, username) -> str | None:
 
 
 def display_name_column(relation: str) -> tuple[tuple[str, ...], Callable]:
-    """display_name_field for a lean list (rehab_portal.lean, `computed`): the user's
+    """display_name_field for a lean list (common.api.lean, `computed`): the user's
     columns, and User.display_name() of them; null without a user. The same function every
     time: LeanList keeps its plan per serializer and computed fields."""
     return (tuple(f"{relation}__{name}" for name in _Person._fields), _display_name)
@@ -61,7 +61,7 @@ class RelatedValueField(serializers.Field):
         super().__init__(source="*", **kwargs)
 
     def lean_lookup(self, annotations) -> str:
-        """The column of a lean list (rehab_portal.lean): the annotation, else the join."""
+        """The column of a lean list (common.api.lean): the annotation, else the join."""
         annotated = f"{self.relation}_{self.attribute}"
         return annotated if annotated in annotations else f"{self.relation}__{self.attribute}"
 

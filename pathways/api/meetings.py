@@ -18,16 +18,10 @@ from rest_framework import exceptions, negotiation, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.api.concurrency import version_etag
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
+from common.api.serializers import NoInput, validated_input
 from registry.models import AuditAction, AuditObjectType
-from rehab_portal.api_base import (
-    IF_MATCH_HEADER,
-    NoInput,
-    error_responses,
-    etag_header,
-    location_header,
-    validated_input,
-    version_etag,
-)
 
 from .. import access, services
 from ..calendar import meeting_ics

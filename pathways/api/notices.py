@@ -6,13 +6,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
+from common.api.schema import error_responses, location_header
+from common.api.serializers import NoInput, validated_input
 from registry.models import AuditObjectType
-from rehab_portal.api_base import (
-    NoInput,
-    error_responses,
-    location_header,
-    validated_input,
-)
 
 from .. import services
 from ..filters import EarlyNotificationFilter

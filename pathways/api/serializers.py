@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api.fields import UuidRelatedField
+from common.api.serializers import InputSerializer, ValidatedModelSerializer
 from registry.models import Organization
-from rehab_portal.api_base import InputSerializer, UuidRelatedField, ValidatedModelSerializer
 
 from ..identity import IdentityKind, parse_identity_number
 from ..models import NextOfKin, Patient

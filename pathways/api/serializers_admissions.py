@@ -3,15 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from registry.models import Organization, OrganizationKind, ServiceLevel
-from rehab_portal.api_base import (
-    InputSerializer,
+from common.api.fields import (
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
-    ValidatedModelSerializer,
 )
+from common.api.serializers import InputSerializer, ValidatedModelSerializer
+from registry.models import Organization, OrganizationKind, ServiceLevel
 
 from ..models import (
     Admission,

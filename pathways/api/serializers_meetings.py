@@ -8,15 +8,14 @@ People with an account are named by username (users carry no public UUID either)
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from registry.models import Organization, User
-from rehab_portal.api_base import (
-    InputSerializer,
+from common.api.fields import (
     NamedChoiceField,
     ScopedUuidRelatedField,
     SlugRelatedField,
-    StrictFieldsMixin,
     UuidRelatedField,
 )
+from common.api.serializers import InputSerializer, StrictFieldsMixin
+from registry.models import Organization, User
 
 from ..models import (
     Admission,

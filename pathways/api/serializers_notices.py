@@ -4,8 +4,9 @@ go through pathways.services (which run the model's full_clean())."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api.fields import ScopedUuidRelatedField, SlugRelatedField
+from common.api.serializers import StrictFieldsMixin
 from registry.models import ServiceLevel
-from rehab_portal.api_base import ScopedUuidRelatedField, SlugRelatedField, StrictFieldsMixin
 
 from ..models import Admission, EarlyNotification, NoticeState
 from ..services.notices import NOTICE_FIELDS

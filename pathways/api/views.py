@@ -7,13 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
+from common.api.schema import error_responses
+from common.api.serializers import validated_input
+from common.idempotency import not_replayable
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
-from rehab_portal.api_base import (
-    error_responses,
-    validated_input,
-)
-from rehab_portal.idempotency import not_replayable
 
 from .. import services
 from ..filters import PatientFilter

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.models import TrackedModel
 from registry.models import Organization, OrganizationKind, ServiceLevel
-from rehab_portal.models import TrackedModel
 
 from ..deadlines import local_date
 from .patients import Patient, PatientScopedQuerySet
@@ -109,7 +109,7 @@ class Admission(TrackedModel):
         verbose_name_plural = _("admissions")
         indexes = [
             models.Index(fields=["-admitted_at", "-id"], name="admission_admitted_idx"),
-            # The sync cursor (rehab_portal.pagination) walks (updated_at, uuid).
+            # The sync cursor (common.api.pagination) walks (updated_at, uuid).
             models.Index(fields=["updated_at", "uuid"], name="admission_sync_idx"),
             models.Index(fields=["notification_deadline"], name="admission_notice_due_idx",
                          condition=Q(first_notification_sent_at__isnull=True,

@@ -6,8 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import TrackedModel
 from registry.models import Organization
-from rehab_portal.models import TrackedModel
 
 from .admissions import Admission
 from .patients import NextOfKin, PatientScopedQuerySet

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.models import TrackedModel
 from registry.capabilities import Capability, organizations_where
 from registry.models import Organization, ServiceLevel
-from rehab_portal.models import TrackedModel
 
 from ..deadlines import local_date
 from .admissions import Admission

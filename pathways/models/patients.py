@@ -7,9 +7,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import TrackedModel
 from registry.capabilities import Capability, organizations_where
 from registry.models import Organization
-from rehab_portal.models import TrackedModel
 
 from ..identity import IdentityKind, parse_identity_number
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.exceptions import StaleVersion, StateConflict
 from registry import audit
 from registry.capabilities import Capability, can
 from registry.models import (
@@ -22,7 +23,6 @@ from registry.models import (
     ServiceLevel,
 )
 from registry.notifications import Message, notify
-from rehab_portal.exceptions import StaleVersion, StateConflict
 from webhooks.events import emit as emit_webhook
 
 from .. import access, deadlines, links

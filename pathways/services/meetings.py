@@ -9,10 +9,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StateConflict
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
 from registry.notifications import Message, notify
-from rehab_portal.exceptions import StateConflict
 
 from .. import access, links
 from ..calendar import meeting_ics

@@ -7,9 +7,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StateConflict
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
-from rehab_portal.exceptions import StateConflict
 
 from .. import access, signals
 from ..models import Admission, EarlyNotification, MessageStatus, NoticeState

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exceptions import StaleVersion
 from registry import audit
 from registry.capabilities import Capability, roles_with
 from registry.models import AuditAction, AuditObjectType, Membership, Organization
-from rehab_portal.exceptions import StaleVersion
 
 from ..models import (
     Admission,

@@ -1,5 +1,5 @@
 """What the pathway pages share: the clock, countdown text and fingerprints for cheap polling.
-A step's form, its refusals and its announcement are the step kit's (rehab_portal.htmx)."""
+A step's form, its refusals and its announcement are the step kit's (common.htmx)."""
 
 import datetime
 import hashlib

@@ -30,9 +30,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.htmx import poll_seconds
 from registry.capabilities import Capability, organizations_where
 from registry.models import AuditObjectType
-from rehab_portal.context_processors import poll_seconds
 
 from ..access import audit_reads, visible_patients
 from ..deadlines import local_date

@@ -1,5 +1,5 @@
 """The KE inbox's steps: acknowledge an early notification (also from the archive), answer a
-ready-for-discharge declaration in the panel (rehab_portal.htmx.form_step), accept or
+ready-for-discharge declaration in the panel (common.htmx.form_step), accept or
 decline a meeting invitation. A success shows the lists again with the outcome announced."""
 
 from urllib.parse import urlencode
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.htmx import form_step, posted, render_panel, run_action, step_done
 from registry.models import AuditObjectType
-from rehab_portal.htmx import form_step, posted, render_panel, run_action, step_done
 
 from .. import services
 from ..access import audit_reads, visible_patients

@@ -1,6 +1,6 @@
 """The organising side's steps on a discharge meeting: reschedule, cancel, invite more
 people, write the minutes, give follow-up tasks. Each form opens in a panel beside the
-meeting (rehab_portal.htmx.form_step); a success re-renders the meeting out of band and
+meeting (common.htmx.form_step); a success re-renders the meeting out of band and
 announces the outcome. The services decide every step."""
 
 import datetime
@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from rehab_portal.htmx import form_step, posted, render_panel, step_done
+from common.htmx import form_step, posted, render_panel, step_done
 
 from .. import services
 from ..forms import (

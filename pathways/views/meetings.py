@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from common.htmx import announcement, render_page, run_action
 from registry.models import AuditAction, AuditObjectType, Membership
-from rehab_portal.htmx import announcement, render_page, run_action
 
 from .. import access, services
 from ..calendar import meeting_ics

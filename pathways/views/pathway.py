@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.db import JSONArrayAgg, json_datetime
 from registry import reference
 from registry.models import AuditAction, AuditEvent, AuditObjectType
-from rehab_portal.db import JSONArrayAgg, json_datetime
 
 from ..access import audit_reads, get_visible_patient
 from ..billing import daily_rates, statement

@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.htmx import render_page
 from registry.models import AuditAction, AuditEvent, AuditObjectType
-from rehab_portal.htmx import render_page
 
 from ..access import audit_reads, can_read_access_log, get_visible_patient, visible_patients
 from ..filters import PatientFilter

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.htmx import poll_seconds
 from registry.access import memberships
 from registry.capabilities import Capability, role_can
 from registry.models import (
@@ -30,7 +31,6 @@ from registry.models import (
     Membership,
     OrganizationKind,
 )
-from rehab_portal.context_processors import poll_seconds
 
 from ..access import audit_reads, grounds_of, visible_patients
 from ..deadlines import local_date

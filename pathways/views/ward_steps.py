@@ -1,6 +1,6 @@
 """The ward board's steps: admit, early notification, ready for discharge and its withdrawal,
 discharge, transfer, death, discharge meeting. Each opens a form in the panel beside the
-board (rehab_portal.htmx.form_step); a success answers with the whole board out of band and
+board (common.htmx.form_step); a success answers with the whole board out of band and
 an announcement; a refusal re-renders the form with the service's message."""
 
 import datetime
@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from common.htmx import form_step, posted, render_panel, step_done
 from registry.models import AuditObjectType
-from rehab_portal.htmx import form_step, posted, render_panel, step_done
 
 from .. import services
 from ..access import audit_reads, visible_patients

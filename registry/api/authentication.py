@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
-from rehab_portal.throttling import count_key_failure, refuse_if_key_failures_exceeded
+from common.api.throttling import count_key_failure, refuse_if_key_failures_exceeded
 
 from .. import demo_credentials
 from ..models import ApiKey

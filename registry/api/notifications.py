@@ -13,8 +13,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rehab_portal.api_base import NoInput, UuidLookupMixin, error_responses, validated_input
-from rehab_portal.filters import IsoDateTimeFilter
+from common.api.fields import UuidLookupMixin
+from common.api.filters import IsoDateTimeFilter
+from common.api.schema import error_responses
+from common.api.serializers import NoInput, validated_input
 
 from ..models import Notification
 from ..notifications import mark_read, own_notifications

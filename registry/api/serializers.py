@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from rehab_portal.api_base import SlugRelatedField, UuidRelatedField, ValidatedModelSerializer
+from common.api.fields import SlugRelatedField, UuidRelatedField
+from common.api.serializers import ValidatedModelSerializer
 
 from ..models import CoordinatingUnit, Organization, ServiceLevel, ServiceOffering, TargetGroup
 

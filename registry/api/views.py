@@ -7,14 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from rehab_portal.api_base import (
-    IF_MATCH_HEADER,
-    UuidLookupMixin,
-    error_responses,
-    etag_header,
-    locked_for_update,
-    version_etag,
-)
+from common.api.concurrency import locked_for_update, version_etag
+from common.api.fields import UuidLookupMixin
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header
 
 from .. import services
 from ..access import require_admin_of

@@ -30,26 +30,27 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "rehab_portal",
+    "common",  # the shared base: imports no app
     "registry",
     "webhooks",
     "pathways",
     "coordination",
     "fhir_api",
+    "rehab_portal",  # the composition root: settings, URLs, the API router, Celery, bench
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "rehab_portal.security_headers.SecurityHeadersMiddleware",  # CSP, no-store
-    "rehab_portal.middleware.RequestContextMiddleware",
-    "rehab_portal.middleware.BodySizeLimitMiddleware",
+    "common.security_headers.SecurityHeadersMiddleware",  # CSP, no-store
+    "common.middleware.RequestContextMiddleware",
+    "common.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "rehab_portal.middleware.LocaleMiddleware",
+    "common.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "rehab_portal.idempotency.IdempotencyMiddleware",
+    "registry.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,15 +133,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # 429 with Retry-After, for this lockout and for the per-address one (RATE_LIMITS below).
 AXES_LOCKOUT_CALLABLE = "registry.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "rehab_portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 
 # Proxies (addresses or networks, e.g. 10.0.0.5,172.16.0.0/12) whose X-Forwarded-For is
 # believed: the client is the right-most address in it that is not one of them. Empty: the
-# header is ignored and the connecting address is the client (rehab_portal.client_ip).
+# header is ignored and the connecting address is the client (common.client_ip).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Rate limits, "<count>/<period>" (s, min, h, day; "10/10min"), counted in CACHES
-# (rehab_portal.ratelimit); over a limit the answer is 429 with Retry-After.
+# (common.ratelimit); over a limit the answer is 429 with Retry-After.
 RATE_LIMITS = {
     # API requests of one authenticated client (an EPJ system's key, or a signed-in person).
     "api_client": env_str("RATE_LIMIT_API_CLIENT", "600/min"),
@@ -191,18 +192,18 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "registry.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rehab_portal.throttling.AnonymousRateLimit",  # last: counts who is left anonymous
+        "common.api.throttling.AnonymousRateLimit",  # last: counts who is left anonymous
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "registry.api.scopes.HasClientScope"],
-    "DEFAULT_PAGINATION_CLASS": "rehab_portal.pagination.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["rehab_portal.filters.StrictFilterBackend"],  # empty = 400
-    "DEFAULT_SCHEMA_CLASS": "rehab_portal.api_base.PortalAutoSchema",
-    "EXCEPTION_HANDLER": "rehab_portal.api_base.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["common.api.filters.StrictFilterBackend"],  # empty = 400
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rehab_portal.parsers.JSONParser"],  # nesting limit
-    "DEFAULT_THROTTLE_CLASSES": ["rehab_portal.throttling.ClientRateThrottle"],  # RATE_LIMITS
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],  # nesting limit
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ClientRateThrottle"],  # RATE_LIMITS
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab Portal API",
@@ -231,7 +232,7 @@ CACHES = {"default": (
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
 # A broker that hangs (frozen, not stopped) must not hang a request: publishing a task gives
 # up after BROKER_TIMEOUT_SECONDS (connect, read and write on the Redis socket), is not
-# retried, and the outbox sweeps below send the rows (rehab_portal.publishing).
+# retried, and the outbox sweeps below send the rows (common.publishing).
 BROKER_TIMEOUT_SECONDS = env_int("BROKER_TIMEOUT_SECONDS", 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY = False
@@ -264,7 +265,7 @@ HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60)
 OUTBOX_SWEEP_SECONDS = 15
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
-        "task": "rehab_portal.tasks.record_heartbeat",
+        "task": "common.tasks.record_heartbeat",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
@@ -298,7 +299,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": OUTBOX_SWEEP_SECONDS - 1},
     },
     "forget-idempotency-keys": {
-        "task": "rehab_portal.tasks.forget_idempotency_keys",
+        "task": "common.tasks.forget_idempotency_keys",
         "schedule": 3600,
         "options": {"expires": 3500},
     },
@@ -323,7 +324,7 @@ COORDINATION_DEADLINES = {
     "EVALUATION_INTERVAL_DAYS": env_int("COORDINATION_EVALUATION_INTERVAL_DAYS", 180),
 }
 
-# Reminder kinds (rehab_portal.sweeps), by name: the periods each kind's query and message
+# Reminder kinds (common.sweeps), by name: the periods each kind's query and message
 # read when the sweep runs, over the declaration's defaults. A new kind is its query and
 # message in its app's tasks.py (@sweeps.reminder), a line here and a test. Hours are elapsed
 # time; days and weeks are calendar days in Europe/Oslo.
@@ -364,18 +365,18 @@ REMINDER_OUTBOX = "registry.notifications.notify_many"
 # only a pointer into the portal) and the resource URLs in webhook deliveries (`data.url`)
 # are built on it, so EPJ systems fetch from the address set here.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
-# Sync cursors (rehab_portal.pagination) show a change this many seconds after it is saved,
+# Sync cursors (common.api.pagination) show a change this many seconds after it is saved,
 # so that a transaction committing late cannot slip behind a cursor.
 API_SYNC_SETTLE_SECONDS = env_int("API_SYNC_SETTLE_SECONDS", 5)
 # How long a process keeps reference data (pyramid levels, daily rates) before it reads it
 # again; a change saved in the same process is seen at once (registry.reference).
 REFERENCE_DATA_TTL = env_int("REFERENCE_DATA_TTL", 300)
-# How long an Idempotency-Key is remembered (rehab_portal.idempotency).
+# How long an Idempotency-Key is remembered (common.idempotency).
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 # Webhook receivers must use https; plain http to 127.0.0.1/localhost only where this is on
 # (dev and test; prod forces it off).
 WEBHOOK_ALLOW_INSECURE_URLS = env_bool("WEBHOOK_ALLOW_INSECURE_URLS", False)
-# Retry queues (rehab_portal.retry): e-mail notifications (registry.tasks) and webhook
+# Retry queues (common.retry): e-mail notifications (registry.tasks) and webhook
 # deliveries (webhooks.tasks), one shape. After a failed attempt the next waits
 # BACKOFF_BASE_SECONDS × 2^(attempts-1), at most BACKOFF_MAX_SECONDS, plus up to JITTER of it;
 # after MAX_ATTEMPTS an e-mail is undeliverable (listed for administrators) and a delivery
@@ -422,8 +423,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No identity number in any log line (rehab_portal/logmask.py; gunicorn: gunicorn.conf.py).
-    "filters": {"mask_identity_numbers": {"()": "rehab_portal.logmask.MaskIdentityNumbers"}},
+    # No identity number in any log line (common/logmask.py; gunicorn: gunicorn.conf.py).
+    "filters": {"mask_identity_numbers": {"()": "common.logmask.MaskIdentityNumbers"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["mask_identity_numbers"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from rehab_portal.parsers import MAX_DEPTH
+from common.api.parsers import MAX_DEPTH
 
 from .demo_region import Seen, demo_region  # noqa: F401 (a fixture)
 from .support import error, openapi

@@ -12,10 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from common.models import IdempotencyRecord
 from pathways.models import Admission, Patient
 from registry.models import ApiScope, AuditEvent
 from registry.services import create_api_client, set_api_client_scopes
-from rehab_portal.models import IdempotencyRecord
 from tests import factories
 from tests.conftest import skip_or_fail
 
@@ -169,7 +169,7 @@ def test_two_racing_copies_act_once(cast):
 
 
 def test_expired_keys_are_forgotten(cast):
-    from rehab_portal.idempotency import forget_expired
+    from common.idempotency import forget_expired
 
     http = client_for(cast.unn, ApiScope.values)
     http.post("/api/v1/admissions/", by_number(cast.shared.identity_number), format="json",

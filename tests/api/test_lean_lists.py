@@ -1,4 +1,4 @@
-"""Lists written from plain rows (rehab_portal.lean) answer exactly what their serializer
+"""Lists written from plain rows (common.api.lean) answer exactly what their serializer
 writes from model instances: every field, in the same order, nulls, dates and URLs alike."""
 
 import datetime
@@ -11,12 +11,12 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from common.api.lean import LeanList
 from pathways import services
 from pathways.api.serializers_admissions import AdmissionSerializer
 from pathways.api.serializers_notices import EarlyNotificationSerializer
 from pathways.models import Admission, EarlyNotification
 from registry.models import ServiceLevel
-from rehab_portal.lean import LeanList
 from tests import factories
 from tests.factories import admit
 

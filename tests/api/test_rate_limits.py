@@ -6,8 +6,8 @@ import pytest
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
+from common.client_ip import client_ip
 from registry.services import create_api_client
-from rehab_portal.client_ip import client_ip
 from rehab_portal.settings import base
 
 from .conftest import ALL_SCOPES

@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.exceptions import StateConflict
 from coordination import services
 from coordination.models import Coordinator, CoordinatorAssignment, PlanStatus
 from pathways.models import CareRelationship, Patient
 from registry.models import Notification, Role
-from rehab_portal.exceptions import StateConflict
 from tests import factories
 
 from .conftest import make_plan

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from common.exceptions import StateConflict
 from coordination import services
 from coordination.models import (
     OPEN_PLAN_STATUSES,
@@ -18,7 +19,6 @@ from coordination.models import (
     RequestKind,
     RequestStatus,
 )
-from rehab_portal.exceptions import StateConflict
 from tests.conftest import skip_or_fail
 
 from .conftest import submit

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from common.exceptions import StaleVersion, StateConflict
 from coordination import access, diff, services
 from coordination.models import (
     ConsentMethod,
@@ -15,7 +16,6 @@ from coordination.models import (
 )
 from pathways.models import Patient
 from registry.models import AuditEvent
-from rehab_portal.exceptions import StaleVersion, StateConflict
 from tests import factories
 
 from .conftest import activate, make_plan

@@ -3,10 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from common import sweeps
 from coordination import services, tasks
 from coordination.models import RequestKind
 from registry.models import Notification
-from rehab_portal import sweeps
 
 from .conftest import activate, make_plan, submit
 

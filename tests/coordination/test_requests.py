@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from common.exceptions import StateConflict
 from coordination import access, services
 from coordination.models import (
     CoordinatorAssignment,
@@ -17,7 +18,6 @@ from coordination.models import (
 from pathways import services as pathway_services
 from pathways.models import CareRelationship, Patient
 from registry.models import AuditEvent, Notification
-from rehab_portal.exceptions import StateConflict
 from tests.factories import admit
 
 from .conftest import make_plan, submit

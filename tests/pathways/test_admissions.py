@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from common.exceptions import StateConflict
 from pathways import services
 from pathways.models import (
     Admission,
@@ -14,7 +15,6 @@ from pathways.models import (
     Patient,
 )
 from registry.models import AuditEvent, Notification, OrganizationKind, ServiceLevel
-from rehab_portal.exceptions import StateConflict
 from tests import factories
 from tests.factories import admit
 

@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.exceptions import StateConflict
 from pathways import services
 from pathways.models import Admission, EarlyNotification, MessageStatus, NoticeState
 from registry.models import Notification, OrganizationKind, Role, ServiceLevel
-from rehab_portal.exceptions import StateConflict
 from tests import factories
 from tests.factories import admit
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
+from common.exceptions import StateConflict
 from pathways import services
 from pathways.models import (
     DischargeMeeting,
@@ -15,7 +16,6 @@ from pathways.models import (
     Patient,
 )
 from registry.models import Notification
-from rehab_portal.exceptions import StateConflict
 from tests import factories
 from tests.factories import admit
 

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.exceptions import StaleVersion
 from pathways import services
 from pathways.models import CareRelationship, Patient
 from registry.models import AuditEvent, Role
-from rehab_portal.exceptions import StaleVersion
 from tests import factories
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common import sweeps
 from pathways import tasks
 from pathways.models import (
     Admission,
@@ -27,7 +28,6 @@ from pathways.models import (
     ReadyForDischarge,
 )
 from registry.models import Membership, Notification, NotificationChannel, Role
-from rehab_portal import sweeps
 from tests import factories
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -2,10 +2,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 
+from common import context
 from pathways import access
 from registry import audit
 from registry.models import AuditAction, AuditEvent, Role
-from rehab_portal import context
 
 
 def test_it_records_who_read_a_patient_and_on_which_grounds(cast):

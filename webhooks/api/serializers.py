@@ -2,7 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rehab_portal.api_base import NamedChoiceField, ValidatedModelSerializer
+from common.api.fields import NamedChoiceField
+from common.api.serializers import ValidatedModelSerializer
 
 from ..models import (
     PING,

@@ -14,15 +14,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rehab_portal.api_base import (
-    NoInput,
-    UuidLookupMixin,
-    error_responses,
-    locked_for_update,
-    validated_input,
-    version_etag,
-)
-from rehab_portal.idempotency import not_replayable
+from common.api.concurrency import locked_for_update, version_etag
+from common.api.fields import UuidLookupMixin
+from common.api.schema import error_responses
+from common.api.serializers import NoInput, validated_input
+from common.idempotency import not_replayable
 
 from .. import access, services
 from ..filters import WebhookDeliveryFilter, WebhookSubscriptionFilter

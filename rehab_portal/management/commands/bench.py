@@ -281,8 +281,8 @@ class Bench:
             cursor.execute("VACUUM ANALYZE" if self.postgres else "ANALYZE")
 
     def measure(self) -> list[dict]:
+        from common.sweeps import registered
         from registry.models import Notification
-        from rehab_portal.sweeps import registered
 
         # The sweeps' notifications go; the generated notices' own ones stay (see load()).
         Notification.objects.exclude(kind="early_notification.new",

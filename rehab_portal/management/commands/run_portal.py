@@ -162,7 +162,7 @@ class Command(BaseCommand):
 
     def _kick_heartbeat(self) -> None:
         """Queue one heartbeat now, so /healthz turns green without waiting a beat interval."""
-        from rehab_portal.tasks import record_heartbeat
+        from common.tasks import record_heartbeat
 
         try:
             record_heartbeat.apply_async(expires=settings.HEARTBEAT_INTERVAL_SECONDS,

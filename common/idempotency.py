@@ -22,11 +22,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.request import Request
-
-from registry import audit
-from registry.models import AuditAction, AuditObjectType
 
 from .models import IdempotencyRecord
 
@@ -43,21 +38,6 @@ ABANDONED_AFTER = datetime.timedelta(minutes=10)
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message,
                                    "fields": {HEADER: [message]}}}, status=status)
-
-
-def _caller(request):
-    """The authenticated caller as DRF will see it: an API key's service account, else the
-    session's user; None when anonymous (the view then answers 401 itself)."""
-    from registry.api.authentication import ApiKeyAuthentication
-
-    try:
-        found = ApiKeyAuthentication().authenticate(Request(request))
-    except AuthenticationFailed:
-        return None
-    if found is not None:
-        return found[0]
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 def _canonical_body(body: bytes) -> bytes:
@@ -78,18 +58,6 @@ def _fingerprint(request) -> str:
                  _canonical_body(request.body)):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
-    return digest.hexdigest()
-
-
-def _access_stamp(owner) -> str:
-    """What the caller may do now: an API client's scopes, a person's memberships. A replay
-    after they changed would hand back what the caller may no longer see."""
-    from registry.models import ApiClient, Membership
-
-    client = ApiClient.objects.filter(user=owner).values_list("scopes", "active").first()
-    memberships = sorted(Membership.objects.filter(user=owner).values_list(
-        "organization_id", "role"))
-    digest = hashlib.sha256(repr((client, memberships)).encode())
     return digest.hexdigest()
 
 
@@ -114,8 +82,24 @@ def forget_expired() -> int:
 
 
 class IdempotencyMiddleware:
+    """The mechanism; who the caller is, what they may do and how a replay is audited are the
+    app layer's to say (registry.idempotency), by overriding the three hooks below."""
+
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def caller(self, request):
+        """The authenticated caller who owns the key; None when anonymous (the view then
+        answers 401 itself)."""
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+    def access_stamp(self, owner) -> str:
+        """A digest of what the caller may do now: a replay after it changed is refused."""
+        return ""
+
+    def replayed(self, owner, key: str, request) -> None:
+        """Called when a stored response is handed back."""
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
@@ -124,10 +108,10 @@ class IdempotencyMiddleware:
         if not _KEY.match(key):
             return _error(400, "invalid_idempotency_key", _(
                 "Idempotency-Key is 1 to 255 printable ASCII characters, no spaces."))
-        owner = _caller(request)
+        owner = self.caller(request)
         if owner is None:
             return self.get_response(request)
-        fingerprint, stamp = _fingerprint(request), _access_stamp(owner)
+        fingerprint, stamp = _fingerprint(request), self.access_stamp(owner)
         now = timezone.now()
         cutoff = now - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
         IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
@@ -155,8 +139,7 @@ class IdempotencyMiddleware:
                 return _error(409, "idempotency_access_changed", _(
                     "Your scopes or roles changed since this Idempotency-Key was used: send "
                     "the request again with a new key."))
-            audit.record(owner, AuditAction.VIEW, AuditObjectType.IDEMPOTENT_REPLAY, key[:64],
-                         detail=f"{request.method} {request.path}"[:200])
+            self.replayed(owner, key, request)
             return _replay(earlier)
         try:
             response = self.get_response(request)

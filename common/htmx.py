@@ -5,6 +5,7 @@ as form errors with a status code; a success answered with the confirmation, wha
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -164,3 +165,13 @@ def step_done(request, message: str, *, redirect_to: str,
         return redirect(redirect_to)
     html = render_to_string(PANEL_DONE, {"message": message}, request=request)
     return HttpResponse(html + (oob() if oob else "") + announcement(message))
+
+
+# How often (seconds) the pages that watch for news ask the server again. Override any of
+# them with settings.PORTAL_POLL_SECONDS = {"ke_inbox": 2, ...} (the browser tests do).
+POLL_DEFAULTS = {"ward_board": 60, "ke_inbox": 10, "notification_badge": 30}
+
+
+def poll_seconds(name: str) -> int:
+    configured = getattr(settings, "PORTAL_POLL_SECONDS", None) or {}
+    return max(1, int(configured.get(name, POLL_DEFAULTS[name])))

@@ -32,13 +32,16 @@ class Heartbeat(models.Model):
     name = models.CharField(max_length=50, unique=True)
     last_seen = models.DateTimeField()
 
+    class Meta:
+        db_table = "rehab_portal_heartbeat"  # kept from before the move to common
+
     def __str__(self):
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
 
 
 class IdempotencyRecord(models.Model):
     """The first response to a POST with an Idempotency-Key, per caller and key, so that a
-    retried request returns it again instead of acting twice (rehab_portal.idempotency)."""
+    retried request returns it again instead of acting twice (common.idempotency)."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="+")
@@ -54,6 +57,7 @@ class IdempotencyRecord(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "rehab_portal_idempotencyrecord"  # kept from before the move to common
         constraints = [
             models.UniqueConstraint(fields=["owner", "key"], name="one_record_per_key"),
         ]

@@ -10,8 +10,8 @@ the requests no authenticator claimed, and ApiKeyAuthentication counts failed ke
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, throttling
 
-from .client_ip import client_ip
-from .ratelimit import Limit, RateLimited
+from common.client_ip import client_ip
+from common.ratelimit import Limit, RateLimited
 
 API_CLIENT = Limit("api_client")
 API_ANONYMOUS = Limit("api_anonymous")
