@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from common import sweeps
 from common.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight
-from registry.notifications import Directory, Message, Outgoing
+from registry.notifications import Directory, Message, Outgoing, to_ke_staff
 
 from . import links
 from .models import IndividualPlan, PlanRequest, PlanStatus
@@ -98,13 +98,10 @@ def remind_waiting_requests(batch: list[PlanRequest], now: datetime.datetime,
                             kind: Reminder) -> list[Outgoing]:
     """Alert the municipality's KE once that a request is still undecided (once more if it
     waits again after an appeal)."""
-    directory = Directory({r.municipality_id for r in batch}, inboxes=True)
-    outgoing = []
-    for request in batch:
-        users, emails = directory.ke_staff(request.municipality_id)
+    def build(request):
         days = (local_date(now) - local_date(request.received_at)).days
         stage = "appeal" if request.appeal_received_at else "first"
-        outgoing.append(Outgoing(users, Message(
+        return Message(
             kind="coordination.request_waiting",
             title=_("A request for an individual plan or a coordinator has waited "
                     "%(days)s days") % {"days": days},
@@ -112,9 +109,8 @@ def remind_waiting_requests(batch: list[PlanRequest], now: datetime.datetime,
                 "date": day(local_date(request.received_at))},
             url=links.request_url(request.uuid), subject_type="planrequest",
             subject_uuid=request.uuid, patient_uuid=request.patient_uuid,
-        ), f"coordination:request-waiting:{request.uuid}:{stage}",
-            external_emails=tuple(emails)))
-    return outgoing
+        ), f"coordination:request-waiting:{request.uuid}:{stage}"
+    return to_ke_staff(batch, lambda request: request.municipality_id, build)
 
 
 # -- 3. Coordinators over capacity -----------------------------------------------------------
@@ -128,11 +124,9 @@ def alert_over_capacity(batch: list, now: datetime.datetime, kind: Reminder) -> 
     """Tell the KE once a day (Oslo date) about each coordinator with more open plans than
     their capacity."""
     today = local_date(now)
-    directory = Directory({c.organization_id for c in batch}, inboxes=True)
-    outgoing = []
-    for coordinator in batch:
-        users, emails = directory.ke_staff(coordinator.organization_id)
-        outgoing.append(Outgoing(users, Message(
+
+    def build(coordinator):
+        return Message(
             kind="coordination.over_capacity",
             title=_("A coordinator has more plans than their capacity"),
             body=_("%(name)s coordinates %(load)s open plans (capacity %(capacity)s).")
@@ -140,9 +134,8 @@ def alert_over_capacity(batch: list, now: datetime.datetime, kind: Reminder) -> 
                "capacity": coordinator.capacity},
             url=links.coordinator_url(coordinator.uuid), subject_type="coordinator",
             subject_uuid=coordinator.uuid,
-        ), f"coordination:over-capacity:{coordinator.uuid}:{today.isoformat()}",
-            external_emails=tuple(emails)))
-    return outgoing
+        ), f"coordination:over-capacity:{coordinator.uuid}:{today.isoformat()}"
+    return to_ke_staff(batch, lambda coordinator: coordinator.organization_id, build)
 
 
 GROUP = "coordination"

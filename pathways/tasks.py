@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from common import sweeps
 from common.sweeps import CATCH_UP, Reminder, day, local_date, local_midnight, when
-from registry.notifications import Directory, Message, Outgoing
+from registry.notifications import Directory, Message, Outgoing, to_ke_staff
 
 from . import links
 from .models import (
@@ -134,21 +134,17 @@ def unacknowledged_notices_due(now: datetime.datetime, kind: Reminder) -> QueryS
 def remind_unacknowledged_notices(batch: list[EarlyNotification], now: datetime.datetime,
                                   kind: Reminder) -> list[Outgoing]:
     """Remind the municipality's KE of a notice nobody has acknowledged."""
-    directory = Directory({n.admission.municipality_id for n in batch}, inboxes=True)
-    outgoing = []
-    for notice in batch:
+    def build(notice):
         admission = notice.admission
-        users, emails = directory.ke_staff(admission.municipality_id)
-        message = _message_about(notice, "earlynotification", notice.uuid)
-        outgoing.append(_outgoing(users, message(
+        return _message_about(notice, "earlynotification", notice.uuid)(
             "early_notification.unacknowledged",
             _("Early notification waiting to be acknowledged"),
             _("An early notification from %(hospital)s (%(ward)s), sent %(sent)s, has "
               "not been acknowledged by the municipality.") % {
                 "hospital": admission.hospital.name, "ward": admission.ward,
                 "sent": when(notice.sent_at)},
-        ), f"sweep:notice-unacknowledged:{notice.uuid}", emails))
-    return outgoing
+        ), f"sweep:notice-unacknowledged:{notice.uuid}"
+    return to_ke_staff(batch, lambda notice: notice.admission.municipality_id, build)
 
 
 # -- 3. Ready for discharge without the municipality's answer --------------------------------
@@ -174,13 +170,9 @@ def unanswered_declarations_due(now: datetime.datetime, kind: Reminder) -> Query
 def remind_unanswered_declarations(batch: list[ReadyForDischarge], now: datetime.datetime,
                                    kind: Reminder) -> list[Outgoing]:
     """Remind the municipality's KE to answer whether it can receive the patient."""
-    directory = Directory({d.admission.municipality_id for d in batch}, inboxes=True)
-    outgoing = []
-    for declaration in batch:
+    def build(declaration):
         admission = declaration.admission
-        users, emails = directory.ke_staff(admission.municipality_id)
-        message = _message_about(declaration, "readyfordischarge", declaration.uuid)
-        outgoing.append(_outgoing(users, message(
+        return _message_about(declaration, "readyfordischarge", declaration.uuid)(
             "ready_for_discharge.unanswered",
             _("Ready-for-discharge declaration waiting for an answer"),
             _("A patient at %(hospital)s (%(ward)s) was declared ready for discharge "
@@ -188,8 +180,8 @@ def remind_unanswered_declarations(batch: list[ReadyForDischarge], now: datetime
               "receive the patient.") % {
                 "hospital": admission.hospital.name, "ward": admission.ward,
                 "declared": when(declaration.declared_at)},
-        ), f"sweep:ready-unanswered:{declaration.uuid}", emails))
-    return outgoing
+        ), f"sweep:ready-unanswered:{declaration.uuid}"
+    return to_ke_staff(batch, lambda declaration: declaration.admission.municipality_id, build)
 
 
 # -- 4. Discharge meetings: prompt, reminders, missing minutes --------------------------------
@@ -353,20 +345,16 @@ def follow_ups_due(now: datetime.datetime, kind: Reminder) -> QuerySet:
 def remind_follow_ups(batch: list[Admission], now: datetime.datetime,
                       kind: Reminder) -> list[Outgoing]:
     """Tell the municipality's KE that a follow-up contact (phone or video) is due."""
-    directory = Directory({a.municipality_id for a in batch}, inboxes=True)
-    outgoing = []
-    for admission in batch:
-        users, emails = directory.ke_staff(admission.municipality_id)
-        message = _message_about(admission, "admission", admission.uuid)
-        outgoing.append(_outgoing(users, message(
+    def build(admission):
+        return _message_about(admission, "admission", admission.uuid)(
             "admission.follow_up_due",
             _("Follow-up contact due after a hospital stay"),
             _("A resident was discharged from a rehabilitation stay at %(hospital)s on "
               "%(date)s. Contact them by phone or video to follow up.") % {
                 "hospital": admission.hospital.name,
                 "date": day(local_date(admission.discharged_at))},
-        ), f"sweep:follow-up:{admission.uuid}", emails))
-    return outgoing
+        ), f"sweep:follow-up:{admission.uuid}"
+    return to_ke_staff(batch, lambda admission: admission.municipality_id, build)
 
 
 # -- The periodic task ----------------------------------------------------------------------

@@ -8,9 +8,10 @@ unique in the table, so a re-run or a second worker inserts nothing new.
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -96,6 +97,20 @@ class Directory:
         users = [user for _ward, user in unit]
         inbox = self._inboxes.get(organization_id)
         return users, [] if users or not inbox else [inbox]
+
+
+def to_ke_staff(batch: list, organization_of: Callable[[Any], int | None],
+                build: Callable[[Any], tuple[Message, str]]) -> list[Outgoing]:
+    """One message per row of a sweep's batch to the KE staff of the row's organisation
+    (`organization_of(row)`; the unit's inbox when it has none): `build(row)` gives the
+    message and its dedupe key. The recipients of the whole batch are read at once."""
+    directory = Directory({organization_of(row) for row in batch}, inboxes=True)
+    outgoing = []
+    for row in batch:
+        users, emails = directory.ke_staff(organization_of(row))
+        message, dedupe = build(row)
+        outgoing.append(Outgoing(users, message, dedupe, external_emails=tuple(emails)))
+    return outgoing
 
 
 def _row(message: Message, channel: str, *, recipient=None, email: str = "",
