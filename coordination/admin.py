@@ -5,21 +5,14 @@ the API that scope by care relationship and audit reads."""
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import Coordinator
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(admin.ModelAdmin):
+class CoordinatorAdmin(ReadOnlyAdmin):
     list_display = ["user", "organization", "kind", "capacity", "active", "training_completed_on"]
     list_filter = ["kind", "active"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "profession"]
     list_select_related = ["user", "organization"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

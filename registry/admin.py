@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     ApiClient,
@@ -111,7 +113,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: nobody edits or deletes the trail, superusers included."""
 
     list_display = ["at", "user_display", "organization", "role", "action", "object_type",
@@ -119,15 +121,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "via", "object_type"]
     search_fields = ["user_display", "object_id", "request_id"]
     list_select_related = ["organization"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CooperationAgreement)
@@ -138,7 +131,7 @@ class CooperationAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Delivery state for administrators; the text itself is for the recipient."""
 
     list_display = ["created_at", "kind", "channel", "recipient", "recipient_email",
@@ -148,9 +141,4 @@ class NotificationAdmin(admin.ModelAdmin):
               "delivery_status", "attempts", "last_error", "next_attempt_at", "delivered_at"]
     readonly_fields = fields
     list_select_related = ["recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    rows_deletable = True

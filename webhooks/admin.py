@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import ReadOnlyAdmin
 from common.exceptions import StateConflict
 
 from . import services
@@ -25,19 +26,14 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "event", "subscription", "status", "attempts",
                     "last_status_code", "next_attempt_at"]
     list_filter = ["status", "event"]
     search_fields = ["uuid", "event_id", "subscription__target_url"]
     list_select_related = ["subscription__client"]
     actions = ["replay"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    rows_deletable = True
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

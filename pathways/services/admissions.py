@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import StaleVersion, StateConflict
+from common.versioning import lock_at_version, save_changes
 from registry import audit
 from registry.capabilities import Capability, can
 from registry.models import (
@@ -244,19 +245,15 @@ def update_admission(admission: Admission, *, by, expected_version: int, **chang
     unknown = set(changes) - set(ADMISSION_FIELDS)
     if unknown:
         raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
-    current = Admission.objects.select_for_update().get(pk=admission.pk)
-    if current.version != expected_version:
-        raise StaleVersion(current.version, _(
+    def stale(current):
+        return StaleVersion(current.version, _(
             "Someone changed the admission since you read it (now version %(version)s).")
             % {"version": current.version})
+
+    current = lock_at_version(Admission.objects, admission, expected_version, stale=stale)
     if not current.is_open:
         raise StateConflict(_("A closed admission cannot be changed."), code="closed")
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.version += 1
-    current.updated_by = by
-    current.save()
+    save_changes(current, changes, by=by)
     _audit(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
     return current
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import StaleVersion
+from common.versioning import lock_at_version, save_changes
 from registry import audit
 from registry.capabilities import Capability, roles_with
 from registry.models import AuditAction, AuditObjectType, Membership, Organization
@@ -176,16 +177,13 @@ def update_patient(patient: Patient, *, by, expected_version: int, **changes) ->
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown patient fields: {sorted(unknown)}")
-    current = Patient.objects.visible_to(by).select_for_update().get(pk=patient.pk)
-    if current.version != expected_version:
+    def stale(current):
         changed = [f for f in PATIENT_FIELDS if getattr(current, f) != getattr(patient, f)]
-        raise StaleVersion(current.version, current=current, changed_fields=changed)
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.version += 1
-    current.updated_by = by
-    current.save()
+        return StaleVersion(current.version, current=current, changed_fields=changed)
+
+    current = lock_at_version(Patient.objects.visible_to(by), patient, expected_version,
+                              stale=stale)
+    save_changes(current, changes, by=by)
     audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, current.uuid,
                  patient_uuid=current.uuid, detail=", ".join(sorted(changes))[:200])
     if not Patient.objects.visible_to(by).filter(pk=current.pk).exists():
