@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -59,6 +60,12 @@ def parse_if_match(header: str | None) -> list[int] | str | None:
 
 def version_etag(version: int) -> str:
     return f'W/"{version}"'
+
+
+def versioned_response(data, version: int, status_code=status.HTTP_200_OK, **headers):
+    """An answer that shows one versioned record, with the ETag of its version (what the
+    client sends back in If-Match)."""
+    return Response(data, status=status_code, headers={"ETag": version_etag(version), **headers})
 
 
 

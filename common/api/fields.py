@@ -3,6 +3,7 @@ choices that are one named enum in the schema."""
 
 import uuid
 
+from django.urls import reverse
 from rest_framework import exceptions, serializers
 
 
@@ -17,6 +18,11 @@ class UuidLookupMixin:
         except ValueError as exc:
             raise exceptions.NotFound() from exc
         return super().get_object()
+
+
+def detail_url(request, view_name: str, obj) -> str:
+    """The absolute URL of `obj` on its detail route (by UUID): a create's Location."""
+    return request.build_absolute_uri(reverse(view_name, kwargs={"uuid": obj.uuid}))
 
 
 
@@ -57,6 +63,11 @@ class NamedChoiceField(serializers.ChoiceField):
         self.enum_name = enum_name
         super().__init__(choices, **kwargs)
 
+
+
+def visible(queryset, user):
+    """The scope of a ScopedUuidRelatedField over a model with `visible_to(user)`."""
+    return queryset.visible_to(user)
 
 
 class ScopedUuidRelatedField(UuidRelatedField):

@@ -11,7 +11,7 @@ from drf_spectacular.plumbing import (
     build_choice_description_list,
 )
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from .fields import NamedChoiceField
@@ -263,3 +263,50 @@ IF_MATCH_HEADER = OpenApiParameter(
     description='The ETag from your last read, e.g. W/"3" (`*` matches whatever version is '
                 "current). Without it: 428; stale: 412 with the current ETag.",
 )
+
+
+# -- The operations' declarations: what each kind answers ------------------------------------
+
+# The error codes each kind of operation declares (error_responses); a view names others
+# where its operation differs (errors=...).
+LIST_ERRORS = (400, 401, 404)
+READ_ERRORS = (401, 404)
+CREATE_ERRORS = (400, 401, 403, 409, 413)
+STEP_ERRORS = (400, 401, 403, 404, 409, 413)
+LOCKED_ERRORS = (400, 401, 403, 404, 409, 412, 413, 428)
+
+
+def _operation(responses: dict, errors, **kwargs):
+    return extend_schema(responses={**responses, **error_responses(*errors)}, **kwargs)
+
+
+def list_schema(serializer, summary: str, description: str | None = None, *,
+                errors=LIST_ERRORS, **kwargs):
+    """A list: a page of `serializer`'s rows (extend_schema's keywords pass through)."""
+    return _operation({200: serializer(many=True)}, errors, summary=summary,
+                      description=description, **kwargs)
+
+
+def retrieve_schema(serializer, summary: str, description: str | None = None, *,
+                    errors=READ_ERRORS, **kwargs):
+    """One row, as `serializer` shows it."""
+    return _operation({200: serializer}, errors, summary=summary, description=description,
+                      **kwargs)
+
+
+def create_schema(serializer, summary: str, description: str | None = None, *, location: str,
+                  parameters=(), errors=CREATE_ERRORS, also: dict | None = None, **kwargs):
+    """A create: 201 with the new `location` (what it is, for its Location header), and the
+    answers `also` names besides."""
+    return _operation({201: serializer, **(also or {})}, errors, summary=summary,
+                      description=description,
+                      parameters=[*parameters, location_header(location)], **kwargs)
+
+
+def locked_schema(responses: dict, summary: str, description: str | None = None, *,
+                  etag: OpenApiParameter, if_match: OpenApiParameter = IF_MATCH_HEADER,
+                  parameters=(), errors=LOCKED_ERRORS, **kwargs):
+    """A change under optimistic locking: If-Match names the version read, `etag` the new
+    one; `responses` what it answers on success."""
+    return _operation(responses, errors, summary=summary, description=description,
+                      parameters=[if_match, etag, *parameters], **kwargs)

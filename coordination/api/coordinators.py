@@ -5,48 +5,44 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.response import Response
 
-from common.api.concurrency import locked_for_update, version_etag
-from common.api.fields import UuidLookupMixin
-from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
+from common.api.concurrency import locked_for_update, versioned_response
+from common.api.fields import UuidLookupMixin, detail_url
+from common.api.schema import (
+    create_schema,
+    etag_header,
+    list_schema,
+    locked_schema,
+    retrieve_schema,
+)
 from registry.models import Organization
 
 from .. import access, services
 from ..filters import CoordinatorFilter
 from . import serializers as s
 
+ETAG = etag_header("profile's version")
+
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="The coordinators of your organisations, with their load",
-        responses={200: s.CoordinatorSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A coordinator, with their load",
-        parameters=[etag_header("profile's version")],
-        responses={200: s.CoordinatorSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Appoint a staff member as coordinator",
-        description="The organisation's coordinating unit only.",
-        request=s.CoordinatorCreateSerializer,
-        parameters=[location_header("coordinator")],
-        responses={201: s.CoordinatorSerializer, **error_responses(400, 401, 403, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a coordinator's profile, or deactivate them",
-        description="The organisation's coordinating unit only. An inactive coordinator "
-                    "keeps their plans but gets no new ones.",
-        request=s.CoordinatorUpdateSerializer,
-        parameters=[IF_MATCH_HEADER, etag_header("profile's version")],
-        responses={200: s.CoordinatorSerializer,
-                   **error_responses(400, 401, 403, 404, 412, 413, 428)},
-    ),
+    list=list_schema(s.CoordinatorSerializer,
+                     "The coordinators of your organisations, with their load"),
+    retrieve=retrieve_schema(s.CoordinatorSerializer, "A coordinator, with their load",
+                             parameters=[ETAG]),
+    create=create_schema(
+        s.CoordinatorSerializer, "Appoint a staff member as coordinator",
+        "The organisation's coordinating unit only.",
+        location="coordinator", errors=(400, 401, 403, 413),
+        request=s.CoordinatorCreateSerializer),
+    partial_update=locked_schema(
+        {200: s.CoordinatorSerializer}, "Change a coordinator's profile, or deactivate them",
+        "The organisation's coordinating unit only. An inactive coordinator keeps their plans "
+        "but gets no new ones.",
+        etag=ETAG, errors=(400, 401, 403, 404, 412, 413, 428),
+        request=s.CoordinatorUpdateSerializer),
 )
 class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
@@ -73,9 +69,8 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
             raise serializers.ValidationError(serializer.errors)
         data = dict(serializer.validated_data)
         coordinator = services.create_coordinator_profile(by=request.user, **data)
-        location = request.build_absolute_uri(
-            reverse("coordinator-detail", kwargs={"uuid": coordinator.uuid}))
-        return self._response(coordinator, status.HTTP_201_CREATED, Location=location)
+        return self._response(coordinator, status.HTTP_201_CREATED,
+                              Location=detail_url(request, "coordinator-detail", coordinator))
 
     def partial_update(self, request, *args, **kwargs):
         coordinator = self.get_object()
@@ -113,5 +108,4 @@ class CoordinatorViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     def _response(self, coordinator, status_code=status.HTTP_200_OK, **headers):
         coordinator = self.get_queryset().filter(pk=coordinator.pk).first() or coordinator
         data = s.CoordinatorSerializer(coordinator, context=self.get_serializer_context()).data
-        return Response(data, status=status_code,
-                        headers={"ETag": version_etag(coordinator.version), **headers})
+        return versioned_response(data, coordinator.version, status_code, **headers)

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.api.concurrency import PreconditionFailed, version_etag
-from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header
+from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, locked_schema
 from common.api.serializers import NoInput, validated_input
 from common.exceptions import StaleVersion
 from pathways.api.base import PatientRecordViewSet
@@ -34,8 +34,15 @@ from ..models import (
 )
 from . import serializers as s
 
-PLAN_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
 PLAN_ETAG = etag_header("plan's version")
+# Removing or revoking an item reads no body.
+ITEM_ERRORS = (401, 403, 404, 409, 412, 428)
+
+
+def _plan_change(responses: dict, summary: str, description: str | None = None, **kwargs):
+    """A change to the plan or one of its items, with the plan's version in If-Match."""
+    return locked_schema(responses, summary, description, etag=PLAN_ETAG, **kwargs)
+
 
 def _id_parameter(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH,
@@ -127,165 +134,107 @@ class IndividualPlanViewSet(PatientRecordViewSet):
                                         **data)
         return self.record_response(plan)
 
-    @extend_schema(summary="Move the plan to another status",
-                   description="Activating needs a coordinator, a goal and consent to the "
-                               "plan. 409 for a step the status does not allow.",
-                   request=s.PlanStatusChangeSerializer, parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({200: s.PlanDetailSerializer}, "Move the plan to another status",
+                  "Activating needs a coordinator, a goal and consent to the plan. 409 for a "
+                  "step the status does not allow.",
+                  request=s.PlanStatusChangeSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, uuid=None):
-        data = validated_input(self, s.PlanStatusChangeSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            plan = services.set_status(plan, data["status"], by=request.user,
-                                       note=data.get("note", ""), expected_version=plan.version)
+        plan, _plan = self._change(request, s.PlanStatusChangeSerializer, services.set_status)
         return self.record_response(plan)
 
-    @extend_schema(summary="Appoint or replace the plan's coordinator",
-                   description="The municipality's coordinating unit; a coordinator of the "
-                               "plan's municipality, active and with room.",
-                   request=s.PlanCoordinatorSerializer,
-                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={200: s.PlanDetailSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({200: s.PlanDetailSerializer}, "Appoint or replace the plan's coordinator",
+                  "The municipality's coordinating unit; a coordinator of the plan's "
+                  "municipality, active and with room.",
+                  request=s.PlanCoordinatorSerializer)
     @action(detail=True, methods=["post"])
     def coordinator(self, request, uuid=None):
-        data = validated_input(self, s.PlanCoordinatorSerializer)
-        with transaction.atomic():
-            plan = self._locked(request, may=access.require_can_assign_coordinator)
-            services.assign_coordinator(plan, data.pop("coordinator"), by=request.user,
-                                        expected_version=plan.version, **data)
+        plan, _assignment = self._change(request, s.PlanCoordinatorSerializer,
+                                         services.assign_coordinator,
+                                         may=access.require_can_assign_coordinator)
         return self.record_response(plan)
 
-    @extend_schema(summary="Add a goal (or, with parent, a sub-goal)",
-                   request=s.GoalInputSerializer, parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={201: s.GoalSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({201: s.GoalSerializer}, "Add a goal (or, with parent, a sub-goal)",
+                  request=s.GoalInputSerializer)
     @action(detail=True, methods=["post"])
     def goals(self, request, uuid=None):
-        data = validated_input(self, s.GoalInputSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            if data.get("parent") is not None:
-                data["parent"] = _item(Goal, plan, data["parent"], field="parent")
-            goal = services.add_goal(plan, by=request.user, expected_version=plan.version,
-                                     **data)
+        plan, goal = self._change(request, s.GoalInputSerializer, services.add_goal,
+                                  prepare=_goal_input)
         return self._item_response(s.GoalSerializer, goal, plan, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Change a goal", request=s.GoalInputSerializer(partial=True),
-                   parameters=[GOAL_ID, IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={200: s.GoalSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({200: s.GoalSerializer}, "Change a goal",
+                  request=s.GoalInputSerializer(partial=True), parameters=[GOAL_ID])
     @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>[0-9a-fA-F-]{36})")
     def goal(self, request, uuid=None, goal_id=None):
-        _item(Goal, self.get_object(), goal_id)  # an unknown goal is a 404 before anything
-        data = validated_input(self, s.GoalInputSerializer, partial=True)
-        with transaction.atomic():
-            plan = self._locked(request)
-            goal = _item(Goal, plan, goal_id)
-            if data.get("parent") is not None:
-                data["parent"] = _item(Goal, plan, data["parent"], field="parent")
-            goal = services.update_goal(goal, by=request.user, expected_version=plan.version,
-                                        **data)
+        plan, goal = self._change_item(request, Goal, goal_id, s.GoalInputSerializer,
+                                       services.update_goal, partial=True, prepare=_goal_input)
         return self._item_response(s.GoalSerializer, goal, plan)
 
-    @extend_schema(summary="Add a measure", request=s.MeasureInputSerializer,
-                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={201: s.MeasureSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({201: s.MeasureSerializer}, "Add a measure",
+                  request=s.MeasureInputSerializer)
     @action(detail=True, methods=["post"])
     def measures(self, request, uuid=None):
-        data = validated_input(self, s.MeasureInputSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            measure = services.add_measure(plan, by=request.user, expected_version=plan.version,
-                                           **self._measure_input(plan, data))
+        plan, measure = self._change(request, s.MeasureInputSerializer, services.add_measure,
+                                     prepare=_measure_input)
         return self._item_response(s.MeasureSerializer, measure, plan, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Change a measure", request=s.MeasureInputSerializer(partial=True),
-                   parameters=[MEASURE_ID, IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={200: s.MeasureSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({200: s.MeasureSerializer}, "Change a measure",
+                  request=s.MeasureInputSerializer(partial=True), parameters=[MEASURE_ID])
     @action(detail=True, methods=["patch"], url_path=r"measures/(?P<measure_id>[0-9a-fA-F-]{36})")
     def measure(self, request, uuid=None, measure_id=None):
-        _item(Measure, self.get_object(), measure_id)
-        data = validated_input(self, s.MeasureInputSerializer, partial=True)
-        with transaction.atomic():
-            plan = self._locked(request)
-            measure = services.update_measure(
-                _item(Measure, plan, measure_id), by=request.user,
-                expected_version=plan.version, **self._measure_input(plan, data))
+        plan, measure = self._change_item(request, Measure, measure_id, s.MeasureInputSerializer,
+                                          services.update_measure, partial=True,
+                                          prepare=_measure_input)
         return self._item_response(s.MeasureSerializer, measure, plan)
 
-    @extend_schema(summary="Add a member of the responsible group",
-                   description="Membership gives no access: an organisation sees the plan "
-                               "through the patient's consent.",
-                   request=s.PlanParticipantInputSerializer,
-                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={201: s.PlanParticipantSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({201: s.PlanParticipantSerializer}, "Add a member of the responsible group",
+                  "Membership gives no access: an organisation sees the plan through the "
+                  "patient's consent.",
+                  request=s.PlanParticipantInputSerializer)
     @action(detail=True, methods=["post"])
     def participants(self, request, uuid=None):
-        data = validated_input(self, s.PlanParticipantInputSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            participant = services.add_participant(plan, by=request.user,
-                                                   expected_version=plan.version, **data)
+        plan, participant = self._change(request, s.PlanParticipantInputSerializer,
+                                         services.add_participant)
         return self._item_response(s.PlanParticipantSerializer, participant, plan,
                                    status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Remove a member of the responsible group", request=None,
-                   parameters=[PARTICIPANT_ID, IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={204: None, **error_responses(401, 403, 404, 409, 412, 428)})
+    @_plan_change({204: None}, "Remove a member of the responsible group",
+                  request=None, parameters=[PARTICIPANT_ID], errors=ITEM_ERRORS)
     @action(detail=True, methods=["delete"],
             url_path=r"participants/(?P<participant_id>[0-9a-fA-F-]{36})")
     def participant(self, request, uuid=None, participant_id=None):
-        _item(PlanParticipant, self.get_object(), participant_id)
-        with transaction.atomic():
-            plan = self._locked(request)
-            services.remove_participant(_item(PlanParticipant, plan, participant_id),
-                                        by=request.user, expected_version=plan.version)
+        # A DELETE's body is not read.
+        plan, _none = self._change_item(request, PlanParticipant, participant_id, None,
+                                        services.remove_participant)
         version = services.current_plan_version(plan)
         return Response(status=status.HTTP_204_NO_CONTENT,
                         headers={"ETag": version_etag(version)})
 
-    @extend_schema(summary="Record the patient's consent for an organisation",
-                   description="While it stands, the organisation's staff see the patient.",
-                   request=s.ConsentInputSerializer,
-                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={201: s.ConsentSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({201: s.ConsentSerializer}, "Record the patient's consent for an organisation",
+                  "While it stands, the organisation's staff see the patient.",
+                  request=s.ConsentInputSerializer)
     @action(detail=True, methods=["post"])
     def consents(self, request, uuid=None):
-        data = validated_input(self, s.ConsentInputSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            consent = services.record_consent(plan, data.pop("organization"), data.pop("scope"),
-                                              data.pop("method"), by=request.user,
-                                              expected_version=plan.version, **data)
+        plan, consent = self._change(request, s.ConsentInputSerializer, services.record_consent)
         return self._item_response(s.ConsentSerializer, consent, plan, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Revoke a consent",
-                   description="Also on a closed plan. Unless another consent stands, the "
-                               "organisation's staff lose access to the patient (404).",
-                   request=None, parameters=[CONSENT_ID, IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={200: s.ConsentSerializer,
-                              **error_responses(401, 403, 404, 409, 412, 428)})
+    @_plan_change({200: s.ConsentSerializer}, "Revoke a consent",
+                  "Also on a closed plan. Unless another consent stands, the organisation's "
+                  "staff lose access to the patient (404).",
+                  request=None, parameters=[CONSENT_ID], errors=ITEM_ERRORS)
     @action(detail=True, methods=["post"],
             url_path=r"consents/(?P<consent_id>[0-9a-fA-F-]{36})/revoke")
     def revoke_consent(self, request, uuid=None, consent_id=None):
-        _item(Consent, self.get_object(), consent_id)
-        validated_input(self, NoInput)
-        with transaction.atomic():
-            plan = self._locked(request)
-            consent = services.revoke_consent(_item(Consent, plan, consent_id), by=request.user,
-                                              expected_version=plan.version)
+        plan, consent = self._change_item(request, Consent, consent_id, NoInput,
+                                          services.revoke_consent)
         return self._item_response(s.ConsentSerializer, consent, plan)
 
-    @extend_schema(summary="Record an evaluation of a plan in force",
-                   request=s.EvaluationInputSerializer,
-                   parameters=[IF_MATCH_HEADER, PLAN_ETAG],
-                   responses={201: s.EvaluationSerializer, **PLAN_STEP_ERRORS})
+    @_plan_change({201: s.EvaluationSerializer}, "Record an evaluation of a plan in force",
+                  request=s.EvaluationInputSerializer)
     @action(detail=True, methods=["post"])
     def evaluations(self, request, uuid=None):
-        data = validated_input(self, s.EvaluationInputSerializer)
-        with transaction.atomic():
-            plan = self._locked(request)
-            evaluation = services.record_evaluation(plan, by=request.user,
-                                                    expected_version=plan.version, **data)
+        plan, evaluation = self._change(request, s.EvaluationInputSerializer,
+                                        services.record_evaluation)
         return self._item_response(s.EvaluationSerializer, evaluation, plan,
                                    status.HTTP_201_CREATED)
 
@@ -339,11 +288,27 @@ class IndividualPlanViewSet(PatientRecordViewSet):
             request, may or access.require_can_edit_plan,
             conflict=lambda current, versions: services.plan_conflict(current, versions[0]))
 
-    @staticmethod
-    def _measure_input(plan, data: dict) -> dict:
-        if data.get("goal") is not None:
-            data["goal"] = _item(Goal, plan, data["goal"], field="goal")
-        return data
+    def _change(self, request, serializer_class, change, *, partial=False, may=None,
+                item=None, prepare=None):
+        """`change(subject, by=user, expected_version=..., **input)` on the plan locked for
+        it (_locked), or on its `item(plan)`; `prepare(plan, input)` finds the plan's goals
+        the input names. The plan, and what the change returns."""
+        data = {} if serializer_class is None else validated_input(self, serializer_class,
+                                                                   partial=partial)
+        with transaction.atomic():
+            plan = self._locked(request, may=may)
+            subject = plan if item is None else item(plan)
+            if prepare is not None:
+                data = prepare(plan, data)
+            return plan, change(subject, by=request.user, expected_version=plan.version,
+                                **data)
+
+    def _change_item(self, request, model, item_id, serializer_class, change, **kwargs):
+        """_change on one of the plan's goals, measures, participants or consents: an
+        unknown one is a 404 before anything else."""
+        _item(model, self.get_object(), item_id)
+        return self._change(request, serializer_class, change,
+                            item=lambda plan: _item(model, plan, item_id), **kwargs)
 
     def _item_response(self, serializer_class, item, plan, status_code=status.HTTP_200_OK):
         version = services.current_plan_version(plan)
@@ -361,6 +326,18 @@ class IndividualPlanViewSet(PatientRecordViewSet):
         data = s.PlanDetailSerializer(plan, context=self.get_serializer_context()).data
         return Response(data, status=status_code,
                         headers={"ETag": version_etag(plan.version), **headers})
+
+
+def _goal_input(plan, data: dict) -> dict:
+    if data.get("parent") is not None:
+        data["parent"] = _item(Goal, plan, data["parent"], field="parent")
+    return data
+
+
+def _measure_input(plan, data: dict) -> dict:
+    if data.get("goal") is not None:
+        data["goal"] = _item(Goal, plan, data["goal"], field="goal")
+    return data
 
 
 def _item(model, plan, item_id, *, field: str | None = None):

@@ -6,7 +6,6 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -14,7 +13,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.api.concurrency import version_etag
-from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
+from common.api.fields import detail_url
+from common.api.schema import (
+    STEP_ERRORS,
+    create_schema,
+    error_responses,
+    etag_header,
+    list_schema,
+    location_header,
+    locked_schema,
+    retrieve_schema,
+)
 from common.api.serializers import validated_input
 from common.exceptions import StateConflict
 from registry.models import AuditObjectType
@@ -45,10 +54,8 @@ from .serializers_admissions import (
     WithdrawReadySerializer,
 )
 
-ETAG = etag_header("admission's version")
-STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
 # A step that moves the admission on changes its version: it needs the admission's If-Match.
-VERSIONED_STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428)
+ETAG = etag_header("admission's version")
 
 
 def _etag_of(admission: Admission) -> dict:
@@ -119,36 +126,24 @@ def _with_details(admission: Admission) -> Admission:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List the admissions you may see",
-        description="Admissions of patients you have an active care relationship with. Every "
-                    "admission on the page is recorded in the access log.",
-        responses={200: AdmissionSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="An admission, with its latest notice, declaration and statement",
-        description="404 both for an unknown admission and for one outside your scope. The "
-                    "read is recorded in the access log.",
-        parameters=[ETAG],
-        responses={200: AdmissionDetailSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Admit a patient",
-        description=CREATE_DESCRIPTION,
-        request=AdmissionCreateSerializer,
-        parameters=[ETAG, location_header("admission")],
-        responses={201: AdmissionDetailSerializer,
-                   **error_responses(400, 401, 403, 409, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change what the ward knows (optimistic locking with If-Match)",
-        description="Ward, reason, estimated discharge date and the flags; the hospital's "
-                    "planners and EPJ system only. A closed admission cannot change (409).",
-        request=AdmissionUpdateSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: AdmissionDetailSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
-    ),
+    list=list_schema(
+        AdmissionSerializer, "List the admissions you may see",
+        "Admissions of patients you have an active care relationship with. Every admission "
+        "on the page is recorded in the access log."),
+    retrieve=retrieve_schema(
+        AdmissionDetailSerializer,
+        "An admission, with its latest notice, declaration and statement",
+        "404 both for an unknown admission and for one outside your scope. The read is "
+        "recorded in the access log.", parameters=[ETAG]),
+    create=create_schema(
+        AdmissionDetailSerializer, "Admit a patient", CREATE_DESCRIPTION,
+        location="admission", parameters=[ETAG], request=AdmissionCreateSerializer),
+    partial_update=locked_schema(
+        {200: AdmissionDetailSerializer},
+        "Change what the ward knows (optimistic locking with If-Match)",
+        "Ward, reason, estimated discharge date and the flags; the hospital's planners and "
+        "EPJ system only. A closed admission cannot change (409).",
+        etag=ETAG, request=AdmissionUpdateSerializer),
 )
 class AdmissionViewSet(PatientRecordViewSet):
     model = Admission
@@ -205,9 +200,8 @@ class AdmissionViewSet(PatientRecordViewSet):
             admission = services.admit_by_identity_number(
                 by=request.user, identity_number=identity_number, hospital=hospital,
                 registration=registration, **fields)
-        location = request.build_absolute_uri(
-            reverse("admission-detail", kwargs={"uuid": admission.uuid}))
-        return self.record_response(admission, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(admission, status.HTTP_201_CREATED,
+                                    Location=detail_url(request, "admission-detail", admission))
 
     def partial_update(self, request, *args, **kwargs):
         data = validated_input(self, AdmissionUpdateSerializer, instance=self.get_object(),
@@ -218,40 +212,29 @@ class AdmissionViewSet(PatientRecordViewSet):
                 admission, by=request.user, expected_version=admission.version, **data)
         return self.record_response(admission)
 
-    @extend_schema(
-        summary="Declare the patient ready for discharge",
-        description="The hospital's planners or EPJ system. The municipality's coordinating "
-                    "unit is notified and should answer; from the declaration day it pays for "
-                    "each day it cannot receive the patient or has not answered.",
-        request=DeclareReadySerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={201: ReadyForDischargeSerializer, **VERSIONED_STEP_ERRORS},
-    )
+    @locked_schema(
+        {201: ReadyForDischargeSerializer}, "Declare the patient ready for discharge",
+        "The hospital's planners or EPJ system. The municipality's coordinating unit is "
+        "notified and should answer; from the declaration day it pays for each day it cannot "
+        "receive the patient or has not answered.",
+        etag=ETAG, request=DeclareReadySerializer)
     @action(detail=True, methods=["post"], url_path="ready-for-discharge")
     def ready_for_discharge(self, request, uuid=None):
-        data = validated_input(self, DeclareReadySerializer)
-        with transaction.atomic():
-            admission = self._locked(request)
-            declaration = services.declare_ready_for_discharge(admission, by=request.user,
-                                                               **data)
+        admission, declaration = self._step(request, DeclareReadySerializer,
+                                            services.declare_ready_for_discharge)
         return Response(ReadyForDischargeSerializer(declaration).data,
                         status=status.HTTP_201_CREATED, headers=_etag_of(admission))
 
-    @extend_schema(
-        summary="Withdraw the ready-for-discharge declaration (avmelding)",
-        description="The patient is no longer ready; the payment period ends. 409 when no "
-                    "declaration is in force.",
-        request=WithdrawReadySerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: ReadyForDischargeSerializer, **VERSIONED_STEP_ERRORS},
-    )
+    @locked_schema(
+        {200: ReadyForDischargeSerializer},
+        "Withdraw the ready-for-discharge declaration (avmelding)",
+        "The patient is no longer ready; the payment period ends. 409 when no declaration is "
+        "in force.",
+        etag=ETAG, request=WithdrawReadySerializer)
     @action(detail=True, methods=["post"], url_path="withdraw-ready")
     def withdraw_ready(self, request, uuid=None):
-        data = validated_input(self, WithdrawReadySerializer)
-        with transaction.atomic():
-            admission = self._locked(request)
-            declaration = services.withdraw_ready_for_discharge(admission, by=request.user,
-                                                                **data)
+        admission, declaration = self._step(request, WithdrawReadySerializer,
+                                            services.withdraw_ready_for_discharge)
         return Response(ReadyForDischargeSerializer(declaration).data,
                         headers=_etag_of(admission))
 
@@ -261,7 +244,7 @@ class AdmissionViewSet(PatientRecordViewSet):
                     "can_receive (from receive_on) or cannot_yet (expected_date). A later "
                     "answer supersedes an earlier one. 409 when no declaration is in force.",
         request=MunicipalAnswerInputSerializer,
-        responses={201: MunicipalAnswerSerializer, **STEP_ERRORS},
+        responses={201: MunicipalAnswerSerializer, **error_responses(*STEP_ERRORS)},
     )
     @action(detail=True, methods=["post"], url_path="municipal-answer")
     def municipal_answer(self, request, uuid=None):
@@ -275,51 +258,34 @@ class AdmissionViewSet(PatientRecordViewSet):
         answer = services.answer_ready_for_discharge(declaration, by=request.user, **data)
         return Response(MunicipalAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Discharge the patient",
-        description="With the destination, the pyramid level (required for municipal "
-                    "rehabilitation) and the checklist (interdisciplinary report, epicrisis). "
-                    "The destination `deceased` records a death.",
-        request=DischargeSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
-    )
+    @locked_schema(
+        {200: AdmissionDetailSerializer}, "Discharge the patient",
+        "With the destination, the pyramid level (required for municipal rehabilitation) and "
+        "the checklist (interdisciplinary report, epicrisis). The destination `deceased` "
+        "records a death.",
+        etag=ETAG, request=DischargeSerializer)
     @action(detail=True, methods=["post"])
     def discharge(self, request, uuid=None):
-        data = validated_input(self, DischargeSerializer)
-        with transaction.atomic():
-            admission = services.discharge_patient(self._locked(request), by=request.user,
-                                                   **data)
+        _admission, admission = self._step(request, DischargeSerializer,
+                                           services.discharge_patient)
         return self.record_response(admission)
 
-    @extend_schema(
-        summary="Transfer the patient to another hospital",
-        description="Closes this stay and opens one at the other hospital, which takes over "
-                    "the notices. Answers 201 with the new admission.",
-        request=TransferSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG, location_header("admission")],
-        responses={201: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
-    )
+    @locked_schema(
+        {201: AdmissionDetailSerializer}, "Transfer the patient to another hospital",
+        "Closes this stay and opens one at the other hospital, which takes over the notices. "
+        "Answers 201 with the new admission.",
+        etag=ETAG, parameters=[location_header("admission")], request=TransferSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request, uuid=None):
-        data = validated_input(self, TransferSerializer)
-        with transaction.atomic():
-            new = services.transfer_patient(self._locked(request), by=request.user, **data)
-        location = request.build_absolute_uri(
-            reverse("admission-detail", kwargs={"uuid": new.uuid}))
-        return self.record_response(new, status.HTTP_201_CREATED, Location=location)
+        _admission, new = self._step(request, TransferSerializer, services.transfer_patient)
+        return self.record_response(new, status.HTTP_201_CREATED,
+                                    Location=detail_url(request, "admission-detail", new))
 
-    @extend_schema(
-        summary="Record that the patient died in hospital",
-        request=DeathSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: AdmissionDetailSerializer, **VERSIONED_STEP_ERRORS},
-    )
+    @locked_schema({200: AdmissionDetailSerializer}, "Record that the patient died in hospital",
+                   etag=ETAG, request=DeathSerializer)
     @action(detail=True, methods=["post"])
     def death(self, request, uuid=None):
-        data = validated_input(self, DeathSerializer)
-        with transaction.atomic():
-            admission = services.record_death(self._locked(request), by=request.user, **data)
+        _admission, admission = self._step(request, DeathSerializer, services.record_death)
         return self.record_response(admission)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -328,3 +294,11 @@ class AdmissionViewSet(PatientRecordViewSet):
         """The admission, locked for this transaction, once the user acts for its hospital
         (403 first) and If-Match names its current version (428, 412)."""
         return self.locked(request, may=access.require_hospital_staff)
+
+    def _step(self, request, serializer_class, step):
+        """A step that moves the admission on: `step(admission, by=user, **input)` on the
+        admission locked for it (_locked); the admission, and what the step returns."""
+        data = validated_input(self, serializer_class)
+        with transaction.atomic():
+            admission = self._locked(request)
+            return admission, step(admission, by=request.user, **data)

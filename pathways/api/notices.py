@@ -1,12 +1,12 @@
 """Early notifications (tidligmelding) over the API: every version of an admission's notice,
 scoped by care relationship, every read audited, sending and acknowledging by services."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
-from common.api.schema import error_responses, location_header
+from common.api.fields import detail_url
+from common.api.schema import create_schema, error_responses, list_schema, retrieve_schema
 from common.api.serializers import NoInput, validated_input
 from registry.models import AuditObjectType
 
@@ -31,32 +31,22 @@ with whatever the request adds.
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List early notifications",
-        description="Every version of the notices about patients you may see; filter with "
-                    "`admission=<uuid>` for one admission's history, oldest version first. "
-                    "Drafts are shown to the admitting hospital only. Every notice on the page "
-                    "is recorded in the access log.",
-        responses={200: EarlyNotificationSerializer(many=True),
-                   **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="An early notification",
-        description="404 both for an unknown notice and for one outside your scope.",
-        responses={200: EarlyNotificationSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Send an early notification (or save a draft)",
-        description=CREATE_DESCRIPTION,
-        parameters=[
-            OpenApiParameter("draft", bool, OpenApiParameter.QUERY,
-                             description="true saves a draft, like state=draft in the body."),
-            location_header("notice"),
-        ],
-        request=EarlyNotificationSerializer,
-        responses={201: EarlyNotificationSerializer, 200: EarlyNotificationSerializer,
-                   **error_responses(400, 401, 403, 409, 413)},
-    ),
+    list=list_schema(
+        EarlyNotificationSerializer, "List early notifications",
+        "Every version of the notices about patients you may see; filter with "
+        "`admission=<uuid>` for one admission's history, oldest version first. Drafts are "
+        "shown to the admitting hospital only. Every notice on the page is recorded in the "
+        "access log."),
+    retrieve=retrieve_schema(
+        EarlyNotificationSerializer, "An early notification",
+        "404 both for an unknown notice and for one outside your scope."),
+    create=create_schema(
+        EarlyNotificationSerializer, "Send an early notification (or save a draft)",
+        CREATE_DESCRIPTION, location="notice",
+        parameters=[OpenApiParameter("draft", bool, OpenApiParameter.QUERY,
+                                     description="true saves a draft, like state=draft in "
+                                                 "the body.")],
+        request=EarlyNotificationSerializer, also={200: EarlyNotificationSerializer}),
 )
 class EarlyNotificationViewSet(PatientRecordViewSet):
     model = EarlyNotification
@@ -93,9 +83,8 @@ class EarlyNotificationViewSet(PatientRecordViewSet):
         else:
             notice = services.send_early_notification(
                 admission, by=request.user, message_status=message_status, **content)
-        location = request.build_absolute_uri(
-            reverse("early-notification-detail", kwargs={"uuid": notice.uuid}))
-        return self.record_response(notice, status_code, Location=location)
+        return self.record_response(
+            notice, status_code, Location=detail_url(request, "early-notification-detail", notice))
 
     @extend_schema(
         summary="Acknowledge a notice for the municipality",

@@ -7,7 +7,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
-from common.api.schema import error_responses
+from common.api.schema import (
+    create_schema,
+    error_responses,
+    etag_header,
+    list_schema,
+    locked_schema,
+    retrieve_schema,
+)
 from common.api.serializers import validated_input
 from common.idempotency import not_replayable
 from registry import audit
@@ -19,46 +26,29 @@ from ..models import Patient
 from .base import PatientRecordViewSet
 from .serializers import PatientSearchSerializer, PatientSerializer
 
-ETAG_HEADER = OpenApiParameter(
-    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
-    description='The patient\'s version, e.g. W/"3"; send it back in If-Match to change it.',
-)
-LOCATION_HEADER = OpenApiParameter(
-    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
-    description="The new patient's URL.",
-)
-IF_MATCH_HEADER = OpenApiParameter(
+ETAG = etag_header("patient's version")
+IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
     description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
 )
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List the patients you may see",
-        description="Only patients with an active care relationship granting you access. "
-                    "Every patient on the page is recorded in the access log.",
-        responses={200: PatientSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A patient",
-        description="404 both for an unknown patient and for one outside your scope.",
-        parameters=[ETAG_HEADER],
-        responses={200: PatientSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Register a patient",
-        description="Your organisation gets a care relationship to the patient. Needs a role "
-                    "that registers patients (discharge planner, KE staff or an EPJ system).",
-        parameters=[ETAG_HEADER, LOCATION_HEADER],
-        responses={201: PatientSerializer, **error_responses(400, 401, 403, 409, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a patient (optimistic locking with If-Match)",
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
-        responses={200: PatientSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
-    ),
+    list=list_schema(
+        PatientSerializer, "List the patients you may see",
+        "Only patients with an active care relationship granting you access. Every patient "
+        "on the page is recorded in the access log."),
+    retrieve=retrieve_schema(
+        PatientSerializer, "A patient",
+        "404 both for an unknown patient and for one outside your scope.", parameters=[ETAG]),
+    create=create_schema(
+        PatientSerializer, "Register a patient",
+        "Your organisation gets a care relationship to the patient. Needs a role that "
+        "registers patients (discharge planner, KE staff or an EPJ system).",
+        location="patient", parameters=[ETAG]),
+    partial_update=locked_schema(
+        {200: PatientSerializer}, "Change a patient (optimistic locking with If-Match)",
+        etag=ETAG, if_match=IF_MATCH),
 )
 class PatientViewSet(PatientRecordViewSet):
     model = Patient

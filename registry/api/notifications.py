@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from common.api.fields import UuidLookupMixin
 from common.api.filters import IsoDateTimeFilter
-from common.api.schema import error_responses
+from common.api.schema import error_responses, list_schema, retrieve_schema
 from common.api.serializers import NoInput, validated_input
 
 from ..models import Notification
@@ -55,17 +55,12 @@ MARKED = inline_serializer("MarkedRead", {"marked": serializers.IntegerField(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Your notifications",
-        description="Newest first. `unread=true` for the unread ones; `updated_since` filters "
-                    "on the time they were created.",
-        responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="One of your notifications",
-        description="404 for anyone else's.",
-        responses={200: NotificationSerializer, **error_responses(401, 404)},
-    ),
+    list=list_schema(
+        NotificationSerializer, "Your notifications",
+        "Newest first. `unread=true` for the unread ones; `updated_since` filters on the time "
+        "they were created."),
+    retrieve=retrieve_schema(NotificationSerializer, "One of your notifications",
+                             "404 for anyone else's."),
 )
 class NotificationViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):

@@ -1,15 +1,19 @@
 """Organisations (read-only) and services on the pyramid over the API."""
 
 from django.db import transaction
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from common.api.concurrency import locked_for_update, version_etag
-from common.api.fields import UuidLookupMixin
-from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header
+from common.api.concurrency import locked_for_update, versioned_response
+from common.api.fields import UuidLookupMixin, detail_url
+from common.api.schema import (
+    create_schema,
+    etag_header,
+    list_schema,
+    locked_schema,
+    retrieve_schema,
+)
 
 from .. import services
 from ..access import require_admin_of
@@ -24,14 +28,9 @@ from .serializers import (
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List organisations",
-        responses={200: OrganizationSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="An organisation, with its coordinating unit's contact details",
-        responses={200: OrganizationDetailSerializer, **error_responses(401, 404)},
-    ),
+    list=list_schema(OrganizationSerializer, "List organisations"),
+    retrieve=retrieve_schema(OrganizationDetailSerializer,
+                             "An organisation, with its coordinating unit's contact details"),
 )
 class OrganizationViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Every signed-in user and system may read the registry; it changes in Django admin."""
@@ -52,31 +51,18 @@ class OrganizationViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
         return OrganizationSerializer
 
 
+ETAG = etag_header("service's version")
+
+
 @extend_schema_view(
-    list=extend_schema(
-        summary="List services on the rehabilitation pyramid",
-        responses={200: ServiceOfferingSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A service",
-        parameters=[etag_header("service's version")],
-        responses={200: ServiceOfferingSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Add a service (organisation administrators of the provider)",
-        parameters=[OpenApiParameter(
-            "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
-            description="The new service's URL.",
-        )],
-        responses={201: ServiceOfferingSerializer,
-                   **error_responses(400, 401, 403, 409, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a service (organisation administrators of the provider)",
-        parameters=[IF_MATCH_HEADER, etag_header("service's version")],
-        responses={200: ServiceOfferingSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
-    ),
+    list=list_schema(ServiceOfferingSerializer, "List services on the rehabilitation pyramid"),
+    retrieve=retrieve_schema(ServiceOfferingSerializer, "A service", parameters=[ETAG]),
+    create=create_schema(ServiceOfferingSerializer,
+                         "Add a service (organisation administrators of the provider)",
+                         location="service"),
+    partial_update=locked_schema(
+        {200: ServiceOfferingSerializer},
+        "Change a service (organisation administrators of the provider)", etag=ETAG),
 )
 class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):
@@ -95,9 +81,9 @@ class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
         serializer.instance = services.create_service_offering(
             by=request.user, **serializer.validated_data
         )
-        location = reverse("service-detail", kwargs={"uuid": serializer.instance.uuid})
+        location = detail_url(request, "service-detail", serializer.instance)
         return Response(serializer.data, status=status.HTTP_201_CREATED,
-                        headers={"Location": request.build_absolute_uri(location)})
+                        headers={"Location": location})
 
     def partial_update(self, request, *args, **kwargs):
         offering = self.get_object()
@@ -112,10 +98,8 @@ class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
             )
         # The prefetched many-to-many lists predate the save (as in UpdateModelMixin).
         offering._prefetched_objects_cache = {}
-        return Response(self.get_serializer(offering).data,
-                        headers={"ETag": version_etag(offering.version)})
+        return versioned_response(self.get_serializer(offering).data, offering.version)
 
     def retrieve(self, request, *args, **kwargs):
         offering = self.get_object()
-        return Response(self.get_serializer(offering).data,
-                        headers={"ETag": version_etag(offering.version)})
+        return versioned_response(self.get_serializer(offering).data, offering.version)
