@@ -218,6 +218,7 @@ class IndividualPlan(TrackedModel):
 class CoordinatorAssignment(models.Model):
     """Who coordinated the plan when; reassignment ends one row and starts another."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE,
                              related_name="assignments")
     coordinator = models.ForeignKey(Coordinator, on_delete=models.PROTECT,

@@ -1,5 +1,7 @@
 """The interdisciplinary discharge meeting, its participants, minutes and follow-up tasks."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -80,6 +82,7 @@ class ParticipantStatus(models.TextChoices):
 
 
 class MeetingParticipant(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(DischargeMeeting, on_delete=models.CASCADE,
                                 related_name="participants")
     kind = models.CharField(_("role in the meeting"), max_length=20,
@@ -122,6 +125,7 @@ class MeetingParticipant(models.Model):
 
 
 class FollowUpTask(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(DischargeMeeting, on_delete=models.CASCADE,
                                 related_name="tasks")
     description = models.CharField(_("what"), max_length=300)

@@ -1,5 +1,7 @@
 """The patient and the care relationships that decide who may see them."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -143,6 +145,7 @@ class NextOfKin(TrackedModel):
 class CareRelationship(models.Model):
     """Why an organisation (or one person in it) may see a patient, and for how long."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Indexed by care_relationship_patient_idx, which also holds what granting() asks.
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="care_relationships", db_index=False,

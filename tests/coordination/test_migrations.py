@@ -3,6 +3,8 @@
 import pytest
 from django.utils import timezone
 
+from coordination import services
+from tests.factories import coordinator, individual_plan
 from tests.migrations import latest_schema_afterwards, migrate  # noqa: F401 - a fixture
 
 BEFORE = [("coordination", "0001_individual_plans")]
@@ -68,3 +70,24 @@ def test_the_migration_stops_on_duplicate_open_plans_and_names_them(cast):
         migrate(ONE_OPEN)
     assert all(str(plan.uuid) in str(exc_info.value) for plan in plans)
     Plan.objects.filter(pk=plans[0].pk).update(status="closed")
+
+
+# --- a public UUID for coordinator assignments (0006) -----------------------------------
+
+BEFORE_ASSIGNMENT_UUID = [("coordination", "0005_plan_sync_index")]
+ASSIGNMENT_UUID = [("coordination", "0006_assignment_uuid")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_assignments_from_before_get_distinct_public_uuids_backwards_and_forwards(cast):
+    plan = individual_plan(cast, coordinator(cast))
+    other = coordinator(cast, user=cast.ke_tromso)
+    services.assign_coordinator(plan, other, by=cast.ke_tromso)
+    apps = migrate(BEFORE_ASSIGNMENT_UUID)
+    Assignment = apps.get_model("coordination", "CoordinatorAssignment")
+    assert "uuid" not in {field.name for field in Assignment._meta.get_fields()}
+    assert Assignment.objects.count() == 2
+    apps = migrate(ASSIGNMENT_UUID)
+    uuids = list(apps.get_model("coordination", "CoordinatorAssignment").objects
+                 .values_list("uuid", flat=True))
+    assert len(uuids) == 2 and None not in uuids and len(set(uuids)) == 2

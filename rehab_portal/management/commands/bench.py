@@ -755,8 +755,9 @@ class PostgresGenerator:
         for name, organization in (("relationships", "a.hospital_id"),
                                    ("relationships", "a.municipality_id")):
             self.insert(name, CareRelationship, {
-                "patient_id": "a.patient_id", "organization_id": organization,
-                "reason": "'admission'", "valid_from": "a.admitted_at", "created_at": "now()",
+                "uuid": "gen_random_uuid()", "patient_id": "a.patient_id",
+                "organization_id": organization, "reason": "'admission'",
+                "valid_from": "a.admitted_at", "created_at": "now()",
             }, "FROM pathways_admission a WHERE a.id > %(first)s", params)
         self.insert("notifications", Notification, {
             "uuid": "gen_random_uuid()", "recipient_id": "k.ke", "kind": "'early_notification.new'",
@@ -822,12 +823,13 @@ class PostgresGenerator:
             WHERE m.status = 'scheduled' AND m.admission_id > %(first)s
         """
         self.insert("participants", MeetingParticipant, {
-            "meeting_id": "m.id", "kind": "'coordinating_unit'", "user_id": "%(ke)s",
-            "name": "'KE'", "status": "'accepted'",
+            "uuid": "gen_random_uuid()", "meeting_id": "m.id", "kind": "'coordinating_unit'",
+            "user_id": "%(ke)s", "name": "'KE'", "status": "'accepted'",
         }, scheduled, params)
         self.insert("participants", MeetingParticipant, {
-            "meeting_id": "m.id", "kind": "'gp'", "name": "'Fastlege'",
-            "email": "'fastlege' || m.id || '@bench.example'", "status": "'invited'",
+            "uuid": "gen_random_uuid()", "meeting_id": "m.id", "kind": "'gp'",
+            "name": "'Fastlege'", "email": "'fastlege' || m.id || '@bench.example'",
+            "status": "'invited'",
         }, scheduled, params)
         self.count = size
 
