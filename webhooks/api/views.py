@@ -7,16 +7,23 @@ carry ids only.
 """
 
 from django.db import transaction
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.api.concurrency import locked_for_update, version_etag
-from common.api.fields import UuidLookupMixin
-from common.api.schema import error_responses
+from common.api.concurrency import locked_for_update, versioned_response
+from common.api.fields import UuidLookupMixin, detail_url
+from common.api.schema import (
+    create_schema,
+    error_responses,
+    etag_header,
+    list_schema,
+    location_header,
+    locked_schema,
+    retrieve_schema,
+)
 from common.api.serializers import NoInput, validated_input
 from common.idempotency import not_replayable
 
@@ -30,20 +37,18 @@ from .serializers import (
     WebhookSubscriptionUpdateSerializer,
 )
 
-ETAG = OpenApiParameter(
-    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
-    description="The subscription's version, e.g. W/\"3\"; send it back in If-Match to change "
-                "it.",
-)
+ETAG = etag_header("subscription's version")
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
     description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
 )
-
-
-def _location(what: str) -> OpenApiParameter:
-    return OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER,
-                            response=[201], description=f"The new {what}'s URL.")
+# A subscription and the delivery log are the client's own: another's is a 403 or a 404.
+LIST_ERRORS = (400, 401, 403, 404)
+READ_ERRORS = (401, 403, 404)
+# A ping or a replay queues a delivery; 409 when the subscription is paused.
+DELIVERY_CREATED = {"request": None, "parameters": [location_header("delivery")],
+                    "responses": {201: WebhookDeliverySerializer,
+                                  **error_responses(401, 403, 404, 409)}}
 
 
 SUBSCRIPTIONS = """\
@@ -81,36 +86,25 @@ The secret is shown once, in the answer to create and to `rotate-secret/`.
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List your webhook subscriptions",
-        description=SUBSCRIPTIONS,
-        responses={200: WebhookSubscriptionSerializer(many=True),
-                   **error_responses(400, 401, 403, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A webhook subscription (without its secret)",
-        description="404 for another client's subscription.",
-        parameters=[ETAG],
-        responses={200: WebhookSubscriptionSerializer, **error_responses(401, 403, 404)},
-    ),
-    create=extend_schema(
-        summary="Subscribe to events",
-        description="Answers 201 with the signing secret, which is shown only this once. Needs "
-                    "`webhooks:write`; only API clients (not signed-in people) subscribe.\n\n"
-                    + SUBSCRIPTIONS,
-        request=WebhookSubscriptionInputSerializer,
-        parameters=[ETAG, _location("subscription")],
-        responses={201: WebhookSubscriptionSecretSerializer,
-                   **error_responses(400, 401, 403, 413)},
-    ),
-    partial_update=extend_schema(
-        summary="Change the URL or the events, pause or resume (If-Match)",
-        description="Pausing keeps pending deliveries waiting; resuming sends them.",
-        request=WebhookSubscriptionUpdateSerializer,
-        parameters=[IF_MATCH, ETAG],
-        responses={200: WebhookSubscriptionSerializer,
-                   **error_responses(400, 401, 403, 404, 412, 413, 428)},
-    ),
+    list=list_schema(WebhookSubscriptionSerializer, "List your webhook subscriptions",
+                     SUBSCRIPTIONS, errors=LIST_ERRORS),
+    retrieve=retrieve_schema(WebhookSubscriptionSerializer,
+                             "A webhook subscription (without its secret)",
+                             "404 for another client's subscription.",
+                             errors=READ_ERRORS, parameters=[ETAG]),
+    create=create_schema(
+        WebhookSubscriptionSecretSerializer, "Subscribe to events",
+        "Answers 201 with the signing secret, which is shown only this once. Needs "
+        "`webhooks:write`; only API clients (not signed-in people) subscribe.\n\n"
+        + SUBSCRIPTIONS,
+        location="subscription", parameters=[ETAG], errors=(400, 401, 403, 413),
+        request=WebhookSubscriptionInputSerializer),
+    partial_update=locked_schema(
+        {200: WebhookSubscriptionSerializer},
+        "Change the URL or the events, pause or resume (If-Match)",
+        "Pausing keeps pending deliveries waiting; resuming sends them.",
+        etag=ETAG, if_match=IF_MATCH, errors=(400, 401, 403, 404, 412, 413, 428),
+        request=WebhookSubscriptionUpdateSerializer),
     destroy=extend_schema(
         summary="Delete a subscription with its delivery log",
         description="Pending deliveries are not sent.",
@@ -136,10 +130,9 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
     def create(self, request, *args, **kwargs):
         data = validated_input(self, WebhookSubscriptionInputSerializer)
         subscription = services.create_subscription(by=request.user, **data)
-        location = request.build_absolute_uri(
-            reverse("webhook-subscription-detail", kwargs={"uuid": subscription.uuid}))
-        return self._response(subscription, status.HTTP_201_CREATED, secret=True,
-                              Location=location)
+        return self._response(
+            subscription, status.HTTP_201_CREATED, secret=True,
+            Location=detail_url(request, "webhook-subscription-detail", subscription))
 
     def partial_update(self, request, *args, **kwargs):
         data = validated_input(self, WebhookSubscriptionUpdateSerializer,
@@ -175,15 +168,11 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
         summary="Send a ping event to test the receiver",
         description="Queues a `ping` delivery (whatever the subscription's events); follow it "
                     "in the delivery log. 409 when the subscription is paused.",
-        request=None, parameters=[_location("delivery")],
-        responses={201: WebhookDeliverySerializer, **error_responses(401, 403, 404, 409)},
+        **DELIVERY_CREATED,
     )
     @action(detail=True, methods=["post"])
     def ping(self, request, uuid=None):
-        subscription = self.get_object()
-        validated_input(self, NoInput)
-        delivery = services.ping(subscription, by=request.user)
-        return _delivery_created(request, delivery)
+        return _queue_delivery(self, services.ping)
 
     def _locked(self, request):
         """The subscription, locked for this transaction, once its owner (403 first) names
@@ -197,33 +186,31 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
         serializer_class = WebhookSubscriptionSecretSerializer if secret \
             else WebhookSubscriptionSerializer
         data = serializer_class(subscription, context=self.get_serializer_context()).data
-        return Response(data, status=status_code,
-                        headers={"ETag": version_etag(subscription.version), **headers})
+        return versioned_response(data, subscription.version, status_code, **headers)
 
 
-def _delivery_created(request, delivery) -> Response:
+def _queue_delivery(view, queue) -> Response:
+    """`queue(the view's object, by=user)` (a ping, a replay), which takes no input: 201 with
+    the delivery it queued."""
+    subject = view.get_object()
+    validated_input(view, NoInput)
+    request = view.request
+    delivery = queue(subject, by=request.user)
     delivery = access.visible_deliveries(request.user).select_related(
         "subscription", "replay_of").get(pk=delivery.pk)
-    location = request.build_absolute_uri(
-        reverse("webhook-delivery-detail", kwargs={"uuid": delivery.uuid}))
     return Response(WebhookDeliverySerializer(delivery, context={"request": request}).data,
-                    status=status.HTTP_201_CREATED, headers={"Location": location})
+                    status=status.HTTP_201_CREATED,
+                    headers={"Location": detail_url(request, "webhook-delivery-detail",
+                                                    delivery)})
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="The delivery log",
-        description="Your subscriptions' deliveries, newest first: status, attempts, the "
-                    "receiver's last answer. Filter by subscription, status, event or event "
-                    "id.",
-        responses={200: WebhookDeliverySerializer(many=True),
-                   **error_responses(400, 401, 403, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="One delivery, with the payload as POSTed",
-        description="404 for another client's delivery.",
-        responses={200: WebhookDeliverySerializer, **error_responses(401, 403, 404)},
-    ),
+    list=list_schema(
+        WebhookDeliverySerializer, "The delivery log",
+        "Your subscriptions' deliveries, newest first: status, attempts, the receiver's last "
+        "answer. Filter by subscription, status, event or event id.", errors=LIST_ERRORS),
+    retrieve=retrieve_schema(WebhookDeliverySerializer, "One delivery, with the payload as POSTed",
+                             "404 for another client's delivery.", errors=READ_ERRORS),
 )
 class WebhookDeliveryViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):
@@ -242,12 +229,8 @@ class WebhookDeliveryViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
                     "delivery is pending or being delivered, or when the subscription is "
                     "paused. The client (webhooks:write) or an administrator of its "
                     "organisation.",
-        request=None, parameters=[_location("delivery")],
-        responses={201: WebhookDeliverySerializer, **error_responses(401, 403, 404, 409)},
+        **DELIVERY_CREATED,
     )
     @action(detail=True, methods=["post"])
     def replay(self, request, uuid=None):
-        delivery = self.get_object()
-        validated_input(self, NoInput)
-        delivery = services.replay_delivery(delivery, by=request.user)
-        return _delivery_created(request, delivery)
+        return _queue_delivery(self, services.replay_delivery)
