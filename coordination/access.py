@@ -17,9 +17,9 @@ any of this), never for another municipality's:
 Organisation administrators administer users, services and API clients, not the KE's work."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.lookup import one_or_404
 from pathways.access import audit_reads
 from registry.capabilities import Capability, can
 from registry.models import AuditObjectType
@@ -35,29 +35,24 @@ def visible_requests(user):
     return PlanRequest.objects.visible_to(user)
 
 
-def get_visible_plan(user, uuid, *, log: bool = True) -> IndividualPlan:
-    """The plan, or 404 whether it does not exist or lies outside the user's scope; the read
-    is audited."""
-    try:
-        plan = visible_plans(user).select_related(
-            "patient", "municipality", "coordinator__user").get(uuid=uuid)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such plan.") from exc
+def _visible_one(user, queryset, uuid, object_type: AuditObjectType, log: bool):
+    """The record, or 404 whether it does not exist or lies outside the user's scope; the
+    read is audited unless `log` is off (the caller audits it with more)."""
+    record = one_or_404(queryset, uuid=uuid)
     if log:
-        audit_reads(user, [plan], object_type=AuditObjectType.INDIVIDUAL_PLAN,
-                    patient_of=lambda p: p.patient)
-    return plan
+        audit_reads(user, [record], object_type=object_type, patient_of=lambda r: r.patient)
+    return record
+
+
+def get_visible_plan(user, uuid, *, log: bool = True) -> IndividualPlan:
+    return _visible_one(user, visible_plans(user).select_related(
+        "patient", "municipality", "coordinator__user"), uuid,
+        AuditObjectType.INDIVIDUAL_PLAN, log)
 
 
 def get_visible_request(user, uuid, *, log: bool = True) -> PlanRequest:
-    try:
-        request = visible_requests(user).select_related("patient", "municipality").get(uuid=uuid)
-    except (PlanRequest.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such request.") from exc
-    if log:
-        audit_reads(user, [request], object_type=AuditObjectType.PLAN_REQUEST,
-                    patient_of=lambda r: r.patient)
-    return request
+    return _visible_one(user, visible_requests(user).select_related("patient", "municipality"),
+                        uuid, AuditObjectType.PLAN_REQUEST, log)
 
 
 def is_ke_staff(user, organization) -> bool:

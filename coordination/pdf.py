@@ -22,11 +22,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db.models import Prefetch
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -35,6 +33,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from common.lookup import one_or_404
 from pathways.access import audit_reads
 from pathways.models import Patient
 from registry.models import AuditAction, AuditObjectType
@@ -331,11 +330,8 @@ def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
     stored for the next download. Every download is audited with the version it showed. One
     query decides access and reads the current version: a repeated download costs that, the
     audit and a file read."""
-    try:
-        current = visible_plans(printed_by).select_related("patient").get(
-            uuid=plan.uuid if isinstance(plan, IndividualPlan) else plan)
-    except (IndividualPlan.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such plan.") from exc
+    current = one_or_404(visible_plans(printed_by).select_related("patient"),
+                         uuid=plan.uuid if isinstance(plan, IndividualPlan) else plan)
     language = print_language(language)
     storage = storages["default"]
     data = _read_stored(storage, stored_name(current, language))

@@ -5,9 +5,9 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.lookup import one_or_404
 from registry import audit
 from registry.access import memberships
 from registry.capabilities import Capability, can, organizations_where, roles_with
@@ -24,11 +24,8 @@ def get_visible_patient(user, uuid) -> Patient:
     """The patient, or 404 whether it does not exist or lies outside the user's scope; with
     the grounds the user sees it on (with_grounds), so that auditing the read costs no
     query for them (audit_reads finds them on the patient)."""
-    try:
-        return with_grounds(visible_patients(user).select_related("municipality"), user,
-                            patient_field="pk").get(uuid=uuid)
-    except (Patient.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such patient.") from exc
+    return one_or_404(with_grounds(visible_patients(user).select_related("municipality"),
+                                   user, patient_field="pk"), uuid=uuid)
 
 
 def grounds(user, patient_ids: Iterable[int]) -> dict[int, tuple[int, str]]:

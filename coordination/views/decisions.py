@@ -3,7 +3,6 @@ an individual plan or a coordinator, and create or change a coordinator's profil
 answers with the overview's lists out of band and an announcement."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from common.htmx import form_step, posted, render_panel, step_done
+from common.lookup import one_or_404
 from pathways.views.inbox import ke_municipalities
 
 from .. import services
@@ -50,11 +50,8 @@ def _panel_step(request, form, template: str, context: dict, step, done_message)
 
 
 def _get_request(user, uuid) -> PlanRequest:
-    try:
-        return visible_requests(user).select_related("patient", "municipality").get(
-            uuid=uuid, municipality_id__in=ke_municipalities(user))
-    except (PlanRequest.DoesNotExist, ValueError) as exc:
-        raise Http404("No such request.") from exc
+    return one_or_404(visible_requests(user).select_related("patient", "municipality"),
+                      uuid=uuid, municipality_id__in=ke_municipalities(user))
 
 
 def _decision(request, uuid, form_class, template, step, done_message):
@@ -100,11 +97,8 @@ def decline_request(request, uuid):
 
 
 def _get_coordinator(user, uuid) -> Coordinator:
-    try:
-        return Coordinator.objects.select_related("user", "organization").get(
-            uuid=uuid, organization_id__in=ke_municipalities(user))
-    except (Coordinator.DoesNotExist, ValueError) as exc:
-        raise Http404("No such coordinator.") from exc
+    return one_or_404(Coordinator.objects.select_related("user", "organization"),
+                      uuid=uuid, organization_id__in=ke_municipalities(user))
 
 
 @never_cache

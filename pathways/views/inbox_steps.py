@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.htmx import form_step, posted, render_panel, run_action, step_done
+from common.lookup import one_or_404
 from registry.models import AuditObjectType
 
 from .. import services
@@ -51,11 +51,8 @@ def _archive_query(request) -> str:
 @login_required
 @require_POST
 def acknowledge_notice(request, uuid):
-    try:
-        notice = EarlyNotification.objects.visible_to(request.user).sent().select_related(
-            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
-    except (EarlyNotification.DoesNotExist, ValueError) as exc:
-        raise Http404("No such notice.") from exc
+    notice = one_or_404(EarlyNotification.objects.visible_to(request.user).sent().select_related(
+        "admission__patient", "admission__municipality", "admission__hospital"), uuid=uuid)
     result, error, status = run_action(
         lambda: services.acknowledge_early_notification(notice, by=request.user))
     if result is None:
@@ -70,12 +67,9 @@ def acknowledge_notice(request, uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_declaration(request, uuid):
-    try:
-        declaration = ReadyForDischarge.objects.filter(
-            admission__patient__in=visible_patients(request.user)).select_related(
-            "admission__patient", "admission__municipality", "admission__hospital").get(uuid=uuid)
-    except (ReadyForDischarge.DoesNotExist, ValueError) as exc:
-        raise Http404("No such declaration.") from exc
+    declaration = one_or_404(ReadyForDischarge.objects.filter(
+        admission__patient__in=visible_patients(request.user)).select_related(
+        "admission__patient", "admission__municipality", "admission__hospital"), uuid=uuid)
     if request.method == "GET":
         audit_reads(request.user, [declaration], object_type=AuditObjectType.READY_FOR_DISCHARGE,
                     patient_of=lambda d: d.admission.patient)
@@ -115,14 +109,11 @@ def _lists_oob(request) -> str:
 @require_POST
 def respond_to_meeting(request, uuid):
     """The signed-in person accepts or declines their own invitation."""
-    try:
-        participant = MeetingParticipant.objects.select_related(
-            "meeting__admission__patient", "meeting__admission__hospital",
-            "meeting__admission__municipality").get(
-            meeting__uuid=uuid, user=request.user,
-            meeting__admission__patient__in=visible_patients(request.user))
-    except (MeetingParticipant.DoesNotExist, ValueError) as exc:
-        raise Http404("No such invitation.") from exc
+    participant = one_or_404(MeetingParticipant.objects.select_related(
+        "meeting__admission__patient", "meeting__admission__hospital",
+        "meeting__admission__municipality"),
+        meeting__uuid=uuid, user=request.user,
+        meeting__admission__patient__in=visible_patients(request.user))
     status = request.POST.get("status", "")
     result, error, code = run_action(
         lambda: services.respond_to_invitation(participant, by=request.user, status=status))

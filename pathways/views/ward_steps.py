@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from common.htmx import form_step, posted, render_panel, step_done
+from common.lookup import one_or_404
 from registry.models import AuditObjectType
 
 from .. import services
@@ -41,11 +41,8 @@ NOTICE_INITIAL_FIELDS = EarlyNotificationForm.CONTENT_FIELDS
 def _admission_in_scope(request, uuid) -> Admission:
     """The admission, or 404 outside scope. Opening a step's panel shows patient data, so
     a GET is audited as a read (a POST is audited by the service it runs)."""
-    try:
-        admission = Admission.objects.filter(patient__in=visible_patients(request.user)) \
-            .select_related("patient", "hospital", "municipality").get(uuid=uuid)
-    except (Admission.DoesNotExist, ValueError) as exc:
-        raise Http404("No such admission.") from exc
+    admission = one_or_404(Admission.objects.filter(patient__in=visible_patients(request.user))
+                           .select_related("patient", "hospital", "municipality"), uuid=uuid)
     if request.method == "GET":
         audit_reads(request.user, [admission], object_type=AuditObjectType.ADMISSION,
                     patient_of=lambda a: a.patient,
