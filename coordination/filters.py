@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from common.api.filters import IsoDateTimeFilter
+from common.api.filters import updated_since_filter
 
 from .models import (
     Coordinator,
@@ -16,35 +16,29 @@ from .models import (
 )
 
 
-def _updated_since():
-    return IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
-        help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
-    )
+class _PatientRecordFilter(django_filters.FilterSet):
+    """What a municipality's records about a patient are filtered by besides their own."""
 
-
-class PlanRequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices,
-                                                 label=_("Status"))
     municipality = django_filters.UUIDFilter(field_name="municipality__uuid",
                                              label=_("Municipality"))
-    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, label=_("Request for"))
     patient = django_filters.UUIDFilter(field_name="patient__uuid", label=_("Patient"))
-    updated_since = _updated_since()
+    updated_since = updated_since_filter()
+
+
+class PlanRequestFilter(_PatientRecordFilter):
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices,
+                                                 label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, label=_("Request for"))
 
     class Meta:
         model = PlanRequest
         fields = ["status", "municipality", "kind", "patient", "updated_since"]
 
 
-class IndividualPlanFilter(django_filters.FilterSet):
+class IndividualPlanFilter(_PatientRecordFilter):
     status = django_filters.MultipleChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
-    municipality = django_filters.UUIDFilter(field_name="municipality__uuid",
-                                             label=_("Municipality"))
     coordinator = django_filters.UUIDFilter(field_name="coordinator__uuid",
                                             label=_("Coordinator"))
-    patient = django_filters.UUIDFilter(field_name="patient__uuid", label=_("Patient"))
-    updated_since = _updated_since()
 
     class Meta:
         model = IndividualPlan
@@ -56,7 +50,7 @@ class CoordinatorFilter(django_filters.FilterSet):
                                              label=_("Organisation"))
     kind = django_filters.ChoiceFilter(choices=CoordinatorKind.choices, label=_("Kind"))
     active = django_filters.BooleanFilter(label=_("Active"))
-    updated_since = _updated_since()
+    updated_since = updated_since_filter()
 
     class Meta:
         model = Coordinator

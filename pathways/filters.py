@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.api.filters import IsoDateTimeFilter
+from common.api.filters import IsoDateTimeFilter, updated_since_filter
 
 from .models import (
     Admission,
@@ -20,9 +20,7 @@ class PatientFilter(django_filters.FilterSet):
     """Name search and sync; identity numbers are searched by POST, never in a URL."""
 
     name = django_filters.CharFilter(method="search_name", label=_("Name"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
+    updated_since = updated_since_filter(help_text=None)
 
     class Meta:
         model = Patient
@@ -39,13 +37,6 @@ class PatientFilter(django_filters.FilterSet):
         return queryset
 
 
-def _updated_since():
-    return IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
-        help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
-    )
-
-
 class AdmissionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AdmissionStatus.choices,
                                                  label=_("Status"))
@@ -54,26 +45,31 @@ class AdmissionFilter(django_filters.FilterSet):
                                              label=_("Responsible municipality"))
     ward = django_filters.CharFilter(lookup_expr="iexact", label=_("Ward"))
     patient = django_filters.UUIDFilter(field_name="patient__uuid", label=_("Patient"))
-    updated_since = _updated_since()
+    updated_since = updated_since_filter()
 
     class Meta:
         model = Admission
         fields = ["status", "hospital", "municipality", "ward", "patient", "updated_since"]
 
 
-class EarlyNotificationFilter(django_filters.FilterSet):
-    """`admission=<uuid>` gives the notice's version history, oldest version first."""
+class _AdmissionRecordFilter(django_filters.FilterSet):
+    """What the records of an admission (its notices, its meetings) are filtered by."""
 
     admission = django_filters.UUIDFilter(field_name="admission__uuid", label=_("Admission"))
     patient = django_filters.UUIDFilter(field_name="admission__patient__uuid",
                                         label=_("Patient"))
+    updated_since = updated_since_filter()
+
+
+class EarlyNotificationFilter(_AdmissionRecordFilter):
+    """`admission=<uuid>` gives the notice's version history, oldest version first."""
+
     state = django_filters.ChoiceFilter(choices=NoticeState.choices, label=_("State"))
     message_status = django_filters.ChoiceFilter(choices=MessageStatus.choices,
                                                  label=_("Message status"))
     acknowledged = django_filters.BooleanFilter(field_name="acknowledged_at",
                                                 lookup_expr="isnull", exclude=True,
                                                 label=_("Acknowledged"))
-    updated_since = _updated_since()
 
     class Meta:
         model = EarlyNotification
@@ -81,16 +77,12 @@ class EarlyNotificationFilter(django_filters.FilterSet):
                   "updated_since"]
 
 
-class DischargeMeetingFilter(django_filters.FilterSet):
-    admission = django_filters.UUIDFilter(field_name="admission__uuid", label=_("Admission"))
-    patient = django_filters.UUIDFilter(field_name="admission__patient__uuid",
-                                        label=_("Patient"))
+class DischargeMeetingFilter(_AdmissionRecordFilter):
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
     scheduled_after = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte",
                                         label=_("Scheduled at or after"))
     scheduled_before = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt",
                                          label=_("Scheduled before"))
-    updated_since = _updated_since()
 
     class Meta:
         model = DischargeMeeting

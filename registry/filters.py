@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from common.api.filters import IsoDateTimeFilter
+from common.api.filters import updated_since_filter
 
 from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
 
@@ -22,9 +22,7 @@ class OrganizationFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     municipality_number = django_filters.CharFilter(label=_("Municipality number"))
     orgnr = django_filters.CharFilter(label=_("Organisation number"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
+    updated_since = updated_since_filter(help_text=None)
 
     class Meta:
         model = Organization
@@ -47,9 +45,7 @@ class ServiceOfferingFilter(django_filters.FilterSet):
     )
     provider = django_filters.UUIDFilter(field_name="provider__uuid", label=_("Provider"))
     active = django_filters.BooleanFilter(label=_("Active"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
+    updated_since = updated_since_filter(help_text=None)
 
     class Meta:
         model = ServiceOffering

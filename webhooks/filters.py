@@ -1,21 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from common.api.filters import IsoDateTimeFilter
+from common.api.filters import updated_since_filter
 
 from .models import WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription
 
 
-def _updated_since():
-    return IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
-        help_text=_("Only records changed at or after this time (ISO 8601), for sync."),
-    )
-
-
 class WebhookSubscriptionFilter(django_filters.FilterSet):
     active = django_filters.BooleanFilter(label=_("Active"))
-    updated_since = _updated_since()
+    updated_since = updated_since_filter()
 
     class Meta:
         model = WebhookSubscription
@@ -32,7 +25,7 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     event_id = django_filters.UUIDFilter(label=_("Event id"),
                                          help_text=_("Every delivery of one event, replays "
                                                      "included."))
-    updated_since = _updated_since()
+    updated_since = updated_since_filter()
 
     class Meta:
         model = WebhookDelivery

@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
@@ -27,6 +28,17 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+SYNC_HELP = gettext_lazy("Only records changed at or after this time (ISO 8601), for sync.")
+
+
+def updated_since_filter(field_name: str = "updated_at", *, help_text=SYNC_HELP):
+    """`updated_since`: the rows changed at or after a time, for a client's sync (help_text
+    None: the filter is described by its label alone)."""
+    described = {"help_text": help_text} if help_text is not None else {}
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="gte",
+                             label=gettext_lazy("Updated since"), **described)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
