@@ -12,9 +12,10 @@ from common.api.fields import (
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
+    visible,
 )
 from common.api.serializers import InputSerializer, ValidatedModelSerializer
-from pathways.api.common import display_name_field
+from pathways.api.common import PatientFields, display_name_field
 from pathways.models import Patient
 from registry.models import Organization, ServiceOffering
 
@@ -42,10 +43,6 @@ from ..models import (
     RequestStatus,
 )
 from ..services.plans import PLAN_FIELDS
-
-
-def _visible(queryset, user):
-    return queryset.visible_to(user)
 
 
 def _colleagues(queryset, user):
@@ -78,13 +75,16 @@ def coordinator_field(**kwargs):
 
 # -- Requests ----------------------------------------------------------------------------
 
-class PlanRequestSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="plan-request-detail",
-                                               lookup_field="uuid")
-    patient = UuidRelatedField(read_only=True)
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+# A municipality's record about a patient (a request, a plan). No docstring: the schema would
+# give it to the serializers built on it.
+class _MunicipalRecordSerializer(PatientFields, serializers.ModelSerializer):
     municipality = UuidRelatedField(read_only=True)
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+
+
+class PlanRequestSerializer(_MunicipalRecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="plan-request-detail",
+                                               lookup_field="uuid")
     kind = NamedChoiceField(RequestKind.choices, enum_name="PlanRequestKind", read_only=True)
     source = NamedChoiceField(RequestSource.choices, enum_name="PlanRequestSource",
                               read_only=True)
@@ -118,7 +118,7 @@ class PlanRequestSerializer(serializers.ModelSerializer):
 
 
 class PlanRequestCreateSerializer(InputSerializer):
-    patient = ScopedUuidRelatedField(queryset=Patient.objects.all(), scope=_visible,
+    patient = ScopedUuidRelatedField(queryset=Patient.objects.all(), scope=visible,
                                      help_text=_("UUID of a patient you may see."))
     municipality = UuidRelatedField(queryset=Organization.objects.municipalities(),
                                     help_text=_("UUID of the municipality whose coordinating "
@@ -307,13 +307,9 @@ class PlanChangeSerializer(serializers.Serializer):
 
 # -- Plans -------------------------------------------------------------------------------
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(_MunicipalRecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="individual-plan-detail",
                                                lookup_field="uuid")
-    patient = UuidRelatedField(read_only=True)
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
-    municipality = UuidRelatedField(read_only=True)
-    municipality_name = serializers.CharField(source="municipality.name", read_only=True)
     coordinator = UuidRelatedField(read_only=True, allow_null=True)
     coordinator_name = serializers.CharField(source="coordinator.user.display_name",
                                              read_only=True, allow_null=True)

@@ -1,4 +1,4 @@
-"""Pieces the pathway viewsets share: display names and related values."""
+"""Pieces the pathway viewsets share: the patient, display names and related values."""
 
 from collections.abc import Callable
 from typing import NamedTuple
@@ -9,7 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api.fields import UuidRelatedField
 from registry.models import User
+
+
+# The patient a row is about, by UUID and by name: a base of the ModelSerializers of models
+# with a `patient`. No docstring: the schema would give it to every serializer built on it.
+class PatientFields(serializers.Serializer):
+    patient = UuidRelatedField(read_only=True)
+    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
 
 
 def display_name_field(source: str, **kwargs) -> serializers.CharField:

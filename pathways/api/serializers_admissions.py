@@ -8,6 +8,7 @@ from common.api.fields import (
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
+    visible,
 )
 from common.api.serializers import InputSerializer, ValidatedModelSerializer
 from registry.models import Organization, OrganizationKind, ServiceLevel
@@ -23,12 +24,8 @@ from ..models import (
     ReadyForDischarge,
 )
 from ..services.admissions import ADMISSION_FIELDS
-from .common import RelatedCodeField, RelatedUuidField, display_name_field
+from .common import PatientFields, RelatedCodeField, RelatedUuidField, display_name_field
 from .serializers import IdentityNumberField
-
-
-def _visible(queryset, user):
-    return queryset.visible_to(user)
 
 
 class MunicipalAnswerSerializer(serializers.ModelSerializer):
@@ -89,11 +86,9 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdmissionSerializer(serializers.ModelSerializer):
+class AdmissionSerializer(PatientFields, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="admission-detail",
                                                lookup_field="uuid")
-    patient = UuidRelatedField(read_only=True)
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     hospital = UuidRelatedField(read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     municipality = UuidRelatedField(read_only=True, help_text=_(
@@ -148,7 +143,7 @@ class AdmissionCreateSerializer(InputSerializer):
     """Either `patient` (a UUID you may see) or `identity_number` (for EPJ systems)."""
 
     patient = ScopedUuidRelatedField(
-        queryset=Patient.objects.all(), scope=_visible, required=False,
+        queryset=Patient.objects.all(), scope=visible, required=False,
         help_text=_("UUID of a patient you may see. Or give identity_number instead."))
     identity_number = IdentityNumberField(required=False, help_text=_(
         "Fødselsnummer or D-number, instead of patient. See the operation's description."))
@@ -176,7 +171,7 @@ class AdmissionCreateSerializer(InputSerializer):
     needs_interdisciplinary_follow_up = serializers.BooleanField(required=False)
     is_rehabilitation_stay = serializers.BooleanField(required=False)
     readmission_of = ScopedUuidRelatedField(
-        queryset=Admission.objects.all(), scope=_visible, required=False, allow_null=True,
+        queryset=Admission.objects.all(), scope=visible, required=False, allow_null=True,
         help_text=_("UUID of the earlier admission this one is a readmission of."))
 
     def validate(self, attrs):

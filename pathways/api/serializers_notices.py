@@ -4,7 +4,7 @@ go through pathways.services (which run the model's full_clean())."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.api.fields import ScopedUuidRelatedField, SlugRelatedField
+from common.api.fields import ScopedUuidRelatedField, SlugRelatedField, visible
 from common.api.serializers import StrictFieldsMixin
 from registry.models import ServiceLevel
 
@@ -17,7 +17,7 @@ class EarlyNotificationSerializer(StrictFieldsMixin, serializers.ModelSerializer
     url = serializers.HyperlinkedIdentityField(view_name="early-notification-detail",
                                                lookup_field="uuid")
     admission = ScopedUuidRelatedField(
-        queryset=Admission.objects.all(), scope=lambda queryset, user: queryset.visible_to(user),
+        queryset=Admission.objects.all(), scope=visible,
         help_text=_("UUID of the admission the notice is about."))
     patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
     state = serializers.ChoiceField(
