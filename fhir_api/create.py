@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from fhir.resources.communication import Communication
 from fhir.resources.encounter import Encounter
 from pydantic import ValidationError as PydanticValidationError
@@ -19,6 +20,7 @@ from registry.models import Organization, OrganizationKind, ServiceLevel
 
 from . import mapping as m
 from .outcome import FhirError, invalid, issue
+from .search import reference_uuid
 
 ENCOUNTER_FIELDS = {
     "patient": "Encounter.subject", "identity_number": "Encounter.subject",
@@ -116,19 +118,15 @@ def _pydantic_message(path: str, error: dict) -> str:
     return _("%(path)s is not valid (%(detail)s).") % {"path": path, "detail": error["msg"]}
 
 
+_MUST_REFER_TO = gettext_lazy("%(path)s must refer to a %(type)s.")
+_NO_SUCH = gettext_lazy("%(path)s: no such %(type)s.")
+
+
 def _reference_uuid(reference, resource_type: str, path: str) -> uuid.UUID | None:
     if reference is None or not reference.reference:
         return None
-    text = reference.reference.rstrip("/")
-    kind, _slash, key = text.rpartition("/")
-    if kind.rsplit("/", 1)[-1] != resource_type:
-        raise invalid(_("%(path)s must refer to a %(type)s.") % {
-            "path": path, "type": resource_type}, path)
-    try:
-        return uuid.UUID(key)
-    except ValueError as exc:
-        raise invalid(_("%(path)s: no such %(type)s.") % {"path": path, "type": resource_type},
-                      path) from exc
+    return reference_uuid(reference.reference, resource_type, path, bare=False,
+                          wrong_type=_MUST_REFER_TO, not_an_id=_NO_SUCH)
 
 
 def _aware(value, path: str) -> datetime.datetime:

@@ -3,7 +3,7 @@ how to search them, how to map them, and how reads are audited."""
 
 import uuid
 from functools import reduce
-from operator import and_
+from operator import and_, attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
@@ -29,7 +29,7 @@ from registry.models import AuditAction, AuditObjectType, Organization
 from . import mapping as m
 from . import paging
 from .outcome import invalid, not_found
-from .search import SearchParam, alternatives, date_filter, reference_uuid, token
+from .search import SearchParam, alternatives, date_filter, reference_uuids, token
 
 NONE = Q(pk__in=[])
 
@@ -79,7 +79,8 @@ class Handler:
         raise NotImplementedError
 
     def patient_of(self, obj) -> Patient:
-        raise NotImplementedError
+        """The resource's patient, along patient_path (the patient search's)."""
+        return attrgetter(self.patient_path.replace("__", "."))(obj)
 
     def id_of(self, obj) -> str:
         return str(obj.uuid)
@@ -133,7 +134,7 @@ class Handler:
         if name == "_lastUpdated":
             return date_filter(self.last_updated, value, name)
         if name == "patient" and self.patient_path:
-            keys = [reference_uuid(v, "Patient", name) for v in alternatives(value)]
+            keys = reference_uuids(value, "Patient", name)
             return Q(**{f"{self.patient_path}__uuid__in": keys})
         if name == self.status_param and self.status_param:
             return self.status_condition(self.status_values(value))
@@ -246,9 +247,6 @@ class EncounterHandler(Handler):
     def to_fhir(self, obj):
         return m.encounter(obj)
 
-    def patient_of(self, obj):
-        return obj.patient
-
 
 class CommunicationHandler(Handler):
     type, family, audit_type = "Communication", "pathways", AuditObjectType.EARLY_NOTIFICATION
@@ -270,15 +268,12 @@ class CommunicationHandler(Handler):
 
     def condition(self, name, value):
         if name == "encounter":
-            keys = [reference_uuid(v, "Encounter", name) for v in alternatives(value)]
+            keys = reference_uuids(value, "Encounter", name)
             return Q(admission__uuid__in=keys)
         return super().condition(name, value)
 
     def to_fhir(self, obj):
         return m.communication(obj)
-
-    def patient_of(self, obj):
-        return obj.admission.patient
 
 
 class AppointmentHandler(Handler):
@@ -296,9 +291,6 @@ class AppointmentHandler(Handler):
     def to_fhir(self, obj):
         return m.appointment(obj)
 
-    def patient_of(self, obj):
-        return obj.admission.patient
-
 
 class AppointmentResponseHandler(Handler):
     type, family = "AppointmentResponse", "pathways"
@@ -308,59 +300,25 @@ class AppointmentResponseHandler(Handler):
     patient_path = "meeting__admission__patient"
     last_updated = "meeting__updated_at"
     # The meeting's sync index in a join, then the answers of one meeting.
-    order = ("meeting__updated_at", "meeting__uuid", "pk")
+    order = ("meeting__updated_at", "meeting__uuid", "uuid")
 
     def base(self, user):
         return (MeetingParticipant.objects
                 .filter(meeting__in=DischargeMeeting.objects.visible_to(user))
                 .select_related("meeting__admission__patient", "organization"))
 
-    def id_of(self, obj):
-        return m.appointment_response_id(obj)
-
-    def get(self, user, resource_id):
-        try:
-            meeting_uuid = uuid.UUID(resource_id[:36])
-        except ValueError as exc:
-            raise not_found() from exc
-        suffix = resource_id[37:]
-        for participant in self.base(user).filter(meeting__uuid=meeting_uuid):
-            if resource_id[36:37] == "-" and \
-                    m.participant_suffix(meeting_uuid, participant.pk) == suffix:
-                return participant
-        raise not_found()
-
     def extra_params(self):
         return [SearchParam("appointment", "reference", "Appointment/<id>: the answers to "
                                                         "one meeting's invitation.")]
 
     def condition(self, name, value):
-        if name == "_id":
-            return reduce(lambda a, b: a | b, (Q(meeting__uuid=p.meeting.uuid, pk=p.pk)
-                                               for p in self._by_ids(value)), NONE)
         if name == "appointment":
-            keys = [reference_uuid(v, "Appointment", name) for v in alternatives(value)]
+            keys = reference_uuids(value, "Appointment", name)
             return Q(meeting__uuid__in=keys)
         return super().condition(name, value)
 
-    def _by_ids(self, value):
-        found = []
-        for resource_id in alternatives(value):
-            try:
-                meeting_uuid = uuid.UUID(resource_id[:36])
-            except ValueError:
-                continue
-            for participant in MeetingParticipant.objects.filter(
-                    meeting__uuid=meeting_uuid).select_related("meeting"):
-                if m.appointment_response_id(participant) == resource_id:
-                    found.append(participant)
-        return found
-
     def to_fhir(self, obj):
         return m.appointment_response(obj)
-
-    def patient_of(self, obj):
-        return obj.meeting.admission.patient
 
 
 class CarePlanHandler(Handler):
@@ -377,9 +335,6 @@ class CarePlanHandler(Handler):
 
     def to_fhir(self, obj):
         return m.care_plan(obj)
-
-    def patient_of(self, obj):
-        return obj.patient
 
 
 class CareTeamHandler(CarePlanHandler):
@@ -412,9 +367,6 @@ class GoalHandler(Handler):
 
     def to_fhir(self, obj):
         return m.goal(obj)
-
-    def patient_of(self, obj):
-        return obj.plan.patient
 
 
 class TaskHandler(Handler):
@@ -465,7 +417,7 @@ class TaskHandler(Handler):
             field = "updated_at" if kind == m.NOTICE_TASK else "fhir_last_updated"
             return date_filter(field, value, name)
         if name == "patient":
-            keys = [reference_uuid(v, "Patient", name) for v in alternatives(value)]
+            keys = reference_uuids(value, "Patient", name)
             return Q(**{f"{patient}__uuid__in": keys})
         if name == "status":
             wanted = set(self.status_values(value))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.api.filters import UtcIsoDateTimeField
 from pathways.deadlines import OSLO
@@ -116,19 +117,30 @@ def date_filter(field: str, value: str, name: str) -> Q:
     return Q(**{f"{field}__lt": end})  # le
 
 
-def reference_uuid(value: str, resource_type: str, name: str) -> uuid.UUID:
-    """`<id>`, `<Type>/<id>` or an absolute URL ending in `<Type>/<id>`."""
+_REFERS_TO_ANOTHER_TYPE = gettext_lazy("%(name)s refers to a %(type)s.")
+_NOT_AN_ID = gettext_lazy("%(name)s: %(value)r is not a %(type)s id.")
+
+
+def reference_uuid(value: str, resource_type: str, name: str, *, bare: bool = True,
+                   wrong_type=_REFERS_TO_ANOTHER_TYPE, not_an_id=_NOT_AN_ID) -> uuid.UUID:
+    """`<Type>/<id>` or an absolute URL ending in it, and (`bare`) `<id>` alone: a search
+    parameter's reference, or (not bare) a body's. A 400 naming `name` says `wrong_type` or
+    `not_an_id` (with name, path, type and value)."""
     text = value.rstrip("/")
-    if "/" in text:
+    words = {"name": name, "path": name, "type": resource_type, "value": value}
+    if "/" in text or not bare:
         kind, _slash, text = text.rpartition("/")
         if kind.rsplit("/", 1)[-1] != resource_type:
-            raise invalid(_("%(name)s refers to a %(type)s.") % {
-                "name": name, "type": resource_type}, name)
+            raise invalid(wrong_type % words, name)
     try:
         return uuid.UUID(text)
     except ValueError as exc:
-        raise invalid(_("%(name)s: %(value)r is not a %(type)s id.") % {
-            "name": name, "value": value, "type": resource_type}, name) from exc
+        raise invalid(not_an_id % words, name) from exc
+
+
+def reference_uuids(value: str, resource_type: str, name: str) -> list[uuid.UUID]:
+    """A search parameter's comma-separated references (any of them)."""
+    return [reference_uuid(part, resource_type, name) for part in alternatives(value)]
 
 
 def token(value: str) -> tuple[str | None, str]:
