@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import StaleVersion, StateConflict
+from common.versioning import lock_at_version, save_changes
 from registry import audit
 from registry.models import AuditAction
 
@@ -47,18 +48,15 @@ def update_subscription(subscription: WebhookSubscription, *, by, expected_versi
     unknown = set(changes) - set(SUBSCRIPTION_FIELDS)
     if unknown:
         raise ValueError(f"Unknown subscription fields: {sorted(unknown)}")
-    current = WebhookSubscription.objects.select_for_update().get(
-        pk=subscription.pk, client=client)
-    if current.version != expected_version:
-        raise StaleVersion(current.version, _(
+
+    def stale(current):
+        return StaleVersion(current.version, _(
             "Someone changed the subscription since you read it (now version %(version)s).")
             % {"version": current.version})
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.version += 1
-    current.updated_by = by
-    current.save()
+
+    current = lock_at_version(WebhookSubscription.objects.filter(client=client), subscription,
+                              expected_version, stale=stale)
+    save_changes(current, changes, by=by)
     _audit(by, AuditAction.UPDATE, current, client, ", ".join(sorted(changes)))
     return current
 
