@@ -16,10 +16,12 @@ from .models import AuditAction, AuditEvent, AuditObjectType, Organization
 @dataclass(frozen=True)
 class Entry:
     """One thing that was read or written. An object type the trail does not know
-    (AuditObjectType) is a ValueError at once, not a new word in the trail."""
+    (AuditObjectType) is a ValueError at once, not a new word in the trail; an int object id
+    is a TypeError: the trail names a record by its public UUID (an API key by its prefix),
+    never by a database id."""
 
     object_type: AuditObjectType
-    object_id: str = ""
+    object_id: str | UUID = ""  # stored as text
     patient_uuid: UUID | None = None
     organization_id: int | None = None
     role: str = ""
@@ -27,6 +29,10 @@ class Entry:
 
     def __post_init__(self):
         object.__setattr__(self, "object_type", AuditObjectType(self.object_type))
+        if isinstance(self.object_id, int):
+            raise TypeError(f"The audit names a {self.object_type} by its public UUID, not "
+                            f"by the database id {self.object_id!r}.")
+        object.__setattr__(self, "object_id", str(self.object_id))
 
 
 def _default_grounds(user) -> tuple[int | None, str]:
@@ -103,7 +109,7 @@ def record(user, action: AuditAction, object_type: AuditObjectType, object_id=""
            patient_uuid=None, organization: Organization | None = None, role: str = "",
            detail: str = ""):
     common, rows = _events(user, action, [Entry(
-        object_type=object_type, object_id=str(object_id), patient_uuid=patient_uuid,
+        object_type=object_type, object_id=object_id, patient_uuid=patient_uuid,
         organization_id=organization.pk if organization else None, role=role, detail=detail,
     )])
     return _create(common, rows)[0]

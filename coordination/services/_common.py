@@ -38,8 +38,7 @@ def not_in_future(moment, field: str) -> None:
 
 
 def record(by, action: AuditAction, obj, patient, detail: str = "", object_type: str = ""):
-    object_id = getattr(obj, "uuid", None) or obj.pk
-    audit.record(by, action, object_type or type(obj).__name__.lower(), object_id,
+    audit.record(by, action, object_type or type(obj).__name__.lower(), obj.uuid,
                  patient_uuid=patient.uuid if patient is not None else None,
                  detail=detail[:200])
 

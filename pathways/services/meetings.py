@@ -256,7 +256,7 @@ def respond_to_invitation(participant: MeetingParticipant, *, by,
                               "again."), code="meeting_changed")
     _touch(meeting.pk)
     participant.refresh_from_db()
-    audit.record(by, AuditAction.UPDATE, AuditObjectType.MEETING_PARTICIPANT, participant.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.MEETING_PARTICIPANT, participant.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=status)
     return participant
 
@@ -303,12 +303,12 @@ def add_follow_up_task(meeting: DischargeMeeting, *, by, description: str,
     task.full_clean()
     task.save()
     _touch(meeting.pk)
-    audit.record(by, AuditAction.CREATE, AuditObjectType.FOLLOW_UP_TASK, task.pk,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.FOLLOW_UP_TASK, task.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=description[:200])
     if responsible_user is not None:
         notify([responsible_user], Message(
             kind="discharge_meeting.task", title=_("A follow-up task was given to you"),
-            url=_meeting_url(meeting), subject_type="followuptask",
+            url=_meeting_url(meeting), subject_type="followuptask", subject_uuid=task.uuid,
             patient_uuid=meeting.admission.patient.uuid))
     return task
 
@@ -322,6 +322,6 @@ def complete_follow_up_task(task: FollowUpTask, *, by) -> FollowUpTask:
         raise StateConflict(_("The task is already done."), code="already_done")
     _touch(task.meeting_id)
     task.refresh_from_db()
-    audit.record(by, AuditAction.UPDATE, AuditObjectType.FOLLOW_UP_TASK, task.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.FOLLOW_UP_TASK, task.uuid,
                  patient_uuid=task.meeting.admission.patient.uuid, detail="done")
     return task

@@ -110,7 +110,7 @@ def grant_care_relationship(patient: Patient, organization: Organization, reason
         if existing is None:
             raise
         return existing
-    audit.record(by, AuditAction.CREATE, AuditObjectType.CARE_RELATIONSHIP, relationship.pk,
+    audit.record(by, AuditAction.CREATE, AuditObjectType.CARE_RELATIONSHIP, relationship.uuid,
                  patient_uuid=patient.uuid, organization=organization,
                  detail=f"{reason} {organization.name}"[:200])
     _came_into_view(patient)
@@ -133,7 +133,7 @@ def end_care_relationship(relationship: CareRelationship, *, by, at=None) -> Car
     at = at or timezone.now()
     CareRelationship.objects.filter(pk=relationship.pk).update(valid_to=at)
     relationship.valid_to = at
-    audit.record(by, AuditAction.UPDATE, AuditObjectType.CARE_RELATIONSHIP, relationship.pk,
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.CARE_RELATIONSHIP, relationship.uuid,
                  patient_uuid=relationship.patient.uuid, organization=relationship.organization,
                  detail="ended")
     return relationship

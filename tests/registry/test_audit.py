@@ -1,11 +1,17 @@
+import uuid
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from common import context
 from pathways import access
+from pathways import services as pathway_services
+from pathways.models import CareRelationshipReason, ParticipantStatus
 from registry import audit
-from registry.models import AuditAction, AuditEvent, Role
+from registry.models import AuditAction, AuditEvent, AuditObjectType, Role
+from tests import factories
 
 
 def test_it_records_who_read_a_patient_and_on_which_grounds(cast):
@@ -134,6 +140,45 @@ def test_an_object_type_the_trail_does_not_know_is_refused_before_anything_is_wr
     with pytest.raises(ValueError, match="dischargmeeting"):
         audit.record(cast.planner, AuditAction.VIEW, "dischargmeeting", cast.shared.uuid)
     assert AuditEvent.objects.count() == before
+
+
+def test_a_database_id_is_refused_as_the_object_id_before_anything_is_written(cast):
+    before = AuditEvent.objects.count()
+    with pytest.raises(TypeError, match="public UUID"):
+        audit.Entry(object_type=AuditObjectType.FOLLOW_UP_TASK, object_id=7)
+    with pytest.raises(TypeError, match="public UUID"):
+        audit.record(cast.planner, AuditAction.UPDATE, AuditObjectType.FOLLOW_UP_TASK, 7)
+    assert AuditEvent.objects.count() == before
+    # An API key is named by its public prefix, a string.
+    event = audit.record(cast.planner, AuditAction.CREATE, AuditObjectType.API_KEY, "rp_demo1")
+    assert event.object_id == "rp_demo1"
+
+
+def test_the_trail_names_every_record_by_its_public_uuid(cast):
+    relationship = pathway_services.grant_care_relationship(
+        cast.bodo_only, cast.tromso, CareRelationshipReason.REFERRAL, by=cast.ke_tromso)
+    pathway_services.end_care_relationship(relationship, by=cast.ke_tromso)
+    meeting = factories.discharge_meeting(cast)
+    participant = meeting.participants.get(user=cast.ke_tromso)
+    pathway_services.respond_to_invitation(participant, by=cast.ke_tromso,
+                                           status=ParticipantStatus.ACCEPTED)
+    task = pathway_services.add_follow_up_task(
+        meeting, by=cast.planner, description="Hjelpemidler", responsible_name="KE",
+        due_date=timezone.localdate())
+    pathway_services.complete_follow_up_task(task, by=cast.planner)
+    assignment = factories.individual_plan(cast, factories.coordinator(cast)).assignments.get()
+
+    def named(record, object_type):
+        return list(AuditEvent.objects.filter(object_type=object_type)
+                    .filter(object_id=str(record.uuid)).order_by("id")
+                    .values_list("action", flat=True))
+
+    assert named(relationship, "care_relationship") == [AuditAction.CREATE, AuditAction.UPDATE]
+    assert named(participant, "meetingparticipant") == [AuditAction.UPDATE]
+    assert named(task, "followuptask") == [AuditAction.CREATE, AuditAction.UPDATE]
+    assert named(assignment, "coordinatorassignment") == [AuditAction.CREATE]
+    for object_type, object_id in AuditEvent.objects.values_list("object_type", "object_id"):
+        assert not object_id or uuid.UUID(object_id), object_type
 
 
 def test_every_record_a_service_audits_by_its_class_name_is_a_known_object_type():
