@@ -55,6 +55,11 @@ def _uuids(value: str) -> list[uuid.UUID]:
     return found
 
 
+def _referring(path: str, value: str, resource_type: str, name: str) -> Q:
+    """The rows whose `path` leads to one of the resources a reference parameter names."""
+    return Q(**{f"{path}__uuid__in": reference_uuids(value, resource_type, name)})
+
+
 class Handler:
     """A resource type over one model."""
 
@@ -70,6 +75,9 @@ class Handler:
     status_map: dict | None = None
     status_doc = ""
     identifier_doc = ""
+    # Search parameters naming the resource a row belongs to: {name: (its type, the path to
+    # its row, what the parameter finds)}.
+    references: dict[str, tuple[str, str, str]] = {}
     create = False
 
     def base(self, user):
@@ -109,6 +117,8 @@ class Handler:
                                       self.status_doc or f"The status: {codes}."))
         if self.identifier_doc:
             params.append(SearchParam("identifier", "token", self.identifier_doc))
+        params += [SearchParam(name, "reference", doc)
+                   for name, (_type, _path, doc) in self.references.items()]
         return params + self.extra_params()
 
     def extra_params(self) -> list[SearchParam]:
@@ -134,8 +144,10 @@ class Handler:
         if name == "_lastUpdated":
             return date_filter(self.last_updated, value, name)
         if name == "patient" and self.patient_path:
-            keys = reference_uuids(value, "Patient", name)
-            return Q(**{f"{self.patient_path}__uuid__in": keys})
+            return _referring(self.patient_path, value, "Patient", name)
+        if name in self.references:
+            resource_type, path, _doc = self.references[name]
+            return _referring(path, value, resource_type, name)
         if name == self.status_param and self.status_param:
             return self.status_condition(self.status_values(value))
         if name == "identifier" and self.identifier_doc:
@@ -253,6 +265,8 @@ class CommunicationHandler(Handler):
     status_map = m.COMMUNICATION_STATUS
     patient_path = "admission__patient"
     create = True
+    references = {"encounter": ("Encounter", "admission",
+                                "Encounter/<id>: the admission's notices.")}
 
     def base(self, user):
         return (EarlyNotification.objects.visible_to(user)
@@ -261,16 +275,6 @@ class CommunicationHandler(Handler):
 
     def status_condition(self, values):
         return Q(state__in=values)
-
-    def extra_params(self):
-        return [SearchParam("encounter", "reference", "Encounter/<id>: the admission's "
-                                                      "notices.")]
-
-    def condition(self, name, value):
-        if name == "encounter":
-            keys = reference_uuids(value, "Encounter", name)
-            return Q(admission__uuid__in=keys)
-        return super().condition(name, value)
 
     def to_fhir(self, obj):
         return m.communication(obj)
@@ -299,6 +303,8 @@ class AppointmentResponseHandler(Handler):
     status_map = m.PARTICIPATION_STATUS
     patient_path = "meeting__admission__patient"
     last_updated = "meeting__updated_at"
+    references = {"appointment": ("Appointment", "meeting",
+                                  "Appointment/<id>: the answers to one meeting's invitation.")}
     # The meeting's sync index in a join, then the answers of one meeting.
     order = ("meeting__updated_at", "meeting__uuid", "pk")
 
@@ -322,17 +328,10 @@ class AppointmentResponseHandler(Handler):
                 return participant
         raise not_found()
 
-    def extra_params(self):
-        return [SearchParam("appointment", "reference", "Appointment/<id>: the answers to "
-                                                        "one meeting's invitation.")]
-
     def condition(self, name, value):
         if name == "_id":
             return reduce(lambda a, b: a | b, (Q(meeting__uuid=p.meeting.uuid, pk=p.pk)
                                                for p in self._by_ids(value)), NONE)
-        if name == "appointment":
-            keys = reference_uuids(value, "Appointment", name)
-            return Q(meeting__uuid__in=keys)
         return super().condition(name, value)
 
     def _by_ids(self, value):
@@ -448,8 +447,7 @@ class TaskHandler(Handler):
             field = "updated_at" if kind == m.NOTICE_TASK else "fhir_last_updated"
             return date_filter(field, value, name)
         if name == "patient":
-            keys = reference_uuids(value, "Patient", name)
-            return Q(**{f"{patient}__uuid__in": keys})
+            return _referring(patient, value, "Patient", name)
         if name == "status":
             wanted = set(self.status_values(value))
             return reduce(lambda a, b: a | b,
