@@ -39,8 +39,11 @@ def test_it_is_green_with_a_database_a_broker_and_a_fresh_heartbeat(client, memo
     assert body["status"] == "ok"
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["broker"]["status"] == "ok"
-    assert body["checks"]["worker"] == {**body["checks"]["worker"], "status": "ok",
-                                        "age_seconds": 5}
+    worker = body["checks"]["worker"]
+    assert worker["status"] == "ok"
+    # The heartbeat's age as the probe read it: 5 s, and whatever the request itself took
+    # (a loaded machine may take a second or two), never more than the allowed age.
+    assert 5 <= worker["age_seconds"] < worker["max_age_seconds"]
     assert response["Cache-Control"].startswith("max-age=0")
 
 
