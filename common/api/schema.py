@@ -263,6 +263,11 @@ IF_MATCH_HEADER = OpenApiParameter(
     description='The ETag from your last read, e.g. W/"3" (`*` matches whatever version is '
                 "current). Without it: 428; stale: 412 with the current ETag.",
 )
+# The first wording, which the patients' and the webhook subscriptions' changes still publish.
+SHORT_IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
+)
 
 
 # -- The operations' declarations: what each kind answers ------------------------------------

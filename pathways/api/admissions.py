@@ -12,7 +12,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.api.concurrency import version_etag
+from common.api.concurrency import versioned_response
 from common.api.fields import detail_url
 from common.api.schema import (
     STEP_ERRORS,
@@ -56,12 +56,6 @@ from .serializers_admissions import (
 
 # A step that moves the admission on changes its version: it needs the admission's If-Match.
 ETAG = etag_header("admission's version")
-
-
-def _etag_of(admission: Admission) -> dict:
-    """The admission's new ETag, for a step that answers with something else."""
-    version = Admission.objects.filter(pk=admission.pk).values_list("version", flat=True).get()
-    return {"ETag": version_etag(version)}
 
 CREATE_DESCRIPTION = """\
 Register an admission at your hospital (discharge planners and the hospital's EPJ system).
@@ -220,10 +214,9 @@ class AdmissionViewSet(PatientRecordViewSet):
         etag=ETAG, request=DeclareReadySerializer)
     @action(detail=True, methods=["post"], url_path="ready-for-discharge")
     def ready_for_discharge(self, request, uuid=None):
-        admission, declaration = self._step(request, DeclareReadySerializer,
-                                            services.declare_ready_for_discharge)
-        return Response(ReadyForDischargeSerializer(declaration).data,
-                        status=status.HTTP_201_CREATED, headers=_etag_of(admission))
+        return self._declaration_step(request, DeclareReadySerializer,
+                                      services.declare_ready_for_discharge,
+                                      status.HTTP_201_CREATED)
 
     @locked_schema(
         {200: ReadyForDischargeSerializer},
@@ -233,10 +226,8 @@ class AdmissionViewSet(PatientRecordViewSet):
         etag=ETAG, request=WithdrawReadySerializer)
     @action(detail=True, methods=["post"], url_path="withdraw-ready")
     def withdraw_ready(self, request, uuid=None):
-        admission, declaration = self._step(request, WithdrawReadySerializer,
-                                            services.withdraw_ready_for_discharge)
-        return Response(ReadyForDischargeSerializer(declaration).data,
-                        headers=_etag_of(admission))
+        return self._declaration_step(request, WithdrawReadySerializer,
+                                      services.withdraw_ready_for_discharge)
 
     @extend_schema(
         summary="Answer the declaration for the municipality",
@@ -302,3 +293,11 @@ class AdmissionViewSet(PatientRecordViewSet):
         with transaction.atomic():
             admission = self._locked(request)
             return admission, step(admission, by=request.user, **data)
+
+    def _declaration_step(self, request, serializer_class, step, status_code=status.HTTP_200_OK):
+        """A _step that answers with the declaration it declares or withdraws, and the
+        admission's new ETag."""
+        admission, declaration = self._step(request, serializer_class, step)
+        version = Admission.objects.filter(pk=admission.pk).values_list("version", flat=True).get()
+        return versioned_response(ReadyForDischargeSerializer(declaration).data, version,
+                                  status_code)

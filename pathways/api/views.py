@@ -2,12 +2,12 @@
 
 from django.db import transaction
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
 from common.api.schema import (
+    SHORT_IF_MATCH_HEADER,
     create_schema,
     error_responses,
     etag_header,
@@ -27,10 +27,6 @@ from .base import PatientRecordViewSet
 from .serializers import PatientSearchSerializer, PatientSerializer
 
 ETAG = etag_header("patient's version")
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
-)
 
 
 @extend_schema_view(
@@ -48,7 +44,7 @@ IF_MATCH = OpenApiParameter(
         location="patient", parameters=[ETAG]),
     partial_update=locked_schema(
         {200: PatientSerializer}, "Change a patient (optimistic locking with If-Match)",
-        etag=ETAG, if_match=IF_MATCH),
+        etag=ETAG, if_match=SHORT_IF_MATCH_HEADER),
 )
 class PatientViewSet(PatientRecordViewSet):
     model = Patient

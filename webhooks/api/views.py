@@ -7,8 +7,7 @@ carry ids only.
 """
 
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from common.api.concurrency import locked_for_update, versioned_response
 from common.api.fields import UuidLookupMixin, detail_url
 from common.api.schema import (
+    SHORT_IF_MATCH_HEADER,
     create_schema,
     error_responses,
     etag_header,
@@ -38,10 +38,6 @@ from .serializers import (
 )
 
 ETAG = etag_header("subscription's version")
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description='The ETag from your last read, e.g. W/"3". Without it: 428; stale: 412.',
-)
 # A subscription and the delivery log are the client's own: another's is a 403 or a 404.
 LIST_ERRORS = (400, 401, 403, 404)
 READ_ERRORS = (401, 403, 404)
@@ -103,12 +99,12 @@ The secret is shown once, in the answer to create and to `rotate-secret/`.
         {200: WebhookSubscriptionSerializer},
         "Change the URL or the events, pause or resume (If-Match)",
         "Pausing keeps pending deliveries waiting; resuming sends them.",
-        etag=ETAG, if_match=IF_MATCH, errors=(400, 401, 403, 404, 412, 413, 428),
+        etag=ETAG, if_match=SHORT_IF_MATCH_HEADER, errors=(400, 401, 403, 404, 412, 413, 428),
         request=WebhookSubscriptionUpdateSerializer),
     destroy=extend_schema(
         summary="Delete a subscription with its delivery log",
         description="Pending deliveries are not sent.",
-        parameters=[IF_MATCH],
+        parameters=[SHORT_IF_MATCH_HEADER],
         responses={204: None, **error_responses(401, 403, 404, 412, 428)},
     ),
 )
@@ -152,7 +148,7 @@ class WebhookSubscriptionViewSet(UuidLookupMixin, mixins.ListModelMixin,
         summary="Rotate the signing secret",
         description="A new secret takes effect at once, for retries of earlier events too; "
                     "it is in this answer and never shown again.",
-        request=None, parameters=[IF_MATCH, ETAG],
+        request=None, parameters=[SHORT_IF_MATCH_HEADER, ETAG],
         responses={200: WebhookSubscriptionSecretSerializer,
                    **error_responses(401, 403, 404, 412, 428)},
     )
