@@ -33,11 +33,11 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 SYNC_HELP = gettext_lazy("Only records changed at or after this time (ISO 8601), for sync.")
 
 
-def updated_since_filter(field_name: str = "updated_at", *, help_text=SYNC_HELP):
+def updated_since_filter(*, help_text=SYNC_HELP):
     """`updated_since`: the rows changed at or after a time, for a client's sync (help_text
     None: the filter is described by its label alone)."""
     described = {"help_text": help_text} if help_text is not None else {}
-    return IsoDateTimeFilter(field_name=field_name, lookup_expr="gte",
+    return IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                              label=gettext_lazy("Updated since"), **described)
 
 
