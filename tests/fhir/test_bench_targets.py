@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from registry.services import create_api_client
-from rehab_portal import bench_pages
+from rehab_portal.bench import pages as bench_pages
 
 from .conftest import ALL_SCOPES, admit
 from .test_paging import flat, make_patients, walk

@@ -37,7 +37,7 @@ def archive_backlog(world) -> int:
     from pathways.services import admit_patient, discharge_patient, send_early_notification
     from registry.models import Organization, User
 
-    from .bench_api import bench_patients
+    from .api import bench_patients
 
     hospital = Organization.objects.get(pk=world.hospitals[0])
     municipality = Organization.objects.get(pk=world.municipalities[0])

@@ -127,7 +127,7 @@ def gunicorn_server(conn_max_age: int):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # the repository
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rehab_portal.settings.prod",
            "DATABASE_URL": _database_url(), "DATABASE_CONN_MAX_AGE": str(conn_max_age),
            "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1",
