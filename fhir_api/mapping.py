@@ -2,7 +2,6 @@
 which element comes from which field."""
 
 import datetime
-import uuid as uuidlib
 
 from django.utils import timezone
 
@@ -438,22 +437,11 @@ def appointment(meeting: DischargeMeeting) -> dict:
     })
 
 
-def appointment_response_id(participant: MeetingParticipant) -> str:
-    """Participants have no public id of their own: the meeting's UUID and an opaque,
-    stable suffix derived from it (the integer key never appears)."""
-    meeting_uuid = participant.meeting.uuid
-    return f"{meeting_uuid}-{participant_suffix(meeting_uuid, participant.pk)}"
-
-
-def participant_suffix(meeting_uuid, pk: int) -> str:
-    return uuidlib.uuid5(meeting_uuid, f"participant:{pk}").hex[:12]
-
-
 def appointment_response(participant: MeetingParticipant) -> dict:
     meeting = participant.meeting
     return _compact({
         "resourceType": "AppointmentResponse",
-        "id": appointment_response_id(participant),
+        "id": str(participant.uuid),
         "meta": _meta(meeting.updated_at),
         "appointment": ref("Appointment", meeting),
         "start": instant(meeting.scheduled_at),

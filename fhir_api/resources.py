@@ -306,46 +306,12 @@ class AppointmentResponseHandler(Handler):
     references = {"appointment": ("Appointment", "meeting",
                                   "Appointment/<id>: the answers to one meeting's invitation.")}
     # The meeting's sync index in a join, then the answers of one meeting.
-    order = ("meeting__updated_at", "meeting__uuid", "pk")
+    order = ("meeting__updated_at", "meeting__uuid", "uuid")
 
     def base(self, user):
         return (MeetingParticipant.objects
                 .filter(meeting__in=DischargeMeeting.objects.visible_to(user))
                 .select_related("meeting__admission__patient", "organization"))
-
-    def id_of(self, obj):
-        return m.appointment_response_id(obj)
-
-    def get(self, user, resource_id):
-        try:
-            meeting_uuid = uuid.UUID(resource_id[:36])
-        except ValueError as exc:
-            raise not_found() from exc
-        suffix = resource_id[37:]
-        for participant in self.base(user).filter(meeting__uuid=meeting_uuid):
-            if resource_id[36:37] == "-" and \
-                    m.participant_suffix(meeting_uuid, participant.pk) == suffix:
-                return participant
-        raise not_found()
-
-    def condition(self, name, value):
-        if name == "_id":
-            return reduce(lambda a, b: a | b, (Q(meeting__uuid=p.meeting.uuid, pk=p.pk)
-                                               for p in self._by_ids(value)), NONE)
-        return super().condition(name, value)
-
-    def _by_ids(self, value):
-        found = []
-        for resource_id in alternatives(value):
-            try:
-                meeting_uuid = uuid.UUID(resource_id[:36])
-            except ValueError:
-                continue
-            for participant in MeetingParticipant.objects.filter(
-                    meeting__uuid=meeting_uuid).select_related("meeting"):
-                if m.appointment_response_id(participant) == resource_id:
-                    found.append(participant)
-        return found
 
     def to_fhir(self, obj):
         return m.appointment_response(obj)

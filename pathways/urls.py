@@ -41,6 +41,6 @@ urlpatterns = [
          name="meeting_add_participants"),
     path("meetings/<uuid:uuid>/minutes/", views.meeting_minutes, name="meeting_minutes"),
     path("meetings/<uuid:uuid>/tasks/", views.meeting_add_task, name="meeting_add_task"),
-    path("meetings/<uuid:uuid>/tasks/<int:task_id>/done/", views.meeting_complete_task,
+    path("meetings/<uuid:uuid>/tasks/<uuid:task_uuid>/done/", views.meeting_complete_task,
          name="meeting_complete_task"),
 ]

@@ -52,12 +52,12 @@ RESOURCES |= {
         sees=lambda world, member, owner: member == owner),
 }
 
-# Sub-objects in a URL: the kwarg, the resource it names, and how the URL writes its id.
-SUB_IDS = {"task_id": ("task", "pk"), "goal_id": ("goal", "uuid"),
-           "measure_id": ("measure", "uuid"), "participant_id": ("plan_participant", "uuid"),
-           "consent_id": ("consent", "uuid")}
-WEB_SUB_IDS = {**SUB_IDS, "goal_id": ("goal", "pk"), "measure_id": ("measure", "pk"),
-               "participant_id": ("plan_participant", "pk"), "consent_id": ("consent", "pk")}
+# Sub-objects in a URL, named by their UUID: the kwarg (an API path's group, a web URL's
+# converter) and the resource it names.
+SUB_IDS = {"task_id": "task", "goal_id": "goal", "measure_id": "measure",
+           "participant_id": "plan_participant", "consent_id": "consent",
+           "task_uuid": "task", "goal_uuid": "goal", "measure_uuid": "measure",
+           "participant_uuid": "plan_participant", "consent_uuid": "consent"}
 
 
 def rule(resource, kind="object", **extra):

@@ -28,7 +28,6 @@ from .route_rules import (
     RESOURCES,
     ROUTES,
     SUB_IDS,
-    WEB_SUB_IDS,
     patterns_named,
 )
 
@@ -84,12 +83,12 @@ def _fill(pattern: str, values: dict) -> str:
     return re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), pattern)
 
 
-def _sub_ids(names, objects, table=SUB_IDS) -> dict:
-    return {name: getattr(getattr(objects, table[name][0]), table[name][1]) for name in names}
+def _sub_ids(names, objects) -> dict:
+    return {name: getattr(objects, SUB_IDS[name]).uuid for name in names}
 
 
-def _made_up_sub_ids(names, table=SUB_IDS) -> dict:
-    return {name: (987_654 if table[name][1] == "pk" else uuid.uuid4()) for name in names}
+def _made_up_sub_ids(names) -> dict:
+    return {name: uuid.uuid4() for name in names}
 
 
 class Verdicts:
@@ -118,7 +117,6 @@ def _object_cells(world, key, route, verdicts):
     else:
         subs = [n for n in re.findall(r"\(\?P<(\w+)>", str(route.pattern.pattern)) if n != "uuid"]
         method = route.method
-    table = WEB_SUB_IDS if web else SUB_IDS
     objects = resource.objects(world)
     members = [m for m in MEMBERS if not (web and m in SYSTEMS)]
 
@@ -132,7 +130,7 @@ def _object_cells(world, key, route, verdicts):
     query = QUERIES.get(key)
 
     def own_sub_ids(owner):
-        return _sub_ids(subs, world.of[owner], table) if subs else {}
+        return _sub_ids(subs, world.of[owner]) if subs else {}
 
     for member in members:
         client = client_of(world, member)
@@ -154,14 +152,14 @@ def _object_cells(world, key, route, verdicts):
             else:
                 verdicts.expect(got != 404 and got < 500, member, owner, got, "not 404")
             if sees and subs:  # another patient's sub-object through one's own is absent
-                made_up_sub = ask(client, method, path(obj.uuid, _made_up_sub_ids(subs, table)),
+                made_up_sub = ask(client, method, path(obj.uuid, _made_up_sub_ids(subs)),
                                   query, **extra)
                 for other in PATIENTS:
                     if other == owner or not all(
-                            hasattr(world.of[other], table[n][0]) for n in subs):
+                            hasattr(world.of[other], SUB_IDS[n]) for n in subs):
                         continue
                     crossed = ask(client, method, path(obj.uuid, _sub_ids(
-                        subs, world.of[other], table)), query, **extra).status_code
+                        subs, world.of[other])), query, **extra).status_code
                     verdicts.expect(crossed == made_up_sub.status_code, member,
                                     f"{owner} with {other}", crossed, made_up_sub.status_code)
 

@@ -49,10 +49,10 @@ def _plan(request, uuid):
     return get_visible_plan(request.user, uuid, log=False)
 
 
-def _plan_item(model, plan, pk):
-    """An item of the plan, or 404 (an id of another plan is not found)."""
+def _plan_item(model, plan, item_uuid):
+    """An item of the plan by its UUID, or 404 (another plan's item is not found)."""
     try:
-        return model.objects.get(pk=pk, plan=plan)
+        return model.objects.get(uuid=item_uuid, plan=plan)
     except model.DoesNotExist as exc:
         raise Http404("No such item in this plan.") from exc
 
@@ -120,9 +120,9 @@ def record_consent(request, uuid):
 @never_cache
 @login_required
 @require_POST
-def revoke_consent(request, uuid, consent_id):
+def revoke_consent(request, uuid, consent_uuid):
     plan = _plan(request, uuid)
-    consent = _plan_item(Consent, plan, consent_id)
+    consent = _plan_item(Consent, plan, consent_uuid)
     result, error, status = run_action(
         lambda: services.revoke_consent(consent, by=request.user))
     if result is None:
@@ -134,9 +134,9 @@ def revoke_consent(request, uuid, consent_id):
 @never_cache
 @login_required
 @require_POST
-def update_goal(request, uuid, goal_id):
+def update_goal(request, uuid, goal_uuid):
     plan = _plan(request, uuid)
-    goal = _plan_item(Goal, plan, goal_id)
+    goal = _plan_item(Goal, plan, goal_uuid)
     return _edit(
         request, plan, f"goal_update-{goal.pk}",
         lambda data: GoalUpdateForm(data, auto_id=f"id_goal{goal.pk}_%s"),
@@ -149,9 +149,9 @@ def update_goal(request, uuid, goal_id):
 @never_cache
 @login_required
 @require_POST
-def add_sub_goal(request, uuid, goal_id):
+def add_sub_goal(request, uuid, goal_uuid):
     plan = _plan(request, uuid)
-    parent = _plan_item(Goal, plan, goal_id)
+    parent = _plan_item(Goal, plan, goal_uuid)
     return _edit(
         request, plan, f"sub_goal-{parent.pk}",
         lambda data: GoalForm(data, auto_id=f"id_sub{parent.pk}_%s"),
@@ -164,9 +164,9 @@ def add_sub_goal(request, uuid, goal_id):
 @never_cache
 @login_required
 @require_POST
-def update_measure(request, uuid, measure_id):
+def update_measure(request, uuid, measure_uuid):
     plan = _plan(request, uuid)
-    measure = _plan_item(Measure, plan, measure_id)
+    measure = _plan_item(Measure, plan, measure_uuid)
     return _edit(
         request, plan, f"measure_update-{measure.pk}",
         lambda data: MeasureUpdateForm(data, auto_id=f"id_measure{measure.pk}_%s"),
@@ -192,10 +192,10 @@ def add_participant(request, uuid):
 @never_cache
 @login_required
 @require_POST
-def remove_participant(request, uuid, participant_id):
+def remove_participant(request, uuid, participant_uuid):
     """A button with the version read; a refusal comes back as the outcome on top."""
     plan = _plan(request, uuid)
-    participant = _plan_item(PlanParticipant, plan, participant_id)
+    participant = _plan_item(PlanParticipant, plan, participant_uuid)
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return plan_response(request, plan, _("Reload the page and try again."),

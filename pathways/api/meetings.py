@@ -1,6 +1,8 @@
 """Discharge meetings over the API: scoped by care relationship, every read audited,
 scheduling, invitations, answers, minutes and tasks through pathways.services."""
 
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
@@ -41,8 +43,8 @@ from .serializers_meetings import (
 
 ETAG = etag_header("meeting's iCalendar SEQUENCE")
 STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
-TASK_ID = OpenApiParameter("task_id", int, OpenApiParameter.PATH,
-                           description="The task's id within the meeting.")
+TASK_ID = OpenApiParameter("task_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
+                           description="The task's UUID.")
 
 
 class IgnoreAccept(negotiation.DefaultContentNegotiation):
@@ -170,8 +172,8 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
     @extend_schema(
         summary="Accept or decline your invitation",
         description="Answers for your own participant; an organiser may record the answer of "
-                    "another participant by `participant` id. 403 when you are not invited; "
-                    "409 once the meeting has started or is cancelled.",
+                    "another participant, named by its UUID in `participant`. 403 when you "
+                    "are not invited; 409 once the meeting has started or is cancelled.",
         request=RespondSerializer,
         responses={200: ParticipantSerializer, **STEP_ERRORS},
     )
@@ -181,7 +183,8 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         data = validated_input(self, RespondSerializer)
         participants = meeting.participants.all()
         if "participant" in data:
-            participant = next((p for p in participants if p.pk == data["participant"]), None)
+            participant = next((p for p in participants if p.uuid == data["participant"]),
+                               None)
             if participant is None:
                 raise exceptions.ValidationError({"participant": [_(
                     "No such participant in this meeting.")]})
@@ -196,7 +199,7 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
     @extend_schema(
         summary="Record the minutes",
         description="After the meeting has started: minutes, decisions and who attended (by "
-                    "participant id). The meeting is then held.",
+                    "participant UUID). The meeting is then held.",
         request=MinutesSerializer,
         parameters=[ETAG],
         responses={200: DischargeMeetingSerializer, **STEP_ERRORS},
@@ -206,7 +209,7 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         meeting = self.get_object()
         data = validated_input(self, MinutesSerializer)
         wanted = set(data.pop("attended"))
-        attended = [p for p in meeting.participants.all() if p.pk in wanted]
+        attended = [p for p in meeting.participants.all() if p.uuid in wanted]
         if len(attended) != len(wanted):
             raise exceptions.ValidationError({"attended": [_(
                 "Only invited participants can have attended.")]})
@@ -233,10 +236,15 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         parameters=[TASK_ID],
         responses={200: FollowUpTaskSerializer, **error_responses(401, 403, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/complete")
+    @action(detail=True, methods=["post"],
+            url_path=r"tasks/(?P<task_id>[0-9a-fA-F-]{36})/complete")
     def complete_task(self, request, uuid=None, task_id=None):
         meeting = self.get_object()
-        task = next((t for t in meeting.tasks.all() if t.pk == int(task_id)), None)
+        try:
+            wanted = UUID(task_id)
+        except ValueError as exc:
+            raise exceptions.NotFound() from exc
+        task = next((t for t in meeting.tasks.all() if t.uuid == wanted), None)
         if task is None:
             raise exceptions.NotFound()
         validated_input(self, NoInput)

@@ -1,9 +1,8 @@
 """Discharge meetings over the API. Validation only: scheduling, invitations, answers,
 minutes and tasks go through pathways.services.
 
-Participants and tasks are addressed by their integer id *within their meeting's URL*: the
-models carry no public UUID yet, and an id alone reaches nothing outside a meeting you see.
-People with an account are named by username (users carry no public UUID either)."""
+Participants and tasks are named by their public UUID, within their meeting's URL. People
+with an account are named by username (users carry no public UUID)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -56,9 +55,9 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MeetingParticipant
-        fields = ["id", "kind", "user", "name", "email", "organization", "next_of_kin",
+        fields = ["uuid", "kind", "user", "name", "email", "organization", "next_of_kin",
                   "status", "responded_at"]
-        read_only_fields = ["id", "status", "responded_at"]
+        read_only_fields = ["uuid", "status", "responded_at"]
         extra_kwargs = {
             "name": {"required": False, "help_text": _(
                 "Required unless user or next_of_kin gives it; the patient (kind patient) "
@@ -82,9 +81,9 @@ class FollowUpTaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = FollowUpTask
-        fields = ["id", "description", "responsible_name", "responsible_user", "due_date",
+        fields = ["uuid", "description", "responsible_name", "responsible_user", "due_date",
                   "done_at"]
-        read_only_fields = ["id", "done_at"]
+        read_only_fields = ["uuid", "done_at"]
 
 
 class DischargeMeetingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -128,14 +127,14 @@ class RespondSerializer(InputSerializer):
         (ParticipantStatus.ACCEPTED, ParticipantStatus.ACCEPTED.label),
         (ParticipantStatus.DECLINED, ParticipantStatus.DECLINED.label),
     ], enum_name="InvitationAnswer")
-    participant = serializers.IntegerField(required=False, help_text=_(
-        "Organisers only: the id of the participant to record the answer for. Without it, "
-        "the answer is your own."))
+    participant = serializers.UUIDField(required=False, help_text=_(
+        "Organisers only: the UUID of the participant to record the answer for. Without "
+        "it, the answer is your own."))
 
 
 class MinutesSerializer(InputSerializer):
     minutes = serializers.CharField()
     decisions = serializers.CharField(required=False, allow_blank=True)
     attended = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list,
-        help_text=_("Ids of the participants who attended."))
+        child=serializers.UUIDField(), required=False, default=list,
+        help_text=_("UUIDs of the participants who attended."))

@@ -205,10 +205,10 @@ def meeting_respond(request, uuid):
 @never_cache
 @login_required
 @require_POST
-def meeting_complete_task(request, uuid, task_id):
+def meeting_complete_task(request, uuid, task_uuid):
     """The responsible user, or the organising side, marks a follow-up task done."""
     meeting = meeting_in_scope(request, uuid)
-    task = FollowUpTask.objects.filter(meeting=meeting, pk=task_id).first()
+    task = FollowUpTask.objects.filter(meeting=meeting, uuid=task_uuid).first()
     if task is None:
         raise Http404("No such task.")
     task.meeting = meeting

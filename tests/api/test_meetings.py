@@ -377,7 +377,10 @@ def test_it_invites_more_participants(cast, api):
     assert response.status_code == 201, response.json()
     assert {(p["name"], p["organization"]) for p in response.json()} == {
         ("Kåre Tromsø", None), ("Hjemmetjenesten", str(cast.tromso.uuid))}
-    assert all(isinstance(p["id"], int) for p in response.json())
+    invited = meeting.participants.exclude(user=cast.coordinator)
+    assert [p.get("id") for p in response.json()] == [None, None]
+    assert {p["uuid"] for p in response.json()} == {
+        str(key) for key in invited.values_list("uuid", flat=True)}
     assert meeting.participants.count() == 3
     assert Notification.objects.filter(recipient=cast.ke_tromso,
                                        kind="discharge_meeting.invitation").exists()
@@ -431,15 +434,30 @@ def test_it_refuses_an_answer_from_someone_not_invited(cast, api):
     assert rows() == before
 
 
-def test_it_lets_the_organiser_record_an_answer_by_participant_id(cast, api):
+def test_it_lets_the_organiser_record_an_answer_by_participant_uuid(cast, api):
     meeting = schedule(cast, participants=[{"kind": "gp", "name": "Dr. Fastlege"}])
     gp = meeting.participants.get()
     response = api(cast.planner).post(meeting_url(meeting, "respond"),
-                                      {"status": "accepted", "participant": gp.pk},
+                                      {"status": "accepted", "participant": str(gp.uuid)},
                                       format="json")
     assert response.status_code == 200
+    assert response.json()["uuid"] == str(gp.uuid)
     gp.refresh_from_db()
     assert gp.status == ParticipantStatus.ACCEPTED
+    event = AuditEvent.objects.get(object_type="meetingparticipant", action=AuditAction.UPDATE)
+    assert (event.object_id, event.detail) == (str(gp.uuid), "accepted")
+
+
+def test_a_participants_database_id_is_no_participant(cast, api):
+    meeting = schedule(cast, participants=[{"kind": "gp", "name": "Dr. Fastlege"}])
+    gp = meeting.participants.get()
+    before = rows()
+    response = api(cast.planner).post(meeting_url(meeting, "respond"),
+                                      {"status": "accepted", "participant": gp.pk},
+                                      format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["participant"]
+    assert rows() == before
 
 
 def test_it_refuses_to_record_an_answer_for_someone_else_unless_organising(cast, api):
@@ -448,18 +466,19 @@ def test_it_refuses_to_record_an_answer_for_someone_else_unless_organising(cast,
     gp = meeting.participants.get(kind="gp")
     before = rows()
     response = api(cast.coordinator).post(meeting_url(meeting, "respond"),
-                                          {"status": "accepted", "participant": gp.pk},
+                                          {"status": "accepted", "participant": str(gp.uuid)},
                                           format="json")
     assert response.status_code == 403
     assert rows() == before
 
 
-def test_it_names_an_unknown_participant_id(cast, api):
+def test_it_names_an_unknown_participant(cast, api):
     meeting = schedule(cast)
     other = schedule(cast, admission=meeting.admission, scheduled_at=ahead(days=3),
                      participants=[{"kind": "gp", "name": "Dr. Annen"}])
     response = api(cast.planner).post(meeting_url(meeting, "respond"), {
-        "status": "accepted", "participant": other.participants.get().pk}, format="json")
+        "status": "accepted", "participant": str(other.participants.get().uuid)},
+        format="json")
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["participant"]
 
@@ -492,7 +511,7 @@ def test_it_records_the_minutes_and_who_attended(cast, api):
     coordinator = participant_of(meeting, cast.coordinator)
     response = api(cast.planner).post(meeting_url(meeting, "minutes"), {
         "minutes": "Gjennomgang av behov", "decisions": "Hverdagsrehabilitering",
-        "attended": [coordinator.pk]}, format="json")
+        "attended": [str(coordinator.uuid)]}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["status"], body["minutes"], body["decisions"]) == (
@@ -515,7 +534,7 @@ def test_it_refuses_minutes_before_the_meeting_with_409(cast, api):
 @pytest.mark.parametrize(("data", "field"), [
     ({"minutes": "   "}, "minutes"),
     ({}, "minutes"),
-    ({"minutes": "Ok", "attended": [999999]}, "attended"),
+    ({"minutes": "Ok", "attended": [str(uuid.uuid4())]}, "attended"),
     ({"minutes": "Ok", "attended": ["coordinator"]}, "attended.0"),
 ])
 def test_it_refuses_invalid_minutes_naming_the_field(cast, api, data, field):
@@ -552,7 +571,8 @@ def test_it_adds_a_task_and_tells_the_responsible_person(cast, api):
     assert Notification.objects.filter(recipient=cast.coordinator,
                                        kind="discharge_meeting.task").exists()
     tasks = api(cast.ke_tromso).get(meeting_url(meeting)).json()["tasks"]
-    assert [t["id"] for t in tasks] == [body["id"]]
+    assert [t["uuid"] for t in tasks] == [body["uuid"]] == [
+        str(FollowUpTask.objects.get(meeting=meeting).uuid)]
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -588,11 +608,14 @@ def task(cast, meeting, responsible_user=None) -> FollowUpTask:
 def test_it_lets_the_responsible_person_complete_a_task_once(cast, api):
     meeting = schedule(cast)
     todo = task(cast, meeting, responsible_user=cast.coordinator)
-    url = meeting_url(meeting, f"tasks/{todo.pk}/complete")
+    url = meeting_url(meeting, f"tasks/{todo.uuid}/complete")
     client = api(cast.coordinator)
     response = client.post(url)
     assert response.status_code == 200, response.json()
     assert response.json()["done_at"] is not None
+    assert response.json()["uuid"] == str(todo.uuid)
+    event = AuditEvent.objects.get(object_type="followuptask", action=AuditAction.UPDATE)
+    assert (event.object_id, event.detail) == (str(todo.uuid), "done")
     before = rows()
     again = client.post(url)
     assert again.status_code == 409
@@ -604,23 +627,39 @@ def test_it_lets_no_one_else_complete_a_task(cast, api):
     meeting = schedule(cast)
     todo = task(cast, meeting)
     before = rows()
-    response = api(cast.coordinator).post(meeting_url(meeting, f"tasks/{todo.pk}/complete"))
+    response = api(cast.coordinator).post(meeting_url(meeting, f"tasks/{todo.uuid}/complete"))
     assert response.status_code == 403
     assert api(cast.ke_bodo).post(
-        meeting_url(meeting, f"tasks/{todo.pk}/complete")).status_code == 404
+        meeting_url(meeting, f"tasks/{todo.uuid}/complete")).status_code == 404
     assert rows() == before
     assert api(cast.ke_tromso).post(
-        meeting_url(meeting, f"tasks/{todo.pk}/complete")).status_code == 200
+        meeting_url(meeting, f"tasks/{todo.uuid}/complete")).status_code == 200
 
 
 def test_it_reaches_a_task_only_through_its_own_meeting(cast, api):
     meeting = schedule(cast)
     other = schedule(cast, admission=meeting.admission, scheduled_at=ahead(days=3))
     todo = task(cast, other)
-    response = api(cast.planner).post(meeting_url(meeting, f"tasks/{todo.pk}/complete"))
+    response = api(cast.planner).post(meeting_url(meeting, f"tasks/{todo.uuid}/complete"))
     assert response.status_code == 404
     todo.refresh_from_db()
     assert todo.done_at is None
+
+
+@pytest.mark.parametrize("task_id", [
+    lambda todo: todo.pk,  # the database id names no task
+    lambda todo: "-" * 36,  # the shape of a UUID, but none
+    lambda todo: "not-a-uuid",
+    lambda todo: uuid.uuid4(),
+])
+def test_a_task_is_named_by_its_uuid_alone(cast, api, task_id):
+    meeting = schedule(cast)
+    todo = task(cast, meeting)
+    before = rows()
+    response = api(cast.planner).post(meeting_url(meeting, f"tasks/{task_id(todo)}/complete"))
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+    assert rows() == before
 
 
 # --- the iCalendar file ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 the KE's coordinator profiles: success, the services' refusals, and outsiders kept out."""
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,8 @@ from django.utils import timezone
 from coordination import services
 from coordination.models import (
     AchievementStatus,
+    ConsentMethod,
+    ConsentScope,
     Coordinator,
     MeasureStatus,
     PlanParticipantKind,
@@ -58,7 +61,7 @@ def test_the_plan_page_offers_the_new_forms(client, cast, plan, goal, measure):
 
 def test_it_updates_a_goals_achievement_and_target_date(client, cast, plan, goal):
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_goal", goal_id=goal.pk),
+    response = client.post(plan_url(plan, "update_goal", goal_uuid=goal.uuid),
                            {"version": fresh(plan).version, "status": AchievementStatus.IN_PROGRESS,
                             "target_date": "2030-05-01"}, **HTMX)
     assert response.status_code == 200
@@ -71,7 +74,7 @@ def test_a_stale_goal_update_is_a_conflict(client, cast, plan, goal):
     read = fresh(plan).version
     services.update_plan(plan, by=cast.ke_tromso, expected_version=read, what_matters="KE")
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_goal", goal_id=goal.pk),
+    response = client.post(plan_url(plan, "update_goal", goal_uuid=goal.uuid),
                            {"version": read, "status": AchievementStatus.NOT_STARTED,
                             "target_date": "2030-05-01"}, **HTMX)
     assert response.status_code == 409
@@ -82,7 +85,7 @@ def test_a_stale_goal_update_is_a_conflict(client, cast, plan, goal):
 
 def test_a_goal_update_needs_a_valid_status(client, cast, plan, goal):
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_goal", goal_id=goal.pk),
+    response = client.post(plan_url(plan, "update_goal", goal_uuid=goal.uuid),
                            {"version": fresh(plan).version, "status": "nonsense"}, **HTMX)
     assert response.status_code == 422
     assert 'class="error-summary"' in response.content.decode()
@@ -90,7 +93,7 @@ def test_a_goal_update_needs_a_valid_status(client, cast, plan, goal):
 
 def test_it_adds_a_sub_goal_under_a_main_goal(client, cast, plan, goal):
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "add_sub_goal", goal_id=goal.pk),
+    response = client.post(plan_url(plan, "add_sub_goal", goal_uuid=goal.uuid),
                            {"version": fresh(plan).version, "text": "Gå til postkassen",
                             "status": AchievementStatus.NOT_STARTED}, **HTMX)
     assert response.status_code == 200
@@ -102,7 +105,7 @@ def test_it_adds_a_sub_goal_under_a_main_goal(client, cast, plan, goal):
 def test_a_sub_goal_cannot_have_sub_goals(client, cast, plan, goal):
     sub = services.add_goal(plan, by=cast.ke_tromso, text="Delmål", parent=goal)
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "add_sub_goal", goal_id=sub.pk),
+    response = client.post(plan_url(plan, "add_sub_goal", goal_uuid=sub.uuid),
                            {"version": fresh(plan).version, "text": "Under delmål",
                             "status": AchievementStatus.NOT_STARTED}, **HTMX)
     assert response.status_code == 422
@@ -113,7 +116,7 @@ def test_a_goal_of_another_plan_is_not_found(client, cast, kora, plan):
     other = make_plan(cast, kora, cast.shared)
     other_goal = services.add_goal(other, by=cast.ke_tromso, text="Annet")
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_goal", goal_id=other_goal.pk),
+    response = client.post(plan_url(plan, "update_goal", goal_uuid=other_goal.uuid),
                            {"version": fresh(plan).version,
                             "status": AchievementStatus.NOT_STARTED}, **HTMX)
     assert response.status_code == 404
@@ -125,7 +128,7 @@ def test_a_goal_of_another_plan_is_not_found(client, cast, kora, plan):
 
 def test_it_updates_a_measures_status_and_period(client, cast, plan, measure):
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_measure", measure_id=measure.pk),
+    response = client.post(plan_url(plan, "update_measure", measure_uuid=measure.uuid),
                            {"version": fresh(plan).version, "status": MeasureStatus.ONGOING,
                             "starts_on": "2026-01-01", "ends_on": "2026-03-01"}, **HTMX)
     assert response.status_code == 200
@@ -136,7 +139,7 @@ def test_it_updates_a_measures_status_and_period(client, cast, plan, measure):
 
 def test_a_measure_cannot_end_before_it_starts(client, cast, plan, measure):
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "update_measure", measure_id=measure.pk),
+    response = client.post(plan_url(plan, "update_measure", measure_uuid=measure.uuid),
                            {"version": fresh(plan).version, "status": MeasureStatus.ONGOING,
                             "starts_on": "2026-03-01", "ends_on": "2026-01-01"}, **HTMX)
     assert response.status_code == 422
@@ -160,7 +163,7 @@ def test_it_adds_and_removes_a_member_of_the_responsible_group(client, cast, pla
     participant = plan.participants.get()
     assert participant.organization == cast.tromso
     assert "Fysioterapeut Finn" in response.content.decode()
-    response = client.post(plan_url(plan, "remove_participant", participant_id=participant.pk),
+    response = client.post(plan_url(plan, "remove_participant", participant_uuid=participant.uuid),
                            {"version": fresh(plan).version}, **HTMX)
     assert response.status_code == 200
     assert not plan.participants.exists()
@@ -181,7 +184,7 @@ def test_a_stale_removal_is_a_conflict(client, cast, plan):
     read = fresh(plan).version
     services.update_plan(plan, by=cast.ke_tromso, expected_version=read, what_matters="KE")
     client.force_login(cast.coordinator)
-    response = client.post(plan_url(plan, "remove_participant", participant_id=participant.pk),
+    response = client.post(plan_url(plan, "remove_participant", participant_uuid=participant.uuid),
                            {"version": read}, **HTMX)
     assert response.status_code == 409
     assert 'id="plan-flash"' in response.content.decode()
@@ -241,7 +244,7 @@ def test_a_closed_plan_refuses_the_new_edits(client, cast, plan, goal):
     client.force_login(cast.ke_tromso)
     html = client.get(plan_url(plan)).content.decode()
     assert "<form" not in html.split('id="plan-body"')[1].split("</main>")[0]
-    response = client.post(plan_url(plan, "update_goal", goal_id=goal.pk),
+    response = client.post(plan_url(plan, "update_goal", goal_uuid=goal.uuid),
                            {"version": plan.version, "status": AchievementStatus.NOT_STARTED,
                             "target_date": "2030-01-01"}, **HTMX)
     assert response.status_code == 409
@@ -253,23 +256,43 @@ def test_a_closed_plan_refuses_the_new_edits(client, cast, plan, goal):
 
 
 @pytest.mark.parametrize(("name", "kwargs", "data"), [
-    ("update_goal", {"goal_id": "goal"}, {"status": "not_started"}),
-    ("add_sub_goal", {"goal_id": "goal"}, {"text": "X", "status": "not_started"}),
-    ("update_measure", {"measure_id": "measure"}, {"status": "ongoing"}),
+    ("update_goal", {"goal_uuid": "goal"}, {"status": "not_started"}),
+    ("add_sub_goal", {"goal_uuid": "goal"}, {"text": "X", "status": "not_started"}),
+    ("update_measure", {"measure_uuid": "measure"}, {"status": "ongoing"}),
     ("add_participant", {}, {"kind": "gp", "name": "Lege"}),
-    ("remove_participant", {"participant_id": "participant"}, {}),
+    ("remove_participant", {"participant_uuid": "participant"}, {}),
     ("record_evaluation", {}, {"evaluated_on": "2026-01-01", "summary": "X"}),
 ])
 def test_another_municipalitys_ke_cannot_edit(client, cast, plan, goal, measure, name, kwargs,
                                               data):
     participant = services.add_participant(plan, by=cast.ke_tromso,
                                            kind=PlanParticipantKind.GP, name="Lege Lise")
-    items = {"goal": goal.pk, "measure": measure.pk, "participant": participant.pk}
+    items = {"goal": goal.uuid, "measure": measure.uuid, "participant": participant.uuid}
     before = fresh(plan).version
     client.force_login(cast.ke_bodo)
     response = client.post(plan_url(plan, name, **{k: items[v] for k, v in kwargs.items()}),
                            {"version": before, **data}, **HTMX)
     assert response.status_code == 404
+    assert fresh(plan).version == before
+
+
+@pytest.mark.parametrize("path", ["goals/{}/", "goals/{}/sub-goals/", "measures/{}/",
+                                  "participants/{}/remove/", "consents/{}/revoke/"])
+def test_a_plan_item_is_named_by_its_uuid_alone(client, cast, plan, goal, measure, path):
+    participant = services.add_participant(plan, by=cast.ke_tromso,
+                                           kind=PlanParticipantKind.GP, name="Lege Lise")
+    consent = services.record_consent(plan, plan.municipality, ConsentScope.PLAN,
+                                      ConsentMethod.WRITTEN, by=cast.ke_tromso)
+    item = {"goals": goal, "measures": measure, "participants": participant,
+            "consents": consent}[path.split("/")[0]]
+    client.force_login(cast.ke_tromso)
+    page = client.get(plan_url(plan)).content.decode()
+    assert f'"{plan_url(plan)}{path.format(item.uuid)}"' in page  # the page's own link
+    before = fresh(plan).version
+    for wrong in (item.pk, "-" * 36, "not-a-uuid", uuid.uuid4()):  # the database id too
+        response = client.post(f"{plan_url(plan)}{path.format(wrong)}", {"version": before},
+                               **HTMX)
+        assert response.status_code == 404, wrong
     assert fresh(plan).version == before
 
 
@@ -353,7 +376,7 @@ def test_another_municipalitys_ke_cannot_see_the_profile(client, cast, kora):
 def test_without_htmx_an_edit_redirects_and_a_refusal_renders_the_page(client, cast, plan,
                                                                        measure):
     client.force_login(cast.coordinator)
-    url = plan_url(plan, "update_measure", measure_id=measure.pk)
+    url = plan_url(plan, "update_measure", measure_uuid=measure.uuid)
     response = client.post(url, {"version": fresh(plan).version, "status": "ongoing",
                                  "starts_on": "2026-03-01", "ends_on": "2026-01-01"})
     assert response.status_code == 422

@@ -282,7 +282,7 @@ def test_status_change_and_consent_inline(client, cast, kora):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
     consent = plan.consents.get()
-    response = client.post(plan_url(plan, "revoke_consent", consent_id=consent.pk), **HTMX)
+    response = client.post(plan_url(plan, "revoke_consent", consent_uuid=consent.uuid), **HTMX)
     assert response.status_code == 200
     consent.refresh_from_db()
     assert consent.revoked_at is not None

@@ -126,9 +126,9 @@ def appointment_responses_in_order(cast, user):
     stamp(DischargeMeeting, meetings)
     participants = MeetingParticipant.objects.filter(
         meeting__in=DischargeMeeting.objects.visible_to(user)).select_related("meeting")
-    ordered = sorted(participants, key=lambda p: (p.meeting.updated_at, p.meeting.uuid, p.pk),
+    ordered = sorted(participants, key=lambda p: (p.meeting.updated_at, p.meeting.uuid, p.uuid),
                      reverse=True)
-    return [m.appointment_response_id(p) for p in ordered]
+    return [str(p.uuid) for p in ordered]
 
 
 ORDERS = {"Patient": patients_in_order, "Encounter": encounters_in_order,
@@ -215,8 +215,8 @@ UUID = "0b7f5c4e-9a51-4d8c-a3f0-5c1b2a7d9e10"
     ("Encounter", "A" * 2000),
     ("Task", token({"r": "Task", "k": [NOW, "other", UUID]})),
     ("Task", token({"r": "Task", "k": [NOW, ["notice"], UUID]})),
-    ("AppointmentResponse", token({"r": "AppointmentResponse", "k": [NOW, UUID, 10**30]})),
-    ("AppointmentResponse", token({"r": "AppointmentResponse", "k": [NOW, UUID, True]})),
+    ("AppointmentResponse", token({"r": "AppointmentResponse", "k": [NOW, UUID, 7]})),  # an id
+    ("AppointmentResponse", token({"r": "AppointmentResponse", "k": [NOW, UUID, "x"]})),
     ("Goal", token({"r": "Goal", "k": [NOW, UUID, "1"]})),
 ])
 def test_a_cursor_the_server_did_not_give_is_a_400_naming_it(cast, epj, resource_type,

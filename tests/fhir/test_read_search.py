@@ -27,7 +27,7 @@ def expected_ids(cast, world) -> dict[str, str]:
         "Goal": str(world.goal.uuid),
         "CareTeam": str(world.plan.uuid),
         "Appointment": str(world.meeting.uuid),
-        "AppointmentResponse": mapping.appointment_response_id(world.ke_participant),
+        "AppointmentResponse": str(world.ke_participant.uuid),
     }
 
 
@@ -230,6 +230,7 @@ def test_anonymous_is_401_but_metadata_is_public(cast, world, api_client):
 def test_a_malformed_or_unknown_id_is_404(cast, world, tromso_epj):
     for path in ("Patient/not-a-uuid", "Encounter/00000000-0000-0000-0000-000000000000",
                  "Task/notice-xyz", "Task/bogus", "AppointmentResponse/abc",
+                 f"AppointmentResponse/{world.ke_participant.pk}",  # the database id
                  "Nonsense/123", "Patient/a$b"):
         response = tromso_epj.get(f"{BASE}{path}")
         assert response.status_code == 404, path
@@ -246,6 +247,10 @@ def test_reads_and_searches_are_audited(cast, world, tromso_epj):
     assert event.via == "api"
     tromso_epj.get(f"{BASE}Patient")
     assert AuditEvent.objects.count() == before + 1 + 2  # the read, then two patients
+    tromso_epj.get(f"{BASE}AppointmentResponse/{world.ke_participant.uuid}")
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.object_type, event.object_id) == (
+        "meetingparticipant", str(world.ke_participant.uuid))
 
 
 # -- search parameters -------------------------------------------------------------------------

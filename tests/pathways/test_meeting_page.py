@@ -2,6 +2,7 @@
 file; and the ward board's transfer and death steps."""
 
 import datetime
+import uuid
 
 import pytest
 from django.conf import settings
@@ -342,13 +343,17 @@ def test_the_organiser_gives_a_task_that_the_responsible_user_marks_done(client,
                                     channel="in_app")
     assert told.url == f"/meetings/{meeting.uuid}/"
     client.force_login(cast.coordinator)
-    assert f'id="task-done-{task.pk}"' in page(client, meeting).content.decode()
-    done = post(client, "meeting_complete_task", meeting, args=[task.pk])
+    html = page(client, meeting).content.decode()
+    assert f'id="task-done-{task.pk}"' in html
+    assert f'action="/meetings/{meeting.uuid}/tasks/{task.uuid}/done/"' in html
+    done = post(client, "meeting_complete_task", meeting, args=[task.uuid])
     assert done.status_code == 200
     assert "Oppgaven er utført: Søke om individuell plan." in done.content.decode()
     task.refresh_from_db()
     assert task.done_at is not None
-    again = post(client, "meeting_complete_task", meeting, args=[task.pk])
+    event = AuditEvent.objects.get(object_type="followuptask", action=AuditAction.UPDATE)
+    assert (event.object_id, event.detail) == (str(task.uuid), "done")
+    again = post(client, "meeting_complete_task", meeting, args=[task.uuid])
     assert again.status_code == 409
 
 
@@ -373,12 +378,30 @@ def test_only_the_responsible_user_or_the_organisers_mark_a_task_done(client, ca
                                        due_date=datetime.date(2030, 1, 15))
     client.force_login(cast.coordinator)
     assert f'id="task-done-{task.pk}"' not in page(client, meeting).content.decode()
-    refused = post(client, "meeting_complete_task", meeting, args=[task.pk])
+    refused = post(client, "meeting_complete_task", meeting, args=[task.uuid])
     assert refused.status_code == 403
     task.refresh_from_db()
     assert task.done_at is None
     client.force_login(cast.ke_bodo)
-    assert post(client, "meeting_complete_task", meeting, args=[task.pk]).status_code == 404
+    assert post(client, "meeting_complete_task", meeting, args=[task.uuid]).status_code == 404
+
+
+@pytest.mark.parametrize("task_id", [
+    lambda task: task.pk,  # the database id names no task
+    lambda task: "-" * 36,
+    lambda task: "not-a-uuid",
+    lambda task: uuid.uuid4(),
+])
+def test_a_task_is_marked_done_by_its_uuid_alone(client, cast, task_id):
+    meeting = schedule(cast)
+    task = services.add_follow_up_task(meeting, by=cast.planner, description="Søke IP",
+                                       responsible_name="KE Tromsø",
+                                       due_date=datetime.date(2030, 1, 15))
+    client.force_login(cast.planner)
+    response = client.post(f"/meetings/{meeting.uuid}/tasks/{task_id(task)}/done/", **HTMX)
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.done_at is None
 
 
 # ---------------------------------------------------------------------------------------
