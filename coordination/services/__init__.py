@@ -1,6 +1,7 @@
 """State changes of the KE's work; views, viewsets and tasks call these and nothing else."""
 
 from ._common import plan_conflict, snapshot
+from .consents import record_consent, revoke_consent
 from .coordinators import (
     assign_coordinator,
     check_coordinator,
@@ -21,21 +22,21 @@ from .intake import (
     submit_plan_request,
     waiting_days,
 )
+from .plan_items import (
+    add_goal,
+    add_measure,
+    add_participant,
+    remove_participant,
+    update_goal,
+    update_measure,
+)
 from .plans import (
     TRANSITIONS as PLAN_TRANSITIONS,
 )
 from .plans import (
-    add_goal,
-    add_measure,
-    add_participant,
     current_plan_version,
-    record_consent,
     record_evaluation,
-    remove_participant,
-    revoke_consent,
     set_status,
-    update_goal,
-    update_measure,
     update_plan,
 )
 
