@@ -1,5 +1,5 @@
-"""The individual plan (§ 19): its fields, the patient's goals, measures, the responsible
-group, consent and evaluations, and its status.
+"""The individual plan (§ 19): its fields, evaluations and status. Its goals, measures and
+responsible group are plan_items.py's, consent consents.py's; all follow the rules below.
 
 Every write checks can_edit_plan, locks the plan row, refuses a closed (or declined) plan,
 optionally checks `expected_version` (optimistic locking; the whole-plan update requires it),
