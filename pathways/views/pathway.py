@@ -82,91 +82,112 @@ def meeting_trail(patient) -> Subquery:
 
 
 def admission_events(admission, by_id, meeting_changes) -> list[Event]:
+    """What happened in one stay, from admission to discharge, in no particular order."""
     hospital, municipality = admission.hospital.name, admission.municipality.name
-    events = []
     came_from = by_id.get(admission.transferred_from_id)
-    events.append(Event(
+    events = [Event(
         admission.admitted_at, "admission",
         _("Admitted to %(hospital)s, ward %(ward)s") % {"hospital": hospital,
                                                        "ward": admission.ward},
         _name(admission.created_by), hospital,
         _("Transferred from %(hospital)s.") % {"hospital": came_from.hospital.name}
-        if came_from else admission.reason))
+        if came_from else admission.reason)]
     for notice in admission.early_notifications.all():
-        events.append(Event(
-            notice.sent_at, "notice",
-            _("Early notification version %(version)s sent (%(status)s)") % {
-                "version": notice.sequence,
-                "status": notice.get_message_status_display().lower()},
-            _name(notice.sent_by), hospital,
-            _("Proposed level %(level)s.") % {"level": notice.proposed_level.code}
-            if notice.proposed_level else "",
-            _("Sent after the deadline (%(deadline)s).") % {
-                "deadline": _when(admission.notification_deadline)} if notice.late else ""))
-        if notice.acknowledged_at:
-            events.append(Event(
-                notice.acknowledged_at, "acknowledged",
-                _("Early notification version %(version)s acknowledged") % {
-                    "version": notice.sequence},
-                _name(notice.acknowledged_by), municipality))
+        events += _notice_events(notice, admission, hospital, municipality)
     for declaration in admission.ready_declarations.all():
-        events.append(Event(
-            declaration.declared_at, "ready", _("Declared ready for discharge"),
-            _name(declaration.created_by), hospital,
-            _("Declaring physician: %(physician)s.") % {"physician": declaration.physician}))
-        for answer in declaration.answers.all():
-            if answer.kind == MunicipalAnswerKind.CAN_RECEIVE:
-                title = _("The municipality can receive the patient from %(date)s") % {
-                    "date": answer.receive_on.strftime("%d.%m.%Y")}
-            elif answer.expected_date:
-                title = _("The municipality cannot receive the patient yet (expected "
-                          "%(date)s)") % {"date": answer.expected_date.strftime("%d.%m.%Y")}
-            else:
-                title = _("The municipality cannot receive the patient yet")
-            events.append(Event(answer.answered_at, "answer", title, _name(answer.answered_by),
-                                municipality, answer.comment))
-        if declaration.withdrawn_at:
-            events.append(Event(declaration.withdrawn_at, "withdrawn",
-                                _("Ready-for-discharge declaration withdrawn"),
-                                _name(declaration.withdrawn_by), hospital,
-                                declaration.withdrawal_reason))
+        events += _declaration_events(declaration, hospital, municipality)
     for meeting in admission.discharge_meetings.all():
-        place = meeting.location or meeting.video_link
-        url = reverse("pathways:meeting_detail", args=[meeting.uuid])
-        events.append(Event(
-            meeting.created_at, "meeting",
-            _("Discharge meeting scheduled for %(when)s") % {"when": _when(meeting.scheduled_at)},
-            _name(meeting.organizer), "", place, url=url))
-        for change in meeting_changes.get(str(meeting.uuid), ()):
-            if change.detail.startswith("rescheduled"):
-                events.append(Event(change.at, "meeting", _("Discharge meeting changed"),
-                                    change.user_display, change.organization_name,
-                                    _("Now %(when)s, %(place)s.") % {
-                                        "when": _when(meeting.scheduled_at), "place": place}
-                                    if change is meeting_changes[str(meeting.uuid)][-1] else "",
-                                    url=url))
-            elif change.detail.startswith("cancelled"):
-                events.append(Event(change.at, "cancelled", _("Discharge meeting cancelled"),
-                                    change.user_display, change.organization_name, url=url))
-        if meeting.status == MeetingStatus.HELD:
-            events.append(Event(
-                meeting.minutes_recorded_at or meeting.scheduled_at, "held",
-                _("Discharge meeting held"), _name(meeting.updated_by), "",
-                meeting.decisions, url=url))
+        events += _meeting_events(meeting, meeting_changes.get(str(meeting.uuid), ()))
     if admission.discharged_at:
-        if admission.status == AdmissionStatus.DECEASED:
-            title = _("Died in hospital")
-        elif admission.status == AdmissionStatus.TRANSFERRED:
-            title = _("Transferred to another hospital")
-        else:
-            title = _("Discharged: %(destination)s") % {
-                "destination": admission.get_discharge_destination_display()}
-        detail = _("Level after discharge: %(level)s.") % {
-            "level": f"{admission.discharge_level.code} {admission.discharge_level.localized_name}"
-        } if admission.discharge_level else ""
-        events.append(Event(admission.discharged_at, "discharge", title,
-                            _name(admission.updated_by), hospital, detail))
+        events.append(_discharge_event(admission, hospital))
     return events
+
+
+def _notice_events(notice, admission, hospital: str, municipality: str) -> list[Event]:
+    events = [Event(
+        notice.sent_at, "notice",
+        _("Early notification version %(version)s sent (%(status)s)") % {
+            "version": notice.sequence,
+            "status": notice.get_message_status_display().lower()},
+        _name(notice.sent_by), hospital,
+        _("Proposed level %(level)s.") % {"level": notice.proposed_level.code}
+        if notice.proposed_level else "",
+        _("Sent after the deadline (%(deadline)s).") % {
+            "deadline": _when(admission.notification_deadline)} if notice.late else "")]
+    if notice.acknowledged_at:
+        events.append(Event(
+            notice.acknowledged_at, "acknowledged",
+            _("Early notification version %(version)s acknowledged") % {
+                "version": notice.sequence},
+            _name(notice.acknowledged_by), municipality))
+    return events
+
+
+def _declaration_events(declaration, hospital: str, municipality: str) -> list[Event]:
+    events = [Event(
+        declaration.declared_at, "ready", _("Declared ready for discharge"),
+        _name(declaration.created_by), hospital,
+        _("Declaring physician: %(physician)s.") % {"physician": declaration.physician})]
+    for answer in declaration.answers.all():
+        if answer.kind == MunicipalAnswerKind.CAN_RECEIVE:
+            title = _("The municipality can receive the patient from %(date)s") % {
+                "date": answer.receive_on.strftime("%d.%m.%Y")}
+        elif answer.expected_date:
+            title = _("The municipality cannot receive the patient yet (expected "
+                      "%(date)s)") % {"date": answer.expected_date.strftime("%d.%m.%Y")}
+        else:
+            title = _("The municipality cannot receive the patient yet")
+        events.append(Event(answer.answered_at, "answer", title, _name(answer.answered_by),
+                            municipality, answer.comment))
+    if declaration.withdrawn_at:
+        events.append(Event(declaration.withdrawn_at, "withdrawn",
+                            _("Ready-for-discharge declaration withdrawn"),
+                            _name(declaration.withdrawn_by), hospital,
+                            declaration.withdrawal_reason))
+    return events
+
+
+def _meeting_events(meeting, changes) -> list[Event]:
+    """The meeting called, changed, cancelled and held; `changes` are its audit events of
+    rescheduling and cancelling, oldest first."""
+    place = meeting.location or meeting.video_link
+    url = reverse("pathways:meeting_detail", args=[meeting.uuid])
+    events = [Event(
+        meeting.created_at, "meeting",
+        _("Discharge meeting scheduled for %(when)s") % {"when": _when(meeting.scheduled_at)},
+        _name(meeting.organizer), "", place, url=url)]
+    for change in changes:
+        if change.detail.startswith("rescheduled"):
+            events.append(Event(change.at, "meeting", _("Discharge meeting changed"),
+                                change.user_display, change.organization_name,
+                                _("Now %(when)s, %(place)s.") % {
+                                    "when": _when(meeting.scheduled_at), "place": place}
+                                if change is changes[-1] else "",
+                                url=url))
+        elif change.detail.startswith("cancelled"):
+            events.append(Event(change.at, "cancelled", _("Discharge meeting cancelled"),
+                                change.user_display, change.organization_name, url=url))
+    if meeting.status == MeetingStatus.HELD:
+        events.append(Event(
+            meeting.minutes_recorded_at or meeting.scheduled_at, "held",
+            _("Discharge meeting held"), _name(meeting.updated_by), "",
+            meeting.decisions, url=url))
+    return events
+
+
+def _discharge_event(admission, hospital: str) -> Event:
+    if admission.status == AdmissionStatus.DECEASED:
+        title = _("Died in hospital")
+    elif admission.status == AdmissionStatus.TRANSFERRED:
+        title = _("Transferred to another hospital")
+    else:
+        title = _("Discharged: %(destination)s") % {
+            "destination": admission.get_discharge_destination_display()}
+    detail = _("Level after discharge: %(level)s.") % {
+        "level": f"{admission.discharge_level.code} {admission.discharge_level.localized_name}"
+    } if admission.discharge_level else ""
+    return Event(admission.discharged_at, "discharge", title, _name(admission.updated_by),
+                 hospital, detail)
 
 
 def timeline(admissions, meeting_changes) -> list[Event]:
