@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathways.forms import datetime_field
+from common.forms import datetime_field
 from registry.models import Organization, ServiceOffering
 
 from .models import (

@@ -311,7 +311,7 @@ def test_the_organiser_records_minutes_and_attendance_after_the_start(client, ca
     assert 'id="meeting-minutes"' in page(client, meeting).content.decode()
     response = post(client, "meeting_minutes", meeting, {
         "minutes": "Gjennomgang av behov.", "decisions": "Korttidsplass fra mandag.",
-        "attended": [ke.pk]})
+        "attended": [str(ke.uuid)]})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Korttidsplass fra mandag." in html
@@ -319,6 +319,19 @@ def test_the_organiser_records_minutes_and_attendance_after_the_start(client, ca
     ke.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD and ke.status == ParticipantStatus.ATTENDED
     assert meeting.participants.get(user=cast.coordinator).status == ParticipantStatus.INVITED
+
+
+def test_attendance_is_ticked_by_the_participants_uuid_not_a_database_id(client, cast):
+    meeting = started(schedule(cast))
+    ke = meeting.participants.get(user=cast.ke_tromso)
+    client.force_login(cast.planner)
+    form = client.get(reverse("pathways:meeting_minutes", args=[meeting.uuid]), **HTMX)
+    assert f'value="{ke.uuid}"' in form.content.decode()
+    response = post(client, "meeting_minutes", meeting, {"minutes": "Referat",
+                                                         "attended": [ke.pk]})
+    assert response.status_code == 422
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
 
 
 def test_minutes_need_text(client, cast):
