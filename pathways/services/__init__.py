@@ -2,16 +2,12 @@
 
 from .admissions import (
     TRANSITIONS,
-    active_declaration,
     admit_by_identity_number,
     admit_patient,
-    answer_ready_for_discharge,
-    declare_ready_for_discharge,
     discharge_patient,
     record_death,
     transfer_patient,
     update_admission,
-    withdraw_ready_for_discharge,
 )
 from .meetings import (
     add_follow_up_task,
@@ -32,6 +28,12 @@ from .patients import (
     grant_care_relationship,
     register_patient,
     update_patient,
+)
+from .readiness import (
+    active_declaration,
+    answer_ready_for_discharge,
+    declare_ready_for_discharge,
+    withdraw_ready_for_discharge,
 )
 
 __all__ = [

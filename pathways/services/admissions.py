@@ -1,7 +1,7 @@
-"""The hospital stay: admission, ready for discharge and the municipality's answer,
-withdrawal, discharge, transfer and death. Every step checks who may take it, changes the
-state by a conditional UPDATE (so two clicks or two systems cannot both win), audits, and
-notifies the other side."""
+"""The hospital stay: admission, discharge, transfer and death (ready for discharge and the
+municipality's answer are readiness.py's, by the same rules). Every step checks who may take
+it, changes the state by a conditional UPDATE (so two clicks or two systems cannot both
+win), audits, and notifies the other side."""
 
 import datetime
 
@@ -23,25 +23,30 @@ from registry.models import (
     OrganizationKind,
     ServiceLevel,
 )
-from registry.notifications import Message, notify
-from webhooks.events import emit as emit_webhook
 
-from .. import access, deadlines, links
+from .. import access, deadlines
 from ..identity import parse_identity_number
 from ..models import (
     Admission,
     AdmissionStatus,
     CareRelationshipReason,
     DischargeDestination,
-    MunicipalAnswer,
-    MunicipalAnswerKind,
     Patient,
-    ReadyForDischarge,
+)
+from ._common import (
+    audit_step,
+    emit,
+    not_in_future,
+    notify_hospital,
+    notify_municipality,
 )
 from .patients import check_names, grant_care_relationship, register_patient
 
 S = AdmissionStatus
+
+
 OPEN = {S.ADMITTED, S.READY_FOR_DISCHARGE}
+
 
 # The allowed transitions: step → (from states, to state).
 TRANSITIONS = {
@@ -51,6 +56,8 @@ TRANSITIONS = {
     "transfer": (OPEN, S.TRANSFERRED),
     "record_death": (OPEN, S.DECEASED),
 }
+
+
 STEP_NAMES = {
     "declare_ready": gettext_lazy("declare the patient ready for discharge"),
     "withdraw_ready": gettext_lazy("withdraw the ready-for-discharge declaration"),
@@ -58,19 +65,15 @@ STEP_NAMES = {
     "transfer": gettext_lazy("transfer the patient"),
     "record_death": gettext_lazy("record the death"),
 }
+
+
 ADMISSION_FIELDS = (
     "ward", "reason", "receives_municipal_services", "estimated_discharge_date",
     "needs_interdisciplinary_follow_up", "is_rehabilitation_stay",
 )
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
-def _not_in_future(moment: datetime.datetime, field: str) -> None:
-    if moment > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("The time lies in the future.")})
-
-
-def _transition(admission: Admission, step: str, *, by, **changes) -> Admission:
+def transition(admission: Admission, step: str, *, by, **changes) -> Admission:
     """Move the admission along TRANSITIONS with a conditional UPDATE."""
     allowed, target = TRANSITIONS[step]
     updated = Admission.objects.filter(pk=admission.pk, status__in=allowed).update(
@@ -86,43 +89,6 @@ def _transition(admission: Admission, step: str, *, by, **changes) -> Admission:
         )
     admission.refresh_from_db()
     return admission
-
-
-def _pathway_url(admission: Admission) -> str:
-    return links.pathway_url(admission.patient.uuid)
-
-
-def _notify_municipality(admission: Admission, kind: str, title: str, body: str = "",
-                         subject=None) -> None:
-    subject = subject or admission
-    notify(access.ke_staff_of(admission.municipality), Message(
-        kind=kind, title=title, body=body, url=_pathway_url(admission),
-        subject_type=type(subject).__name__.lower(), subject_uuid=subject.uuid,
-        patient_uuid=admission.patient.uuid,
-    ))
-
-
-def _notify_hospital(admission: Admission, kind: str, title: str, body: str = "",
-                     subject=None) -> None:
-    subject = subject or admission
-    notify(access.planners_of(admission.hospital, admission.ward), Message(
-        kind=kind, title=title, body=body, url=_pathway_url(admission),
-        subject_type=type(subject).__name__.lower(), subject_uuid=subject.uuid,
-        patient_uuid=admission.patient.uuid,
-    ))
-
-
-def _emit(event: str, obj, patient: Patient, url_name: str = "admission-detail") -> None:
-    """Tell the subscribed EPJ systems of the organisations caring for the patient (queued
-    for after the commit; nothing if the transaction rolls back)."""
-    emit_webhook(event, resource=url_name.removesuffix("-detail"), uuid=obj.uuid,
-                 url_name=url_name, patient_uuid=patient.uuid,
-                 recipients_org_ids=access.organizations_caring_for(patient))
-
-
-def _audit(by, action, obj, admission: Admission, detail: str = "") -> None:
-    audit.record(by, action, type(obj).__name__.lower(), obj.uuid,
-                 patient_uuid=admission.patient.uuid, detail=detail)
 
 
 @transaction.atomic
@@ -141,7 +107,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
         raise PermissionDenied(
             _("Only discharge planners at %(hospital)s may admit patients there.")
             % {"hospital": hospital.name})
-    _not_in_future(admitted_at, "admitted_at")
+    not_in_future(admitted_at, "admitted_at")
     municipality = municipality or patient.municipality
     if patient.admissions.filter(hospital=hospital, status__in=OPEN).exists():
         raise StateConflict(
@@ -165,14 +131,14 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
         raise StateConflict(
             _("The patient is already admitted at %(hospital)s.") % {"hospital": hospital.name},
             code="already_admitted", field="patient") from exc
-    _audit(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward}")
+    audit_step(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward}")
     for organization in (hospital, municipality):
         if not patient.care_relationships.active().filter(
                 organization=organization, user__isnull=True,
                 reason=CareRelationshipReason.ADMISSION).exists():
             grant_care_relationship(patient, organization, CareRelationshipReason.ADMISSION,
                                     by=by)
-    _emit("admission.created", admission, patient)
+    emit("admission.created", admission, patient)
     return admission
 
 
@@ -254,99 +220,8 @@ def update_admission(admission: Admission, *, by, expected_version: int, **chang
     if not current.is_open:
         raise StateConflict(_("A closed admission cannot be changed."), code="closed")
     save_changes(current, changes, by=by)
-    _audit(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
+    audit_step(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
     return current
-
-
-def active_declaration(admission: Admission) -> ReadyForDischarge | None:
-    return admission.ready_declarations.filter(withdrawn_at__isnull=True).order_by(
-        "-declared_at").first()
-
-
-@transaction.atomic
-def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
-                                declared_at: datetime.datetime | None = None,
-                                health_information_sent: bool = False) -> ReadyForDischarge:
-    access.require_hospital_staff(by, admission)
-    declared_at = declared_at or timezone.now()
-    _not_in_future(declared_at, "declared_at")
-    if declared_at < admission.admitted_at:
-        raise ValidationError({"declared_at": _("The declaration cannot come before admission.")})
-    if not physician.strip():
-        raise ValidationError({"physician": _("Name the physician who declared the patient.")})
-    _transition(admission, "declare_ready", by=by)
-    declaration = ReadyForDischarge.objects.create(
-        admission=admission, declared_at=declared_at, physician=physician.strip(),
-        health_information_sent=health_information_sent, created_by=by, updated_by=by,
-    )
-    _audit(by, AuditAction.CREATE, declaration, admission)
-    _emit("admission.ready_for_discharge", admission, admission.patient)
-    _notify_municipality(
-        admission, "ready_for_discharge.declared",
-        _("A patient is ready for discharge: answer whether you can receive them"),
-        _("Declared ready %(time)s at %(hospital)s, ward %(ward)s.") % {
-            "time": timezone.localtime(declared_at).strftime("%d.%m.%Y %H:%M"),
-            "hospital": admission.hospital.name, "ward": admission.ward},
-        subject=declaration,
-    )
-    return declaration
-
-
-@transaction.atomic
-def withdraw_ready_for_discharge(admission: Admission, *, by, reason: str = "",
-                                 at: datetime.datetime | None = None) -> ReadyForDischarge:
-    """Avmelding: the patient is no longer ready; the payment period ends."""
-    access.require_hospital_staff(by, admission)
-    declaration = active_declaration(admission)
-    at = at or timezone.now()
-    _not_in_future(at, "at")
-    if declaration is not None and at < declaration.declared_at:
-        raise ValidationError({"at": _("The withdrawal cannot come before the declaration.")})
-    _transition(admission, "withdraw_ready", by=by)
-    ReadyForDischarge.objects.filter(pk=declaration.pk).update(
-        withdrawn_at=at, withdrawn_by=by, withdrawal_reason=reason[:300],
-        updated_at=timezone.now(), updated_by=by)
-    declaration.refresh_from_db()
-    _audit(by, AuditAction.UPDATE, declaration, admission, "withdrawn")
-    _notify_municipality(admission, "ready_for_discharge.withdrawn",
-                         _("A ready-for-discharge declaration was withdrawn"),
-                         subject=declaration)
-    return declaration
-
-
-@transaction.atomic
-def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
-                               receive_on: datetime.date | None = None,
-                               expected_date: datetime.date | None = None,
-                               comment: str = "") -> MunicipalAnswer:
-    """The municipality says it can receive the patient (from a date) or cannot yet."""
-    access.require_municipal_ke(by, declaration.admission)
-    # Lock and re-read: a withdrawal a moment ago must win over this answer.
-    declaration = ReadyForDischarge.objects.select_for_update().select_related(
-        "admission__patient", "admission__hospital").get(pk=declaration.pk)
-    admission = declaration.admission
-    if declaration.withdrawn_at is not None or admission.status != S.READY_FOR_DISCHARGE:
-        raise StateConflict(_("The declaration is no longer in force; there is nothing to "
-                              "answer."), code="not_ready")
-    if kind == MunicipalAnswerKind.CAN_RECEIVE and receive_on and \
-            receive_on < deadlines.local_date(declaration.declared_at):
-        raise ValidationError({"receive_on": _(
-            "The date lies before the patient was declared ready.")})
-    if expected_date and expected_date < deadlines.local_date(declaration.declared_at):
-        raise ValidationError({"expected_date": _(
-            "The date lies before the patient was declared ready.")})
-    answer = MunicipalAnswer(
-        declaration=declaration, kind=kind, receive_on=receive_on, expected_date=expected_date,
-        comment=comment, answered_at=timezone.now(), answered_by=by,
-    )
-    answer.full_clean()
-    answer.save()
-    _audit(by, AuditAction.CREATE, answer, admission, kind)
-    _emit("admission.municipal_answer", admission, admission.patient)
-    _notify_hospital(admission, "ready_for_discharge.answered",
-                     _("The municipality answered a ready-for-discharge declaration"),
-                     subject=declaration)
-    return answer
 
 
 @transaction.atomic
@@ -359,7 +234,7 @@ def discharge_patient(admission: Admission, *, by, destination: str,
     discharged_at = discharged_at or timezone.now()
     if discharged_at < admission.admitted_at:
         raise ValidationError({"discharged_at": _("Discharge cannot come before admission.")})
-    _not_in_future(discharged_at, "discharged_at")
+    not_in_future(discharged_at, "discharged_at")
     if destination not in DischargeDestination.values:
         raise ValidationError({"destination": _("Choose a destination.")})
     if destination == DischargeDestination.DECEASED:
@@ -368,14 +243,14 @@ def discharge_patient(admission: Admission, *, by, destination: str,
             discharge_level is None or discharge_level.code not in {"2", "3", "4"}):
         raise ValidationError({"discharge_level": _(
             "Municipal rehabilitation is on level 2, 3 or 4: choose the level.")})
-    admission = _transition(
+    admission = transition(
         admission, "discharge", by=by, discharged_at=discharged_at,
         discharge_destination=destination, discharge_level=discharge_level,
         interdisciplinary_report_ready=interdisciplinary_report_ready,
         epicrisis_ready=epicrisis_ready,
     )
-    _audit(by, AuditAction.UPDATE, admission, admission, f"discharged: {destination}")
-    _notify_municipality(admission, "admission.discharged", _("A patient was discharged"),
+    audit_step(by, AuditAction.UPDATE, admission, admission, f"discharged: {destination}")
+    notify_municipality(admission, "admission.discharged", _("A patient was discharged"),
                          _("Destination: %(destination)s.") % {
                              "destination": admission.get_discharge_destination_display()})
     return admission
@@ -386,11 +261,11 @@ def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Adm
     access.require_hospital_staff(by, admission)
     if died_at < admission.admitted_at:
         raise ValidationError({"died_at": _("The time lies before the admission.")})
-    _not_in_future(died_at, "died_at")
-    admission = _transition(admission, "record_death", by=by, discharged_at=died_at,
+    not_in_future(died_at, "died_at")
+    admission = transition(admission, "record_death", by=by, discharged_at=died_at,
                             discharge_destination=DischargeDestination.DECEASED)
-    _audit(by, AuditAction.UPDATE, admission, admission, "deceased")
-    _notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
+    audit_step(by, AuditAction.UPDATE, admission, admission, "deceased")
+    notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
     return admission
 
 
@@ -404,15 +279,15 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
         raise ValidationError({"to_hospital": _("Choose another hospital.")})
     if at < admission.admitted_at:
         raise ValidationError({"at": _("The transfer cannot come before admission.")})
-    _not_in_future(at, "at")
+    not_in_future(at, "at")
     if admission.patient.admissions.filter(hospital=to_hospital, status__in=OPEN).exists():
         raise StateConflict(
             _("The patient is already admitted at %(hospital)s.") % {
                 "hospital": to_hospital.name},
             code="already_admitted", field="to_hospital")
-    _transition(admission, "transfer", by=by, discharged_at=at,
+    transition(admission, "transfer", by=by, discharged_at=at,
                 discharge_destination=DischargeDestination.OTHER_HOSPITAL)
-    _audit(by, AuditAction.UPDATE, admission, admission, f"transferred to {to_hospital.name}")
+    audit_step(by, AuditAction.UPDATE, admission, admission, f"transferred to {to_hospital.name}")
     # The receiving hospital's staff act from here; the sender creates it on their behalf.
     new = Admission(
         patient=admission.patient, hospital=to_hospital, ward=ward, admitted_at=at,
@@ -427,10 +302,10 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
     )
     new.full_clean()
     new.save()
-    _audit(by, AuditAction.CREATE, new, new, f"transfer from {admission.hospital.name}")
+    audit_step(by, AuditAction.CREATE, new, new, f"transfer from {admission.hospital.name}")
     grant_care_relationship(admission.patient, to_hospital, CareRelationshipReason.ADMISSION,
                             by=by)
-    _emit("admission.created", new, admission.patient)
-    _notify_hospital(new, "admission.transferred_in",
+    emit("admission.created", new, admission.patient)
+    notify_hospital(new, "admission.transferred_in",
                      _("A patient was transferred to your hospital"))
     return new

@@ -28,7 +28,7 @@ from ..models import (
     ParticipantStatus,
     Patient,
 )
-from .admissions import _emit
+from ._common import emit
 from .patients import grant_care_relationship
 
 MEETING_ACCESS_AFTER = datetime.timedelta(days=14)
@@ -144,7 +144,7 @@ def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: dateti
     MeetingParticipant.objects.bulk_create(built)
     audit.record(by, AuditAction.CREATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=admission.patient.uuid, detail=f"{len(built)} invited")
-    _emit("discharge_meeting.scheduled", meeting, admission.patient, "discharge-meeting-detail")
+    emit("discharge_meeting.scheduled", meeting, admission.patient, "discharge-meeting-detail")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
                       _("Invitation: discharge meeting"))
@@ -215,7 +215,7 @@ def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
     audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid,
                  detail="rescheduled: " + ", ".join(sorted(changes)))
-    _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
+    emit("discharge_meeting.changed", meeting, meeting.admission.patient,
           "discharge-meeting-detail")
     _send_invitations(meeting, "discharge_meeting.rescheduled",
                       _("Changed: discharge meeting"))
@@ -229,7 +229,7 @@ def cancel_discharge_meeting(meeting: DischargeMeeting, *, by,
     meeting = _bump(meeting, by, status=MeetingStatus.CANCELLED)
     audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"cancelled {reason}"[:200])
-    _emit("discharge_meeting.changed", meeting, meeting.admission.patient,
+    emit("discharge_meeting.changed", meeting, meeting.admission.patient,
           "discharge-meeting-detail")
     _send_invitations(meeting, "discharge_meeting.cancelled", _("Cancelled: discharge meeting"))
     return meeting

@@ -13,7 +13,7 @@ from registry.models import AuditAction, AuditObjectType
 
 from .. import access, signals
 from ..models import Admission, EarlyNotification, MessageStatus, NoticeState
-from .admissions import _emit, _notify_hospital, _notify_municipality
+from ._common import emit, notify_hospital, notify_municipality
 
 NOTICE_FIELDS = (
     "expected_course", "estimated_discharge_date", "municipal_services_assessment",
@@ -113,11 +113,11 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
                  patient_uuid=admission.patient.uuid,
                  detail=f"sent v{notice.sequence} {message_status}")
     signals.early_notification_sent.send(sender=EarlyNotification, notice=notice, by=by)
-    _emit("early_notification.sent", notice, admission.patient, "early-notification-detail")
+    emit("early_notification.sent", notice, admission.patient, "early-notification-detail")
     title = _("Early notification: a patient from your municipality is admitted") if first \
         else _("Updated early notification (%(status)s)") % {
             "status": notice.get_message_status_display().lower()}
-    _notify_municipality(admission, f"early_notification.{message_status}", title,
+    notify_municipality(admission, f"early_notification.{message_status}", title,
                          _("%(hospital)s, ward %(ward)s.") % {
                              "hospital": admission.hospital.name, "ward": admission.ward},
                          subject=notice)
@@ -144,8 +144,8 @@ def acknowledge_early_notification(notice: EarlyNotification, *, by) -> EarlyNot
             code="already_acknowledged")
     audit.record(by, AuditAction.UPDATE, AuditObjectType.EARLY_NOTIFICATION, notice.uuid,
                  patient_uuid=admission.patient.uuid, detail="acknowledged")
-    _emit("early_notification.acknowledged", notice, admission.patient,
+    emit("early_notification.acknowledged", notice, admission.patient,
           "early-notification-detail")
-    _notify_hospital(admission, "early_notification.acknowledged",
+    notify_hospital(admission, "early_notification.acknowledged",
                      _("The municipality acknowledged an early notification"), subject=notice)
     return notice

@@ -1,0 +1,122 @@
+"""Ready for discharge (utskrivningsklar): the hospital declares or withdraws it, the
+municipality answers whether it can receive the patient. The declaration starts the
+municipality's payment period; see the admission steps' rules in admissions.py."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.exceptions import StateConflict
+from registry.models import (
+    AuditAction,
+)
+
+from .. import access, deadlines
+from ..models import (
+    Admission,
+    MunicipalAnswer,
+    MunicipalAnswerKind,
+    ReadyForDischarge,
+)
+from ._common import (
+    audit_step,
+    emit,
+    not_in_future,
+    notify_hospital,
+    notify_municipality,
+)
+from .admissions import S, transition
+
+
+def active_declaration(admission: Admission) -> ReadyForDischarge | None:
+    return admission.ready_declarations.filter(withdrawn_at__isnull=True).order_by(
+        "-declared_at").first()
+
+
+@transaction.atomic
+def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
+                                declared_at: datetime.datetime | None = None,
+                                health_information_sent: bool = False) -> ReadyForDischarge:
+    access.require_hospital_staff(by, admission)
+    declared_at = declared_at or timezone.now()
+    not_in_future(declared_at, "declared_at")
+    if declared_at < admission.admitted_at:
+        raise ValidationError({"declared_at": _("The declaration cannot come before admission.")})
+    if not physician.strip():
+        raise ValidationError({"physician": _("Name the physician who declared the patient.")})
+    transition(admission, "declare_ready", by=by)
+    declaration = ReadyForDischarge.objects.create(
+        admission=admission, declared_at=declared_at, physician=physician.strip(),
+        health_information_sent=health_information_sent, created_by=by, updated_by=by,
+    )
+    audit_step(by, AuditAction.CREATE, declaration, admission)
+    emit("admission.ready_for_discharge", admission, admission.patient)
+    notify_municipality(
+        admission, "ready_for_discharge.declared",
+        _("A patient is ready for discharge: answer whether you can receive them"),
+        _("Declared ready %(time)s at %(hospital)s, ward %(ward)s.") % {
+            "time": timezone.localtime(declared_at).strftime("%d.%m.%Y %H:%M"),
+            "hospital": admission.hospital.name, "ward": admission.ward},
+        subject=declaration,
+    )
+    return declaration
+
+
+@transaction.atomic
+def withdraw_ready_for_discharge(admission: Admission, *, by, reason: str = "",
+                                 at: datetime.datetime | None = None) -> ReadyForDischarge:
+    """Avmelding: the patient is no longer ready; the payment period ends."""
+    access.require_hospital_staff(by, admission)
+    declaration = active_declaration(admission)
+    at = at or timezone.now()
+    not_in_future(at, "at")
+    if declaration is not None and at < declaration.declared_at:
+        raise ValidationError({"at": _("The withdrawal cannot come before the declaration.")})
+    transition(admission, "withdraw_ready", by=by)
+    ReadyForDischarge.objects.filter(pk=declaration.pk).update(
+        withdrawn_at=at, withdrawn_by=by, withdrawal_reason=reason[:300],
+        updated_at=timezone.now(), updated_by=by)
+    declaration.refresh_from_db()
+    audit_step(by, AuditAction.UPDATE, declaration, admission, "withdrawn")
+    notify_municipality(admission, "ready_for_discharge.withdrawn",
+                         _("A ready-for-discharge declaration was withdrawn"),
+                         subject=declaration)
+    return declaration
+
+
+@transaction.atomic
+def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
+                               receive_on: datetime.date | None = None,
+                               expected_date: datetime.date | None = None,
+                               comment: str = "") -> MunicipalAnswer:
+    """The municipality says it can receive the patient (from a date) or cannot yet."""
+    access.require_municipal_ke(by, declaration.admission)
+    # Lock and re-read: a withdrawal a moment ago must win over this answer.
+    declaration = ReadyForDischarge.objects.select_for_update().select_related(
+        "admission__patient", "admission__hospital").get(pk=declaration.pk)
+    admission = declaration.admission
+    if declaration.withdrawn_at is not None or admission.status != S.READY_FOR_DISCHARGE:
+        raise StateConflict(_("The declaration is no longer in force; there is nothing to "
+                              "answer."), code="not_ready")
+    if kind == MunicipalAnswerKind.CAN_RECEIVE and receive_on and \
+            receive_on < deadlines.local_date(declaration.declared_at):
+        raise ValidationError({"receive_on": _(
+            "The date lies before the patient was declared ready.")})
+    if expected_date and expected_date < deadlines.local_date(declaration.declared_at):
+        raise ValidationError({"expected_date": _(
+            "The date lies before the patient was declared ready.")})
+    answer = MunicipalAnswer(
+        declaration=declaration, kind=kind, receive_on=receive_on, expected_date=expected_date,
+        comment=comment, answered_at=timezone.now(), answered_by=by,
+    )
+    answer.full_clean()
+    answer.save()
+    audit_step(by, AuditAction.CREATE, answer, admission, kind)
+    emit("admission.municipal_answer", admission, admission.patient)
+    notify_hospital(admission, "ready_for_discharge.answered",
+                     _("The municipality answered a ready-for-discharge declaration"),
+                     subject=declaration)
+    return answer
