@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.exceptions import StaleVersion, StateConflict
+from common.exceptions import StateConflict
 from common.versioning import lock_at_version, save_changes
 from registry import audit
 from registry.models import AuditAction
@@ -45,18 +45,11 @@ def create_subscription(*, by, target_url: str, events: list[str],
 def update_subscription(subscription: WebhookSubscription, *, by, expected_version: int,
                         **changes) -> WebhookSubscription:
     client = access.require_owning_client(by)
-    unknown = set(changes) - set(SUBSCRIPTION_FIELDS)
-    if unknown:
-        raise ValueError(f"Unknown subscription fields: {sorted(unknown)}")
-
-    def stale(current):
-        return StaleVersion(current.version, _(
-            "Someone changed the subscription since you read it (now version %(version)s).")
-            % {"version": current.version})
-
-    current = lock_at_version(WebhookSubscription.objects.filter(client=client), subscription,
-                              expected_version, stale=stale)
-    save_changes(current, changes, by=by)
+    current = lock_at_version(
+        WebhookSubscription.objects.filter(client=client), subscription, expected_version,
+        message=_("Someone changed the subscription since you read it (now version "
+                  "%(version)s)."))
+    save_changes(current, changes, by=by, allowed=SUBSCRIPTION_FIELDS)
     _audit(by, AuditAction.UPDATE, current, client, ", ".join(sorted(changes)))
     return current
 

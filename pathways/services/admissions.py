@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.exceptions import StaleVersion, StateConflict
+from common.exceptions import StateConflict
 from common.versioning import lock_at_version, save_changes
 from registry import audit
 from registry.capabilities import Capability, can
@@ -208,18 +208,11 @@ def _register_from_admission(by, identity_number: str, hospital: Organization,
 def update_admission(admission: Admission, *, by, expected_version: int, **changes) -> Admission:
     """Change what the ward knows (ward, estimated discharge date ...), optimistically locked."""
     access.require_hospital_staff(by, admission)
-    unknown = set(changes) - set(ADMISSION_FIELDS)
-    if unknown:
-        raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
-    def stale(current):
-        return StaleVersion(current.version, _(
-            "Someone changed the admission since you read it (now version %(version)s).")
-            % {"version": current.version})
-
-    current = lock_at_version(Admission.objects, admission, expected_version, stale=stale)
+    current = lock_at_version(Admission.objects, admission, expected_version, message=_(
+        "Someone changed the admission since you read it (now version %(version)s)."))
     if not current.is_open:
         raise StateConflict(_("A closed admission cannot be changed."), code="closed")
-    save_changes(current, changes, by=by)
+    save_changes(current, changes, by=by, allowed=ADMISSION_FIELDS)
     audit_step(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
     return current
 

@@ -174,16 +174,13 @@ def add_next_of_kin(patient: Patient, *, by, **fields) -> NextOfKin:
 @transaction.atomic
 def update_patient(patient: Patient, *, by, expected_version: int, **changes) -> Patient:
     """Apply changes unless someone saved in between (optimistic locking on `version`)."""
-    unknown = set(changes) - set(PATIENT_FIELDS)
-    if unknown:
-        raise ValueError(f"Unknown patient fields: {sorted(unknown)}")
     def stale(current):
         changed = [f for f in PATIENT_FIELDS if getattr(current, f) != getattr(patient, f)]
         return StaleVersion(current.version, current=current, changed_fields=changed)
 
     current = lock_at_version(Patient.objects.visible_to(by), patient, expected_version,
                               stale=stale)
-    save_changes(current, changes, by=by)
+    save_changes(current, changes, by=by, allowed=PATIENT_FIELDS)
     audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, current.uuid,
                  patient_uuid=current.uuid, detail=", ".join(sorted(changes))[:200])
     if not Patient.objects.visible_to(by).filter(pk=current.pk).exists():
