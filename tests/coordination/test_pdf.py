@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from common import static_fetcher
 from coordination import pdf
 from coordination.models import (
     AchievementStatus,
@@ -248,7 +249,7 @@ def test_it_fetches_nothing_even_if_markup_reached_the_renderer(listener, no_soc
     "https://static.rehab-portal.invalid.example.org/static/css/portal.css",
 ])
 def test_it_refuses_anything_but_a_static_file(url):
-    with pytest.raises(pdf.FetchRefused):
+    with pytest.raises(static_fetcher.FetchRefused):
         pdf.StaticOnlyFetcher().fetch(url)
 
 
