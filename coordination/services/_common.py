@@ -71,8 +71,9 @@ def _date(value) -> str | None:
 
 def snapshot(plan: IndividualPlan) -> dict:
     """The whole plan as JSON: fields, goals, measures, participants, consents, evaluations.
-    Related objects appear by name (what a reader of the diff understands) and by id (what
-    the diff matches on)."""
+    Related objects appear by name (what a reader of the diff understands); items and the
+    goals they refer to by their public UUID (what the diff matches on), never a database
+    id."""
     coordinator = plan.coordinator
     fields = {
         "status": plan.status,
@@ -85,13 +86,15 @@ def snapshot(plan: IndividualPlan) -> dict:
         "period_end": _date(plan.period_end),
         "next_evaluation_on": _date(plan.next_evaluation_on),
     }
+    goal_rows = list(plan.goals.order_by("position", "pk"))
+    goal_uuid = {g.pk: str(g.uuid) for g in goal_rows}
     goals = [{
-        "id": g.pk, "parent": g.parent_id, "text": g.text,
+        "id": str(g.uuid), "parent": goal_uuid.get(g.parent_id), "text": g.text,
         "expressed_by_patient": g.expressed_by_patient, "target_date": _date(g.target_date),
         "status": g.status, "position": g.position,
-    } for g in plan.goals.order_by("position", "pk")]
+    } for g in goal_rows]
     measures = [{
-        "id": m.pk, "goal": m.goal_id,
+        "id": str(m.uuid), "goal": goal_uuid.get(m.goal_id),
         "service": m.service.name if m.service_id else None,
         "level": m.service.level.code if m.service_id else None,
         "description": m.description, "responsible_person": m.responsible_person,
@@ -102,17 +105,17 @@ def snapshot(plan: IndividualPlan) -> dict:
     } for m in plan.measures.select_related("service__level", "responsible_organization")
         .order_by("position", "pk")]
     participants = [{
-        "id": p.pk, "kind": p.kind, "name": p.name,
+        "id": str(p.uuid), "kind": p.kind, "name": p.name,
         "organization": p.organization.name if p.organization_id else None,
         "contribution": p.contribution,
     } for p in plan.participants.select_related("organization").order_by("pk")]
     consents = [{
-        "id": c.pk, "organization": c.organization.name, "scope": c.scope,
+        "id": str(c.uuid), "organization": c.organization.name, "scope": c.scope,
         "method": c.method, "given_at": c.given_at.isoformat(),
         "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
     } for c in plan.consents.select_related("organization").order_by("pk")]
     evaluations = [{
-        "id": e.pk, "evaluated_on": _date(e.evaluated_on), "summary": e.summary,
+        "id": str(e.uuid), "evaluated_on": _date(e.evaluated_on), "summary": e.summary,
         "goal_achievement": e.goal_achievement,
     } for e in plan.evaluations.order_by("evaluated_on", "pk")]
     return {"plan": fields, "goals": goals, "measures": measures,

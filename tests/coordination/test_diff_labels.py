@@ -48,7 +48,7 @@ def test_goal_fields_use_the_models_names_and_a_measure_names_its_goal(cast, pla
         assert str(changes["goals", "target_date"].field_label) == "target date"
         assert changes["goals", "target_date"].after_display == datetime.date(2030, 6, 1)
         linked = changes["measures", "goal"]
-        assert linked.after == goal.pk  # raw: the id, as the API gives it
+        assert linked.after == str(goal.uuid)  # raw: the goal's public UUID, as the API gives it
         assert (linked.before_display, linked.after_display) == (None, "Gå til butikken")
         assert str(linked.section_label) == "measures"
 

@@ -91,3 +91,52 @@ def test_assignments_from_before_get_distinct_public_uuids_backwards_and_forward
     uuids = list(apps.get_model("coordination", "CoordinatorAssignment").objects
                  .values_list("uuid", flat=True))
     assert len(uuids) == 2 and None not in uuids and len(set(uuids)) == 2
+
+
+# --- plan versions name their items by UUID (0007) ----------------------------------------
+
+BEFORE_SNAPSHOTS = [("coordination", "0006_assignment_uuid")]
+SNAPSHOTS = [("coordination", "0007_snapshots_by_uuid")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_snapshots_name_items_and_goal_references_by_uuid(cast):
+    apps = migrate(BEFORE_SNAPSHOTS)
+    Plan = apps.get_model("coordination", "IndividualPlan")
+    Goal = apps.get_model("coordination", "Goal")
+    Measure = apps.get_model("coordination", "Measure")
+    Version = apps.get_model("coordination", "PlanVersion")
+    plan = Plan.objects.create(patient_id=cast.tromso_only.pk, municipality_id=cast.tromso.pk,
+                               status="active")
+    goal = Goal.objects.create(plan=plan, text="Gå tur med hunden")
+    sub_goal = Goal.objects.create(plan=plan, parent=goal, text="Gå til postkassen")
+    measure = Measure.objects.create(plan=plan, goal=sub_goal, description="Gangtrening")
+    deleted_goal_id = sub_goal.pk + 1000  # a goal removed since the version was stored
+    snapshot = {"plan": {"status": "active"}, "goals": [
+        {"id": goal.pk, "parent": None, "text": goal.text},
+        {"id": sub_goal.pk, "parent": goal.pk, "text": sub_goal.text},
+        {"id": deleted_goal_id, "parent": goal.pk, "text": "Borte"},
+    ], "measures": [{"id": measure.pk, "goal": deleted_goal_id, "description": "Gangtrening"}],
+        "participants": [], "consents": [], "evaluations": []}
+    older = Version.objects.create(plan=plan, number=1, snapshot=snapshot,
+                                   created_by_id=cast.coordinator.pk)
+    newer = Version.objects.create(plan=plan, number=2, snapshot=snapshot,
+                                   created_by_id=cast.coordinator.pk)
+
+    apps = migrate(SNAPSHOTS)
+    Version = apps.get_model("coordination", "PlanVersion")
+    goals = Version.objects.get(pk=older.pk).snapshot["goals"]
+    measures = Version.objects.get(pk=older.pk).snapshot["measures"]
+    assert [row["id"] for row in goals[:2]] == [str(goal.uuid), str(sub_goal.uuid)]
+    assert goals[1]["parent"] == str(goal.uuid)
+    # The removed goal has a stand-in UUID, the same in every version and in its references.
+    stand_in = goals[2]["id"]
+    assert stand_in not in (str(goal.uuid), str(sub_goal.uuid)) and len(stand_in) == 36
+    assert measures[0] == {"id": str(measure.uuid), "goal": stand_in, "description": "Gangtrening"}
+    assert Version.objects.get(pk=newer.pk).snapshot["goals"][2]["id"] == stand_in
+
+    apps = migrate(BEFORE_SNAPSHOTS)
+    Version = apps.get_model("coordination", "PlanVersion")
+    goals = Version.objects.get(pk=older.pk).snapshot["goals"]
+    assert [row["id"] for row in goals[:2]] == [goal.pk, sub_goal.pk]
+    assert goals[1]["parent"] == goal.pk
