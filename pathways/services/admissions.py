@@ -91,6 +91,16 @@ def transition(admission: Admission, step: str, *, by, **changes) -> Admission:
     return admission
 
 
+def _require_admitting(by, hospital: Organization) -> None:
+    """A hospital, and one whose discharge planners `by` acts for."""
+    if hospital.kind != OrganizationKind.HOSPITAL:
+        raise ValidationError({"hospital": _("Choose a hospital.")})
+    if not can(by, Capability.ACT_FOR_HOSPITAL, hospital):
+        raise PermissionDenied(
+            _("Only discharge planners at %(hospital)s may admit patients there.")
+            % {"hospital": hospital.name})
+
+
 @transaction.atomic
 def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
                   admitted_at: datetime.datetime, municipality: Organization | None = None,
@@ -101,12 +111,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
     unknown = set(fields) - set(ADMISSION_FIELDS) - {"ward"}
     if unknown:
         raise ValueError(f"Unknown admission fields: {sorted(unknown)}")
-    if hospital.kind != OrganizationKind.HOSPITAL:
-        raise ValidationError({"hospital": _("Choose a hospital.")})
-    if not can(by, Capability.ACT_FOR_HOSPITAL, hospital):
-        raise PermissionDenied(
-            _("Only discharge planners at %(hospital)s may admit patients there.")
-            % {"hospital": hospital.name})
+    _require_admitting(by, hospital)
     not_in_future(admitted_at, "admitted_at")
     municipality = municipality or patient.municipality
     if patient.admissions.filter(hospital=hospital, status__in=OPEN).exists():
@@ -156,13 +161,8 @@ def admit_by_identity_number(*, by, identity_number: str, hospital: Organization
     the caller may not see yet is linked only on both names: a mistyped number admits
     nobody. A refusal is audited and writes nothing else; call this outside a transaction,
     or the refusal's audit event rolls back with it."""
-    if hospital.kind != OrganizationKind.HOSPITAL:
-        raise ValidationError({"hospital": _("Choose a hospital.")})
     # Before any lookup: who may not admit here learns nothing about the number.
-    if not can(by, Capability.ACT_FOR_HOSPITAL, hospital):
-        raise PermissionDenied(
-            _("Only discharge planners at %(hospital)s may admit patients there.")
-            % {"hospital": hospital.name})
+    _require_admitting(by, hospital)
     registration = dict(registration or {})
     patient = Patient.objects.filter(identity_number=identity_number).first()
     if patient is not None:
