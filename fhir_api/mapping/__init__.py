@@ -1,0 +1,111 @@
+"""Model rows → FHIR R4 resources (plain dicts), one module per resource (CarePlan, Goal and
+CareTeam share the individual plan's), the URIs in systems and the shared element builders
+in _common. The table in fhir_api/README.md lists which element comes from which field;
+everything is importable from fhir_api.mapping."""
+
+from ._common import day, instant, org_ref, patient_ref, ref
+from .appointments import (
+    APPOINTMENT_STATUS,
+    PARTICIPATION_STATUS,
+    appointment,
+    appointment_response,
+    meeting_end,
+)
+from .care_plans import (
+    ACTIVITY_STATUS,
+    CAREPLAN_STATUS,
+    CARETEAM_STATUS,
+    GOAL_LIFECYCLE,
+    GOAL_STATUS,
+    care_plan,
+    care_team,
+    goal,
+)
+from .communications import COMMUNICATION_STATUS, NOTICE_SECTIONS, communication, notice_value
+from .encounters import DISPOSITION, ENCOUNTER_STATUS, encounter
+from .organizations import organization
+from .patients import patient
+from .systems import (
+    ACT_CODE_SYSTEM,
+    COMMUNICATION_CATEGORY_SYSTEM,
+    DISCHARGE_DESTINATION_SYSTEM,
+    DISPOSITION_SYSTEM,
+    GOAL_ACHIEVEMENT_SYSTEM,
+    HER_SYSTEM,
+    INTERPRETER_EXTENSION,
+    LOCAL,
+    MESSAGE_STATUS_EXTENSION,
+    MUNICIPALITY_EXTENSION,
+    MUNICIPALITY_SYSTEM,
+    NOTICE_SECTION_EXTENSION,
+    ORGANIZATION_KIND_SYSTEM,
+    ORGNR_SYSTEM,
+    PATIENT_SYSTEMS,
+    SERVICE_LEVEL_SYSTEM,
+    TASK_CODE_SYSTEM,
+)
+from .tasks import (
+    ANSWER_TASK,
+    NOTICE_TASK,
+    answer_task,
+    answer_task_id,
+    answer_task_status,
+    notice_task,
+    notice_task_id,
+    notice_task_status,
+)
+
+__all__ = [
+    "ACTIVITY_STATUS",
+    "ACT_CODE_SYSTEM",
+    "ANSWER_TASK",
+    "APPOINTMENT_STATUS",
+    "CAREPLAN_STATUS",
+    "CARETEAM_STATUS",
+    "COMMUNICATION_CATEGORY_SYSTEM",
+    "COMMUNICATION_STATUS",
+    "DISCHARGE_DESTINATION_SYSTEM",
+    "DISPOSITION",
+    "DISPOSITION_SYSTEM",
+    "ENCOUNTER_STATUS",
+    "GOAL_ACHIEVEMENT_SYSTEM",
+    "GOAL_LIFECYCLE",
+    "GOAL_STATUS",
+    "HER_SYSTEM",
+    "INTERPRETER_EXTENSION",
+    "LOCAL",
+    "MESSAGE_STATUS_EXTENSION",
+    "MUNICIPALITY_EXTENSION",
+    "MUNICIPALITY_SYSTEM",
+    "NOTICE_SECTIONS",
+    "NOTICE_SECTION_EXTENSION",
+    "NOTICE_TASK",
+    "ORGANIZATION_KIND_SYSTEM",
+    "ORGNR_SYSTEM",
+    "PARTICIPATION_STATUS",
+    "PATIENT_SYSTEMS",
+    "SERVICE_LEVEL_SYSTEM",
+    "TASK_CODE_SYSTEM",
+    "answer_task",
+    "answer_task_id",
+    "answer_task_status",
+    "appointment",
+    "appointment_response",
+    "care_plan",
+    "care_team",
+    "communication",
+    "day",
+    "encounter",
+    "goal",
+    "instant",
+    "meeting_end",
+    "notice_task",
+    "notice_task_id",
+    "notice_task_status",
+    "notice_value",
+    "org_ref",
+    "organization",
+    "patient",
+    "patient_ref",
+    "ref",
+]

@@ -1,0 +1,26 @@
+"""The URIs a client matches on: identifier systems, code systems and extensions (the
+Norwegian ones from no-basis, the portal's own, HL7's)."""
+
+from pathways.identity import DNR_SYSTEM, FNR_SYSTEM, IdentityKind
+
+# Norwegian identifier systems (DOMAIN.md; no-basis).
+ORGNR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.101"
+HER_SYSTEM = "urn:oid:2.16.578.1.12.4.1.2"
+MUNICIPALITY_SYSTEM = "urn:oid:2.16.578.1.12.4.1.1.3402"
+PATIENT_SYSTEMS = {IdentityKind.FNR: FNR_SYSTEM, IdentityKind.DNR: DNR_SYSTEM}
+MUNICIPALITY_EXTENSION = "http://hl7.no/fhir/StructureDefinition/no-basis-municipalitycode"
+INTERPRETER_EXTENSION = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
+
+# The portal's own code systems and extensions. A URN until the portal registers an OID.
+LOCAL = "urn:rehab-portal:"
+ORGANIZATION_KIND_SYSTEM = LOCAL + "organization-kind"
+SERVICE_LEVEL_SYSTEM = LOCAL + "service-level"
+DISCHARGE_DESTINATION_SYSTEM = LOCAL + "discharge-destination"
+COMMUNICATION_CATEGORY_SYSTEM = LOCAL + "communication-category"
+TASK_CODE_SYSTEM = LOCAL + "task"
+NOTICE_SECTION_EXTENSION = LOCAL + "notice-section"
+MESSAGE_STATUS_EXTENSION = LOCAL + "message-status"
+
+DISPOSITION_SYSTEM = "http://terminology.hl7.org/CodeSystem/discharge-disposition"
+ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+GOAL_ACHIEVEMENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/goal-achievement"
