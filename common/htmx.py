@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpResponse
@@ -15,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .exceptions import StaleVersion, StateConflict
 
@@ -175,3 +178,13 @@ POLL_DEFAULTS = {"ward_board": 60, "ke_inbox": 10, "notification_badge": 30}
 def poll_seconds(name: str) -> int:
     configured = getattr(settings, "PORTAL_POLL_SECONDS", None) or {}
     return max(1, int(configured.get(name, POLL_DEFAULTS[name])))
+
+
+def step_view(view):
+    """A step's view: signed in, never cached; GET shows its form, POST takes the step."""
+    return never_cache(login_required(require_http_methods(["GET", "POST"])(view)))
+
+
+def action_view(view):
+    """A one-click step (a button, no form of its own): signed in, never cached, POST only."""
+    return never_cache(login_required(require_POST(view)))

@@ -5,16 +5,21 @@ decline a meeting invitation. A success shows the lists again with the outcome a
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
 
-from common.htmx import form_step, posted, render_panel, run_action, step_done
+from common.htmx import (
+    action_view,
+    form_step,
+    posted,
+    render_panel,
+    run_action,
+    step_done,
+    step_view,
+)
 from common.lookup import one_or_404
 from registry.models import AuditObjectType
 
@@ -47,9 +52,7 @@ def _archive_query(request) -> str:
     return f"?{urlencode(kept)}" if kept else ""
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def acknowledge_notice(request, uuid):
     notice = one_or_404(EarlyNotification.objects.visible_to(request.user).sent().select_related(
         "admission__patient", "admission__municipality", "admission__hospital"), uuid=uuid)
@@ -63,9 +66,7 @@ def acknowledge_notice(request, uuid):
         error=False)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def answer_declaration(request, uuid):
     declaration = one_or_404(ReadyForDischarge.objects.filter(
         admission__patient__in=visible_patients(request.user)).select_related(
@@ -104,9 +105,7 @@ def _lists_oob(request) -> str:
                             request=request)
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def respond_to_meeting(request, uuid):
     """The signed-in person accepts or declines their own invitation."""
     participant = one_or_404(MeetingParticipant.objects.select_related(

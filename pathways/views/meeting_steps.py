@@ -5,14 +5,11 @@ announces the outcome. The services decide every step."""
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
-from common.htmx import form_step, posted, render_panel, step_done
+from common.htmx import form_step, posted, render_panel, step_done, step_view
 
 from .. import services
 from ..forms import (
@@ -76,9 +73,7 @@ def _utc(moment):
 # The organising side's steps.
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def meeting_reschedule(request, uuid):
     def step(meeting, form):
         changes = form.changes()
@@ -97,9 +92,7 @@ def meeting_reschedule(request, uuid):
                "calendar file. Answers given for the old time no longer hold."))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def meeting_cancel(request, uuid):
     return _panel_step(
         request, uuid, lambda _meeting, data: CancelMeetingForm(data),
@@ -113,9 +106,7 @@ def meeting_cancel(request, uuid):
         hint=_("Everyone invited gets a cancellation in the portal or by e-mail."))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def meeting_add_participants(request, uuid):
     def make_form(meeting, data):
         return AddParticipantsForm(data, admission=meeting.admission,
@@ -134,9 +125,7 @@ def meeting_add_participants(request, uuid):
                "patient."))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def meeting_minutes(request, uuid):
     def step(meeting, form):
         data = form.cleaned_data
@@ -150,9 +139,7 @@ def meeting_minutes(request, uuid):
         hint=_("Written after the meeting has started. Tick who attended."))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def meeting_add_task(request, uuid):
     def step(meeting, form):
         data = form.cleaned_data

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from common.htmx import announcement, render_page, run_action
+from common.htmx import action_view, announcement, render_page, run_action
 from registry.models import AuditAction, AuditObjectType, Membership
 
 from .. import access, services
@@ -182,9 +182,7 @@ def _section_response(request, meeting, message: str, *, error: bool, status: in
 # The invited person's answer.
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def meeting_respond(request, uuid):
     """The signed-in person accepts or declines their own invitation, on the meeting page."""
     meeting = meeting_in_scope(request, uuid)
@@ -202,9 +200,7 @@ def meeting_respond(request, uuid):
                              message % {"when": meeting_when(meeting.scheduled_at)}, error=False)
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def meeting_complete_task(request, uuid, task_uuid):
     """The responsible user, or the organising side, marks a follow-up task done."""
     meeting = meeting_in_scope(request, uuid)

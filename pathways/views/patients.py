@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from common.htmx import render_page
+from common.htmx import render_page, step_view
 from registry.models import AuditAction, AuditEvent, AuditObjectType
 
 from ..access import audit_reads, can_read_access_log, get_visible_patient, visible_patients
@@ -39,9 +39,7 @@ OBJECT_TYPES = {
 
 
 @sensitive_post_parameters("identity_number")
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def patient_search(request):
     """Search by POST, so that an identity number never lands in a URL, a log or history."""
     form = PatientSearchForm(request.POST if request.method == "POST" else None)

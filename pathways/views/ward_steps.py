@@ -5,16 +5,13 @@ an announcement; a refusal re-renders the form with the service's message."""
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
 
-from common.htmx import form_step, posted, render_panel, step_done
+from common.htmx import form_step, posted, render_panel, step_done, step_view
 from common.lookup import one_or_404
 from registry.models import AuditObjectType
 
@@ -93,9 +90,7 @@ def _utc(moment):
 
 
 @sensitive_post_parameters("identity_number")
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def admit(request, hospital_uuid):
     hospital, own_ward, _memberships = board_scope(request, hospital_uuid)
     board_ward = (request.POST.get("board_ward") or request.GET.get("board_ward")
@@ -134,9 +129,7 @@ def _admit(user, hospital, form) -> Admission:
         registration=registration, **form.admission_fields())
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def early_notification(request, uuid):
     """Write, save as draft, and send the early notification (or a later version)."""
     admission = _admission_in_scope(request, uuid)
@@ -166,9 +159,7 @@ def early_notification(request, uuid):
                                                      common.now()))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def declare_ready(request, uuid):
     admission = _admission_in_scope(request, uuid)
 
@@ -186,9 +177,7 @@ def declare_ready(request, uuid):
             "name": admission.patient.full_name, "municipality": admission.municipality.name})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def withdraw_ready(request, uuid):
     admission = _admission_in_scope(request, uuid)
     return _admission_step(
@@ -200,9 +189,7 @@ def withdraw_ready(request, uuid):
                           "withdrawn.") % {"name": admission.patient.full_name})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def discharge(request, uuid):
     admission = _admission_in_scope(request, uuid)
 
@@ -236,9 +223,7 @@ def discharge(request, uuid):
         aliases={"died_at": "discharged_at"})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def transfer(request, uuid):
     """Close the stay here and open one at the other hospital (services.transfer_patient)."""
     admission = _admission_in_scope(request, uuid)
@@ -254,9 +239,7 @@ def transfer(request, uuid):
         aliases={"at": "transferred_at"})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def record_death(request, uuid):
     admission = _admission_in_scope(request, uuid)
     return _admission_step(
@@ -267,9 +250,7 @@ def record_death(request, uuid):
                           "is told.") % {"name": admission.patient.full_name})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def schedule_meeting(request, uuid):
     admission = _admission_in_scope(request, uuid)
     initial = {"hospital_staff": [request.user.pk], "duration_minutes": 60}
