@@ -315,3 +315,15 @@ def locked_schema(responses: dict, summary: str, description: str | None = None,
     one; `responses` what it answers on success."""
     return _operation(responses, errors, summary=summary, description=description,
                       parameters=[if_match, etag, *parameters], **kwargs)
+
+
+def step_schema(responses: dict, summary: str, description: str | None = None, *,
+                errors=STEP_ERRORS, **kwargs):
+    """A step on a record that takes no If-Match: `responses` what it answers on success."""
+    return _operation(responses, errors, summary=summary, description=description, **kwargs)
+
+
+def uuid_path_parameter(name: str, what: str) -> OpenApiParameter:
+    """A sub-record named by its UUID in the URL (a plan's goal, a meeting's task)."""
+    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH,
+                            description=f"The {what}'s UUID.")

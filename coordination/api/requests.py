@@ -1,18 +1,12 @@
 """Requests to a municipality's coordinating unit over the API: scoped by care relationship,
 every read audited, every step through coordination.services."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
 from common.api.fields import detail_url
-from common.api.schema import (
-    STEP_ERRORS,
-    create_schema,
-    error_responses,
-    list_schema,
-    retrieve_schema,
-)
+from common.api.schema import create_schema, list_schema, retrieve_schema, step_schema
 from common.api.serializers import NoInput, validated_input
 from pathways.api.base import PatientRecordViewSet
 from registry.models import AuditObjectType
@@ -25,9 +19,7 @@ from . import serializers as s
 
 def _step_schema(summary: str, description: str, request):
     """A step on a request: its answer is the request."""
-    return extend_schema(
-        summary=summary, description=description, request=request,
-        responses={200: s.PlanRequestSerializer, **error_responses(*STEP_ERRORS)})
+    return step_schema({200: s.PlanRequestSerializer}, summary, description, request=request)
 
 
 @extend_schema_view(
