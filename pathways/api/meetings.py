@@ -7,21 +7,27 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, negotiation, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.api.concurrency import version_etag
-from common.api.schema import IF_MATCH_HEADER, error_responses, etag_header, location_header
+from common.api.fields import detail_url
+from common.api.schema import (
+    READ_ERRORS,
+    STEP_ERRORS,
+    create_schema,
+    error_responses,
+    etag_header,
+    list_schema,
+    locked_schema,
+    retrieve_schema,
+    step_schema,
+    uuid_path_parameter,
+)
 from common.api.serializers import NoInput, validated_input
 from registry.models import AuditAction, AuditObjectType
 
@@ -42,9 +48,7 @@ from .serializers_meetings import (
 )
 
 ETAG = etag_header("meeting's iCalendar SEQUENCE")
-STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 413)
-TASK_ID = OpenApiParameter("task_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
-                           description="The task's UUID.")
+TASK_ID = uuid_path_parameter("task_id", "task")
 
 
 class IgnoreAccept(negotiation.DefaultContentNegotiation):
@@ -60,42 +64,28 @@ def _participant_data(participants) -> list[dict]:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List discharge meetings",
-        description="Meetings about patients you may see (an invitation lets you see the "
-                    "patient until two weeks after the meeting). Every meeting on the page is "
-                    "recorded in the access log.",
-        responses={200: DischargeMeetingSerializer(many=True),
-                   **error_responses(400, 401, 404)},
-    ),
-    retrieve=extend_schema(
-        summary="A discharge meeting with participants, minutes and tasks",
-        description="404 both for an unknown meeting and for one outside your scope.",
-        parameters=[ETAG],
-        responses={200: DischargeMeetingSerializer, **error_responses(401, 404)},
-    ),
-    create=extend_schema(
-        summary="Schedule a discharge meeting and invite the participants",
-        description="The hospital's discharge planners or the municipality's coordinating unit "
-                    "(or their EPJ systems), while the patient is admitted. The meeting must "
-                    "lie in the future. Participants get an in-app notice and an e-mail with "
-                    "an iCalendar invitation; next of kin take part only with the patient's "
-                    "consent to share information.",
-        parameters=[ETAG, location_header("meeting")],
-        responses={201: DischargeMeetingSerializer, **STEP_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Reschedule (optimistic locking with If-Match on the meeting's sequence)",
-        description="Time, duration, place or video link. Every participant is told and "
-                    "earlier answers reset to invited. If-Match carries the ETag from your last "
-                    "read: it is the iCalendar SEQUENCE, which every reschedule and the "
-                    "cancellation raise, so two organisers cannot overwrite each other's "
-                    "change unseen.",
-        request=RescheduleSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: DischargeMeetingSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
-    ),
+    list=list_schema(
+        DischargeMeetingSerializer, "List discharge meetings",
+        "Meetings about patients you may see (an invitation lets you see the patient until two "
+        "weeks after the meeting). Every meeting on the page is recorded in the access log."),
+    retrieve=retrieve_schema(
+        DischargeMeetingSerializer, "A discharge meeting with participants, minutes and tasks",
+        "404 both for an unknown meeting and for one outside your scope.", parameters=[ETAG]),
+    create=create_schema(
+        DischargeMeetingSerializer, "Schedule a discharge meeting and invite the participants",
+        "The hospital's discharge planners or the municipality's coordinating unit (or their "
+        "EPJ systems), while the patient is admitted. The meeting must lie in the future. "
+        "Participants get an in-app notice and an e-mail with an iCalendar invitation; next "
+        "of kin take part only with the patient's consent to share information.",
+        location="meeting", parameters=[ETAG], errors=STEP_ERRORS),
+    partial_update=locked_schema(
+        {200: DischargeMeetingSerializer},
+        "Reschedule (optimistic locking with If-Match on the meeting's sequence)",
+        "Time, duration, place or video link. Every participant is told and earlier answers "
+        "reset to invited. If-Match carries the ETag from your last read: it is the iCalendar "
+        "SEQUENCE, which every reschedule and the cancellation raise, so two organisers "
+        "cannot overwrite each other's change unseen.",
+        etag=ETAG, request=RescheduleSerializer),
 )
 class DischargeMeetingViewSet(PatientRecordViewSet):
     model = DischargeMeeting
@@ -126,40 +116,26 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         participants = _participant_data(data.pop("participants", []))
         meeting = services.schedule_discharge_meeting(
             admission, by=request.user, participants=participants, **data)
-        location = request.build_absolute_uri(
-            reverse("discharge-meeting-detail", kwargs={"uuid": meeting.uuid}))
-        return self.record_response(meeting, status.HTTP_201_CREATED, Location=location)
+        return self.record_response(
+            meeting, status.HTTP_201_CREATED,
+            Location=detail_url(request, "discharge-meeting-detail", meeting))
 
     def partial_update(self, request, *args, **kwargs):
-        data = validated_input(self, RescheduleSerializer, instance=self.get_object(),
-                               partial=True)
-        with transaction.atomic():
-            meeting = services.reschedule_discharge_meeting(self._locked(request),
-                                                            by=request.user, **data)
-        return self.record_response(meeting)
+        return self.record_response(self._step(
+            request, RescheduleSerializer, services.reschedule_discharge_meeting,
+            instance=self.get_object(), partial=True))
 
-    @extend_schema(
-        summary="Cancel the meeting",
-        description="Every participant gets a cancellation (iCalendar METHOD:CANCEL).",
-        request=CancelSerializer,
-        parameters=[IF_MATCH_HEADER, ETAG],
-        responses={200: DischargeMeetingSerializer,
-                   **error_responses(400, 401, 403, 404, 409, 412, 413, 428)},
-    )
+    @locked_schema({200: DischargeMeetingSerializer}, "Cancel the meeting",
+                   "Every participant gets a cancellation (iCalendar METHOD:CANCEL).",
+                   etag=ETAG, request=CancelSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, uuid=None):
-        data = validated_input(self, CancelSerializer)
-        with transaction.atomic():
-            meeting = services.cancel_discharge_meeting(self._locked(request), by=request.user,
-                                                        **data)
-        return self.record_response(meeting)
+        return self.record_response(self._step(request, CancelSerializer,
+                                               services.cancel_discharge_meeting))
 
-    @extend_schema(
-        summary="Invite more participants",
-        description="Only they get the invitation. Answers 201 with the new participants.",
-        request=AddParticipantsSerializer,
-        responses={201: ParticipantSerializer(many=True), **STEP_ERRORS},
-    )
+    @step_schema({201: ParticipantSerializer(many=True)}, "Invite more participants",
+                 "Only they get the invitation. Answers 201 with the new participants.",
+                 request=AddParticipantsSerializer)
     @action(detail=True, methods=["post"], url_path="participants")
     def add_participants(self, request, uuid=None):
         meeting = self.get_object()
@@ -169,14 +145,12 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         return Response(ParticipantSerializer(created, many=True).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Accept or decline your invitation",
-        description="Answers for your own participant; an organiser may record the answer of "
-                    "another participant, named by its UUID in `participant`. 403 when you "
-                    "are not invited; 409 once the meeting has started or is cancelled.",
-        request=RespondSerializer,
-        responses={200: ParticipantSerializer, **STEP_ERRORS},
-    )
+    @step_schema(
+        {200: ParticipantSerializer}, "Accept or decline your invitation",
+        "Answers for your own participant; an organiser may record the answer of another "
+        "participant, named by its UUID in `participant`. 403 when you are not invited; 409 "
+        "once the meeting has started or is cancelled.",
+        request=RespondSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, uuid=None):
         meeting = self.get_object()
@@ -196,14 +170,11 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
                                                      status=data["status"])
         return Response(ParticipantSerializer(participant).data)
 
-    @extend_schema(
-        summary="Record the minutes",
-        description="After the meeting has started: minutes, decisions and who attended (by "
-                    "participant UUID). The meeting is then held.",
-        request=MinutesSerializer,
-        parameters=[ETAG],
-        responses={200: DischargeMeetingSerializer, **STEP_ERRORS},
-    )
+    @step_schema(
+        {200: DischargeMeetingSerializer}, "Record the minutes",
+        "After the meeting has started: minutes, decisions and who attended (by participant "
+        "UUID). The meeting is then held.",
+        request=MinutesSerializer, parameters=[ETAG])
     @action(detail=True, methods=["post"])
     def minutes(self, request, uuid=None):
         meeting = self.get_object()
@@ -216,12 +187,8 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         meeting = services.record_minutes(meeting, by=request.user, attended=attended, **data)
         return self.record_response(meeting)
 
-    @extend_schema(
-        summary="Add a follow-up task",
-        description="The responsible user, if any, is notified.",
-        request=FollowUpTaskSerializer,
-        responses={201: FollowUpTaskSerializer, **STEP_ERRORS},
-    )
+    @step_schema({201: FollowUpTaskSerializer}, "Add a follow-up task",
+                 "The responsible user, if any, is notified.", request=FollowUpTaskSerializer)
     @action(detail=True, methods=["post"])
     def tasks(self, request, uuid=None):
         meeting = self.get_object()
@@ -229,13 +196,9 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         task = services.add_follow_up_task(meeting, by=request.user, **data)
         return Response(FollowUpTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Mark a follow-up task done",
-        description="The responsible user or an organiser. 409 when it is already done.",
-        request=None,
-        parameters=[TASK_ID],
-        responses={200: FollowUpTaskSerializer, **error_responses(401, 403, 404, 409)},
-    )
+    @step_schema({200: FollowUpTaskSerializer}, "Mark a follow-up task done",
+                 "The responsible user or an organiser. 409 when it is already done.",
+                 errors=(401, 403, 404, 409), request=None, parameters=[TASK_ID])
     @action(detail=True, methods=["post"],
             url_path=r"tasks/(?P<task_id>[0-9a-fA-F-]{36})/complete")
     def complete_task(self, request, uuid=None, task_id=None):
@@ -256,7 +219,7 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         description="RFC 5545, with a stable UID and the current SEQUENCE, so calendar "
                     "programs update the event they have. It names no patient.",
         responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR),
-                   **error_responses(401, 404)},
+                   **error_responses(*READ_ERRORS)},
     )
     @action(detail=True, methods=["get"], url_path="invitation.ics",
             content_negotiation_class=IgnoreAccept)
@@ -278,3 +241,11 @@ class DischargeMeetingViewSet(PatientRecordViewSet):
         (403 first) and If-Match names its current sequence (428, 412)."""
         return self.locked(request, may=lambda user, meeting: access.require_organizing_side(
             user, meeting.admission))
+
+    def _step(self, request, serializer_class, step, **input_kwargs):
+        """A change that raises the sequence: `step(meeting, by=user, **input)` on the
+        meeting locked for it (_locked); what the step returns. `input_kwargs` go to
+        validated_input (instance, partial)."""
+        data = validated_input(self, serializer_class, **input_kwargs)
+        with transaction.atomic():
+            return step(self._locked(request), by=request.user, **data)

@@ -12,6 +12,7 @@ from common.api.fields import (
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
+    visible,
 )
 from common.api.serializers import InputSerializer, StrictFieldsMixin
 from registry.models import Organization, User
@@ -90,7 +91,7 @@ class DischargeMeetingSerializer(StrictFieldsMixin, serializers.ModelSerializer)
     url = serializers.HyperlinkedIdentityField(view_name="discharge-meeting-detail",
                                                lookup_field="uuid")
     admission = ScopedUuidRelatedField(
-        queryset=Admission.objects.all(), scope=lambda queryset, user: queryset.visible_to(user),
+        queryset=Admission.objects.all(), scope=visible,
         help_text=_("UUID of the admission the meeting prepares the discharge from."))
     patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
     status = NamedChoiceField(MeetingStatus.choices, enum_name="MeetingStatus", read_only=True)
