@@ -2,14 +2,11 @@
 an individual plan or a coordinator, and create or change a coordinator's profile. A success
 answers with the overview's lists out of band and an announcement."""
 
-from django.contrib.auth.decorators import login_required
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
-from common.htmx import form_step, posted, render_panel, step_done
+from common.htmx import form_step, posted, render_panel, step_done, step_view
 from common.lookup import one_or_404
 from pathways.views.inbox import ke_municipalities
 
@@ -54,41 +51,28 @@ def _get_request(user, uuid) -> PlanRequest:
                       uuid=uuid, municipality_id__in=ke_municipalities(user))
 
 
-def _decision(request, uuid, form_class, template, step, done_message):
+def _decision(request, uuid, form_class, template, decide, done_message):
+    """The KE's decision on a request: `decide(plan_request, by=user, **the form's fields)`."""
     plan_request = _get_request(request.user, uuid)
     coordinators = services.coordinators_with_load(plan_request.municipality).filter(
         active=True)
     return _panel_step(
         request, form_class(posted(request), coordinators=coordinators), template,
         {"plan_request": plan_request, "patient": plan_request.patient},
-        lambda data: step(plan_request, data),
+        lambda data: decide(plan_request, by=request.user, **data),
         lambda _result: done_message % {"name": plan_request.patient.full_name})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def accept_request(request, uuid):
-    def step(plan_request, data):
-        return services.accept_request(
-            plan_request, by=request.user, coordinator=data["coordinator"],
-            patient_wishes=data["patient_wishes"],
-            allow_over_capacity=data["allow_over_capacity"])
     return _decision(request, uuid, AcceptRequestForm, "coordination/partials/accept_form.html",
-                     step, _("The request for %(name)s is accepted."))
+                     services.accept_request, _("The request for %(name)s is accepted."))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def decline_request(request, uuid):
-    def step(plan_request, data):
-        return services.decline_request(
-            plan_request, by=request.user, reason=data["reason"],
-            coordinator_offered=data["coordinator_offered"], coordinator=data["coordinator"],
-            patient_wishes=data["patient_wishes"])
     return _decision(request, uuid, DeclineRequestForm,
-                     "coordination/partials/decline_form.html", step,
+                     "coordination/partials/decline_form.html", services.decline_request,
                      _("The request for %(name)s is declined."))
 
 
@@ -101,9 +85,7 @@ def _get_coordinator(user, uuid) -> Coordinator:
                       uuid=uuid, organization_id__in=ke_municipalities(user))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def create_coordinator(request):
     org_ids = require_ke(request.user)
     form = CoordinatorProfileForm(posted(request), org_ids=org_ids)
@@ -120,9 +102,7 @@ def create_coordinator(request):
         lambda c: _("%(name)s is a coordinator.") % {"name": c.user.display_name()})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def update_coordinator(request, uuid):
     require_ke(request.user)
     coordinator = _get_coordinator(request.user, uuid)

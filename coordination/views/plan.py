@@ -42,6 +42,28 @@ from ..models import (
 
 VERSIONS_SHOWN = 10
 
+# The page's inline forms by kind; plan_edits binds the same ones to what was posted. The
+# forms of one goal or measure carry its pk in their key (which form the page opens after a
+# refusal) and in their ids (the prefix here), so that many fit on one page.
+PLAN_FORMS = {
+    "what_matters": WhatMattersForm, "goal": GoalForm, "measure": MeasureForm,
+    "status": StatusForm, "coordinator": ReassignCoordinatorForm, "consent": ConsentForm,
+    "participant": ParticipantForm, "evaluation": EvaluationForm,
+    "goal_update": GoalUpdateForm, "sub_goal": GoalForm, "measure_update": MeasureUpdateForm,
+}
+_ITEM_IDS = {"goal_update": "goal", "sub_goal": "sub", "measure_update": "measure"}
+
+
+def form_key(kind: str, item=None) -> str:
+    return kind if item is None else f"{kind}-{item.pk}"
+
+
+def plan_form(kind: str, data=None, *, item=None, **kwargs):
+    """The page's form of `kind` (an item's form: of `item`), bound to `data` or not."""
+    if item is not None:
+        kwargs["auto_id"] = f"id_{_ITEM_IDS[kind]}{item.pk}_%s"
+    return PLAN_FORMS[kind](data, **kwargs)
+
 
 def _load_plan(plan: IndividualPlan) -> IndividualPlan:
     """The plan's parts in one query each: goals, measures, participants, consents,
@@ -95,6 +117,12 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
     editable = not plan.is_closed and (is_ke or is_current_coordinator(request.user, plan))
     initial = {"version": plan.version}
     forms = forms or {}
+
+    def form(kind, item=None, **values):
+        """The form an edit sent back (with its errors), else a new one with `values`."""
+        return forms.get(form_key(kind, item)) or plan_form(
+            kind, item=item, initial={**initial, **values})
+
     context = {
         "plan": plan, "patient": plan.patient, "main_goals": main_goals,
         "measures": list(plan.measures.all()), "participants": list(plan.participants.all()),
@@ -103,57 +131,51 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
         "history": _history(plan), "editable": editable,
     }
     if editable and is_ke:
-        context["reassign_form"] = forms.get("coordinator") or ReassignCoordinatorForm(
-            initial=initial, coordinators=reassign_coordinators(plan))
+        context["reassign_form"] = forms.get("coordinator") or plan_form(
+            "coordinator", initial=initial, coordinators=reassign_coordinators(plan))
     if editable:
         targets = services.PLAN_TRANSITIONS.get(plan.status, set())
-        status_form = forms.get("status") or StatusForm(initial=initial)
+        status_form = form("status")
         status_form.fields["status"].choices = [
             (s.value, s.label) for s in PlanStatus if s in targets]
-        consent_form = forms.get("consent") or ConsentForm(initial=initial)
-        participant_form = forms.get("participant") or ParticipantForm(initial=initial)
+        consent_form = form("consent")
+        participant_form = form("participant")
         # One query for the organisations of both forms.
         organizations = [("", "---------")] + [
             (o.pk, o.name) for o in Organization.objects.order_by("name").only("pk", "name")]
         consent_form.fields["organization"].choices = organizations
         participant_form.fields["organization"].choices = organizations
         for goal in main_goals:
-            _attach_goal_forms(goal, forms, initial)
+            _attach_goal_forms(goal, form)
             for sub in goal.subs:
-                _attach_goal_forms(sub, forms, initial, subs=False)
+                _attach_goal_forms(sub, form, subs=False)
         for measure in context["measures"]:
-            key = f"measure_update-{measure.pk}"
-            measure.form_key = key
-            measure.update_form = forms.get(key) or MeasureUpdateForm(
-                initial={**initial, "status": measure.status, "starts_on": measure.starts_on,
-                         "ends_on": measure.ends_on}, auto_id=f"id_measure{measure.pk}_%s")
+            measure.form_key = form_key("measure_update", measure)
+            measure.update_form = form("measure_update", measure, status=measure.status,
+                                       starts_on=measure.starts_on, ends_on=measure.ends_on)
         context.update({
-            "what_matters_form": forms.get("what_matters") or WhatMattersForm(
-                initial={**initial, "what_matters": plan.what_matters}),
-            "goal_form": forms.get("goal") or GoalForm(initial=initial),
-            "measure_form": forms.get("measure") or MeasureForm(initial=initial),
+            "what_matters_form": form("what_matters", what_matters=plan.what_matters),
+            "goal_form": form("goal"),
+            "measure_form": form("measure"),
             "status_form": status_form,
             "consent_form": consent_form,
             "participant_form": participant_form,
-            "evaluation_form": forms.get("evaluation") or EvaluationForm(
-                initial={**initial, "evaluated_on": timezone.localdate()}),
+            "evaluation_form": form("evaluation", evaluated_on=timezone.localdate()),
             "can_evaluate": plan.status in (PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
         })
     context["open_form"] = next(iter(forms), "")
     return context
 
 
-def _attach_goal_forms(goal, forms, initial, *, subs=True):
-    """The goal's inline forms: achievement and target date, and (a main goal) a sub-goal.
-    Each has its own ids, so that many fit on one page."""
-    goal.update_key = f"goal_update-{goal.pk}"
-    goal.update_form = forms.get(goal.update_key) or GoalUpdateForm(
-        initial={**initial, "status": goal.status, "target_date": goal.target_date},
-        auto_id=f"id_goal{goal.pk}_%s")
+def _attach_goal_forms(goal, form, *, subs=True):
+    """The goal's inline forms (from plan_context's `form`): achievement and target date,
+    and (a main goal) a sub-goal."""
+    goal.update_key = form_key("goal_update", goal)
+    goal.update_form = form("goal_update", goal, status=goal.status,
+                            target_date=goal.target_date)
     if subs:
-        goal.sub_key = f"sub_goal-{goal.pk}"
-        goal.sub_form = forms.get(goal.sub_key) or GoalForm(
-            initial=initial, auto_id=f"id_sub{goal.pk}_%s")
+        goal.sub_key = form_key("sub_goal", goal)
+        goal.sub_form = form("sub_goal", goal)
 
 
 @never_cache

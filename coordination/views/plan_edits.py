@@ -1,48 +1,23 @@
-"""The plan page's inline edits. Each form carries the plan version the editor read; the
-service refuses a lost update (StaleVersion), and the form comes back with what changed and
-the current version (common.htmx.run_step). Every change goes through
-coordination.services."""
+"""The plan page's inline edits: each is the page's form of one kind (plan.PLAN_FORMS), the
+service that makes the change and the message that confirms it. Each form carries the plan
+version the editor read; the service refuses a lost update (StaleVersion), and the form comes
+back with what changed and the current version (common.htmx.form_step). Every change goes
+through coordination.services."""
 
-from django.contrib.auth.decorators import login_required
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from common.htmx import FORBIDDEN, UNPROCESSABLE, form_step, run_action
+from common.htmx import FORBIDDEN, UNPROCESSABLE, action_view, form_step, run_action
 
 from .. import services
 from ..access import get_visible_plan, require_ke_staff
-from ..forms import (
-    ConsentForm,
-    EvaluationForm,
-    GoalForm,
-    GoalUpdateForm,
-    MeasureForm,
-    MeasureUpdateForm,
-    ParticipantForm,
-    ReassignCoordinatorForm,
-    StatusForm,
-    VersionedForm,
-    WhatMattersForm,
-)
-from ..models import Consent, Goal, Measure, PlanParticipant, PlanStatus
-from .plan import plan_response, reassign_coordinators
-
-
-def _edit(request, plan, key, form_class, step, done_message):
-    """An inline edit of the plan: the form under `key` comes back with its errors, or the
-    plan with `done_message` (a text, or a function of the cleaned data that returns one)."""
-    form = form_class(request.POST)
-    if key == "status":
-        form.fields["status"].choices = [(s.value, s.label) for s in PlanStatus]
-    return form_step(
-        request, form, lambda data: step(plan, data),
-        show=lambda form, status: plan_response(request, plan, forms={key: form},
-                                                status=status),
-        done=lambda _result: plan_response(request, plan, done_message(form.cleaned_data)
-                                           if callable(done_message) else done_message))
+from ..forms import VersionedForm
+from ..models import Consent, Goal, Measure, PlanParticipant
+from .plan import form_key, plan_form, plan_response, reassign_coordinators
 
 
 def _plan(request, uuid):
@@ -57,69 +32,77 @@ def _plan_item(model, plan, item_uuid):
         raise Http404("No such item in this plan.") from exc
 
 
-@never_cache
-@login_required
-@require_POST
-def edit_what_matters(request, uuid):
+def _edit(request, plan, kind, change, message, *, item=None, **form_kwargs):
+    """An inline edit of the plan: `change(by=user, expected_version=..., **fields)` with
+    the fields of the page's form of `kind`. The form comes back with its errors, or the
+    plan with `message` (a text, or a function of the cleaned data that returns one)."""
+    form = plan_form(kind, request.POST, item=item, **form_kwargs)
+
+    def step(data):
+        fields = dict(data)
+        return change(by=request.user, expected_version=fields.pop("version"), **fields)
+
+    return form_step(
+        request, form, step,
+        show=lambda form, status: plan_response(
+            request, plan, forms={form_key(kind, item): form}, status=status),
+        done=lambda _result: plan_response(request, plan, str(
+            message(form.cleaned_data) if callable(message) else message)))
+
+
+def _edit_view(kind, change, message, *, item=None, item_as=None):
+    """The view of one inline form: `change` on the plan, or on the plan's item the URL
+    names (`item`, its model), or on the plan with that item as the keyword `item_as`."""
+
+    @action_view
+    def view(request, uuid, **item_uuid):
+        plan = _plan(request, uuid)
+        if item is None:
+            return _edit(request, plan, kind, partial(change, plan), message)
+        found = _plan_item(item, plan, *item_uuid.values())
+        subject = partial(change, plan, **{item_as: found}) if item_as else partial(change, found)
+        return _edit(request, plan, kind, subject, message, item=found)
+
+    return view
+
+
+edit_what_matters = _edit_view("what_matters", services.update_plan,
+                               gettext_lazy("“What matters to you?” is saved."))
+add_goal = _edit_view("goal", services.add_goal, gettext_lazy("The goal is added."))
+add_measure = _edit_view("measure", services.add_measure, gettext_lazy("The measure is added."))
+change_status = _edit_view("status", services.set_status,
+                           gettext_lazy("The plan's status is changed."))
+record_consent = _edit_view("consent", services.record_consent,
+                            gettext_lazy("The consent is recorded."))
+update_goal = _edit_view("goal_update", services.update_goal,
+                         gettext_lazy("The goal is updated."), item=Goal)
+add_sub_goal = _edit_view("sub_goal", services.add_goal, gettext_lazy("The sub-goal is added."),
+                          item=Goal, item_as="parent")
+update_measure = _edit_view("measure_update", services.update_measure,
+                            gettext_lazy("The measure is updated."), item=Measure)
+add_participant = _edit_view("participant", services.add_participant,
+                             gettext_lazy("The member is added to the responsible group."))
+record_evaluation = _edit_view("evaluation", services.record_evaluation,
+                               gettext_lazy("The evaluation is recorded."))
+
+
+@action_view
+def reassign_coordinator(request, uuid):
+    """KE staff appoint or replace the plan's coordinator; the patient's wishes are kept with
+    the assignment. Over capacity is refused unless confirmed with the checkbox."""
+    plan = _plan(request, uuid)
+    try:  # before the form: a coordinator sees the plan page without this form
+        require_ke_staff(request.user, plan.municipality)
+    except PermissionDenied as exc:
+        return plan_response(request, plan, str(exc), status=FORBIDDEN, error=True)
     return _edit(
-        request, _plan(request, uuid), "what_matters", WhatMattersForm,
-        lambda plan, d: services.update_plan(plan, by=request.user,
-                                             expected_version=d["version"],
-                                             what_matters=d["what_matters"]),
-        _("“What matters to you?” is saved."))
+        request, plan, "coordinator", partial(services.assign_coordinator, plan),
+        lambda d: _("%(name)s is now the plan's coordinator.") % {
+            "name": d["coordinator"].user.display_name()},
+        coordinators=reassign_coordinators(plan))
 
 
-@never_cache
-@login_required
-@require_POST
-def add_goal(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "goal", GoalForm,
-        lambda plan, d: services.add_goal(plan, by=request.user, text=d["text"],
-                                          target_date=d["target_date"], status=d["status"],
-                                          expected_version=d["version"]),
-        _("The goal is added."))
-
-
-@never_cache
-@login_required
-@require_POST
-def add_measure(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "measure", MeasureForm,
-        lambda plan, d: services.add_measure(
-            plan, by=request.user, service=d["service"], description=d["description"],
-            responsible_person=d["responsible_person"], extent=d["extent"],
-            starts_on=d["starts_on"], ends_on=d["ends_on"], expected_version=d["version"]),
-        _("The measure is added."))
-
-
-@never_cache
-@login_required
-@require_POST
-def change_status(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "status", StatusForm,
-        lambda plan, d: services.set_status(plan, d["status"], by=request.user,
-                                            expected_version=d["version"]),
-        _("The plan's status is changed."))
-
-
-@never_cache
-@login_required
-@require_POST
-def record_consent(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "consent", ConsentForm,
-        lambda plan, d: services.record_consent(plan, d["organization"], d["scope"],
-                                                d["method"], by=request.user,
-                                                expected_version=d["version"]),
-        _("The consent is recorded."))
-
-
-@never_cache
-@login_required
-@require_POST
+@action_view
 def revoke_consent(request, uuid, consent_uuid):
     plan = _plan(request, uuid)
     consent = _plan_item(Consent, plan, consent_uuid)
@@ -131,67 +114,7 @@ def revoke_consent(request, uuid, consent_uuid):
         "org": consent.organization.name})
 
 
-@never_cache
-@login_required
-@require_POST
-def update_goal(request, uuid, goal_uuid):
-    plan = _plan(request, uuid)
-    goal = _plan_item(Goal, plan, goal_uuid)
-    return _edit(
-        request, plan, f"goal_update-{goal.pk}",
-        lambda data: GoalUpdateForm(data, auto_id=f"id_goal{goal.pk}_%s"),
-        lambda plan, d: services.update_goal(goal, by=request.user,
-                                             expected_version=d["version"], status=d["status"],
-                                             target_date=d["target_date"]),
-        _("The goal is updated."))
-
-
-@never_cache
-@login_required
-@require_POST
-def add_sub_goal(request, uuid, goal_uuid):
-    plan = _plan(request, uuid)
-    parent = _plan_item(Goal, plan, goal_uuid)
-    return _edit(
-        request, plan, f"sub_goal-{parent.pk}",
-        lambda data: GoalForm(data, auto_id=f"id_sub{parent.pk}_%s"),
-        lambda plan, d: services.add_goal(plan, by=request.user, text=d["text"],
-                                          parent=parent, target_date=d["target_date"],
-                                          status=d["status"], expected_version=d["version"]),
-        _("The sub-goal is added."))
-
-
-@never_cache
-@login_required
-@require_POST
-def update_measure(request, uuid, measure_uuid):
-    plan = _plan(request, uuid)
-    measure = _plan_item(Measure, plan, measure_uuid)
-    return _edit(
-        request, plan, f"measure_update-{measure.pk}",
-        lambda data: MeasureUpdateForm(data, auto_id=f"id_measure{measure.pk}_%s"),
-        lambda plan, d: services.update_measure(
-            measure, by=request.user, expected_version=d["version"], status=d["status"],
-            starts_on=d["starts_on"], ends_on=d["ends_on"]),
-        _("The measure is updated."))
-
-
-@never_cache
-@login_required
-@require_POST
-def add_participant(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "participant", ParticipantForm,
-        lambda plan, d: services.add_participant(
-            plan, by=request.user, kind=d["kind"], name=d["name"],
-            organization=d["organization"], contribution=d["contribution"],
-            expected_version=d["version"]),
-        _("The member is added to the responsible group."))
-
-
-@never_cache
-@login_required
-@require_POST
+@action_view
 def remove_participant(request, uuid, participant_uuid):
     """A button with the version read; a refusal comes back as the outcome on top."""
     plan = _plan(request, uuid)
@@ -209,41 +132,3 @@ def remove_participant(request, uuid, participant_uuid):
         done=lambda _result: plan_response(
             request, plan, _("%(name)s is removed from the responsible group.") % {
                 "name": participant.name}))
-
-
-@never_cache
-@login_required
-@require_POST
-def reassign_coordinator(request, uuid):
-    """KE staff appoint or replace the plan's coordinator; the patient's wishes are kept with
-    the assignment. Over capacity is refused unless confirmed with the checkbox."""
-    plan = _plan(request, uuid)
-    try:  # before the form: a coordinator sees the plan page without this form
-        require_ke_staff(request.user, plan.municipality)
-    except PermissionDenied as exc:
-        return plan_response(request, plan, str(exc), status=FORBIDDEN, error=True)
-
-    def step(plan, d):
-        return services.assign_coordinator(
-            plan, d["coordinator"], by=request.user, patient_wishes=d["patient_wishes"],
-            allow_over_capacity=d["allow_over_capacity"], expected_version=d["version"])
-
-    return _edit(
-        request, plan, "coordinator",
-        lambda data: ReassignCoordinatorForm(data, coordinators=reassign_coordinators(plan)),
-        step,
-        lambda d: _("%(name)s is now the plan's coordinator.") % {
-            "name": d["coordinator"].user.display_name()})
-
-
-@never_cache
-@login_required
-@require_POST
-def record_evaluation(request, uuid):
-    return _edit(
-        request, _plan(request, uuid), "evaluation", EvaluationForm,
-        lambda plan, d: services.record_evaluation(
-            plan, by=request.user, evaluated_on=d["evaluated_on"], summary=d["summary"],
-            goal_achievement=d["goal_achievement"],
-            next_evaluation_on=d["next_evaluation_on"], expected_version=d["version"]),
-        _("The evaluation is recorded."))

@@ -2,15 +2,12 @@
 asks for an individual plan, a coordinator or a rehabilitation assessment."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
-from common.htmx import form_step, posted
+from common.htmx import form_step, posted, step_view
 from pathways.access import audit_reads, get_visible_patient
 from registry.capabilities import Capability, organizations_where
 from registry.models import AuditObjectType
@@ -25,9 +22,7 @@ def _is_discharge_planner(user) -> bool:
     return bool(organizations_where(user, Capability.WORK_ON_WARD))
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@step_view
 def new_plan_request(request, uuid):
     """Whoever sees the patient may ask a municipality's KE for an individual plan, a
     coordinator or a rehabilitation assessment; KE staff register one that came by phone or
