@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 
 from common.api.concurrency import locked_for_update, versioned_response
 from common.api.fields import UuidLookupMixin, detail_url
-from common.api.schema import (
+from common.api.operations import (
     create_schema,
     etag_header,
     list_schema,

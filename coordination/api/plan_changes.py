@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 
 from common.api.concurrency import PreconditionFailed, version_etag, versioned_response
-from common.api.schema import etag_header, locked_schema, uuid_path_parameter
+from common.api.operations import etag_header, locked_schema, uuid_path_parameter
 from common.api.serializers import validated_input
 from common.exceptions import StaleVersion
 

@@ -10,12 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.api.concurrency import versioned_response
-from common.api.schema import (
-    READ_ERRORS,
-    list_schema,
-    locked_schema,
-    retrieve_schema,
-)
+from common.api.operations import READ_ERRORS, list_schema, locked_schema, retrieve_schema
 from common.api.serializers import NoInput
 from pathways.api.base import PatientRecordViewSet
 from registry.models import AuditObjectType

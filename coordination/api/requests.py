@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 
 from common.api.fields import detail_url
-from common.api.schema import create_schema, list_schema, retrieve_schema, step_schema
+from common.api.operations import create_schema, list_schema, retrieve_schema, step_schema
 from common.api.serializers import NoInput, validated_input
 from pathways.api.base import PatientRecordViewSet
 from registry.models import AuditObjectType

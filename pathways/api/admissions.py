@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from common.api.concurrency import versioned_response
 from common.api.fields import detail_url
-from common.api.schema import (
+from common.api.operations import (
     STEP_ERRORS,
     create_schema,
     error_responses,

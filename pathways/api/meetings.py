@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from common.api.concurrency import version_etag
 from common.api.fields import detail_url
-from common.api.schema import (
+from common.api.operations import (
     READ_ERRORS,
     STEP_ERRORS,
     create_schema,

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
-from common.api.schema import (
+from common.api.operations import (
     SHORT_IF_MATCH_HEADER,
     create_schema,
     error_responses,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from common.api.fields import UuidLookupMixin
 from common.api.filters import IsoDateTimeFilter
-from common.api.schema import error_responses, list_schema, retrieve_schema
+from common.api.operations import error_responses, list_schema, retrieve_schema
 from common.api.serializers import NoInput, validated_input
 
 from ..models import Notification

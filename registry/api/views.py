@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from common.api.concurrency import locked_for_update, versioned_response
 from common.api.fields import UuidLookupMixin, detail_url
-from common.api.schema import (
+from common.api.operations import (
     create_schema,
     etag_header,
     list_schema,
