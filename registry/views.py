@@ -13,9 +13,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from common.htmx import poll_seconds, render_page
+from common.htmx import action_view, poll_seconds, render_page
 
 from .filters import OrganizationFilter, ServiceOfferingFilter
 from .models import (
@@ -210,9 +210,7 @@ def notification_badge(request):
     return HttpResponse(_badge_html(request))
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def notification_read(request, uuid):
     notification = get_object_or_404(own_notifications(request.user), uuid=uuid)
     mark_read(own_notifications(request.user).filter(pk=notification.pk))
@@ -228,9 +226,7 @@ def notification_read(request, uuid):
         "partials/announce.html", {"announcement": message}))
 
 
-@never_cache
-@login_required
-@require_POST
+@action_view
 def notification_read_all(request):
     count = mark_read(own_notifications(request.user))
     message = ngettext("%(count)d notification marked as read.",
