@@ -9,8 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api.fields import UuidRelatedField
+from common.api.fields import ScopedUuidRelatedField, UuidRelatedField, visible
 from registry.models import User
+
+from ..models import Admission
 
 
 # The patient a row is about, by UUID and by name: a base of the ModelSerializers of models
@@ -18,6 +20,18 @@ from registry.models import User
 class PatientFields(serializers.Serializer):
     patient = UuidRelatedField(read_only=True)
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+
+
+# The admission a row belongs to (a notice's, a meeting's) and its patient: a base of the
+# ModelSerializers of models with an `admission`. No docstring, as above.
+class AdmissionRecordFields(serializers.Serializer):
+    patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
+
+
+def admission_field(help_text: str) -> ScopedUuidRelatedField:
+    """The admission by UUID, among those the caller may see (another is "does not exist")."""
+    return ScopedUuidRelatedField(queryset=Admission.objects.all(), scope=visible,
+                                  help_text=help_text)
 
 
 def display_name_field(source: str, **kwargs) -> serializers.CharField:

@@ -12,13 +12,11 @@ from common.api.fields import (
     ScopedUuidRelatedField,
     SlugRelatedField,
     UuidRelatedField,
-    visible,
 )
 from common.api.serializers import InputSerializer, StrictFieldsMixin
 from registry.models import Organization, User
 
 from ..models import (
-    Admission,
     DischargeMeeting,
     FollowUpTask,
     MeetingParticipant,
@@ -28,7 +26,7 @@ from ..models import (
     ParticipantStatus,
     Patient,
 )
-from .common import display_name_field
+from .common import AdmissionRecordFields, admission_field, display_name_field
 
 
 def _active_users():
@@ -87,13 +85,11 @@ class FollowUpTaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["uuid", "done_at"]
 
 
-class DischargeMeetingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class DischargeMeetingSerializer(StrictFieldsMixin, AdmissionRecordFields,
+                                 serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="discharge-meeting-detail",
                                                lookup_field="uuid")
-    admission = ScopedUuidRelatedField(
-        queryset=Admission.objects.all(), scope=visible,
-        help_text=_("UUID of the admission the meeting prepares the discharge from."))
-    patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
+    admission = admission_field(_("UUID of the admission the meeting prepares the discharge from."))
     status = NamedChoiceField(MeetingStatus.choices, enum_name="MeetingStatus", read_only=True)
     organizer = display_name_field("organizer")
     participants = ParticipantSerializer(many=True, required=False)

@@ -4,22 +4,20 @@ go through pathways.services (which run the model's full_clean())."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.api.fields import ScopedUuidRelatedField, SlugRelatedField, visible
+from common.api.fields import SlugRelatedField
 from common.api.serializers import StrictFieldsMixin
 from registry.models import ServiceLevel
 
-from ..models import Admission, EarlyNotification, NoticeState
+from ..models import EarlyNotification, NoticeState
 from ..services.notices import NOTICE_FIELDS
-from .common import display_name_field
+from .common import AdmissionRecordFields, admission_field, display_name_field
 
 
-class EarlyNotificationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class EarlyNotificationSerializer(StrictFieldsMixin, AdmissionRecordFields,
+                                  serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="early-notification-detail",
                                                lookup_field="uuid")
-    admission = ScopedUuidRelatedField(
-        queryset=Admission.objects.all(), scope=visible,
-        help_text=_("UUID of the admission the notice is about."))
-    patient = serializers.UUIDField(source="admission.patient.uuid", read_only=True)
+    admission = admission_field(_("UUID of the admission the notice is about."))
     state = serializers.ChoiceField(
         choices=NoticeState.choices, default=NoticeState.SENT,
         help_text=_("sent (the default) sends the notice now; draft keeps it as the ward's "
