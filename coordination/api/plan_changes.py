@@ -2,15 +2,16 @@
 locked for it, with the plan's version in If-Match; a lost update is a 412 that names what
 the other editor changed. IndividualPlanViewSet takes this from PlanChangeMixin."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 
 from common.api.concurrency import PreconditionFailed, version_etag, versioned_response
 from common.api.operations import etag_header, locked_schema, uuid_path_parameter
 from common.api.serializers import validated_input
 from common.exceptions import StaleVersion
+from common.lookup import one_or_404
 
 from .. import access, services
 from ..models import Goal, IndividualPlan
@@ -92,13 +93,12 @@ def _item(model, plan, item_id, *, field: str | None = None):
     """A goal, measure, participant or consent of this plan, by UUID; another plan's is
     unknown."""
     try:
-        return model.objects.get(plan=plan, uuid=item_id)
-    except (model.DoesNotExist, ValueError, ValidationError) as exc:
-        if field is not None:
-            raise serializers.ValidationError(
-                {field: [_("The plan has no such %(what)s.") % {
-                    "what": model._meta.verbose_name}]}) from exc
-        raise exceptions.NotFound() from exc
+        return one_or_404(model.objects.filter(plan=plan), uuid=item_id)
+    except Http404:
+        if field is None:
+            raise  # the envelope's 404 (common.api.errors)
+        raise serializers.ValidationError({field: [_("The plan has no such %(what)s.") % {
+            "what": model._meta.verbose_name}]}) from None
 
 
 def _changed_fields(conflict: StaleVersion) -> dict[str, list[str]]:

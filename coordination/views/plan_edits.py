@@ -7,11 +7,11 @@ through coordination.services."""
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.htmx import FORBIDDEN, UNPROCESSABLE, action_view, form_step, run_action
+from common.lookup import one_or_404
 
 from .. import services
 from ..access import get_visible_plan, require_ke_staff
@@ -26,10 +26,7 @@ def _plan(request, uuid):
 
 def _plan_item(model, plan, item_uuid):
     """An item of the plan by its UUID, or 404 (another plan's item is not found)."""
-    try:
-        return model.objects.get(uuid=item_uuid, plan=plan)
-    except model.DoesNotExist as exc:
-        raise Http404("No such item in this plan.") from exc
+    return one_or_404(model.objects.filter(plan=plan), uuid=item_uuid)
 
 
 def _edit(request, plan, kind, change, message, *, item=None, **form_kwargs):

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.htmx import action_view, announcement, render_page, run_action
+from common.lookup import one_or_404
 from registry.models import AuditAction, AuditObjectType, Membership
 
 from .. import access, services
@@ -50,10 +51,7 @@ def _meetings(user):
 
 def meeting_in_scope(request, uuid) -> DischargeMeeting:
     """The meeting, or 404 outside scope; a GET (a panel showing it) is audited as a read."""
-    try:
-        meeting = _meetings(request.user).get(uuid=uuid)
-    except (DischargeMeeting.DoesNotExist, ValueError) as exc:
-        raise Http404("No such meeting.") from exc
+    meeting = one_or_404(_meetings(request.user), uuid=uuid)
     if request.method == "GET":
         access.audit_reads(request.user, [meeting], object_type=AuditObjectType.DISCHARGE_MEETING,
                            patient_of=lambda m: m.admission.patient)
