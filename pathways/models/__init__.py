@@ -15,7 +15,7 @@ from .meetings import (
     ParticipantKind,
     ParticipantStatus,
 )
-from .notices import EarlyNotification, MessageStatus, NoticeState
+from .notices import EarlyNotification, MessageStatus, NoticeAssignment, NoticeState
 from .patients import (
     CareRelationship,
     CareRelationshipReason,
@@ -29,6 +29,6 @@ __all__ = [
     "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",
     "DischargeDestination", "DischargeMeeting", "EarlyNotification", "FollowUpTask",
     "MeetingParticipant", "MeetingStatus", "MessageStatus", "MunicipalAnswer",
-    "MunicipalAnswerKind", "NextOfKin", "NoticeState", "ParticipantKind", "ParticipantStatus",
-    "Patient", "PatientQuerySet", "PatientScopedQuerySet", "ReadyForDischarge",
+    "MunicipalAnswerKind", "NextOfKin", "NoticeAssignment", "NoticeState", "ParticipantKind",
+    "ParticipantStatus", "Patient", "PatientQuerySet", "PatientScopedQuerySet", "ReadyForDischarge",
 ]

@@ -122,3 +122,24 @@ class EarlyNotification(TrackedModel):
                 self.estimated_discharge_date < local_date(self.admission.admitted_at):
             raise ValidationError({"estimated_discharge_date": _(
                 "The estimated discharge date lies before the admission.")})
+
+
+class NoticeAssignment(models.Model):
+    """The KE worker who has taken an admission's notices ("mine"), so that two colleagues
+    do not work the same one. One per admission: a new version of the notice stays with
+    whoever took the earlier one."""
+
+    admission = models.OneToOneField(Admission, on_delete=models.CASCADE,
+                                     related_name="notice_assignment",
+                                     verbose_name=_("admission"))
+    ke_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("KE worker"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("notice assignment")
+        verbose_name_plural = _("notice assignments")
+        indexes = [models.Index(fields=["ke_worker"], name="notice_assignment_worker_idx")]
+
+    def __str__(self):
+        return f"{self.admission} → {self.ke_worker}"
