@@ -3,7 +3,7 @@ for htmx; a step's form that a GET shows and a POST runs (form_step); the servic
 as form errors with a status code; a success answered with the confirmation, what changed
 (out of band) and an announcement in the aria-live region (step_done)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -159,14 +160,17 @@ def form_step(request, form, step: Callable, *, show: Callable, done: Callable,
 
 
 def step_done(request, message: str, *, redirect_to: str,
-              oob: Callable[[], str] | None = None) -> HttpResponse:
+              oob: Callable[[], str] | None = None,
+              links: Sequence[tuple[str, str]] = ()) -> HttpResponse:
     """After a successful step: a whole page goes to `redirect_to` with the message (PRG);
     htmx gets the confirmation in the panel, `oob()` (what the step changed, swapped out of
-    band; only worked out for htmx) and the announcement."""
+    band; only worked out for htmx) and the announcement. `links` ((text, url), ...) lead to
+    what the step made, in the confirmation and the message alike."""
     if not request.htmx:
-        messages.success(request, message)
+        messages.success(request, format_html("{}{}", message, format_html_join(
+            "", ' <a href="{1}">{0}</a>', links)) if links else message)
         return redirect(redirect_to)
-    html = render_to_string(PANEL_DONE, {"message": message}, request=request)
+    html = render_to_string(PANEL_DONE, {"message": message, "links": links}, request=request)
     return HttpResponse(html + (oob() if oob else "") + announcement(message))
 
 
