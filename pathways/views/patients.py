@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from common.htmx import render_page, step_view
 from registry.models import AuditAction, AuditEvent, AuditObjectType
 
+from .. import patient_page
 from ..access import audit_reads, can_read_access_log, get_visible_patient, visible_patients
 from ..filters import PatientFilter
 from ..forms import PatientSearchForm
@@ -95,6 +96,8 @@ def patient_detail(request, uuid):
         "next_of_kin": patient.next_of_kin.all(),
         "relationships": relationships,
         "can_read_access_log": can_read_access_log(request.user, patient),
+        # What other apps show here (the individual plan): see pathways.patient_page.
+        "sections": patient_page.render_sections(request, patient),
     }
     return render(request, "pathways/patient_detail.html", context)
 

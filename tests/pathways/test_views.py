@@ -199,7 +199,7 @@ def test_it_shows_the_patient_page_and_audits_the_view(client, cast):
     assert html.count("Nei: del ingenting") == 1  # Anders consented
     assert "UNN Tromsø" in html  # the registering hospital's relationship
     assert "Kora Koordinator" in html  # the coordinator's personal relationship
-    assert "Ikke tilgjengelig ennå" in html  # pathway and plan are honest placeholders
+    assert 'id="no-plan"' in html  # coordination's plan section: the patient has none
     assert access_log_url(cast.shared) not in html  # a planner reads no access log
     event = AuditEvent.objects.get(action=AuditAction.VIEW, patient_uuid=cast.shared.uuid)
     assert event.user == cast.planner
