@@ -62,6 +62,8 @@ def plan_form(kind: str, data=None, *, item=None, **kwargs):
     """The page's form of `kind` (an item's form: of `item`), bound to `data` or not."""
     if item is not None:
         kwargs["auto_id"] = f"id_{_ITEM_IDS[kind]}{item.pk}_%s"
+    elif kind != "coordinator":  # one page, many forms: no two fields share an id
+        kwargs["auto_id"] = f"id_{kind}_%s"
     return PLAN_FORMS[kind](data, **kwargs)
 
 

@@ -1,4 +1,22 @@
-/* Small helpers around htmx: announcements, session expiry, focus and tidy URLs. */
+/* Small helpers around htmx: announcements, session expiry, focus and tidy URLs.
+
+   Keeping the user's place after an htmx swap (every swap, no markup needed):
+   - Before the swap, the element that made the request (a form, a button) and its ancestors
+     are remembered by a path from the nearest element with an id (`#plan-body > section:
+     nth-of-type(3) > details:nth-of-type(1)`), with where each stood in the window.
+   - After the swap, the nearest of them that is still shown is put back where it stood: the
+     window does not jump when a region above or around it is replaced, grows or shrinks.
+   - Focus then moves to the element of the new content marked `data-focus-after-swap` (an
+     error summary, a confirmation, a panel's heading; give it tabindex="-1"), the one
+     nearest the place the user acted when there are several, without scrolling
+     (preventScroll) and then scrolled into view only as far as needed (block "nearest").
+     Mark a confirmation next to the changed item, not at the top of the page:
+       <p class="notice notice--success" tabindex="-1" data-focus-after-swap>Saved.</p>
+     Without a marked element, focus goes to the remembered place (the changed item) when
+     the element that had focus went away, instead of falling back to <body>.
+
+   Panels (`.panel-region[data-closable]`): the button that opened one gets focus back when
+   the panel is closed with its Close/Cancel button or with Escape. */
 (function () {
   "use strict";
 
@@ -40,24 +58,144 @@
     });
   });
 
-  // After an htmx swap that brought an error summary, move focus to it.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var summary = event.detail.target.querySelector("[data-focus-after-swap]");
-    if (summary) {
-      summary.focus();
+  // Keeping the place: see the comment at the top.
+  function rendered(element) {
+    return element && element.isConnected && element.getClientRects().length > 0;
+  }
+
+  function pathOf(element) {
+    var steps = [];
+    while (element && element !== document.body) {
+      if (element.id) {
+        steps.unshift("#" + CSS.escape(element.id));
+        return steps.join(" > ");
+      }
+      var index = 1;
+      for (var sibling = element.previousElementSibling; sibling;
+           sibling = sibling.previousElementSibling) {
+        if (sibling.tagName === element.tagName) { index += 1; }
+      }
+      steps.unshift(element.tagName.toLowerCase() + ":nth-of-type(" + index + ")");
+      element = element.parentElement;
+    }
+    return null;
+  }
+
+  var place = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig || {};
+    var source = event.detail.elt || config.elt;
+    if (!source || !source.isConnected || event.detail.shouldSwap === false) {
+      place = null;
+      return;
+    }
+    var spots = [];
+    for (var element = source; element && element !== document.body;
+         element = element.parentElement) {
+      var path = pathOf(element);
+      if (path && rendered(element)) {
+        spots.push({path: path, top: element.getBoundingClientRect().top});
+      }
+    }
+    var focused = document.activeElement;
+    place = {
+      spots: spots,
+      marked: new Set(document.querySelectorAll("[data-focus-after-swap]")),
+      focused: focused,
+      focusedPath: focused && focused !== body ? pathOf(focused) : null,
+      // A poll (no event of the user's) keeps the place and the focus, and moves neither.
+      byUser: Boolean(config.triggeringEvent),
+    };
+  });
+
+  function restorePlace(done) {
+    var anchor = null;
+    done.spots.some(function (spot) {
+      var found = null;
+      try { found = document.querySelector(spot.path); } catch (ignored) { found = null; }
+      if (rendered(found)) {
+        anchor = found;
+        window.scrollBy(0, found.getBoundingClientRect().top - spot.top);
+      }
+      return anchor !== null;
+    });
+    return anchor;
+  }
+
+  function distance(element, anchor) {
+    if (!anchor) { return 0; }
+    var a = anchor.getBoundingClientRect();
+    var b = element.getBoundingClientRect();
+    if (anchor.contains(element)) { return -1; }
+    return Math.min(Math.abs(b.top - a.bottom), Math.abs(b.bottom - a.top));
+  }
+
+  function focusInPlace(element) {
+    element.focus({preventScroll: true});
+    var box = element.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      element.scrollIntoView({block: "nearest"});
+    }
+  }
+
+  function settle() {
+    var done = place;
+    place = null;
+    if (!done) {
+      return;
+    }
+    var anchor = restorePlace(done);
+    if (!done.byUser) {
+      var again = done.focusedPath && document.activeElement === body &&
+        document.querySelector(done.focusedPath);
+      if (rendered(again)) { again.focus({preventScroll: true}); }
+      return;
+    }
+    var marked = Array.from(document.querySelectorAll("[data-focus-after-swap]"))
+      .filter(function (element) { return !done.marked.has(element) && rendered(element); });
+    marked.sort(function (a, b) { return distance(a, anchor) - distance(b, anchor); });
+    if (marked.length) {
+      focusInPlace(marked[0]);
+    } else if (anchor && !rendered(done.focused) && document.activeElement === body) {
+      if (!anchor.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+        anchor.setAttribute("tabindex", "-1");
+      }
+      focusInPlace(anchor);
+    }
+  }
+  // afterSettle fires once for every element settled (the target and each out-of-band
+  // swap): act once, after the last of them.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (place && !place.scheduled) {
+      place.scheduled = true;
+      window.setTimeout(settle, 0);
     }
   });
 
-  // Panels (the forms of the ward board and the KE inbox): remember what opened one, and
-  // on "Cancel"/"Close" empty the panel and give focus back to that button.
+  // Panels (the forms of the ward board, the KE inbox, the overview and the meeting):
+  // remember what opened one, and on "Cancel"/"Close" or Escape empty the panel and give
+  // focus back to that button.
   var panelOpener = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     if (target && target.matches && target.matches(".panel-region[data-closable]") &&
-        event.detail.elt && event.detail.elt.id && !target.contains(event.detail.elt)) {
-      panelOpener = event.detail.elt.id;
+        event.detail.elt && !target.contains(event.detail.elt)) {
+      panelOpener = {id: event.detail.elt.id, element: event.detail.elt};
     }
   });
+
+  function closePanel(region) {
+    region.innerHTML = "";
+    var opener = panelOpener && (
+      (panelOpener.element.isConnected && panelOpener.element) ||
+      (panelOpener.id && document.getElementById(panelOpener.id)));
+    if (opener) {
+      focusInPlace(opener);
+    } else {
+      focusInPlace(document.getElementById("main"));
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-panel]");
     var region = closer && closer.closest(".panel-region[data-closable]");
@@ -65,10 +203,26 @@
       return;  // a whole page: the link goes back
     }
     event.preventDefault();
-    region.innerHTML = "";
-    var opener = panelOpener && document.getElementById(panelOpener);
-    if (opener) {
-      opener.focus();
+    closePanel(region);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) {
+      return;
+    }
+    var region = event.target.closest && event.target.closest(".panel-region[data-closable]");
+    if (!region) {
+      // Focus outside every panel (on the page, or on <body>): close the one open panel.
+      var open = Array.from(document.querySelectorAll(".panel-region[data-closable]"))
+        .filter(function (each) { return each.children.length > 0; });
+      region = open.length === 1 ? open[0] : null;
+      if (region && event.target.closest("input, select, textarea")) {
+        return;  // Escape in a field elsewhere belongs to that field
+      }
+    }
+    if (region && region.children.length > 0) {
+      event.preventDefault();
+      closePanel(region);
     }
   });
 

@@ -3,6 +3,8 @@
 import importlib
 import os
 import re
+from functools import cache
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -14,6 +16,12 @@ from tests.conftest import skip_or_fail
 from tests.pathways.pathway_helpers import one_of_everything
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core from npm, pinned by package-lock.json (`make install` runs `npm ci`).
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -21,6 +29,49 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@cache
+def axe_source() -> str:
+    """axe.min.js, or a skip (a failure in CI) when `npm ci` has not installed it."""
+    if not AXE.exists():
+        skip_or_fail(f"axe-core not installed at {AXE}: run `make install` (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page, exclude=()) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is now (any open panel
+    included). The source is evaluated through the DevTools protocol, which the page's
+    Content-Security-Policy does not govern, so the page's own policy stays as it is."""
+    source = axe_source()
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source + "\n;true")
+    return page.evaluate(
+        r"""async ([tags, exclude]) => {
+             const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
+             const result = await axe.run(context, {runOnly: {type: "tag", values: tags},
+                                                    resultTypes: ["violations"]});
+             return result.violations.map(v => ({
+               id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.map(n => n.target.join(" ") + ": "
+                                  + (n.failureSummary || "").replace(/\s+/g, " "))}));
+           }""",
+        [AXE_TAGS, list(exclude)])
+
+
+def describe_violations(violations: list[dict]) -> str:
+    return "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
+            f"    - {node}" for node in v["nodes"][:8])
+        for v in violations)
+
+
+def assert_accessible(page, where: str, exclude=()):
+    """No axe violation of any impact; the message names each rule, its impact and nodes."""
+    violations = axe_violations(page, exclude)
+    assert not violations, (
+        f"axe: {len(violations)} violation(s) on {where} "
+        f"({page.viewport_size['width']}px):\n{describe_violations(violations)}")
 
 
 @pytest.fixture
