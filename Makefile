@@ -8,6 +8,17 @@ ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test install messages migrate demo lint clean
 
+# axe-core for the browser tests' accessibility checks, pinned by package-lock.json. Without
+# npm the axe checks skip locally (in CI, REHAB_REQUIRE_SERVICES=1 makes them fail).
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	else \
+		echo "npm not found: node_modules/ (axe-core) is not installed, the axe checks will skip"; \
+	fi
+
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rehab Portal needs Python 3.11 or newer; try: make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) messages
+install: $(STAMP) $(NODE_STAMP) messages
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages_py
@@ -46,4 +57,4 @@ bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules
