@@ -6,6 +6,7 @@ app_name = "coordination"
 urlpatterns = [
     # The coordinating unit's overview (forskrift § 5) and its decisions on requests.
     path("ke/overview/", views.ke_overview, name="ke_overview"),
+    path("ke/plans/", views.plan_list, name="plan_list"),
     path("ke/coordinators/new/", views.create_coordinator, name="create_coordinator"),
     path("ke/coordinators/<uuid:uuid>/", views.update_coordinator, name="update_coordinator"),
     path("plan-requests/<uuid:uuid>/accept/", views.accept_request, name="accept_request"),

@@ -22,12 +22,14 @@ from .plan_edits import (
     update_goal,
     update_measure,
 )
+from .plan_list import plan_list
 from .requests import new_plan_request
 
 __all__ = [
     "accept_request", "add_goal", "add_measure", "add_participant", "add_sub_goal",
     "change_status", "create_coordinator", "decline_request", "edit_what_matters",
-    "ke_overview", "new_plan_request", "plan_detail", "plan_pdf", "reassign_coordinator",
+    "ke_overview", "new_plan_request", "plan_detail", "plan_list", "plan_pdf",
+    "reassign_coordinator",
     "record_consent", "record_evaluation", "remove_participant", "revoke_consent",
     "update_coordinator", "update_goal", "update_measure",
 ]
