@@ -163,6 +163,11 @@ class GoalForm(VersionedForm):
 
 
 class MeasureForm(VersionedForm):
+    service_search = forms.CharField(
+        label=_("Search the services"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Narrows the list of services below by the service's or the provider's "
+                    "name."))
     service = forms.ModelChoiceField(
         label=_("Service"), required=False,
         queryset=ServiceOffering.objects.active().select_related("level", "provider")
@@ -175,10 +180,44 @@ class MeasureForm(VersionedForm):
     starts_on = forms.DateField(label=_("From"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("To"), required=False, widget=DATE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, services=None, search_url: str = "", **kwargs):
+        """`services`: the services that can serve the plan's patient (a queryset with level
+        and provider), offered grouped by pyramid level; a service outside them is a form
+        error. `search_url`: the endpoint that narrows the list as the user types."""
         super().__init__(*args, **kwargs)
-        self.fields["service"].label_from_instance = lambda s: (
+        field = self.fields["service"]
+        field.label_from_instance = lambda s: (
             f"{s.level.code} {s.level.localized_name} · {s.name} ({s.provider.name})")
+        if services is not None:
+            field.queryset = services
+            field.error_messages["invalid_choice"] = _(
+                "Choose one of the services that can serve this patient.")
+            field.widget.choices = grouped_service_choices(list(services))
+        if search_url:
+            self.fields["service_search"].widget.attrs.update({
+                "hx-get": search_url, "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": f"#{self['service'].auto_id}", "hx-swap": "outerHTML",
+                "hx-include": f"#{self['service'].auto_id}",
+                "aria-controls": self["service"].auto_id, "autocomplete": "off"})
+        else:
+            del self.fields["service_search"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.pop("service_search", None)  # only narrows the list; not the measure's
+        return cleaned
+
+
+def grouped_service_choices(services) -> list:
+    """The select's choices: no service, then the services under their pyramid level
+    (<optgroup>), bottom of the pyramid first."""
+    groups: dict = {}
+    for service in services:
+        groups.setdefault(service.level, []).append(
+            (service.pk, f"{service.name} ({service.provider.name})"))
+    return [("", _("No service chosen"))] + [
+        (f"{level.code} {level.localized_name}", items)
+        for level, items in sorted(groups.items(), key=lambda group: group[0].sort_order)]
 
 
 class ReassignCoordinatorForm(AppointCoordinatorForm, VersionedForm):

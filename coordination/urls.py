@@ -20,6 +20,7 @@ urlpatterns = [
     path("plans/<uuid:uuid>/what-matters/", views.edit_what_matters, name="edit_what_matters"),
     path("plans/<uuid:uuid>/goals/", views.add_goal, name="add_goal"),
     path("plans/<uuid:uuid>/measures/", views.add_measure, name="add_measure"),
+    path("plans/<uuid:uuid>/measures/services/", views.service_options, name="measure_services"),
     path("plans/<uuid:uuid>/status/", views.change_status, name="change_status"),
     path("plans/<uuid:uuid>/coordinator/", views.reassign_coordinator,
          name="reassign_coordinator"),

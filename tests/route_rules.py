@@ -166,6 +166,7 @@ WEB = {
     "coordination:accept_request": ("request", "POST"),
     "coordination:decline_request": ("request", "POST"),
     "coordination:plan_detail": ("plan", "GET"), "coordination:plan_pdf": ("plan", "GET"),
+    "coordination:measure_services": ("plan", "GET"),
     **{f"coordination:{name}": ("plan", "POST") for name in (
         "edit_what_matters", "add_goal", "add_measure", "change_status", "reassign_coordinator",
         "record_consent", "revoke_consent", "update_goal", "add_sub_goal", "update_measure",

@@ -6,7 +6,7 @@ and its PDF. Every change goes through coordination.services and the step kit
 from .decisions import accept_request, create_coordinator, decline_request, update_coordinator
 from .overview import ke_overview
 from .pdf import plan_pdf
-from .plan import plan_detail
+from .plan import plan_detail, service_options
 from .plan_edits import (
     add_goal,
     add_measure,
@@ -31,5 +31,6 @@ __all__ = [
     "ke_overview", "new_plan_request", "plan_detail", "plan_list", "plan_pdf",
     "reassign_coordinator",
     "record_consent", "record_evaluation", "remove_participant", "revoke_consent",
+    "service_options",
     "update_coordinator", "update_goal", "update_measure",
 ]

@@ -4,17 +4,19 @@ changed, and (for the KE and the plan's coordinator) the inline forms that edit 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registry.models import Organization
+from common.htmx import announcement
+from registry.models import Organization, ServiceOffering
 
 from .. import diff, services
 from ..access import get_visible_plan, is_current_coordinator, is_ke_staff, visible_plans
@@ -67,11 +69,25 @@ def plan_form(kind: str, data=None, *, item=None, **kwargs):
     return PLAN_FORMS[kind](data, **kwargs)
 
 
+def measure_services(plan: IndividualPlan):
+    """The active services that can serve the plan's patient (registry's can_serve of the
+    patient's municipality), bottom of the pyramid first."""
+    return (ServiceOffering.objects.active().can_serve(plan.patient.municipality)
+            .select_related("level", "provider").order_by("level__sort_order", "name", "pk"))
+
+
+def measure_form_kwargs(plan: IndividualPlan) -> dict:
+    """What the measure form needs besides its data: the services it offers and accepts,
+    and the endpoint that narrows them as the user types."""
+    return {"services": measure_services(plan),
+            "search_url": reverse("coordination:measure_services", args=[plan.uuid])}
+
+
 def _load_plan(plan: IndividualPlan) -> IndividualPlan:
     """The plan's parts in one query each: goals, measures, participants, consents,
     evaluations, coordinator assignments."""
     return IndividualPlan.objects.select_related(
-        "patient", "municipality", "coordinator__user").prefetch_related(
+        "patient__municipality", "municipality", "coordinator__user").prefetch_related(
         Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
         Prefetch("measures", queryset=Measure.objects.select_related(
             "service__level", "service__provider", "responsible_organization", "goal")),
@@ -158,7 +174,8 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
         context.update({
             "what_matters_form": form("what_matters", what_matters=plan.what_matters),
             "goal_form": form("goal"),
-            "measure_form": form("measure"),
+            "measure_form": forms.get("measure") or plan_form(
+                "measure", initial=initial, **measure_form_kwargs(plan)),
             "status_form": status_form,
             "consent_form": consent_form,
             "participant_form": participant_form,
@@ -186,6 +203,32 @@ def _attach_goal_forms(goal, form, *, subs=True):
 def plan_detail(request, uuid):
     plan = get_visible_plan(request.user, uuid)
     response = render(request, "coordination/plan.html", plan_context(request, plan))
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def service_options(request, uuid):
+    """The measure form's service list narrowed to the words typed in its search field (by
+    the service's or the provider's name), keeping the chosen service; htmx swaps the select
+    and announces how many match. The list is the public catalogue's, so no read of patient
+    data is audited; the plan must be in the user's scope (404 otherwise)."""
+    plan = get_visible_plan(request.user, uuid, log=False)
+    services = measure_services(plan)
+    query = Q()
+    for word in request.GET.get("service_search", "").split()[:5]:
+        query &= Q(name__icontains=word) | Q(provider__name__icontains=word)
+    chosen = request.GET.get("service", "")
+    if chosen.isdigit():
+        query |= Q(pk=int(chosen))
+    shown = services.filter(query)
+    form = plan_form("measure", initial={"service": chosen}, services=shown)
+    count = len(shown)  # evaluated by the form's choices
+    message = ngettext("%(count)s service in the list.", "%(count)s services in the list.",
+                       count) % {"count": count}
+    response = HttpResponse(str(form["service"]) + announcement(message))
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -17,7 +17,13 @@ from .. import services
 from ..access import get_visible_plan, require_ke_staff
 from ..forms import VersionedForm
 from ..models import Consent, Goal, Measure, PlanParticipant
-from .plan import form_key, plan_form, plan_response, reassign_coordinators
+from .plan import (
+    form_key,
+    measure_form_kwargs,
+    plan_form,
+    plan_response,
+    reassign_coordinators,
+)
 
 
 def _plan(request, uuid):
@@ -47,15 +53,17 @@ def _edit(request, plan, kind, change, message, *, item=None, **form_kwargs):
             message(form.cleaned_data) if callable(message) else message)))
 
 
-def _edit_view(kind, change, message, *, item=None, item_as=None):
+def _edit_view(kind, change, message, *, item=None, item_as=None, form_kwargs=None):
     """The view of one inline form: `change` on the plan, or on the plan's item the URL
-    names (`item`, its model), or on the plan with that item as the keyword `item_as`."""
+    names (`item`, its model), or on the plan with that item as the keyword `item_as`;
+    `form_kwargs(plan)` gives what the form needs besides the data."""
 
     @action_view
     def view(request, uuid, **item_uuid):
         plan = _plan(request, uuid)
         if item is None:
-            return _edit(request, plan, kind, partial(change, plan), message)
+            return _edit(request, plan, kind, partial(change, plan), message,
+                         **(form_kwargs(plan) if form_kwargs else {}))
         found = _plan_item(item, plan, *item_uuid.values())
         subject = partial(change, plan, **{item_as: found}) if item_as else partial(change, found)
         return _edit(request, plan, kind, subject, message, item=found)
@@ -66,7 +74,8 @@ def _edit_view(kind, change, message, *, item=None, item_as=None):
 edit_what_matters = _edit_view("what_matters", services.update_plan,
                                gettext_lazy("“What matters to you?” is saved."))
 add_goal = _edit_view("goal", services.add_goal, gettext_lazy("The goal is added."))
-add_measure = _edit_view("measure", services.add_measure, gettext_lazy("The measure is added."))
+add_measure = _edit_view("measure", services.add_measure, gettext_lazy("The measure is added."),
+                         form_kwargs=measure_form_kwargs)
 change_status = _edit_view("status", services.set_status,
                            gettext_lazy("The plan's status is changed."))
 record_consent = _edit_view("consent", services.record_consent,

@@ -3,12 +3,13 @@ on them."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TrackedModel
 
-from .organizations import Organization, OrganizationKind
+from .organizations import CooperationAgreement, Organization, OrganizationKind
 
 
 class ServiceLevel(models.Model):
@@ -76,6 +77,24 @@ class ServiceOfferingQuerySet(models.QuerySet):
         return self.filter(
             models.Q(provider=municipality) | models.Q(municipalities_served=municipality)
         ).distinct()
+
+    def can_serve(self, municipality):
+        """Services that can serve a resident of the municipality, on every level: its own
+        and the inter-municipal ones that serve it (1-4), the health trust's and its
+        hospitals' (the trusts it has a cooperation agreement with, else its region's), and
+        the private institutions' specialised services (5.x) in its region. One query."""
+        agreed = CooperationAgreement.objects.filter(municipality=municipality)
+        trusts = Q(kind=OrganizationKind.HEALTH_TRUST) & (
+            Q(pk__in=agreed.values("health_trust"))
+            | (~Exists(agreed) & Q(region=municipality.region)))
+        trust_ids = Organization.objects.filter(trusts).values("pk")
+        return self.filter(
+            Q(provider=municipality)
+            | Q(pk__in=self.model.municipalities_served.through.objects.filter(
+                organization=municipality).values("serviceoffering_id"))
+            | Q(provider__in=trust_ids) | Q(provider__parent__in=trust_ids)
+            | Q(provider__kind=OrganizationKind.PRIVATE_INSTITUTION,
+                provider__region=municipality.region, level__code__startswith="5"))
 
 
 
