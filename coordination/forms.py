@@ -252,6 +252,25 @@ class MeasureUpdateForm(VersionedForm):
     ends_on = forms.DateField(label=_("To"), required=False, widget=DATE)
 
 
+class GoalTextForm(VersionedForm):
+    """A goal's new wording (the coordinator or the KE)."""
+
+    text = forms.CharField(
+        label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A goal in the patient's own words stays marked as theirs; the plan shows "
+                    "who reworded it, and the version history keeps the earlier wording."))
+
+
+class MeasureTextForm(VersionedForm):
+    """A measure's texts: what it is, who is responsible, how much."""
+
+    description = forms.CharField(label=_("Measure"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    responsible_person = forms.CharField(label=_("Responsible person"), required=False,
+                                         max_length=200)
+    extent = forms.CharField(label=_("Extent / frequency"), required=False, max_length=200)
+
+
 class ParticipantForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Role"), choices=PlanParticipantKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)

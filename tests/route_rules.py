@@ -170,6 +170,7 @@ WEB = {
     **{f"coordination:{name}": ("plan", "POST") for name in (
         "edit_what_matters", "add_goal", "add_measure", "change_status", "reassign_coordinator",
         "record_consent", "revoke_consent", "update_goal", "add_sub_goal", "update_measure",
+        "reword_goal", "reword_measure",
         "add_participant", "remove_participant", "record_evaluation")},
 }
 WEB_NOT_BOUND = {

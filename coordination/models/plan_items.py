@@ -37,6 +37,13 @@ class Goal(models.Model):
                               choices=AchievementStatus.choices,
                               default=AchievementStatus.NOT_STARTED)
     position = models.PositiveSmallIntegerField(default=0)
+    # Who last changed the wording and when: a goal in the patient's words that staff
+    # reworded stays the patient's (expressed_by_patient), and the page says who reworded
+    # it; the earlier wording is in the plan's version history.
+    reworded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reworded by"))
+    reworded_at = models.DateTimeField(_("reworded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.models import AuditAction, Organization, ServiceOffering
@@ -66,12 +67,18 @@ def add_goal(plan: IndividualPlan, *, by, text: str, parent: Goal | None = None,
 
 @transaction.atomic
 def update_goal(goal: Goal, *, by, expected_version: int | None = None, **changes) -> Goal:
+    """Change the goal. A new wording keeps whose words the goal is (expressed_by_patient,
+    unless given) and records who reworded it and when; the version history keeps the old
+    wording."""
     refuse_unknown(changes, GOAL_FIELDS, "goal")
     current = lock_plan(goal.plan, by, expected_version=expected_version)
     goal = Goal.objects.get(pk=goal.pk, plan=current)
+    old_text = goal.text
     for name, value in changes.items():
         setattr(goal, name, value)
     _check_goal(goal, current)
+    if goal.text != old_text:
+        goal.reworded_by, goal.reworded_at = by, timezone.now()
     goal.save()
     bump(current, by, action=AuditAction.UPDATE, obj=goal,
          summary="goal: " + ", ".join(sorted(changes)))

@@ -19,6 +19,8 @@ from .plan_edits import (
     record_evaluation,
     remove_participant,
     revoke_consent,
+    reword_goal,
+    reword_measure,
     update_goal,
     update_measure,
 )
@@ -31,6 +33,6 @@ __all__ = [
     "ke_overview", "new_plan_request", "plan_detail", "plan_list", "plan_pdf",
     "reassign_coordinator",
     "record_consent", "record_evaluation", "remove_participant", "revoke_consent",
-    "service_options",
+    "reword_goal", "reword_measure", "service_options",
     "update_coordinator", "update_goal", "update_measure",
 ]

@@ -24,8 +24,10 @@ from ..forms import (
     ConsentForm,
     EvaluationForm,
     GoalForm,
+    GoalTextForm,
     GoalUpdateForm,
     MeasureForm,
+    MeasureTextForm,
     MeasureUpdateForm,
     ParticipantForm,
     ReassignCoordinatorForm,
@@ -52,8 +54,10 @@ PLAN_FORMS = {
     "status": StatusForm, "coordinator": ReassignCoordinatorForm, "consent": ConsentForm,
     "participant": ParticipantForm, "evaluation": EvaluationForm,
     "goal_update": GoalUpdateForm, "sub_goal": GoalForm, "measure_update": MeasureUpdateForm,
+    "goal_text": GoalTextForm, "measure_text": MeasureTextForm,
 }
-_ITEM_IDS = {"goal_update": "goal", "sub_goal": "sub", "measure_update": "measure"}
+_ITEM_IDS = {"goal_update": "goal", "sub_goal": "sub", "measure_update": "measure",
+             "goal_text": "goaltext", "measure_text": "measuretext"}
 
 
 def form_key(kind: str, item=None) -> str:
@@ -88,7 +92,8 @@ def _load_plan(plan: IndividualPlan) -> IndividualPlan:
     evaluations, coordinator assignments."""
     return IndividualPlan.objects.select_related(
         "patient__municipality", "municipality", "coordinator__user").prefetch_related(
-        Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
+        Prefetch("goals", queryset=Goal.objects.select_related("reworded_by")
+                 .order_by("position", "pk")),
         Prefetch("measures", queryset=Measure.objects.select_related(
             "service__level", "service__provider", "responsible_organization", "goal")),
         Prefetch("participants"),
@@ -171,6 +176,10 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
             measure.form_key = form_key("measure_update", measure)
             measure.update_form = form("measure_update", measure, status=measure.status,
                                        starts_on=measure.starts_on, ends_on=measure.ends_on)
+            measure.text_key = form_key("measure_text", measure)
+            measure.text_form = form("measure_text", measure, description=measure.description,
+                                     responsible_person=measure.responsible_person,
+                                     extent=measure.extent)
         context.update({
             "what_matters_form": form("what_matters", what_matters=plan.what_matters),
             "goal_form": form("goal"),
@@ -187,8 +196,10 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
 
 
 def _attach_goal_forms(goal, form, *, subs=True):
-    """The goal's inline forms (from plan_context's `form`): achievement and target date,
-    and (a main goal) a sub-goal."""
+    """The goal's inline forms (from plan_context's `form`): its wording, achievement and
+    target date, and (a main goal) a sub-goal."""
+    goal.text_key = form_key("goal_text", goal)
+    goal.text_form = form("goal_text", goal, text=goal.text)
     goal.update_key = form_key("goal_update", goal)
     goal.update_form = form("goal_update", goal, status=goal.status,
                             target_date=goal.target_date)

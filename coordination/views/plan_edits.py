@@ -86,6 +86,10 @@ add_sub_goal = _edit_view("sub_goal", services.add_goal, gettext_lazy("The sub-g
                           item=Goal, item_as="parent")
 update_measure = _edit_view("measure_update", services.update_measure,
                             gettext_lazy("The measure is updated."), item=Measure)
+reword_goal = _edit_view("goal_text", services.update_goal,
+                         gettext_lazy("The goal's wording is saved."), item=Goal)
+reword_measure = _edit_view("measure_text", services.update_measure,
+                            gettext_lazy("The measure's text is saved."), item=Measure)
 add_participant = _edit_view("participant", services.add_participant,
                              gettext_lazy("The member is added to the responsible group."))
 record_evaluation = _edit_view("evaluation", services.record_evaluation,
