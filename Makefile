@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test install messages migrate demo lint clean
+.PHONY: run test install messages migrate demo lint clean screenshots
 
 # axe-core for the browser tests' accessibility checks, pinned by package-lock.json. Without
 # npm the axe checks skip locally (in CI, REHAB_REQUIRE_SERVICES=1 makes them fail).
@@ -56,5 +56,10 @@ lint: install
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
 
+# PNGs of every main page of the three roles at 1366x768 and 390x844 (full page) in
+# screenshots/, from demo data in a throwaway SQLite database; needs Chromium.
+screenshots: install
+	$(PY) manage.py screenshots --out screenshots
+
 clean:
-	rm -rf $(VENV) var staticfiles node_modules
+	rm -rf $(VENV) var staticfiles node_modules screenshots
