@@ -156,6 +156,8 @@ WEB = {
         "early_notification", "declare_ready", "withdraw_ready", "discharge", "transfer",
         "record_death", "schedule_meeting")},
     "pathways:acknowledge_notice": ("notice", "POST"),
+    "pathways:take_notice": ("notice", "POST"),
+    "pathways:release_notice": ("notice", "POST"),
     "pathways:answer_declaration": ("declaration", "POST"),
     "pathways:respond_to_meeting": ("meeting", "POST"),
     "pathways:meeting_detail": ("meeting", "GET"),

@@ -9,6 +9,7 @@ from .admissions import (
     transfer_patient,
     update_admission,
 )
+from .assignments import release_notice, take_notice
 from .meetings import (
     add_follow_up_task,
     add_participants,
@@ -42,8 +43,8 @@ __all__ = [
     "add_participants", "admit_by_identity_number", "admit_patient", "answer_ready_for_discharge",
     "cancel_discharge_meeting", "complete_follow_up_task", "declare_ready_for_discharge",
     "discharge_patient", "end_care_relationship", "grant_care_relationship", "record_death",
-    "record_minutes", "register_patient", "reschedule_discharge_meeting",
+    "record_minutes", "register_patient", "release_notice", "reschedule_discharge_meeting",
     "respond_to_invitation", "save_draft", "schedule_discharge_meeting",
-    "send_early_notification", "transfer_patient", "update_admission", "update_patient",
-    "withdraw_ready_for_discharge",
+    "send_early_notification", "take_notice", "transfer_patient", "update_admission",
+    "update_patient", "withdraw_ready_for_discharge",
 ]

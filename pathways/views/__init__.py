@@ -2,7 +2,13 @@
 board, the KE inbox, discharge meetings, the pathway."""
 
 from .inbox import ke_inbox, ke_inbox_archive
-from .inbox_steps import acknowledge_notice, answer_declaration, respond_to_meeting
+from .inbox_steps import (
+    acknowledge_notice,
+    answer_declaration,
+    release_notice,
+    respond_to_meeting,
+    take_notice,
+)
 from .meeting_steps import (
     meeting_add_participants,
     meeting_add_task,
@@ -36,6 +42,6 @@ __all__ = [
     "patient_pathway",
     "meeting_add_participants", "meeting_add_task", "meeting_cancel", "meeting_complete_task",
     "meeting_detail", "meeting_invitation", "meeting_minutes", "meeting_reschedule",
-    "meeting_respond", "patient_search", "record_death", "respond_to_meeting",
-    "schedule_meeting", "transfer", "ward_board", "withdraw_ready",
+    "meeting_respond", "patient_search", "record_death", "release_notice", "respond_to_meeting",
+    "schedule_meeting", "take_notice", "transfer", "ward_board", "withdraw_ready",
 ]

@@ -1,25 +1,26 @@
-"""The coordinating unit's inbox: early notifications to acknowledge, ready-for-discharge
-declarations to answer, and upcoming discharge meetings with the KE's invitations.
+"""The coordinating unit's inbox: early notifications as a work queue (inbox_queue: filters,
+sort, pages, "mine"), ready-for-discharge declarations to answer, and upcoming discharge
+meetings with the KE's invitations.
 
-The inbox is the KE's working set: notices of patients still admitted, newest first, so a
-new notice is never the one a cap cuts. Notices nobody acknowledged before the patient left
-hospital go to the archive (paged, searchable by name), where they can still be
-acknowledged; they no longer crowd the inbox, and its queries read only open admissions
-(index on municipality and status), however long the history grows.
+The queue is the KE's working set: notices of patients still admitted, waiting or
+acknowledged in the last week. Notices nobody acknowledged before the patient left hospital
+go to the archive (paged, searchable by name), where they can still be acknowledged; they no
+longer crowd the inbox, and its queries read only open admissions (index on municipality and
+status), however long the history grows. A page costs the same queries for 5 notices as for
+500 (tests/pathways/test_ke_inbox_queue.py).
 
 The lists poll every few seconds so a new notice shows up without a reload. Each poll
-carries the fingerprint of what it shows; the server answers one UNION query and, when
-nothing changed, 204 No Content (htmx then leaves the page alone). A full load works the
-fingerprint out from the rows it read. Forms open in a panel outside the polled lists, so a
-poll never wipes what someone is typing.
+carries the fingerprint of what it shows and asks for the same filters and page; the server
+answers one UNION query and, when nothing changed, 204 No Content (htmx then leaves the page
+alone). Forms open in a panel outside the polled lists, and the search box keeps what is
+typed in it (hx-preserve), so a poll never wipes what someone is typing.
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -50,12 +51,8 @@ from ..models import (
 )
 from ..models.admissions import OPEN_STATUSES
 from . import common
+from .inbox_queue import NoticeQueue, assignments_of, queue_params, working_set
 
-# Acknowledged notices stay in the list this long, so a colleague's receipt is visible.
-ACKNOWLEDGED_SHOWN_FOR = datetime.timedelta(days=7)
-# A cap that only a municipality with hundreds of patients in hospital at once would reach;
-# the newest notices come first, so the oldest are the ones it leaves out.
-NOTICE_LIMIT = 200
 ARCHIVE_PAGE_SIZE = 25
 
 
@@ -70,16 +67,6 @@ def _require_ke(user) -> list[int]:
     if not org_ids:
         raise PermissionDenied(_("The inbox is for staff of a coordinating unit (KE)."))
     return org_ids
-
-
-def _notices(user, org_ids, at):
-    """Notices of patients still admitted: waiting, or acknowledged in the last week."""
-    return EarlyNotification.objects.sent().filter(
-        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=at - ACKNOWLEDGED_SHOWN_FOR),
-        admission__municipality_id__in=org_ids,
-        admission__status__in=OPEN_STATUSES,
-        admission__patient__in=visible_patients(user),
-    )
 
 
 def archived_notices(user, org_ids):
@@ -118,8 +105,10 @@ def inbox_fingerprint(user, org_ids, at) -> str:
     """One UNION query over everything the lists show (see common.fingerprint)."""
     declarations = _declarations(user, org_ids)
     meetings = _meetings(user, org_ids, at)
+    notices = working_set(user, org_ids, at)
     return common.fingerprint(
-        common.summary(_notices(user, org_ids, at), "updated_at"),
+        common.summary(notices, "updated_at"),
+        common.summary(assignments_of(notices), "taken_at"),
         common.summary(declarations, "updated_at"),
         common.summary(MunicipalAnswer.objects.filter(declaration__in=declarations.values("pk")),
                        "answered_at"),
@@ -130,40 +119,18 @@ def inbox_fingerprint(user, org_ids, at) -> str:
     )
 
 
-def _loaded_fingerprint(notices, declarations, meetings, org_ids, at) -> str:
-    """inbox_fingerprint from rows already read (no query), the same hash a poll computes."""
-    answers = [a for d in declarations for a in d.answers.all()]
-    participants = [p for m in meetings for p in m.participants.all()]
-    return common.fingerprint_of(
-        common.summary_of(notices, "updated_at"),
-        common.summary_of(declarations, "updated_at"),
-        common.summary_of(answers, "answered_at"),
-        common.summary_of(meetings, "updated_at"),
-        common.summary_of(participants, "responded_at"),
-        extra=_fingerprint_extra(org_ids, at),
-    )
-
-
 def inbox_context(request, org_ids, at) -> dict:
-    """The three lists, in a fixed number of queries: 1 notices with admission, patient,
-    hospital, sender, acknowledger and proposed level; 2 declarations with admission, patient
-    and hospital, 3 their answers with who answered; 4 meetings with admission, patient,
-    hospital and organiser, 5 their participants; then the audit of the patients shown
-    (6 their grounds, 7 one INSERT). The fingerprint comes from these rows."""
+    """The queue's page and the two other lists, in a fixed number of queries: 1 every
+    filter's count, 2 the page's count, 3 its notices with what a row shows (inbox_queue);
+    4 declarations with admission, patient and hospital, 5 their answers with who answered;
+    6 meetings with admission, patient, hospital and organiser, 7 their participants; then
+    the audit of the patients shown (8 their grounds, 9 one INSERT) and 10 the fingerprint."""
     user = request.user
-    # Waiting first, newest first; then the acknowledged, last acknowledged first.
-    notices = list(
-        _notices(user, org_ids, at)
-        .select_related("admission__patient", "admission__hospital", "admission__municipality",
-                        "sent_by", "acknowledged_by", "proposed_level")
-        .order_by(F("acknowledged_at").desc(nulls_first=True), "-sent_at", "-pk")
-        [:NOTICE_LIMIT]
-    )
-    waiting = [n for n in notices if n.acknowledged_at is None]
-    acknowledged = [n for n in notices if n.acknowledged_at is not None]
+    queue = NoticeQueue(user, org_ids, at, queue_params(request))
     declarations = list(
         _declarations(user, org_ids)
-        .select_related("admission__patient", "admission__hospital", "admission__municipality")
+        .select_related("admission__patient", "admission__hospital", "admission__ward",
+                        "admission__municipality")
         .prefetch_related(Prefetch("answers", queryset=MunicipalAnswer.objects.select_related(
             "answered_by").order_by("answered_at", "pk")))
     )
@@ -173,7 +140,8 @@ def inbox_context(request, org_ids, at) -> dict:
     declarations.sort(key=lambda d: (d.latest_answer is not None, d.declared_at))
     meetings = list(
         _meetings(user, org_ids, at)
-        .select_related("admission__patient", "admission__hospital", "organizer")
+        .select_related("admission__patient", "admission__hospital", "admission__ward",
+                        "organizer")
         .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects
                                    .select_related("user").order_by("kind", "name")))
         .order_by("scheduled_at")
@@ -183,36 +151,34 @@ def inbox_context(request, org_ids, at) -> dict:
         meeting.mine = next((p for p in participants if p.user_id == user.pk), None)
         meeting.accepted = sum(1 for p in participants if p.status == ParticipantStatus.ACCEPTED)
         meeting.invited = len(participants)
-    # Each patient the lists show, once, however many cards they have.
-    patients = {n.admission.patient.pk: n.admission.patient for n in notices} | {
+    # Each patient the lists show, once, however many rows they have.
+    patients = {n.admission.patient.pk: n.admission.patient for n in queue.rows} | {
         d.admission.patient.pk: d.admission.patient for d in declarations} | {
         m.admission.patient.pk: m.admission.patient for m in meetings}
     audit_reads(user, [patients[pk] for pk in sorted(patients)],
                 object_type=AuditObjectType.KE_INBOX)
-    cut = len(notices) >= NOTICE_LIMIT  # the summary counts more than was read
     return {
-        "waiting": waiting,
-        "acknowledged": acknowledged,
+        "queue": queue,
         "declarations": declarations,
         "meetings": meetings,
-        "cut": cut,
         "at": at,
         "rendered_at": at.isoformat(),
-        "fingerprint": (inbox_fingerprint(user, org_ids, at) if cut else
-                        _loaded_fingerprint(notices, declarations, meetings, org_ids, at)),
+        "fingerprint": inbox_fingerprint(user, org_ids, at),
         "poll_seconds": poll_seconds("ke_inbox"),
     }
 
 
-def _arrivals_since(context, since: str) -> str:
-    """What a poll brought, for the aria-live region: "1 new early notification"."""
+def _arrivals_since(request, org_ids, at, since: str) -> str:
+    """What a poll brought, for the aria-live region: "1 new early notification" (one
+    COUNT, whatever page or filter the queue shows)."""
     try:
         moment = parse_datetime(since or "")
     except ValueError:  # well-formed but impossible, e.g. month 13
         return ""
     if moment is None or not timezone.is_aware(moment):
         return ""
-    new = sum(1 for n in context["waiting"] if n.sent_at > moment)
+    new = working_set(request.user, org_ids, at).filter(
+        acknowledged_at__isnull=True, sent_at__gt=moment).count()
     if not new:
         return ""
     return ngettext("%(count)d new early notification.", "%(count)d new early notifications.",
@@ -231,8 +197,14 @@ def ke_inbox(request):
     else:
         context = inbox_context(request, org_ids, at)
         partial = bool(request.htmx) and not request.htmx.history_restore_request
-        if partial:
-            context["announce"] = _arrivals_since(context, request.GET.get("since"))
+        if partial and "since" in request.GET:  # a poll: what arrived
+            context["announce"] = _arrivals_since(request, org_ids, at,
+                                                  request.GET.get("since"))
+        elif partial:  # a filter, a sort or a page: how many there are
+            count = context["queue"].page.paginator.count
+            context["announce"] = ngettext(
+                "%(count)d early notification matches.", "%(count)d early notifications match.",
+                count) % {"count": count}
         response = render(request, "pathways/partials/ke_inbox_lists.html" if partial
                           else "pathways/ke_inbox.html", context)
     patch_vary_headers(response, ("HX-Request",))
@@ -271,7 +243,8 @@ def ke_inbox_archive(request):
         named = PatientFilter({"name": query}, queryset=Patient.objects.all()).qs
         notices = notices.filter(admission__patient__in=named.values("pk"))
     notices = notices.select_related(
-        "admission__patient", "admission__hospital", "sent_by").order_by("-sent_at", "-pk")
+        "admission__patient", "admission__hospital", "admission__ward", "sent_by").order_by(
+        "-sent_at", "-pk")
     page = ArchivePage(notices, request.GET.get("page"))
     shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
     audit_reads(request.user, [shown[pk] for pk in sorted(shown)],
