@@ -75,15 +75,16 @@ def test_a_notice_and_an_invitation_reach_the_ke_without_a_reload(live_server, f
         row.get_by_text("Sendt, versjon 1").wait_for()
 
         # The KE's open inbox shows the notice without a reload, and it is acknowledged.
-        notice = ke.locator("#waiting-notices li", has_text="Nils Nyvik")
+        notice = ke.locator("#notice-rows tr", has_text="Nils Nyvik")
         notice.wait_for()
         assert "Slag" in notice.inner_text()
         notice.get_by_role("button", name=re.compile("^Kvitter")).click()
         lists = ke.locator("#ke-lists")
-        lists.get_by_text("Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert.").wait_for()
+        notice.get_by_text("Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert.").wait_for()
         assert ke.locator("#announcer").inner_text() == \
             "Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert."
-        ke.locator("#no-waiting-notices").wait_for()
+        notice.get_by_text("Kvittert", exact=True).wait_for()
+        ke.locator("#count-waiting", has_text="(0)").wait_for()
 
         # The ward's board shows who acknowledged, by itself too.
         row.get_by_text("Kvittert av Kåre Tromsø").wait_for()
