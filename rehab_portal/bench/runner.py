@@ -55,11 +55,13 @@ class Bench:
         # The EPJ client and its admitted patients: the same working set at every size.
         from . import api as bench_api
         from . import pages as bench_pages
+        from . import queue as bench_queue
 
         hospital = world.hospitals[0]
         api_key, _patients = bench_api.api_world(hospital, world.planners[hospital][0],
                                                  world.municipalities[0])
         bench_pages.archive_backlog(world)
+        bench_queue.make(world)
         results, page_results = [], []
         for size in self.sizes:
             started = time.perf_counter()
@@ -70,7 +72,8 @@ class Bench:
             results.append((size, self.measure()))
             started = time.perf_counter()
             pages = bench_pages.Pages(world, api_key, self.runs)
-            page_results.append((size, pages.measure()))
+            page_results.append((size, pages.measure(pages.targets()
+                                                     + bench_queue.targets(pages))))
             self.say(f"pages at {size:,} timed in {time.perf_counter() - started:.1f} s")
         for size, rows in results:
             self.print_table(size, rows)
