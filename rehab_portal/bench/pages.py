@@ -133,8 +133,10 @@ class Pages:
 
     def fingerprint(self, client: str, url: str) -> str:
         html = self.clients[client].get(url).content.decode()
-        found = re.search(r'"fingerprint": "([0-9a-f]+)"', html)
-        return found.group(1) if found else ""
+        # The board's poll carries it in hx-vals; the inbox's includes a hidden input.
+        found = re.search(r'"fingerprint": "([0-9a-f]+)"|name="fingerprint" value="([0-9a-f]+)"',
+                          html)
+        return (found.group(1) or found.group(2)) if found else ""
 
     def last_page(self, url: str) -> int:
         """The deepest page the page-number mode serves (its count may be bounded)."""

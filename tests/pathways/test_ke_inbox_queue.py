@@ -471,5 +471,8 @@ def test_the_bench_times_the_inbox_of_a_municipality_with_a_big_queue(cast, monk
     targets = bench_queue.targets(pages)
     results = pages.measure(targets)
     assert [results[t.name]["status"] for t in targets] == [200, 200, 200, 200, 204]
+    # The pages' own poll target finds the inbox's fingerprint as the queue's does.
+    assert pages.fingerprint(bench_queue.CLIENT, reverse(INBOX)) == bench_queue.fingerprint(
+        pages.clients[bench_queue.CLIENT], reverse(INBOX))
     first = pages.clients[bench_queue.CLIENT].get(reverse(INBOX)).context["queue"]
     assert first.counts.waiting == 60 and len(first.rows) == inbox_queue.PAGE_SIZE
