@@ -63,7 +63,7 @@ class GoalRow:
 
 def plan_for_print(plan: IndividualPlan) -> IndividualPlan:
     """The plan with everything the print shows, in a fixed number of queries."""
-    goals = Goal.objects.order_by("position", "pk")
+    goals = Goal.objects.select_related("reworded_by").order_by("position", "pk")
     return (
         IndividualPlan.objects
         .select_related("patient__municipality", "municipality", "coordinator__user",

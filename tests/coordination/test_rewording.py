@@ -6,10 +6,11 @@ overwrites nothing."""
 import pytest
 from django.urls import reverse
 
-from coordination import services
+from coordination import pdf, services
 from coordination.models import Goal, Measure
 
 from .conftest import make_plan
+from .test_pdf import pages_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -145,3 +146,12 @@ def test_only_the_coordinator_and_the_ke_may_reword(client, cast, kora, member, 
     assert Goal.objects.get(pk=goal.pk).text == "Gå tur med hunden"
     assert Measure.objects.get(pk=measure.pk).description == "Trening to ganger i uka"
     assert fresh(plan).version == version
+
+
+def test_the_print_says_who_reworded_the_patients_goal(cast, plan, goal):
+    services.update_goal(goal, by=cast.ke_tromso, expected_version=fresh(plan).version,
+                         text="Gå tur med hunden til fjæra")
+    text = "\n".join(pages_text(pdf.print_plan(fresh(plan), printed_by=cast.coordinator)
+                                .content))
+    assert "Gå tur med hunden til fjæra" in text
+    assert "pasientens ord, omformulert av Kåre Tromsø" in " ".join(text.split())
