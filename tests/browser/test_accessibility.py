@@ -124,7 +124,7 @@ def pages_of(role, pathway):
     return {
         "planner": ["/", "/ward/", f"/patients/{patient}/pathway/", f"/patients/{patient}/",
                     meeting, "/notifications/", "/patients/", "/services/", "/organisations/"],
-        "ke_tromso": ["/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/", plan,
+        "ke_tromso": ["/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/", "/ke/plans/", plan,
                       "/notifications/", "/services/", "/patients/"],
         "coordinator": ["/ke/overview/", plan, meeting, "/notifications/"],
     }[role]

@@ -52,7 +52,8 @@ def test_the_municipalitys_pages_print(live_server, pathway, visitor):
     ke = visitor(**SHEET)
     ke.sign_in("ke_tromso", "/inbox/ke/")
     printed = {path: assert_prints(ke, path) for path in [
-        "/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/", f"/plans/{pathway['plan'].uuid}/",
+        "/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/", "/ke/plans/",
+        f"/plans/{pathway['plan'].uuid}/",
         "/notifications/", "/services/", "/patients/"]}
     assert printed["/ke/overview/"]["tables"] >= 1  # the overview's lists are tables
 

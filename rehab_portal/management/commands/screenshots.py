@@ -33,7 +33,8 @@ PLAN = "a[href^='/plans/']"
 ROLES = {
     "ke": ("ke.tromso", [
         ("inbox", "/inbox/ke/"), ("inbox-archive", "/inbox/ke/archive/"),
-        ("overview", "/ke/overview/"), ("plan", (["/ke/overview/"], PLAN)),
+        ("overview", "/ke/overview/"), ("plans", "/ke/plans/"),
+        ("plan", (["/ke/overview/"], PLAN)),
         ("pathway", (["/inbox/ke/", "/inbox/ke/archive/"], PATHWAY)),
         ("meeting", (["/inbox/ke/"], MEETING)),
         ("catalogue", "/services/"), ("notifications", "/notifications/")]),
