@@ -51,7 +51,7 @@ from ..models import (
 )
 from ..models.admissions import OPEN_STATUSES
 from . import common
-from .inbox_queue import NoticeQueue, assignments_of, queue_params, working_set
+from .inbox_queue import WARD_RELATED, NoticeQueue, assignments_of, queue_params, working_set
 
 ARCHIVE_PAGE_SIZE = 25
 
@@ -129,7 +129,7 @@ def inbox_context(request, org_ids, at) -> dict:
     queue = NoticeQueue(user, org_ids, at, queue_params(request))
     declarations = list(
         _declarations(user, org_ids)
-        .select_related("admission__patient", "admission__hospital", "admission__ward",
+        .select_related("admission__patient", "admission__hospital", *WARD_RELATED,
                         "admission__municipality")
         .prefetch_related(Prefetch("answers", queryset=MunicipalAnswer.objects.select_related(
             "answered_by").order_by("answered_at", "pk")))
@@ -140,7 +140,7 @@ def inbox_context(request, org_ids, at) -> dict:
     declarations.sort(key=lambda d: (d.latest_answer is not None, d.declared_at))
     meetings = list(
         _meetings(user, org_ids, at)
-        .select_related("admission__patient", "admission__hospital", "admission__ward",
+        .select_related("admission__patient", "admission__hospital", *WARD_RELATED,
                         "organizer")
         .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects
                                    .select_related("user").order_by("kind", "name")))
@@ -243,7 +243,7 @@ def ke_inbox_archive(request):
         named = PatientFilter({"name": query}, queryset=Patient.objects.all()).qs
         notices = notices.filter(admission__patient__in=named.values("pk"))
     notices = notices.select_related(
-        "admission__patient", "admission__hospital", "admission__ward", "sent_by").order_by(
+        "admission__patient", "admission__hospital", *WARD_RELATED, "sent_by").order_by(
         "-sent_at", "-pk")
     page = ArchivePage(notices, request.GET.get("page"))
     shown = {n.admission.patient.pk: n.admission.patient for n in page.object_list}
