@@ -38,6 +38,8 @@ def assert_prints(visitor, path):
     page.emulate_media(media="print")
     try:
         printed = page.evaluate(PRINTED)
+        text = page.inner_text("main")
+        assert not any(mark in text for mark in ("{#", "{%", "{{")), (path, "template text")
         assert not printed["shown"], (path, "shown on paper", printed["shown"])
         assert printed["clipped"] == 0 and printed["heads"] == 0, (path, printed)
         assert printed["page"] <= printed["width"] and not printed["wide"], (path, printed)
