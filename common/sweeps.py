@@ -35,6 +35,8 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules, import_string
 
+from . import dates
+
 logger = logging.getLogger(__name__)
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -64,13 +66,10 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=OSLO)
 
 
-def when(moment: datetime.datetime) -> str:
-    """A moment as people in Norway read it in a message: 05.05.2026 10:00."""
-    return f"{moment.astimezone(OSLO):%d.%m.%Y %H:%M}"
-
-
-def day(date: datetime.date) -> str:
-    return f"{date:%d.%m.%Y}"
+# A reminder's moments and dates read as the pages' do (common.dates: the active language's
+# formats; a sweep runs in the portal's language).
+when = dates.when
+day = dates.day
 
 
 # -- Batches ---------------------------------------------------------------------------------

@@ -236,6 +236,7 @@ class StatusForm(VersionedForm):
 
 class ConsentForm(VersionedForm):
     organization = forms.ModelChoiceField(label=_("Organisation"),
+                                          empty_label=_("Choose an organisation"),
                                           queryset=Organization.objects.order_by("name"))
     scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
@@ -275,6 +276,7 @@ class ParticipantForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Role"), choices=PlanParticipantKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     organization = forms.ModelChoiceField(label=_("Organisation"), required=False,
+                                          empty_label=_("Choose an organisation (optional)"),
                                           queryset=Organization.objects.order_by("name"))
     contribution = forms.CharField(label=_("Contribution"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
@@ -295,6 +297,7 @@ class CoordinatorProfileForm(forms.Form):
     accepted, so the service explains a user who does not work there."""
 
     organization = forms.ModelChoiceField(label=_("Municipality"),
+                                          empty_label=_("Choose a municipality"),
                                           queryset=Organization.objects.none())
     user = forms.ModelChoiceField(label=_("Staff member"),
                                   queryset=get_user_model().objects.all())

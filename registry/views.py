@@ -26,6 +26,7 @@ from .models import (
     ServiceLevel,
     ServiceOffering,
 )
+from .notification_patients import name_patients
 from .notifications import mark_read, own_notifications
 
 ORGANIZATIONS_PER_PAGE = 50
@@ -190,13 +191,15 @@ def _badge_html(request, count: int | None = None, *, oob: bool = False) -> str:
 @require_GET
 def notification_list(request):
     """Unread first, then newest first. Queries: 1 session, 2 user, 3 count for the
-    paginator, 4 the page, 5 memberships with the unread count (navigation and badge)."""
+    paginator, 4 the page, 5 memberships with the unread count (navigation and badge); when
+    the page concerns patients, 6 those the user may see (named) and 7 the audit of them."""
     notifications = own_notifications(request.user).annotate(
         unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()),
     ).order_by("-unread", "-created_at", "-id")
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     for notification in page.object_list:
         notification.link = _safe_link(notification.url)
+    name_patients(request.user, page.object_list)
     context = {"page": page}
     return render_page(request, "registry/notifications.html",
                        "registry/partials/notification_list.html", context)
@@ -220,6 +223,7 @@ def notification_read(request, uuid):
         messages.success(request, message)
         return redirect("registry:notification_list")
     notification.link = _safe_link(notification.url)
+    name_patients(request.user, [notification])
     html = render_to_string("registry/partials/notification_item.html",
                             {"notification": notification}, request=request)
     return HttpResponse(html + _badge_html(request, oob=True) + render_to_string(

@@ -119,6 +119,19 @@ class CoordinatorAssignment(models.Model):
         return f"{self.coordinator} → {self.plan}"
 
 
+# What a version's stored summary (a code the services write, also in the API) says to a
+# reader; the history shows it where there is no diff to show (the first version).
+VERSION_SUMMARIES = {
+    "created": _("Plan created"),
+    "created (coordinator only)": _("Coordinator appointed, no plan"),
+    "coordinator assigned": _("Coordinator appointed"),
+    "goal added": _("Goal added"),
+    "measure added": _("Measure added"),
+    "participant added": _("Participant added"),
+    "participant removed": _("Participant removed"),
+}
+
+
 class PlanVersion(models.Model):
     """A snapshot of the whole plan after each change, for the readable diff."""
 
@@ -140,3 +153,6 @@ class PlanVersion(models.Model):
 
     def __str__(self):
         return f"{self.plan} v{self.number}"
+
+    def get_summary_display(self) -> str:
+        return str(VERSION_SUMMARIES.get(self.summary, self.summary))

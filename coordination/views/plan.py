@@ -112,6 +112,7 @@ def _history(plan: IndividualPlan) -> list:
         if len(rows) == VERSIONS_SHOWN:
             break
         changes = diff.diff_versions(older, newer) if older is not None else []
+        newer.summary = newer.get_summary_display()  # shown, never saved: in the reader's words
         rows.append({"version": newer, "changes": changes})
     return rows
 

@@ -21,8 +21,9 @@ CREATE_DESCRIPTION = """\
 The admitting hospital's discharge planners or EPJ system send the notice; the
 municipality's coordinating unit is notified at once. Nothing in the content is required:
 a notice on time with unknowns beats a complete one too late. The first notice is `new`
-and is `late` when sent after the deadline; later versions say how they relate
-(`change`, `addition`, `cancel`, `replaces`).
+and is `late` when sent after the deadline; a later version is a `change` unless its
+`message_status` says `addition`, `replaces` or `cancel` (a cancellation is only sent when
+asked for). `new` on a later version is a 400 naming `message_status`.
 
 With `state: draft` (or `?draft=true`) the content is saved as the ward's draft instead:
 201 for a new draft, 200 when it updates the existing one. Sending later sends the draft,

@@ -24,8 +24,10 @@ class EarlyNotificationSerializer(StrictFieldsMixin, AdmissionRecordFields,
                     "draft (one per admission; saving again updates it)."))
     message_status = serializers.ChoiceField(
         choices=EarlyNotification._meta.get_field("message_status").choices, required=False,
-        help_text=_("new for the first notice (the default); change, addition, cancel or "
-                    "replaces for later ones. Set when the notice is sent, not on drafts."))
+        help_text=_("Left out, it is derived: new for the first notice, change for a later "
+                    "one. Give addition, replaces or cancel to say otherwise; a cancellation "
+                    "is only sent when asked for. Set when the notice is sent, not on "
+                    "drafts."))
     proposed_level = SlugRelatedField(
         slug_field="code", queryset=ServiceLevel.objects.all(), required=False,
         allow_null=True, help_text=_("Pyramid level code, e.g. 3 or 5.1."))

@@ -15,9 +15,9 @@ from registry.models import (
 from ..identity import parse_identity_number
 from ..models import (
     DischargeDestination,
+    MessageStatus,
     MunicipalAnswerKind,
 )
-from ..services.notices import FOLLOW_UP_STATUSES
 from .fields import LevelChoiceField
 
 
@@ -112,9 +112,19 @@ class EarlyNotificationForm(forms.Form):
     next_of_kin_informed = forms.NullBooleanField(
         label=_("Next of kin informed"), required=False,
         widget=forms.NullBooleanSelect)
+    # Only on a later version, and never a question the send can fail on: a change unless
+    # the planner picks another kind; a cancellation only when she picks it.
     message_status = forms.ChoiceField(
-        label=_("What this version does"), required=False,
-        help_text=_("A notice was already sent: say how this one relates to it."),
+        label=_("What this version does"), required=False, widget=forms.RadioSelect,
+        initial=MessageStatus.CHANGE,
+        help_text=_("A notice was already sent. This version is sent as a change unless you "
+                    "choose otherwise."),
+    )
+    FOLLOW_UP_CHOICES = (
+        (MessageStatus.CHANGE, _("Change: updated information")),
+        (MessageStatus.ADDITION, _("Addition: adds to what was sent")),
+        (MessageStatus.REPLACES, _("Replacement: replaces what was sent, in full")),
+        (MessageStatus.CANCEL, _("Cancellation: the notice no longer holds (sent in error)")),
     )
 
     SECTIONS = (
@@ -133,8 +143,8 @@ class EarlyNotificationForm(forms.Form):
         self.follow_up = follow_up
         self.fields["proposed_level"].queryset = ServiceLevel.objects.order_by("sort_order")
         if follow_up:
-            self.fields["message_status"].choices = [("", _("Choose"))] + [
-                (status.value, status.label) for status in FOLLOW_UP_STATUSES]
+            self.fields["message_status"].choices = [
+                (status.value, label) for status, label in self.FOLLOW_UP_CHOICES]
         else:
             del self.fields["message_status"]
 

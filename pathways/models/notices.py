@@ -6,7 +6,6 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from common.models import TrackedModel
 from registry.capabilities import Capability, organizations_where
@@ -18,12 +17,16 @@ from .patients import PatientScopedQuerySet
 
 
 class MessageStatus(models.TextChoices):
-    """PLO's message status: the first notice is new; later ones say how they relate."""
+    """PLO's message status: the first notice is new; a later one is a change unless it says
+    it adds, replaces or cancels. Named as PLO names them ("Endring", "Tillegg",
+    "Annullering", "Erstatter"); PLO's "Ny" reads as "unread" beside "Acknowledged", so the
+    first one is "First notice". The cancellation is a noun, never the panel's "Cancel"
+    button ("Avbryt")."""
 
-    NEW = "new", _("New")
+    NEW = "new", _("First notice")
     CHANGE = "change", _("Change")
     ADDITION = "addition", _("Addition")
-    CANCEL = "cancel", pgettext_lazy("message status", "Cancel")  # not the button
+    CANCEL = "cancel", _("Cancellation")
     REPLACES = "replaces", _("Replaces")
 
 
@@ -116,6 +119,12 @@ class EarlyNotification(TrackedModel):
 
     def __str__(self):
         return f"{self.admission} v{self.sequence} ({self.get_message_status_display()})"
+
+    @property
+    def expected_discharge_date(self):
+        """The estimated discharge date to show: the notice's, else the admission's (given
+        at admission or changed since), else None ("not known yet")."""
+        return self.estimated_discharge_date or self.admission.estimated_discharge_date
 
     def clean(self):
         if self.estimated_discharge_date and self.admission_id and \

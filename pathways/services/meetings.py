@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import dates
 from common.exceptions import StateConflict
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
@@ -70,11 +71,14 @@ def _grant_meeting_access(meeting: DischargeMeeting, participants) -> None:
 
 
 def _send_invitations(meeting: DischargeMeeting, kind: str, title: str,
-                      participants=None) -> None:
-    participants = list(participants if participants is not None
-                        else meeting.participants.select_related("user"))
+                      participants=None, *, by=None) -> None:
+    """Tell the participants; never the person who made the change (`by`): the organiser
+    is not invited to her own meeting."""
+    participants = [p for p in (participants if participants is not None
+                                else meeting.participants.select_related("user"))
+                    if by is None or p.user_id != by.pk]
     ics = meeting_ics(meeting, summary=_summary(meeting))
-    when = timezone.localtime(meeting.scheduled_at).strftime("%d.%m.%Y %H:%M")
+    when = dates.when(meeting.scheduled_at)
     body = _("%(summary)s, %(when)s. %(place)s") % {
         "summary": _summary(meeting), "when": when,
         "place": meeting.location or meeting.video_link}
@@ -121,6 +125,15 @@ def _build_participants(meeting: DischargeMeeting, participants) -> list[Meeting
     return built
 
 
+def _accept_own(built: list[MeetingParticipant], by) -> None:
+    """The person who calls the meeting (or invites herself to it) takes part: accepted
+    at once, with no invitation of her own to answer."""
+    for participant in built:
+        if participant.user_id == by.pk:
+            participant.status = ParticipantStatus.ACCEPTED
+            participant.responded_at = timezone.now()
+
+
 @transaction.atomic
 def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: datetime.datetime,
                                location: str = "", video_link: str = "",
@@ -138,6 +151,7 @@ def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: dateti
     )
     meeting.full_clean()
     built = _build_participants(meeting, participants)
+    _accept_own(built, by)
     meeting.save()
     for participant in built:
         participant.meeting = meeting
@@ -147,7 +161,7 @@ def schedule_discharge_meeting(admission: Admission, *, by, scheduled_at: dateti
     emit("discharge_meeting.scheduled", meeting, admission.patient, "discharge-meeting-detail")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
-                      _("Invitation: discharge meeting"))
+                      _("Invitation: discharge meeting"), by=by)
     return meeting
 
 
@@ -157,6 +171,7 @@ def add_participants(meeting: DischargeMeeting, *, by, participants) -> list[Mee
     if meeting.status != MeetingStatus.SCHEDULED:
         raise StateConflict(_("The meeting is no longer scheduled."), code="not_scheduled")
     built = _build_participants(meeting, participants)
+    _accept_own(built, by)
     existing = set(meeting.participants.filter(user__isnull=False).values_list("user_id",
                                                                                 flat=True))
     if any(p.user_id in existing for p in built):
@@ -167,7 +182,7 @@ def add_participants(meeting: DischargeMeeting, *, by, participants) -> list[Mee
                  patient_uuid=meeting.admission.patient.uuid, detail=f"{len(built)} added")
     _grant_meeting_access(meeting, built)
     _send_invitations(meeting, "discharge_meeting.invitation",
-                      _("Invitation: discharge meeting"), participants=built)
+                      _("Invitation: discharge meeting"), participants=built, by=by)
     return created
 
 
@@ -205,9 +220,11 @@ def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
         "duration_minutes")}, **changes})
     candidate.full_clean(exclude=["admission", "organizer"])
     meeting = _bump(meeting, by, **changes)
-    # Answers given for the old time no longer hold.
-    meeting.participants.exclude(status=ParticipantStatus.INVITED).update(
+    # Answers given for the old time no longer hold, but whoever moved it takes part.
+    meeting.participants.exclude(status=ParticipantStatus.INVITED).exclude(user=by).update(
         status=ParticipantStatus.INVITED, responded_at=None)
+    meeting.participants.filter(user=by).update(status=ParticipantStatus.ACCEPTED,
+                                                responded_at=timezone.now())
     CareRelationship.objects.filter(
         patient=meeting.admission.patient, reason=CareRelationshipReason.MEETING,
         user__in=meeting.participants.filter(user__isnull=False).values("user_id"),
@@ -218,7 +235,7 @@ def reschedule_discharge_meeting(meeting: DischargeMeeting, *, by,
     emit("discharge_meeting.changed", meeting, meeting.admission.patient,
           "discharge-meeting-detail")
     _send_invitations(meeting, "discharge_meeting.rescheduled",
-                      _("Changed: discharge meeting"))
+                      _("Changed: discharge meeting"), by=by)
     return meeting
 
 
@@ -231,7 +248,8 @@ def cancel_discharge_meeting(meeting: DischargeMeeting, *, by,
                  patient_uuid=meeting.admission.patient.uuid, detail=f"cancelled {reason}"[:200])
     emit("discharge_meeting.changed", meeting, meeting.admission.patient,
           "discharge-meeting-detail")
-    _send_invitations(meeting, "discharge_meeting.cancelled", _("Cancelled: discharge meeting"))
+    _send_invitations(meeting, "discharge_meeting.cancelled", _("Cancelled: discharge meeting"),
+                      by=by)
     return meeting
 
 

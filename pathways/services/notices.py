@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import dates
 from common.exceptions import StateConflict
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
@@ -36,6 +37,15 @@ def _last_sent_sequence(admission: Admission) -> int:
         last=Max("sequence"))["last"] or 0
 
 
+def _new_notice(admission: Admission, by) -> EarlyNotification:
+    """A notice not yet written starts from what the admission knows: the estimated
+    discharge date given at admission (or changed since) is carried in unless the content
+    says otherwise."""
+    return EarlyNotification(admission=admission, created_by=by,
+                             municipality_id=admission.municipality_id,
+                             estimated_discharge_date=admission.estimated_discharge_date)
+
+
 @transaction.atomic
 def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
     """Keep the ward's work in progress; one draft per admission."""
@@ -46,8 +56,7 @@ def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
     draft = admission.early_notifications.select_for_update().filter(
         state=NoticeState.DRAFT).first()
     if draft is None:
-        draft = EarlyNotification(admission=admission, created_by=by,
-                                  municipality_id=admission.municipality_id)
+        draft = _new_notice(admission, by)
     for name, value in content.items():
         setattr(draft, name, value)
     draft.sequence = _last_sent_sequence(admission) + 1
@@ -62,8 +71,10 @@ def save_draft(admission: Admission, *, by, **content) -> EarlyNotification:
 @transaction.atomic
 def send_early_notification(admission: Admission, *, by, message_status: str | None = None,
                             **content) -> EarlyNotification:
-    """Send the notice now. The first is `new`; later versions must say how they relate
-    (change, addition, cancel, replaces). A draft, if any, is what gets sent."""
+    """Send the notice now. The first is `new`; a later version is a `change` (PLO's
+    "Endring": updated information) unless it says it is an addition, a replacement or a
+    cancellation: a cancellation is only ever sent when asked for. A draft, if any, is what
+    gets sent."""
     access.require_hospital_staff(by, admission)
     _check_fields(content)
     # Lock the admission row: two planners sending at once get consecutive versions.
@@ -78,12 +89,14 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
             raise ValidationError({"message_status": _(
                 "The first notice is a new one; changes come after it.")})
         message_status = MessageStatus.NEW
+    elif message_status is None:
+        message_status = MessageStatus.CHANGE
     elif message_status not in FOLLOW_UP_STATUSES:
         raise ValidationError({"message_status": _(
-            "A notice was already sent: say whether this is a change, an addition, a "
-            "cancellation or a replacement.")})
+            "A notice was already sent: this version is a change, an addition, a "
+            "replacement or a cancellation, not a new notice.")})
     notice = admission.early_notifications.filter(state=NoticeState.DRAFT).first() \
-        or EarlyNotification(admission=admission, created_by=by)
+        or _new_notice(admission, by)
     notice.municipality_id = admission.municipality_id
     for name, value in content.items():
         setattr(notice, name, value)
@@ -140,7 +153,7 @@ def acknowledge_early_notification(notice: EarlyNotification, *, by) -> EarlyNot
         raise StateConflict(
             _("Already acknowledged by %(user)s at %(time)s.") % {
                 "user": notice.acknowledged_by.display_name(),
-                "time": timezone.localtime(notice.acknowledged_at).strftime("%d.%m.%Y %H:%M")},
+                "time": dates.when(notice.acknowledged_at)},
             code="already_acknowledged")
     audit.record(by, AuditAction.UPDATE, AuditObjectType.EARLY_NOTIFICATION, notice.uuid,
                  patient_uuid=admission.patient.uuid, detail="acknowledged")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import dates
 from common.exceptions import StateConflict
 from registry.models import (
     AuditAction,
@@ -58,7 +59,7 @@ def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
         admission, "ready_for_discharge.declared",
         _("A patient is ready for discharge: answer whether you can receive them"),
         _("Declared ready %(time)s at %(hospital)s, ward %(ward)s.") % {
-            "time": timezone.localtime(declared_at).strftime("%d.%m.%Y %H:%M"),
+            "time": dates.when(declared_at),
             "hospital": admission.hospital.name, "ward": admission.ward},
         subject=declaration,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import dates
 from registry.models import ServiceLevel
 
 HOSPITAL_LEVEL = "5.2"  # a hospital stay is drawn here when its level is not known
@@ -86,8 +87,8 @@ def level_chart(admissions, levels, at) -> dict | None:
          _("%(what)s: level %(level)s from %(start)s to %(end)s") if m.end else
          _("%(what)s: level %(level)s on %(start)s")) % {
             "what": m.label, "level": m.level.code,
-            "start": timezone.localtime(m.start).strftime("%d.%m.%Y"),
-            "end": timezone.localtime(m.end).strftime("%d.%m.%Y") if m.end else ""}
+            "start": dates.day(timezone.localtime(m.start).date()),
+            "end": dates.day(timezone.localtime(m.end).date()) if m.end else ""}
         for m in marks)
     return {
         **c,

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common import dates
 from common.htmx import form_step, posted, render_panel, step_done, step_view
 
 from .. import services
@@ -152,5 +153,5 @@ def meeting_add_task(request, uuid):
         request, uuid, lambda meeting, data: FollowUpTaskForm(data, meeting=meeting), step,
         lambda _meeting, task: _("Follow-up task added: %(what)s (%(who)s, due %(date)s).") % {
             "what": task.description, "who": task.responsible_name,
-            "date": task.due_date.strftime("%d.%m.%Y")},
+            "date": dates.day(task.due_date)},
         title=_("Add a follow-up task"), submit=_("Add the task"))

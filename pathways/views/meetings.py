@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common import dates
 from common.htmx import action_view, announcement, render_page, run_action
 from common.lookup import one_or_404
 from registry.models import AuditAction, AuditObjectType, Membership
@@ -77,7 +78,7 @@ def organizing_side(user, admission) -> bool:
 
 
 def meeting_when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    return dates.when(moment)
 
 
 def meeting_context(request, meeting: DischargeMeeting, **extra) -> dict:

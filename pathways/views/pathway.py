@@ -10,11 +10,11 @@ from django.db.models import Prefetch, Subquery
 from django.db.models.functions import JSONObject
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common import dates
 from common.db import JSONArrayAgg, json_datetime
 from registry import reference
 from registry.models import AuditAction, AuditEvent, AuditObjectType
@@ -54,7 +54,7 @@ def _name(user) -> str:
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    return dates.when(moment)
 
 
 @dataclass
@@ -131,10 +131,10 @@ def _declaration_events(declaration, hospital: str, municipality: str) -> list[E
     for answer in declaration.answers.all():
         if answer.kind == MunicipalAnswerKind.CAN_RECEIVE:
             title = _("The municipality can receive the patient from %(date)s") % {
-                "date": answer.receive_on.strftime("%d.%m.%Y")}
+                "date": dates.day(answer.receive_on)}
         elif answer.expected_date:
             title = _("The municipality cannot receive the patient yet (expected "
-                      "%(date)s)") % {"date": answer.expected_date.strftime("%d.%m.%Y")}
+                      "%(date)s)") % {"date": dates.day(answer.expected_date)}
         else:
             title = _("The municipality cannot receive the patient yet")
         events.append(Event(answer.answered_at, "answer", title, _name(answer.answered_by),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from common import dates
 from common.htmx import form_step, posted, render_panel, step_done, step_view
 from common.lookup import one_or_404
 from registry.models import AuditObjectType
@@ -139,6 +140,9 @@ def early_notification(request, uuid):
     draft = next((n for n in notices if n.state == NoticeState.DRAFT), None)
     source = draft or (sent[-1] if sent else None)
     initial = {name: getattr(source, name) for name in NOTICE_INITIAL_FIELDS} if source else {}
+    if not initial.get("estimated_discharge_date"):
+        # The date given at admission (or changed since) is not typed a second time.
+        initial["estimated_discharge_date"] = admission.estimated_discharge_date
     form = EarlyNotificationForm(posted(request), initial=initial, follow_up=bool(sent))
     if request.POST.get("action") != "draft":
         def step(data):
@@ -259,7 +263,7 @@ def schedule_meeting(request, uuid):
     def message(meeting):
         return _("Discharge meeting for %(name)s scheduled %(when)s; %(count)s invited.") % {
             "name": admission.patient.full_name,
-            "when": timezone.localtime(meeting.scheduled_at).strftime("%d.%m.%Y %H:%M"),
+            "when": dates.when(meeting.scheduled_at),
             "count": meeting.participants.count()}
 
     return _admission_step(

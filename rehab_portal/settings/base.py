@@ -169,6 +169,8 @@ LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+# One date style per language, 24-hour clocks in both (common/formats).
+FORMAT_MODULE_PATH = ["common.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

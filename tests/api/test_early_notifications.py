@@ -69,22 +69,26 @@ def test_it_lets_the_hospitals_epj_system_send(cast):
     assert response.json()["sent_by"] == "DIPS UNN"
 
 
-def test_it_asks_later_versions_to_say_how_they_relate(cast, api):
+def test_it_sends_a_later_version_as_a_change_and_cancels_only_when_asked(cast, api):
     admission = admit(cast)
     early_notification(cast, admission)
     client = api(cast.planner)
-    before = rows()
-    response = client.post(NOTICES, {"admission": str(admission.uuid)}, format="json")
-    assert response.status_code == 400
-    assert list(error(response)["fields"]) == ["message_status"]
-    assert rows() == before
     response = client.post(NOTICES, {"admission": str(admission.uuid),
-                                     "message_status": "change",
                                      "estimated_discharge_date": (
                                          timezone.localdate() + datetime.timedelta(days=4)
                                      ).isoformat()}, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["sequence"], response.json()["message_status"]) == (2, "change")
+    before = rows()
+    response = client.post(NOTICES, {"admission": str(admission.uuid),
+                                     "message_status": "new"}, format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["message_status"]
+    assert rows() == before
+    response = client.post(NOTICES, {"admission": str(admission.uuid),
+                                     "message_status": "cancel"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["sequence"], response.json()["message_status"]) == (3, "cancel")
 
 
 @pytest.mark.parametrize("member", ["ke_tromso", "coordinator"])
@@ -319,8 +323,8 @@ def test_it_refuses_a_second_acknowledgement_naming_who_was_first(cast, api, epj
     assert response.status_code == 409
     body = error(response)
     assert body["code"] == "already_acknowledged"
-    when = timezone.localtime(notice.acknowledged_at).strftime("%d.%m.%Y %H:%M")
-    assert body["message"] == f"Already acknowledged by Kåre Tromsø at {when}."
+    when = timezone.localtime(notice.acknowledged_at).strftime("%-d %b %Y, %H:%M")
+    assert body["message"] == f"Already acknowledged by Kåre Tromsø at {when}."  # English
     assert rows() == before
 
 

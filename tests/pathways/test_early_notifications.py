@@ -1,5 +1,11 @@
+import datetime
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from common.exceptions import StateConflict
 from pathways import services
@@ -35,17 +41,36 @@ def test_it_sends_the_draft_the_ward_prepared(cast):
             notice.proposed_level) == ("Stabil", 55, 3, level)
 
 
-def test_it_versions_later_notices_and_requires_their_status(cast):
+def test_it_sends_a_later_version_as_a_change_unless_told_otherwise(cast):
     admission = admit(cast)
     services.send_early_notification(admission, by=cast.planner)
-    with pytest.raises(ValidationError) as exc_info:
-        services.send_early_notification(admission, by=cast.planner, expected_course="Bedre")
-    assert "message_status" in exc_info.value.message_dict
-    services.save_draft(admission, by=cast.planner, expected_course="Bedre")
     second = services.send_early_notification(admission, by=cast.planner,
-                                              message_status=MessageStatus.CHANGE)
+                                              expected_course="Bedre")
     assert (second.sequence, second.message_status) == (2, MessageStatus.CHANGE)
-    assert list(admission.early_notifications.values_list("sequence", flat=True)) == [1, 2]
+    services.save_draft(admission, by=cast.planner, expected_course="Mer")
+    third = services.send_early_notification(admission, by=cast.planner,
+                                             message_status=MessageStatus.ADDITION)
+    assert (third.sequence, third.message_status, third.expected_course) == (
+        3, MessageStatus.ADDITION, "Mer")
+    assert list(admission.early_notifications.values_list("sequence", flat=True)) == [1, 2, 3]
+
+
+def test_it_cancels_only_when_asked_and_never_calls_a_later_version_new(cast):
+    admission = admit(cast)
+    with pytest.raises(ValidationError) as exc_info:
+        services.send_early_notification(admission, by=cast.planner,
+                                         message_status=MessageStatus.CANCEL)
+    assert "message_status" in exc_info.value.message_dict
+    services.send_early_notification(admission, by=cast.planner)
+    with pytest.raises(ValidationError) as exc_info:
+        services.send_early_notification(admission, by=cast.planner,
+                                         message_status=MessageStatus.NEW)
+    assert "message_status" in exc_info.value.message_dict
+    cancelled = services.send_early_notification(admission, by=cast.planner,
+                                                 message_status=MessageStatus.CANCEL)
+    assert (cancelled.sequence, cancelled.message_status) == (2, MessageStatus.CANCEL)
+    assert [s for s in admission.early_notifications.values_list("message_status", flat=True)
+            ] == [MessageStatus.NEW, MessageStatus.CANCEL]
 
 
 def test_it_refuses_out_of_range_scores(cast):
@@ -104,3 +129,44 @@ def test_it_sends_nothing_for_a_closed_admission(cast):
     with pytest.raises(StateConflict):
         services.send_early_notification(Admission.objects.get(pk=admission.pk),
                                          by=cast.planner)
+
+
+# ---------------------------------------------------------------------------------------
+# The estimated discharge date given at admission
+
+
+def test_it_carries_the_estimated_discharge_date_of_the_admission_into_the_notice(cast):
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    admission = admit(cast, estimated_discharge_date=due)
+    draft = services.save_draft(admission, by=cast.planner, expected_course="Stabil")
+    assert draft.estimated_discharge_date == due
+    notice = services.send_early_notification(admission, by=cast.planner)
+    assert notice.estimated_discharge_date == due
+    # Without a draft too (an EPJ system sending only what it knows).
+    other = admit(cast, patient=factories.patient(cast.planner, "Per", "Pleie",
+                                                  municipality=cast.tromso),
+                  estimated_discharge_date=due)
+    assert services.send_early_notification(other, by=cast.planner) \
+        .estimated_discharge_date == due
+
+
+def test_a_date_left_empty_on_purpose_stays_empty_and_the_admissions_is_shown(cast):
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    admission = admit(cast, estimated_discharge_date=due)
+    notice = services.send_early_notification(admission, by=cast.planner,
+                                              estimated_discharge_date=None)
+    assert notice.estimated_discharge_date is None
+    assert notice.expected_discharge_date == due  # what the KE is shown
+    with translation.override("nb"):
+        html = render_to_string("pathways/partials/notice_content.html", {"notice": notice})
+    assert f"<dd>{due:%d.%m.%Y}</dd>" in html
+    assert "Ikke kjent ennå" not in html
+
+
+def test_the_ke_sees_the_date_given_at_admission_in_its_inbox(client, cast):
+    due = timezone.localdate() + datetime.timedelta(days=6)
+    services.send_early_notification(admit(cast, estimated_discharge_date=due), by=cast.planner)
+    client.force_login(cast.ke_tromso)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    html = client.get(reverse("pathways:ke_inbox")).content.decode()
+    assert f"{due:%d.%m.%Y}" in html

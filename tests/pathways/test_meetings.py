@@ -93,6 +93,26 @@ def test_rescheduling_updates_everyone_and_resets_answers(cast):
     assert event_of(changed)["sequence"] == 1
 
 
+def test_the_organiser_takes_part_accepted_and_is_not_invited_to_her_own_meeting(cast):
+    meeting = schedule(cast, admit(cast), participants=[
+        {"kind": ParticipantKind.HOSPITAL_STAFF, "user": cast.planner},
+        {"kind": ParticipantKind.COORDINATING_UNIT, "user": cast.ke_tromso}])
+    organiser = meeting.participants.get(user=cast.planner)
+    assert organiser.status == ParticipantStatus.ACCEPTED and organiser.responded_at
+    assert meeting.participants.get(user=cast.ke_tromso).status == ParticipantStatus.INVITED
+    invited = Notification.objects.filter(kind="discharge_meeting.invitation")
+    assert set(invited.values_list("recipient__username", flat=True)) == {"ke_tromso"}
+    # She moves it: the others answer again, she still takes part and is told nothing.
+    meeting = services.reschedule_discharge_meeting(
+        meeting, by=cast.planner, scheduled_at=meeting.scheduled_at + datetime.timedelta(days=1))
+    organiser.refresh_from_db()
+    assert organiser.status == ParticipantStatus.ACCEPTED
+    assert Notification.objects.filter(kind="discharge_meeting.rescheduled",
+                                       recipient=cast.ke_tromso).exists()
+    assert not Notification.objects.filter(recipient=cast.planner,
+                                           kind__startswith="discharge_meeting").exists()
+
+
 def test_cancelling_sends_a_cancellation_and_closes_the_meeting(cast):
     meeting = services.cancel_discharge_meeting(schedule(cast, admit(cast)), by=cast.planner)
     assert meeting.status == MeetingStatus.CANCELLED

@@ -129,7 +129,7 @@ def test_the_timeline_shows_every_event_in_time_order_with_who(client, cast):
     times = re.findall(r'<time class="timeline__time" datetime="([^"]+)"', timeline)
     assert times == sorted(times, key=datetime.datetime.fromisoformat)
     for text in ("Innlagt på UNN Tromsø, avdeling Slag",
-                 "Tidligmelding versjon 1 sendt (ny)", "Foreslått nivå 3.",
+                 "Tidligmelding versjon 1 sendt (første melding)", "Foreslått nivå 3.",
                  "Tidligmelding versjon 1 kvittert", "Kåre Tromsø, Tromsø",
                  "Erklært utskrivningsklar", "Lege som erklærte: Dr. Lege.",
                  "Kommunen kan ikke ta imot pasienten ennå (forventet",

@@ -406,23 +406,49 @@ def test_the_notice_form_has_every_plo_section_and_sends_with_nothing_filled_in(
                                        subject_uuid=notice.uuid).exists()
 
 
-def test_a_later_version_must_say_what_it_does(client, cast, planner):
+def test_a_later_version_is_sent_as_a_change_unless_the_planner_says_otherwise(
+        client, cast, planner):
     admission = admit(cast)
     services.send_early_notification(admission, by=planner, expected_course="Stabil")
     client.force_login(planner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
     form = client.get(reverse("pathways:early_notification", args=[admission.uuid]), **HTMX)
     html = form.content.decode()
-    assert 'name="message_status"' in html
     assert "Stabil" in html  # starts from the latest version
-    refused = post(client, "early_notification", admission,
-                   {"action": "send", "expected_course": "Bedre"})
-    assert refused.status_code == 422
-    assert refused.context["form"].errors["message_status"]
+    # Asked plainly before sending, with the change already chosen.
+    assert "Hva denne versjonen gjør" in html
+    assert re.search(r'<input type="radio" name="message_status" value="change"[^>]* checked',
+                     html)
+    assert "Annullering: tidligmeldingen gjelder ikke lenger" in html
+    assert html.count(">Avbryt<") == 1  # the panel's cancel button, and no message kind
     sent = post(client, "early_notification", admission,
-                {"action": "send", "expected_course": "Bedre", "message_status": "change"})
+                {"action": "send", "expected_course": "Bedre"})  # no choice sent at all
     assert sent.status_code == 200
     second = EarlyNotification.objects.get(sequence=2)
     assert (second.message_status, second.expected_course) == ("change", "Bedre")
+    cancelled = post(client, "early_notification", admission,
+                     {"action": "send", "message_status": "cancel"})
+    assert cancelled.status_code == 200
+    assert EarlyNotification.objects.get(sequence=3).message_status == "cancel"
+    refused = post(client, "early_notification", admission,
+                   {"action": "send", "message_status": "new"})
+    assert refused.status_code == 422  # not among the choices: the form says so
+    assert refused.context["form"].errors["message_status"]
+    assert EarlyNotification.objects.count() == 3
+
+
+def test_the_notice_form_starts_from_the_estimated_discharge_date_given_at_admission(
+        client, cast, planner):
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    admission = admit(cast, estimated_discharge_date=due)
+    client.force_login(planner)
+    html = client.get(reverse("pathways:early_notification", args=[admission.uuid]),
+                      **HTMX).content.decode()
+    assert re.search(rf'name="estimated_discharge_date" value="{due.isoformat()}"', html)
+    assert post(client, "early_notification", admission,
+                {"action": "send", "estimated_discharge_date": due.isoformat()}
+                ).status_code == 200
+    assert EarlyNotification.objects.get().estimated_discharge_date == due
 
 
 def test_it_saves_a_draft_without_sending_it(client, cast, planner):
