@@ -15,7 +15,8 @@ from fhir.resources.encounter import Encounter
 from pathways import access, services
 from pathways.identity import parse_identity_number
 from pathways.models import Admission, NoticeState, Patient
-from registry.models import Organization, OrganizationKind, ServiceLevel
+from registry.capabilities import Capability, can
+from registry.models import Organization, OrganizationKind, ServiceLevel, Ward
 
 from . import mapping as m
 from .outcome import invalid, issue
@@ -70,6 +71,31 @@ def _hospital(user, reference) -> Organization:
     return hospital
 
 
+def _ward(user, encounter, hospital) -> Ward | None:
+    """The hospital's registered ward that location[0].location names: by identifier (the
+    ward's code, system WARD_CODE_SYSTEM, or its UUID), else by display (its code or name)."""
+    named = ""
+    for location in encounter.location or []:
+        reference = location.location
+        identifier = reference.identifier.value if reference.identifier else None
+        named = (identifier or reference.display or "").strip()
+        if named:
+            break
+    if not named:
+        raise invalid(_("Name the ward in location[0].location.display."),
+                      "Encounter.location")
+    if not can(user, Capability.ACT_FOR_HOSPITAL, hospital):
+        return None  # the service's 403 comes first: nothing about the hospital's wards
+    wards = Ward.objects.filter(hospital=hospital)
+    ward = wards.named_by(named) or next(
+        (ward for ward in wards if ward.name.casefold() == named.casefold()), None)
+    if ward is None:
+        raise invalid(_("%(hospital)s has no ward %(ward)s: name one of its registered "
+                        "wards by code or name.") % {"hospital": hospital.name, "ward": named},
+                      "Encounter.location")
+    return ward
+
+
 def create_encounter(user, data) -> Admission:
     encounter = validate(Encounter, data, "Encounter")
     if encounter.status not in ("in-progress", "arrived"):
@@ -81,17 +107,10 @@ def create_encounter(user, data) -> Admission:
         raise invalid(_("Give the time of admission in period.start."),
                       "Encounter.period.start")
     admitted_at = _aware(encounter.period.start, "Encounter.period.start")
-    ward = ""
-    for location in encounter.location or []:
-        ward = (location.location.display or "").strip()
-        if ward:
-            break
-    if not ward:
-        raise invalid(_("Name the ward in location[0].location.display."),
-                      "Encounter.location")
     reason = "\n".join(code.text for code in encounter.reasonCode or [] if code.text)
     hospital = _hospital(user, encounter.serviceProvider)
-    fields = {"ward": ward[:120], "admitted_at": admitted_at, "reason": reason}
+    fields = {"ward": _ward(user, encounter, hospital), "admitted_at": admitted_at,
+              "reason": reason}
     subject = encounter.subject
     if subject is None:
         raise invalid(_("Name the patient in subject."), "Encounter.subject")

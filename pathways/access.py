@@ -143,10 +143,10 @@ def can_read_access_log(user, patient: Patient) -> bool:
     return can(user, Capability.WORK_IN_COORDINATING_UNIT, patient.municipality_id)
 
 
-def _members(organization_id, roles, *, ward: str | None = None):
+def _members(organization_id, roles, *, ward=None):
     memberships = Membership.objects.filter(organization_id=organization_id, role__in=roles)
     if ward is not None:
-        memberships = memberships.filter(Q(ward="") | Q(ward=ward))
+        memberships = memberships.filter(Q(ward__isnull=True) | Q(ward=ward))
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
 
 
@@ -155,7 +155,7 @@ def ke_staff_of(organization):
     return _members(organization.pk, roles_with(Capability.WORK_IN_COORDINATING_UNIT))
 
 
-def planners_of(hospital, ward: str | None = None):
+def planners_of(hospital, ward=None):
     """The hospital's discharge planners; those tied to a ward only for that ward."""
     return _members(hospital.pk, roles_with(Capability.WORK_ON_WARD), ward=ward)
 

@@ -202,16 +202,30 @@ SERVICES = [
      "fase, multitraume og traumatisk amputasjon.", ["traumatisk-hjerneskade"], [], 6, 7),
 ]
 
-# username, given name, family name, organisation key, role, ward. Password: f"{username}-demo".
+# Every demo hospital's departments and wards (registry data: in production imported with
+# `manage.py import_wards` or kept in the admin): (department, ward, short code).
+DEMO_WARDS = [
+    ("Medisinsk avdeling", "Medisinsk sengepost", "MED"),
+    ("Nevrologisk avdeling", "Slagenheten", "SLAG"),
+    ("Ortopedisk avdeling", "Ortopedisk sengepost", "ORT"),
+    ("Geriatrisk avdeling", "Geriatrisk sengepost", "GER"),
+]
+# Wards only the university hospital has.
+HOSPITAL_WARDS = {
+    "unn-tromso": [("Nevrologisk avdeling", "Nevrologisk sengepost", "NEVR"),
+                   ("Fysikalsk medisin og rehabilitering", "Rehabiliteringssengepost",
+                    "REHAB")],
+}
+
+# username, given name, family name, organisation key, role, own ward (its code at the
+# organisation, or ""). Password: f"{username}-demo".
 DEMO_USERS = [
-    ("planlegger.unn", "Pia", "Planlegger", "unn-tromso", "discharge_planner",
-     "Slagenheten, nevrologisk avdeling"),
+    ("planlegger.unn", "Pia", "Planlegger", "unn-tromso", "discharge_planner", "SLAG"),
     ("ke.tromso", "Kåre", "Kvaløy", "tromso", "ke_staff", ""),
     ("koordinator.tromso", "Kora", "Koordinator", "tromso", "coordinator", ""),
     ("koordinator2.tromso", "Frida", "Fjellheim", "tromso", "coordinator", ""),
     ("ke.bodo", "Bjørn", "Bodin", "bodo", "ke_staff", ""),
-    ("planlegger.nlsh", "Nils", "Nordland", "nlsh-bodo", "discharge_planner",
-     "Ortopedisk avdeling"),
+    ("planlegger.nlsh", "Nils", "Nordland", "nlsh-bodo", "discharge_planner", "ORT"),
     ("ke.unn", "Unni", "Utskrivning", "unn", "ke_staff", ""),
     ("admin.tromso", "Anne", "Administrator", "tromso", "org_admin", ""),
 ]
@@ -250,12 +264,13 @@ PATIENTS = [
 
 
 # Stays at UNN Tromsø for seed_demo, each stopped at a different step of the pathway:
-# (patient key, ward, hours since admission, step reached).
+# (patient key, ward code, hours since admission, step reached). Two stroke patients on the
+# stroke unit, where the demo planner's board opens.
 ADMISSIONS = [
-    ("johan", "Medisinsk sengepost", 3, "admitted"),
-    ("ragnhild", "Ortopedisk sengepost", 20, "notified"),
-    ("astrid", "Slagenheten", 72, "ready"),
-    ("tor", "Geriatrisk sengepost", 40, "discharged"),
+    ("johan", "SLAG", 3, "admitted"),
+    ("ragnhild", "ORT", 20, "notified"),
+    ("astrid", "SLAG", 72, "ready"),
+    ("tor", "GER", 40, "discharged"),
 ]
 ADMISSION_REASONS = {
     "johan": "Hjerneslag, venstresidig svakhet.",

@@ -1,8 +1,11 @@
+import uuid
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.api.filters import IsoDateTimeFilter, updated_since_filter
+from registry.models.wards import normalize_code
 
 from .models import (
     Admission,
@@ -43,13 +46,20 @@ class AdmissionFilter(django_filters.FilterSet):
     hospital = django_filters.UUIDFilter(field_name="hospital__uuid", label=_("Hospital"))
     municipality = django_filters.UUIDFilter(field_name="municipality__uuid",
                                              label=_("Responsible municipality"))
-    ward = django_filters.CharFilter(lookup_expr="iexact", label=_("Ward"))
+    ward = django_filters.CharFilter(method="filter_ward", label=_("Ward"), help_text=_(
+        "The ward's short code (any case) or its UUID."))
     patient = django_filters.UUIDFilter(field_name="patient__uuid", label=_("Patient"))
     updated_since = updated_since_filter()
 
     class Meta:
         model = Admission
         fields = ["status", "hospital", "municipality", "ward", "patient", "updated_since"]
+
+    def filter_ward(self, queryset, name, value):
+        try:
+            return queryset.filter(ward__uuid=uuid.UUID(value.strip()))
+        except ValueError:
+            return queryset.filter(ward__code=normalize_code(value))
 
 
 class _AdmissionRecordFilter(django_filters.FilterSet):

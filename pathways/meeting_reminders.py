@@ -41,7 +41,7 @@ def meeting_prompts_due(now: datetime.datetime, kind: Reminder) -> QuerySet:
         )
         .filter(~Exists(DischargeMeeting.objects.filter(admission=OuterRef("pk"),
                                                         status__in=_MEETING_IN_PLACE)))
-        .select_related("hospital")
+        .select_related("hospital", "ward")
         .annotate(patient_uuid=F("patient__uuid"))
         .order_by("estimated_discharge_date")
     )
@@ -58,12 +58,12 @@ def prompt_discharge_meetings(batch: list[Admission], now: datetime.datetime,
         message = message_about(admission, "admission", admission.uuid)
         date = admission.estimated_discharge_date
         outgoing.append(outgoing_to(
-            directory.planners(admission.hospital_id, admission.ward), message(
+            directory.planners(admission.hospital_id, admission.ward_id), message(
                 "discharge_meeting.prompt",
                 _("Discharge meeting not yet scheduled"),
                 _("A patient on %(ward)s, %(hospital)s, is expected to be discharged "
                   "%(date)s, and no discharge meeting is scheduled.") % {
-                    "ward": admission.ward, "hospital": admission.hospital.name,
+                    "ward": admission.ward.name, "hospital": admission.hospital.name,
                     "date": day(date)},
             ), f"sweep:meeting-prompt:{admission.uuid}:{date.isoformat()}"))
     return outgoing
@@ -134,7 +134,7 @@ def minutes_missing_due(now: datetime.datetime, kind: Reminder) -> QuerySet:
             scheduled_at__lte=started_before,
             scheduled_at__gt=started_before - LONGEST_MEETING - CATCH_UP,
         )
-        .select_related("organizer", "admission__hospital")
+        .select_related("organizer", "admission__hospital", "admission__ward")
         .annotate(patient_uuid=F("admission__patient__uuid"))
         .order_by("scheduled_at")
     )
@@ -157,7 +157,7 @@ def remind_missing_minutes(batch: list[DischargeMeeting], now: datetime.datetime
             _("Minutes missing from a discharge meeting"),
             _("The discharge meeting %(when)s (%(ward)s, %(hospital)s) has no minutes. "
               "Record the minutes and decisions so that everyone can follow up.") % {
-                "when": when(meeting.scheduled_at), "ward": admission.ward,
+                "when": when(meeting.scheduled_at), "ward": admission.ward.name,
                 "hospital": admission.hospital.name},
         ), f"sweep:minutes-missing:{meeting.uuid}:{meeting.sequence}"))
     return outgoing

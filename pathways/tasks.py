@@ -40,7 +40,7 @@ def early_notification_missing_due(now: datetime.datetime, kind: Reminder) -> Qu
             notification_deadline__lte=now + kind.hours("BEFORE_HOURS"),
             notification_deadline__gt=now - kind.hours("ESCALATE_AFTER_HOURS") - CATCH_UP,
         )
-        .select_related("hospital")
+        .select_related("hospital", "ward")
         .annotate(patient_uuid=F("patient__uuid"))
         .order_by("notification_deadline")
     )
@@ -57,8 +57,8 @@ def remind_missing_early_notifications(batch: list[Admission], now: datetime.dat
     outgoing = []
     for admission in batch:
         deadline = admission.notification_deadline
-        planners = directory.planners(admission.hospital_id, admission.ward)
-        params = {"ward": admission.ward, "hospital": admission.hospital.name,
+        planners = directory.planners(admission.hospital_id, admission.ward_id)
+        params = {"ward": admission.ward.name, "hospital": admission.hospital.name,
                   "deadline": when(deadline)}
         message = message_about(admission, "admission", admission.uuid)
         if now < deadline:
@@ -101,7 +101,7 @@ def unacknowledged_notices_due(now: datetime.datetime, kind: Reminder) -> QueryS
             state=NoticeState.SENT, acknowledged_at__isnull=True,
             sent_at__lte=older_than, sent_at__gt=older_than - CATCH_UP,
         )
-        .select_related("admission__hospital")
+        .select_related("admission__hospital", "admission__ward")
         .annotate(patient_uuid=F("admission__patient__uuid"))
         .order_by("sent_at")
     )
@@ -118,7 +118,7 @@ def remind_unacknowledged_notices(batch: list[EarlyNotification], now: datetime.
             _("Early notification waiting to be acknowledged"),
             _("An early notification from %(hospital)s (%(ward)s), sent %(sent)s, has "
               "not been acknowledged by the municipality.") % {
-                "hospital": admission.hospital.name, "ward": admission.ward,
+                "hospital": admission.hospital.name, "ward": admission.ward.name,
                 "sent": when(notice.sent_at)},
         ), f"sweep:notice-unacknowledged:{notice.uuid}"
     return to_ke_staff(batch, lambda notice: notice.admission.municipality_id, build)
@@ -137,7 +137,7 @@ def unanswered_declarations_due(now: datetime.datetime, kind: Reminder) -> Query
             admission__status=AdmissionStatus.READY_FOR_DISCHARGE,
         )
         .filter(~Exists(MunicipalAnswer.objects.filter(declaration=OuterRef("pk"))))
-        .select_related("admission__hospital")
+        .select_related("admission__hospital", "admission__ward")
         .annotate(patient_uuid=F("admission__patient__uuid"))
         .order_by("declared_at")
     )
@@ -155,7 +155,7 @@ def remind_unanswered_declarations(batch: list[ReadyForDischarge], now: datetime
             _("A patient at %(hospital)s (%(ward)s) was declared ready for discharge "
               "%(declared)s. The municipality has not yet answered whether it can "
               "receive the patient.") % {
-                "hospital": admission.hospital.name, "ward": admission.ward,
+                "hospital": admission.hospital.name, "ward": admission.ward.name,
                 "declared": when(declaration.declared_at)},
         ), f"sweep:ready-unanswered:{declaration.uuid}"
     return to_ke_staff(batch, lambda declaration: declaration.admission.municipality_id, build)

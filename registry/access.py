@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Func, Subquery
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organization, User
+from .models import Membership, Organization, User, Ward
 
 
 def memberships(user) -> list[Membership]:
@@ -37,26 +37,31 @@ def _read_memberships(user) -> list[Membership]:
     request = context.current()
     if request is not None and request.via == "api":
         # No badge to count: the memberships alone (a query of two tables, not four).
-        result = list(Membership.objects.filter(user_id=user.pk).select_related("organization")
-                      .order_by("pk"))
+        result = list(Membership.objects.filter(user_id=user.pk)
+                      .select_related("organization", "ward").order_by("pk"))
         user.__dict__["_memberships"] = result
         return result
     own = [f.attname for f in Membership._meta.concrete_fields]
     organization = [f.attname for f in Organization._meta.concrete_fields]
+    ward = [f.attname for f in Ward._meta.concrete_fields]  # the planner's own ward, if any
     rows = list(
         User.objects.filter(pk=user.pk).annotate(unread=unread_count_subquery(user))
         .values_list("unread", *(f"memberships__{name}" for name in own),
-                     *(f"memberships__organization__{name}" for name in organization))
+                     *(f"memberships__organization__{name}" for name in organization),
+                     *(f"memberships__ward__{name}" for name in ward))
         .order_by("memberships__pk")
     )
     result = []
+    ends = (1 + len(own), 1 + len(own) + len(organization))
     for row in rows:
-        values = row[1:1 + len(own)]
+        values = row[1:ends[0]]
         if values[0] is None:  # the user has no membership: one row of NULLs
             continue
         membership = Membership.from_db("default", own, values)
         membership.organization = Organization.from_db("default", organization,
-                                                       row[1 + len(own):])
+                                                       row[ends[0]:ends[1]])
+        membership.ward = (Ward.from_db("default", ward, row[ends[1]:])
+                           if membership.ward_id else None)
         result.append(membership)
     user.__dict__["_memberships"] = result
     user.__dict__["_unread_notifications"] = rows[0][0] if rows else 0

@@ -14,6 +14,7 @@ from .models import (
     AuditEvent,
     CooperationAgreement,
     CoordinatingUnit,
+    Department,
     Membership,
     Notification,
     Organization,
@@ -21,13 +22,14 @@ from .models import (
     ServiceOffering,
     TargetGroup,
     User,
+    Ward,
 )
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["organization"]
+    autocomplete_fields = ["organization", "ward"]
 
 
 @admin.register(User)
@@ -60,6 +62,35 @@ class CoordinatingUnitAdmin(admin.ModelAdmin):
     list_filter = ["organization__kind"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
+
+
+class WardInline(admin.TabularInline):
+    model = Ward
+    extra = 0
+    fields = ["name", "code", "active"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    """A hospital's departments with their wards: registry data, also imported with
+    `manage.py import_wards`."""
+
+    list_display = ["name", "hospital", "code"]
+    list_filter = ["hospital"]
+    search_fields = ["name", "code", "hospital__name"]
+    autocomplete_fields = ["hospital"]
+    list_select_related = ["hospital"]
+    inlines = [WardInline]
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "department", "hospital", "active"]
+    list_filter = ["active", "hospital"]
+    search_fields = ["name", "code", "department__name", "hospital__name"]
+    autocomplete_fields = ["department"]
+    readonly_fields = ["hospital"]
+    list_select_related = ["department", "hospital"]
 
 
 @admin.register(ServiceLevel)

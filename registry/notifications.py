@@ -71,7 +71,7 @@ class Directory:
 
     def __init__(self, organization_ids: Iterable[int], *, inboxes: bool = False):
         ids = {pk for pk in organization_ids if pk is not None}
-        self._members: dict[tuple[int, Capability], list[tuple[str, object]]] = \
+        self._members: dict[tuple[int, Capability], list[tuple[int | None, object]]] = \
             defaultdict(list)
         kinds = (Capability.WORK_ON_WARD, Capability.WORK_IN_COORDINATING_UNIT)
         memberships = Membership.objects.filter(
@@ -82,14 +82,16 @@ class Directory:
             for kind in kinds:
                 if role_can(membership.role, kind):
                     self._members[membership.organization_id, kind].append(
-                        (membership.ward, membership.user))
+                        (membership.ward_id, membership.user))
         self._inboxes = dict(CoordinatingUnit.objects.filter(organization_id__in=ids)
                              .values_list("organization_id", "inbox_address")) if inboxes else {}
 
-    def planners(self, hospital_id: int, ward: str) -> list:
-        """The hospital's planners for the ward: those tied to it and those with no ward."""
+    def planners(self, hospital_id: int, ward) -> list:
+        """The hospital's planners for the ward (a registry.Ward or its id): those tied to it
+        and those with no ward."""
+        ward_id = getattr(ward, "pk", ward)
         return [user for member_ward, user in self._members[hospital_id, Capability.WORK_ON_WARD]
-                if member_ward in ("", ward)]
+                if member_ward in (None, ward_id)]
 
     def ke_staff(self, organization_id: int | None) -> tuple[list, list[str]]:
         """(users, e-mail addresses): the KE's staff, or else its inbox."""

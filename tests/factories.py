@@ -18,6 +18,7 @@ from pathways.models import Admission, CareRelationshipReason, Patient
 from registry.models import (
     ApiScope,
     CoordinatingUnit,
+    Department,
     Membership,
     Organization,
     OrganizationKind,
@@ -27,6 +28,7 @@ from registry.models import (
     ServiceOffering,
     TargetGroup,
     User,
+    Ward,
 )
 from registry.services import create_api_client
 from registry.validators import synthetic_orgnr
@@ -95,8 +97,11 @@ def cast() -> SimpleNamespace:
     # Known only to Bodø.
     bodo_only = patient(ke_bodo, "Berit", "Bakken", municipality=bodo)
 
+    # UNN's stroke unit, where admissions go unless a test names another ward.
+    stroke_unit = ward(unn, "Slag")
+
     return SimpleNamespace(
-        rhf=rhf, unn_hf=unn_hf, unn=unn, tromso=tromso, bodo=bodo,
+        rhf=rhf, unn_hf=unn_hf, unn=unn, tromso=tromso, bodo=bodo, stroke_unit=stroke_unit,
         planner=planner, ke_tromso=ke_tromso, coordinator=coordinator, ke_bodo=ke_bodo,
         shared=shared, tromso_only=tromso_only, bodo_only=bodo_only,
     )
@@ -143,14 +148,43 @@ def api_client(organization, name="EPJ", scopes=ApiScope.values) -> APIClient:
     return http
 
 
+def ward(hospital, name="Slag", code=None, department="Nevrologisk avdeling",
+         **fields) -> Ward:
+    """The hospital's ward of that name (registered on first use; code: the name in
+    capitals without spaces)."""
+    if isinstance(name, Ward):
+        return name
+    code = code or "".join(name.split()).upper()[:20]
+    found = Ward.objects.filter(hospital=hospital, code=code).first()
+    if found is not None:
+        return found
+    department = Department.objects.get_or_create(hospital=hospital, name=department)[0]
+    registered = Ward(department=department, name=name, code=code, **fields)
+    registered.full_clean()
+    registered.save()
+    return registered
+
+
+_ward = ward  # for builders whose own argument is named `ward`
+
+
+def tie_to_ward(user, hospital, name="Slag") -> Ward:
+    """The user's membership at the hospital names the ward as their own (Membership.ward)."""
+    own = ward(hospital, name)
+    Membership.objects.filter(user=user, organization=hospital).update(ward=own)
+    return own
+
+
 # --- the pathway (pathways.services) -----------------------------------------------------------
 
 def admit(cast, patient=None, hours_ago=2, *, by=None, hospital=None, ward="Slag",
           admitted_at=None, **fields):
-    """An admission as the ward registers it: the shared patient at UNN by the planner."""
+    """An admission as the ward registers it: the shared patient at UNN by the planner, on
+    the ward named (a Ward, or a name registered at the hospital on first use)."""
+    hospital = hospital or cast.unn
     return pathway_services.admit_patient(
-        by=by or cast.planner, patient=patient or cast.shared, hospital=hospital or cast.unn,
-        ward=ward,
+        by=by or cast.planner, patient=patient or cast.shared, hospital=hospital,
+        ward=_ward(hospital, ward),
         admitted_at=admitted_at or timezone.now() - datetime.timedelta(hours=hours_ago),
         **fields)
 
@@ -165,7 +199,7 @@ def admission_row(cast, admitted_at, patient=None, *, ward="Slag", **fields):
                             municipality=cast.tromso)
     fields.setdefault("municipality", cast.tromso)
     return Admission.objects.create(
-        patient=patient, hospital=cast.unn, ward=ward, admitted_at=admitted_at,
+        patient=patient, hospital=cast.unn, ward=_ward(cast.unn, ward), admitted_at=admitted_at,
         notification_deadline=admitted_at + datetime.timedelta(hours=24), **fields)
 
 

@@ -147,7 +147,8 @@ def every_kind(cast, settings, opened):
     cast.mosjoen_planner = factories.user("mosjoen", mosjoen, Role.DISCHARGE_PLANNER,
                                           email="planner@mosjoen.example")
     services.transfer_patient(admit(cast, new_patient(cast, "Tove"), hours_ago=3),
-                              by=cast.planner, to_hospital=mosjoen, ward="Med", at=now - HOUR)
+                              by=cast.planner, to_hospital=mosjoen,
+                              ward=factories.ward(mosjoen, "Med"), at=now - HOUR)
     opened.check()
 
     # The KE's work: a request from the ward, decided with a coordinator; one waiting; an

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from coordination import services as coordination_services
@@ -29,6 +30,7 @@ from registry.models import (
     ApiKey,
     AuditEvent,
     CoordinatingUnit,
+    Department,
     Membership,
     Organization,
     OrganizationKind,
@@ -37,6 +39,7 @@ from registry.models import (
     ServiceOffering,
     TargetGroup,
     User,
+    Ward,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +48,7 @@ MODELS = [Organization, CoordinatingUnit, ServiceOffering, TargetGroup, User, Me
           ApiClient, ApiKey, Patient, NextOfKin, CareRelationship, AuditEvent,
           ServiceOffering.target_groups.through, ServiceOffering.municipalities_served.through,
           PlanRequest, Coordinator, IndividualPlan, CoordinatorAssignment, Goal, Measure,
-          PlanParticipant, Consent, PlanVersion]
+          PlanParticipant, Consent, PlanVersion, Ward, Department]
 
 
 def seed(**options) -> str:
@@ -136,6 +139,24 @@ def test_it_leaves_alone_what_a_demo_user_did_since(seeded):
     assert counts() == before
     assert PlanRequest.objects.get(pk=waiting.pk).status == RequestStatus.DECLINED
     assert IndividualPlan.objects.get(pk=plan.pk).status == PlanStatus.CLOSED
+
+
+def test_every_hospital_has_wards_and_the_planners_theirs(seeded):
+    hospitals = Organization.objects.filter(kind=OrganizationKind.HOSPITAL)
+    assert set(Ward.objects.values_list("hospital", flat=True)) == set(
+        hospitals.values_list("pk", flat=True))
+    own = dict(Membership.objects.filter(role=Role.DISCHARGE_PLANNER).values_list(
+        "user__username", "ward__code"))
+    assert own == {"planlegger.unn": "SLAG", "planlegger.nlsh": "ORT"}
+
+
+def test_the_demo_planners_board_opens_on_her_ward_full_of_patients(seeded, client):
+    client.force_login(User.objects.get(username="planlegger.unn"))
+    response = client.get(reverse("pathways:ward_board"))
+    assert response.status_code == 200
+    assert response.context["ward"].name == "Slagenheten"
+    assert sorted(row.patient.given_name for row in response.context["rows"]) == [
+        "Astrid", "Johan"]
 
 
 def test_it_puts_services_on_every_level_of_the_pyramid(seeded):

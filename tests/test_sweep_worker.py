@@ -15,6 +15,7 @@ from django.utils import timezone
 from pathways.models import Admission
 from pathways.tasks import run_pathway_sweeps
 from registry.models import Notification
+from tests import factories
 
 # The worker fixtures: PostgreSQL and Redis, or skip_or_fail.
 from tests.test_celery_worker import (  # noqa: F401
@@ -43,7 +44,8 @@ def wait_for(condition, celery, what: str, timeout: float = 60):
 def test_a_worker_runs_the_sweeps_and_the_planner_gets_one_reminder(redis_celery, cast):  # noqa: F811
     admitted_at = timezone.now() - datetime.timedelta(hours=22)  # deadline in two hours
     admission = Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Nevrologisk sengepost",
+        patient=cast.shared, hospital=cast.unn,
+        ward=factories.ward(cast.unn, "Nevrologisk sengepost"),
         admitted_at=admitted_at, municipality=cast.tromso,
         notification_deadline=admitted_at + datetime.timedelta(hours=24),
     )

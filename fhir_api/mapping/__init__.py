@@ -43,6 +43,7 @@ from .systems import (
     PATIENT_SYSTEMS,
     SERVICE_LEVEL_SYSTEM,
     TASK_CODE_SYSTEM,
+    WARD_CODE_SYSTEM,
 )
 from .tasks import (
     ANSWER_TASK,
@@ -86,6 +87,7 @@ __all__ = [
     "PATIENT_SYSTEMS",
     "SERVICE_LEVEL_SYSTEM",
     "TASK_CODE_SYSTEM",
+    "WARD_CODE_SYSTEM",
     "answer_task",
     "answer_task_id",
     "answer_task_status",

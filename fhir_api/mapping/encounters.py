@@ -9,6 +9,7 @@ from .systems import (
     DISCHARGE_DESTINATION_SYSTEM,
     DISPOSITION_SYSTEM,
     SERVICE_LEVEL_SYSTEM,
+    WARD_CODE_SYSTEM,
 )
 
 ENCOUNTER_STATUS = {
@@ -65,7 +66,9 @@ def encounter(admission: Admission) -> dict:
         "period": compact({"start": instant(admission.admitted_at),
                            "end": instant(admission.discharged_at)}),
         "reasonCode": [{"text": admission.reason}] if admission.reason else [],
-        "location": [{"location": {"display": admission.ward}}] if admission.ward else [],
+        "location": [{"location": {
+            "identifier": {"system": WARD_CODE_SYSTEM, "value": admission.ward.code},
+            "display": admission.ward.name}}],
         "serviceProvider": org_ref(admission.hospital),
     }
     disposition = _disposition(admission)

@@ -18,6 +18,7 @@ SERVICE_LEVEL_SYSTEM = LOCAL + "service-level"
 DISCHARGE_DESTINATION_SYSTEM = LOCAL + "discharge-destination"
 COMMUNICATION_CATEGORY_SYSTEM = LOCAL + "communication-category"
 TASK_CODE_SYSTEM = LOCAL + "task"
+WARD_CODE_SYSTEM = LOCAL + "ward-code"  # a ward's short code, unique within its hospital
 NOTICE_SECTION_EXTENSION = LOCAL + "notice-section"
 MESSAGE_STATUS_EXTENSION = LOCAL + "message-status"
 

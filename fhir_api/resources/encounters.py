@@ -14,7 +14,7 @@ class EncounterHandler(Handler):
 
     def base(self, user):
         return (Admission.objects.visible_to(user)
-                .select_related("patient", "hospital", "discharge_level"))
+                .select_related("patient", "hospital", "ward", "discharge_level"))
 
     def to_fhir(self, obj):
         return m.encounter(obj)

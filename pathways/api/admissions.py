@@ -3,7 +3,6 @@ through pathways.services (which check who may take it and audit it)."""
 
 from typing import NamedTuple
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -152,7 +151,7 @@ class AdmissionViewSet(PatientRecordViewSet):
         # Joined: what every row shows; the rarely set references as scalar subqueries
         # (related_value: a join of nine tables took PostgreSQL longer to plan than to run).
         queryset = (
-            queryset.select_related("patient", "hospital", "municipality")
+            queryset.select_related("patient", "hospital", "ward", "municipality")
             .annotate(readmission_of_uuid=related_value(Admission, "readmission_of", "uuid"),
                       transferred_from_uuid=related_value(Admission, "transferred_from",
                                                           "uuid"),
@@ -179,10 +178,7 @@ class AdmissionViewSet(PatientRecordViewSet):
                                                context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        hospital = fields.pop("hospital", None) or access.acting_hospital(request.user)
-        if hospital is None:
-            raise DjangoValidationError({"hospital": _(
-                "You act for several hospitals: say which one admits the patient.")})
+        hospital = fields.pop("hospital")  # the acting hospital when none was named
         patient = fields.pop("patient", None)
         identity_number = fields.pop("identity_number", None)
         registration = {name: fields.pop(name) for name in

@@ -11,8 +11,10 @@ from common.api.fields import (
     visible,
 )
 from common.api.serializers import InputSerializer, ValidatedModelSerializer
-from registry.models import Organization, OrganizationKind, ServiceLevel
+from registry.capabilities import Capability, can
+from registry.models import Organization, OrganizationKind, ServiceLevel, Ward
 
+from .. import access
 from ..models import (
     Admission,
     AdmissionStatus,
@@ -26,6 +28,26 @@ from ..models import (
 from ..services.admissions import ADMISSION_FIELDS
 from .common import PatientFields, RelatedCodeField, RelatedUuidField, display_name_field
 from .serializers import IdentityNumberField
+
+WARD_HELP = _(
+    "The ward, by its short code (e.g. SLAG; any case) or its UUID: one of the hospital's "
+    "registered wards (registry data the hospital keeps in the portal). An unknown ward is a "
+    "400 naming `ward`; a closed ward takes no new admissions.")
+
+
+def ward_field(**kwargs):
+    kwargs.setdefault("help_text", WARD_HELP)
+    return serializers.CharField(max_length=64, **kwargs)
+
+
+def ward_at(hospital, value) -> Ward:
+    """The hospital's ward named by code or UUID; a 400 naming the field `ward` if none."""
+    ward = Ward.objects.filter(hospital=hospital).named_by(value)
+    if ward is None:
+        raise serializers.ValidationError({"ward": _(
+            "%(hospital)s has no ward with the code or UUID \"%(value)s\".") % {
+                "hospital": hospital.name, "value": value}})
+    return ward
 
 
 class MunicipalAnswerSerializer(serializers.ModelSerializer):
@@ -91,6 +113,9 @@ class AdmissionSerializer(PatientFields, serializers.ModelSerializer):
                                                lookup_field="uuid")
     hospital = UuidRelatedField(read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+    ward = serializers.CharField(source="ward.code", read_only=True, help_text=_(
+        "The ward's short code (registered per hospital)."))
+    ward_name = serializers.CharField(source="ward.name", read_only=True)
     municipality = UuidRelatedField(read_only=True, help_text=_(
         "UUID of the municipality responsible for the patient after discharge."))
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
@@ -106,8 +131,8 @@ class AdmissionSerializer(PatientFields, serializers.ModelSerializer):
     class Meta:
         model = Admission
         fields = ["uuid", "url", "patient", "patient_name", "hospital", "hospital_name", "ward",
-                  "admitted_at", "reason", "receives_municipal_services", "municipality",
-                  "municipality_name", "estimated_discharge_date",
+                  "ward_name", "admitted_at", "reason", "receives_municipal_services",
+                  "municipality", "municipality_name", "estimated_discharge_date",
                   "needs_interdisciplinary_follow_up", "is_rehabilitation_stay", "status",
                   "readmission_of", "transferred_from", "notification_deadline",
                   "first_notification_sent_at", "discharged_at", "discharge_destination",
@@ -159,7 +184,7 @@ class AdmissionCreateSerializer(InputSerializer):
         queryset=Organization.objects.filter(kind=OrganizationKind.HOSPITAL), required=False,
         help_text=_("UUID of the admitting hospital; may be left out if you act for one "
                     "hospital only."))
-    ward = serializers.CharField(max_length=120)
+    ward = ward_field()
     admitted_at = serializers.DateTimeField()
     municipality = UuidRelatedField(
         queryset=Organization.objects.municipalities(), required=False,
@@ -181,13 +206,30 @@ class AdmissionCreateSerializer(InputSerializer):
         if "patient" not in attrs and "identity_number" not in attrs:
             raise serializers.ValidationError({"patient": _(
                 "Give the patient's UUID, or identity_number.")})
+        user = self.context["request"].user
+        hospital = attrs.get("hospital") or access.acting_hospital(user)
+        if hospital is None:
+            raise serializers.ValidationError({"hospital": _(
+                "You act for several hospitals: say which one admits the patient.")})
+        attrs["hospital"] = hospital
+        # Who may not admit here gets the service's 403, not a word about its wards.
+        attrs["ward"] = (ward_at(hospital, attrs["ward"])
+                         if can(user, Capability.ACT_FOR_HOSPITAL, hospital) else None)
         return attrs
 
 
 class AdmissionUpdateSerializer(ValidatedModelSerializer):
+    ward = ward_field(required=False)
+
     class Meta:
         model = Admission
         fields = list(ADMISSION_FIELDS)
+
+    def validate_ward(self, value) -> Ward:
+        try:
+            return ward_at(self.instance.hospital, value)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(exc.detail["ward"]) from None
 
 
 class DeclareReadySerializer(InputSerializer):
@@ -227,8 +269,14 @@ class DischargeSerializer(InputSerializer):
 class TransferSerializer(InputSerializer):
     to_hospital = UuidRelatedField(
         queryset=Organization.objects.filter(kind=OrganizationKind.HOSPITAL))
-    ward = serializers.CharField(max_length=120)
+    ward = ward_field(help_text=_(
+        "The ward at the receiving hospital, by its short code (any case) or its UUID. An "
+        "unknown ward is a 400 naming `ward`."))
     at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
+
+    def validate(self, attrs):
+        attrs["ward"] = ward_at(attrs["to_hospital"], attrs["ward"])
+        return attrs
 
 
 class DeathSerializer(InputSerializer):

@@ -10,6 +10,7 @@ from registry.models import (
     Organization,
     OrganizationKind,
     ServiceLevel,
+    Ward,
 )
 
 from ..identity import parse_identity_number
@@ -18,7 +19,7 @@ from ..models import (
     MessageStatus,
     MunicipalAnswerKind,
 )
-from .fields import LevelChoiceField
+from .fields import LevelChoiceField, WardChoiceField
 
 
 class AdmitForm(forms.Form):
@@ -46,8 +47,7 @@ class AdmitForm(forms.Form):
         empty_label=_("Choose a municipality"),
         help_text=_("Needed when the patient is new to the portal."),
     )
-    ward = forms.CharField(label=_("Ward"), max_length=120, widget=forms.TextInput(
-        attrs={"list": "known-wards", "autocomplete": "off"}))
+    ward = WardChoiceField(label=_("Ward"), queryset=None)
     admitted_at = datetime_field(_("Admitted at"))
     reason = forms.CharField(label=_("Reason for admission"), required=False,
                              widget=text_area())
@@ -64,9 +64,10 @@ class AdmitForm(forms.Form):
     ADMISSION_FIELDS = ("reason", "estimated_discharge_date", "receives_municipal_services",
                         "needs_interdisciplinary_follow_up", "is_rehabilitation_stay")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hospital, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Organization.objects.municipalities()
+        self.fields["ward"].queryset = Ward.objects.of(hospital).active()
 
     def clean_identity_number(self) -> str:
         return parse_identity_number(self.cleaned_data["identity_number"].strip()).number
@@ -76,9 +77,6 @@ class AdmitForm(forms.Form):
 
     def clean_family_name(self) -> str:
         return " ".join(self.cleaned_data["family_name"].split())
-
-    def clean_ward(self) -> str:
-        return " ".join(self.cleaned_data["ward"].split())
 
     def admission_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.ADMISSION_FIELDS}
@@ -191,7 +189,8 @@ class DischargeForm(forms.Form):
 class TransferForm(forms.Form):
     to_hospital = forms.ModelChoiceField(label=_("To hospital"), queryset=None,
                                          empty_label=_("Choose a hospital"))
-    ward = forms.CharField(label=_("Ward at the receiving hospital"), max_length=120)
+    ward = WardChoiceField(label=_("Ward at the receiving hospital"), queryset=None,
+                           by_hospital=True)
     transferred_at = datetime_field(_("Transferred at"), required=False,
                                     help_text=_("Leave empty for now."))
 
@@ -199,9 +198,16 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_hospital"].queryset = Organization.objects.filter(
             kind=OrganizationKind.HOSPITAL).exclude(pk=admission.hospital_id).order_by("name")
+        self.fields["ward"].queryset = Ward.objects.active().exclude(
+            hospital_id=admission.hospital_id)
 
-    def clean_ward(self) -> str:
-        return " ".join(self.cleaned_data["ward"].split())
+    def clean(self):
+        data = super().clean()
+        hospital, ward = data.get("to_hospital"), data.get("ward")
+        if hospital and ward and ward.hospital_id != hospital.pk:
+            self.add_error("ward", _("Choose a ward of %(hospital)s.") % {
+                "hospital": hospital.name})
+        return data
 
 
 class DeathForm(forms.Form):

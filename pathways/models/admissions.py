@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.models import TrackedModel
-from registry.models import Organization, OrganizationKind, ServiceLevel
+from registry.models import Organization, OrganizationKind, ServiceLevel, Ward
 
 from ..deadlines import local_date
 from .patients import Patient, PatientScopedQuerySet
@@ -54,7 +54,9 @@ class Admission(TrackedModel):
         Organization, on_delete=models.PROTECT, related_name="admissions",
         limit_choices_to={"kind": OrganizationKind.HOSPITAL}, verbose_name=_("hospital"),
     )
-    ward = models.CharField(_("ward"), max_length=120)
+    # The board's index (hospital, ward, status) serves a ward's rows; no index of its own.
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="admissions",
+                             db_index=False, verbose_name=_("ward"))
     admitted_at = models.DateTimeField(_("admitted at"))
     reason = models.TextField(_("reason for admission"), blank=True)
     receives_municipal_services = models.BooleanField(
@@ -114,7 +116,8 @@ class Admission(TrackedModel):
             models.Index(fields=["notification_deadline"], name="admission_notice_due_idx",
                          condition=Q(first_notification_sent_at__isnull=True,
                                      status__in=["admitted", "ready_for_discharge"])),
-            models.Index(fields=["hospital", "ward", "status"]),
+            # The ward board: a ward's open stays, or (by its prefix) the hospital's.
+            models.Index(fields=["hospital", "ward", "status"], name="admission_board_idx"),
             models.Index(fields=["municipality", "status"]),
             models.Index(fields=["status", "estimated_discharge_date"]),
             models.Index(fields=["discharged_at"], name="admission_discharged_idx",
@@ -139,6 +142,12 @@ class Admission(TrackedModel):
             errors["hospital"] = _("Choose a hospital.")
         if self.municipality_id and self.municipality.kind != OrganizationKind.MUNICIPALITY:
             errors["municipality"] = _("Choose a municipality.")
+        if self.ward_id and self.hospital_id and self.ward.hospital_id != self.hospital_id:
+            errors["ward"] = _("Choose a ward of %(hospital)s.") % {
+                "hospital": self.hospital.name}
+        elif self.ward_id and self._state.adding and not self.ward.active:
+            errors["ward"] = _("The ward %(ward)s is closed: choose an open ward.") % {
+                "ward": self.ward.name}
         if (self.discharged_at and self.admitted_at
                 and self.discharged_at < self.admitted_at):
             errors["discharged_at"] = _("Discharge cannot come before admission.")

@@ -22,6 +22,7 @@ from registry.models import (
     Organization,
     OrganizationKind,
     ServiceLevel,
+    Ward,
 )
 
 from .. import access, deadlines
@@ -102,7 +103,7 @@ def _require_admitting(by, hospital: Organization) -> None:
 
 
 @transaction.atomic
-def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
+def admit_patient(*, by, patient: Patient, hospital: Organization, ward: Ward,
                   admitted_at: datetime.datetime, municipality: Organization | None = None,
                   readmission_of: Admission | None = None,
                   transferred_from: Admission | None = None, **fields) -> Admission:
@@ -136,7 +137,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
         raise StateConflict(
             _("The patient is already admitted at %(hospital)s.") % {"hospital": hospital.name},
             code="already_admitted", field="patient") from exc
-    audit_step(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward}")
+    audit_step(by, AuditAction.CREATE, admission, admission, f"{hospital.name} {ward.name}")
     for organization in (hospital, municipality):
         if not patient.care_relationships.active().filter(
                 organization=organization, user__isnull=True,
@@ -147,7 +148,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: str,
     return admission
 
 
-def admit_by_identity_number(*, by, identity_number: str, hospital: Organization, ward: str,
+def admit_by_identity_number(*, by, identity_number: str, hospital: Organization, ward: Ward,
                              admitted_at: datetime.datetime,
                              municipality: Organization | None = None,
                              registration: dict | None = None, **fields) -> Admission:
@@ -212,6 +213,10 @@ def update_admission(admission: Admission, *, by, expected_version: int, **chang
         "Someone changed the admission since you read it (now version %(version)s)."))
     if not current.is_open:
         raise StateConflict(_("A closed admission cannot be changed."), code="closed")
+    ward = changes.get("ward")
+    if ward is not None and ward.pk != current.ward_id and not ward.active:
+        raise ValidationError({"ward": _("The ward %(ward)s is closed: choose an open ward.")
+                               % {"ward": ward.name}})
     save_changes(current, changes, by=by, allowed=ADMISSION_FIELDS)
     audit_step(by, AuditAction.UPDATE, current, current, ", ".join(sorted(changes)))
     return current
@@ -263,7 +268,7 @@ def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Adm
 
 
 @transaction.atomic
-def transfer_patient(admission: Admission, *, by, to_hospital: Organization, ward: str,
+def transfer_patient(admission: Admission, *, by, to_hospital: Organization, ward: Ward,
                      at: datetime.datetime | None = None) -> Admission:
     """Close this stay and open one at the other hospital, which takes over the notices."""
     access.require_hospital_staff(by, admission)

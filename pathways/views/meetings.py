@@ -47,7 +47,8 @@ def meeting_url(meeting) -> str:
 
 def _meetings(user):
     return DischargeMeeting.objects.visible_to(user).select_related(
-        "admission__patient", "admission__hospital", "admission__municipality", "organizer")
+        "admission__patient", "admission__hospital", "admission__ward", "admission__municipality",
+        "organizer")
 
 
 def meeting_in_scope(request, uuid) -> DischargeMeeting:

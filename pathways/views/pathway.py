@@ -228,7 +228,7 @@ def patient_pathway(request, uuid):
     at = common.now()
     admissions = list(
         patient.admissions.select_related(
-            "hospital", "municipality", "discharge_level", "created_by", "updated_by")
+            "hospital", "ward", "municipality", "discharge_level", "created_by", "updated_by")
         .prefetch_related(
             Prefetch("early_notifications", queryset=EarlyNotification.objects.filter(
                 state=NoticeState.SENT).select_related(

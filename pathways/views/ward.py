@@ -30,7 +30,9 @@ from registry.models import (
     AuditObjectType,
     Membership,
     OrganizationKind,
+    Ward,
 )
+from registry.models.wards import normalize_code
 
 from ..access import audit_reads, grounds_of, visible_patients
 from ..deadlines import local_date
@@ -44,7 +46,15 @@ from ..models import (
 )
 from ..models.admissions import OPEN_STATUSES
 from . import common
-from .ward_rows import ALL_WARDS, board_admissions, build_row, open_admissions, sort_key
+from .ward_rows import (
+    ALL_WARDS,
+    board_admissions,
+    build_row,
+    open_admissions,
+    sort_key,
+    ward_conditions,
+    ward_key,
+)
 
 # ---------------------------------------------------------------------------------------
 # Whose board: the planner's hospitals and wards.
@@ -58,48 +68,72 @@ def planner_memberships(user) -> list[Membership]:
 
 
 def board_scope(request, hospital_uuid=None):
-    """(hospital, the planner's ward there, all their memberships); 404 outside scope."""
+    """(hospital, the id of the planner's own ward there (Membership.ward) or None, all their
+    memberships); 404 outside scope."""
     memberships = planner_memberships(request.user)
     if not memberships:
         raise PermissionDenied(_("The ward board is for discharge planners."))
     if hospital_uuid is None:
-        chosen = memberships[0]
+        # The hospital of the planner's own ward first, so /ward/ opens on it.
+        chosen = next((m for m in memberships if m.ward_id), memberships[0])
     else:
         chosen = next((m for m in memberships if m.organization.uuid == hospital_uuid), None)
         if chosen is None:
             raise Http404("No such hospital.")
-    return chosen.organization, chosen.ward, memberships
+    own_ward_id = next((m.ward_id for m in memberships
+                        if m.organization_id == chosen.organization_id and m.ward_id), None)
+    return chosen.organization, own_ward_id, memberships
 
 
-def _selected_ward(request, default_ward: str) -> str:
-    """The ward asked for; without one, the planner's own ward (Membership.ward) or all."""
-    ward = request.GET.get("ward", request.POST.get("board_ward", "")).strip()
-    if not ward:
-        return default_ward or ALL_WARDS
+def hospital_wards(hospital) -> list[Ward]:
+    """The hospital's registered wards with their departments (the picker, the selection)."""
+    return list(Ward.objects.filter(hospital=hospital).select_related("department")
+                .order_by("department__name", "name"))
+
+
+def select_ward(wards: list[Ward], asked: str, own_ward_id) -> Ward | None:
+    """The ward asked for (its code or UUID), ALL_WARDS for none; without one, the planner's
+    own ward, or the whole hospital when they have none. An unknown ward is a 404."""
+    asked = (asked or "").strip()
+    if not asked:
+        return next((ward for ward in wards if ward.pk == own_ward_id), None)
+    if asked == ALL_WARDS:
+        return None
+    code = normalize_code(asked)
+    ward = next((ward for ward in wards if ward.code == code or str(ward.uuid) == asked), None)
+    if ward is None:
+        raise Http404("No such ward.")
     return ward
 
 
-def board_url(hospital, ward: str) -> str:
+def ward_groups(wards: list[Ward], selected: Ward | None) -> list[tuple[str, list[Ward]]]:
+    """The picker's options: the open wards (and the one shown) by department."""
+    groups: dict[str, list[Ward]] = {}
+    for ward in wards:
+        if ward.active or ward == selected:
+            groups.setdefault(ward.department.name, []).append(ward)
+    return list(groups.items())
+
+
+def board_url(hospital, ward) -> str:
+    """The board of the hospital showing the ward (a Ward, its code, or ALL_WARDS)."""
     url = reverse("pathways:hospital_ward_board", args=[hospital.uuid])
-    return f"{url}?{urlencode({'ward': ward})}" if ward else url
+    return f"{url}?{urlencode({'ward': ward_key(ward)})}"
 
 
-def _on_board(user, hospital, ward: str, path: str) -> dict:
+def _on_board(user, hospital, ward, path: str) -> dict:
     """Filters that reach the board's admissions through a join (`path`), so the planner
     starts from the open admissions (index on hospital, ward, status) and follows foreign
     keys, instead of matching a whole table against a subquery."""
-    conditions = {f"{path}hospital": hospital, f"{path}status__in": OPEN_STATUSES,
-                  f"{path}patient__in": visible_patients(user)}
-    if ward != ALL_WARDS:
-        conditions[f"{path}ward"] = ward
-    return conditions
+    return {f"{path}hospital": hospital, f"{path}status__in": OPEN_STATUSES,
+            f"{path}patient__in": visible_patients(user), **ward_conditions(ward, path)}
 
 
-def _fingerprint_extra(ward: str, at) -> str:
-    return f"{ward}|{local_date(at)}|{timezone.get_current_timezone_name()}"
+def _fingerprint_extra(ward, at) -> str:
+    return f"{ward_key(ward)}|{local_date(at)}|{timezone.get_current_timezone_name()}"
 
 
-def board_fingerprint(user, hospital, ward: str, at: datetime.datetime) -> str:
+def board_fingerprint(user, hospital, ward, at: datetime.datetime) -> str:
     """Everything the rows show, summarised by one UNION query: if this is unchanged, a poll
     has nothing new to show except the countdowns."""
     admissions = open_admissions(user, hospital, ward)
@@ -123,7 +157,7 @@ def board_fingerprint(user, hospital, ward: str, at: datetime.datetime) -> str:
     )
 
 
-def _loaded_fingerprint(admissions, ward: str, at) -> str:
+def _loaded_fingerprint(admissions, ward, at) -> str:
     """board_fingerprint from the rows read (no query): the same hash a poll computes."""
     notices = [n for a in admissions for n in a.early_notifications.all()]
     declarations = [d for a in admissions for d in a.ready_declarations.all()]
@@ -144,25 +178,24 @@ def _loaded_fingerprint(admissions, ward: str, at) -> str:
     )
 
 
-def board_context(request, hospital, ward: str, memberships, at) -> dict:
+def board_context(request, hospital, asked: str, memberships, at, own_ward_id=None) -> dict:
+    """The board of the ward `asked` for (code, UUID or ALL_WARDS; empty: the planner's own
+    ward), its rows read and audited."""
+    wards = hospital_wards(hospital)
+    ward = select_ward(wards, asked, own_ward_id)
     admissions = board_admissions(request.user, hospital, ward, at)
     rows = sorted((build_row(a, at) for a in admissions), key=sort_key)
     audit_reads(request.user, [row.patient for row in rows],
-                object_type=AuditObjectType.WARD_BOARD, detail=f"{hospital.name} {ward}"[:200],
+                object_type=AuditObjectType.WARD_BOARD,
+                detail=f"{hospital.name} {ward.name if ward else ALL_WARDS}"[:200],
                 basis=grounds_of(request.user, admissions))
-    if ward == ALL_WARDS:  # the rows are every open admission: their wards are the filter's
-        wards = {a.ward for a in admissions}
-    else:
-        wards = set(open_admissions(request.user, hospital, ALL_WARDS)
-                    .values_list("ward", flat=True).distinct().order_by())
-    wards |= {m.ward for m in memberships if m.organization_id == hospital.pk and m.ward}
-    if ward != ALL_WARDS:
-        wards.add(ward)
     return {
         "hospital": hospital,
         "ward": ward,
+        "ward_key": ward_key(ward),
+        "own_ward_id": own_ward_id,
         "all_wards": ALL_WARDS,
-        "wards": sorted(wards),
+        "ward_groups": ward_groups(wards, ward),
         "rows": rows,
         "at": at,
         "memberships": memberships,
@@ -172,7 +205,7 @@ def board_context(request, hospital, ward: str, memberships, at) -> dict:
     }
 
 
-def _countdowns_only(user, hospital, ward: str, at) -> HttpResponse:
+def _countdowns_only(user, hospital, ward, at) -> HttpResponse:
     """The answer to a poll when nothing changed: new countdown texts, out of band."""
     due = open_admissions(user, hospital, ward).filter(
         first_notification_sent_at__isnull=True).values_list("uuid", "notification_deadline")
@@ -187,14 +220,16 @@ def _countdowns_only(user, hospital, ward: str, at) -> HttpResponse:
 @login_required
 @require_GET
 def ward_board(request, hospital_uuid=None):
-    hospital, own_ward, memberships = board_scope(request, hospital_uuid)
-    ward = _selected_ward(request, own_ward)
+    hospital, own_ward_id, memberships = board_scope(request, hospital_uuid)
+    asked = request.GET.get("ward", "").strip()
     at = common.now()
     polled = request.GET.get("fingerprint")
-    if request.htmx and polled and polled == board_fingerprint(request.user, hospital, ward, at):
-        response = _countdowns_only(request.user, hospital, ward, at)
+    # A poll names its ward by code (board_url): its fingerprint needs no query of the wards.
+    if (request.htmx and polled and asked
+            and polled == board_fingerprint(request.user, hospital, asked, at)):
+        response = _countdowns_only(request.user, hospital, asked, at)
     else:
-        context = board_context(request, hospital, ward, memberships, at)
+        context = board_context(request, hospital, asked, memberships, at, own_ward_id)
         partial = bool(request.htmx) and not request.htmx.history_restore_request
         response = render(request, "pathways/partials/ward_board_table.html" if partial
                           else "pathways/ward_board.html", context)

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from django.db.models import Count, F, Func, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
-from registry.models import Notification, NotificationChannel
+from registry.models import Notification, NotificationChannel, Ward
+from registry.models.wards import normalize_code
 
 from ..access import visible_patients, with_grounds
 from ..deadlines import local_date
@@ -27,30 +28,45 @@ from ..models import (
 )
 from . import common
 
-ALL_WARDS = "all"
+ALL_WARDS = "all"  # the ward picker's value for the whole hospital
 # The notifications a sent notice makes for the municipality's KE (not the hospital's copy
 # of the acknowledgement, nor reminders): services.notices names them by message status.
 SENT_KINDS = [f"early_notification.{status}" for status in MessageStatus.values]
 
 
-def open_admissions(user, hospital, ward: str):
+def ward_conditions(ward, path: str = "") -> dict:
+    """The filter of one ward (a registry.Ward, or its code as a poll names it), or none for
+    ALL_WARDS / None: the whole hospital."""
+    if ward is None or ward == ALL_WARDS:
+        return {}
+    if isinstance(ward, Ward):
+        return {f"{path}ward": ward}
+    return {f"{path}ward__code": normalize_code(ward)}
+
+
+def ward_key(ward) -> str:
+    """What the board's URL says for the ward: its code, or ALL_WARDS."""
+    if ward is None or ward == ALL_WARDS:
+        return ALL_WARDS
+    return ward.code if isinstance(ward, Ward) else normalize_code(ward)
+
+
+def open_admissions(user, hospital, ward):
     """Deny by default: only stays of patients the user may see."""
-    admissions = Admission.objects.visible_to(user).open().filter(hospital=hospital)
-    if ward != ALL_WARDS:
-        admissions = admissions.filter(ward=ward)
-    return admissions
+    return (Admission.objects.visible_to(user).open()
+            .filter(hospital=hospital, **ward_conditions(ward)))
 
 
-def board_admissions(user, hospital, ward: str, at: datetime.datetime) -> list[Admission]:
+def board_admissions(user, hospital, ward, at: datetime.datetime) -> list[Admission]:
     """The ward's open admissions with everything a row shows, in a fixed number of queries:
-    1 admissions with patient, municipality and the grounds the user sees each patient on
+    1 admissions with patient, ward, municipality and the grounds the user sees each patient on
     (for the audit), 2 their notices with sender, acknowledger and receipt, 3 their
     declarations, 4 the answers to those, 5 meetings not cancelled with their participants
     counted."""
     admissions = (
         with_grounds(open_admissions(user, hospital, ward)
                      .filter(patient__in=visible_patients(user)), user)
-        .select_related("patient", "municipality")
+        .select_related("patient", "ward", "municipality")
         .prefetch_related(
             Prefetch("early_notifications",
                      queryset=with_receipts(EarlyNotification.objects.select_related(

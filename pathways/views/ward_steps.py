@@ -6,6 +6,7 @@ an announcement; a refusal re-renders the form with the service's message."""
 import datetime
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from common import dates
 from common.htmx import form_step, posted, render_panel, step_done, step_view
 from common.lookup import one_or_404
-from registry.models import AuditObjectType
+from registry.models import AuditObjectType, Ward
 
 from .. import services
 from ..access import audit_reads, visible_patients
@@ -31,7 +32,7 @@ from ..forms import (
 from ..models import Admission, NoticeState, ReadyForDischarge
 from . import common
 from .ward import board_context, board_scope, board_url, planner_memberships
-from .ward_rows import ALL_WARDS, build_row, live_meetings_prefetch
+from .ward_rows import ALL_WARDS, build_row, live_meetings_prefetch, ward_key
 
 NOTICE_INITIAL_FIELDS = EarlyNotificationForm.CONTENT_FIELDS
 
@@ -40,7 +41,8 @@ def _admission_in_scope(request, uuid) -> Admission:
     """The admission, or 404 outside scope. Opening a step's panel shows patient data, so
     a GET is audited as a read (a POST is audited by the service it runs)."""
     admission = one_or_404(Admission.objects.filter(patient__in=visible_patients(request.user))
-                           .select_related("patient", "hospital", "municipality"), uuid=uuid)
+                           .select_related("patient", "hospital", "ward", "municipality"),
+                           uuid=uuid)
     if request.method == "GET":
         audit_reads(request.user, [admission], object_type=AuditObjectType.ADMISSION,
                     patient_of=lambda a: a.patient,
@@ -49,8 +51,9 @@ def _admission_in_scope(request, uuid) -> Admission:
 
 
 def _board_ward_for(request, admission=None) -> str:
+    """The ward the board behind the panel shows (its code, or ALL_WARDS)."""
     return (request.POST.get("board_ward") or request.GET.get("board_ward")
-            or (admission.ward if admission else ALL_WARDS))
+            or (ward_key(admission.ward) if admission else ALL_WARDS))
 
 
 def _step_done(request, hospital, board_ward: str, message: str):
@@ -60,7 +63,10 @@ def _step_done(request, hospital, board_ward: str, message: str):
         memberships = planner_memberships(request.user)
         if not any(m.organization_id == hospital.pk for m in memberships):
             return ""
-        context = board_context(request, hospital, board_ward, memberships, common.now())
+        try:
+            context = board_context(request, hospital, board_ward, memberships, common.now())
+        except Http404:  # a ward the board no longer knows: the step is done, show them all
+            context = board_context(request, hospital, ALL_WARDS, memberships, common.now())
         return render_to_string("pathways/partials/ward_board_table.html",
                                 {**context, "oob": True}, request=request)
 
@@ -93,19 +99,22 @@ def _utc(moment):
 @sensitive_post_parameters("identity_number")
 @step_view
 def admit(request, hospital_uuid):
-    hospital, own_ward, _memberships = board_scope(request, hospital_uuid)
-    board_ward = (request.POST.get("board_ward") or request.GET.get("board_ward")
-                  or own_ward or ALL_WARDS)
-    initial = {"ward": own_ward or (board_ward if board_ward != ALL_WARDS else ""),
+    hospital, own_ward_id, _memberships = board_scope(request, hospital_uuid)
+    board_ward = request.POST.get("board_ward") or request.GET.get("board_ward") or ""
+    # The ward offered first: the one the board shows, else the planner's own.
+    wards = Ward.objects.of(hospital).active()
+    ward = wards.named_by(board_ward) if board_ward != ALL_WARDS else None
+    if ward is None and own_ward_id:
+        ward = wards.filter(pk=own_ward_id).first()
+    board_ward = board_ward or ward_key(ward)
+    initial = {"ward": ward,
                "admitted_at": timezone.localtime(common.now()).replace(second=0,
                                                                        microsecond=0)}
-    form = AdmitForm(posted(request), initial=initial)
+    form = AdmitForm(posted(request), initial=initial, hospital=hospital)
 
     def show(form, status):
-        known_wards = sorted(Admission.objects.filter(hospital=hospital)
-                             .values_list("ward", flat=True).distinct().order_by("ward")[:50])
         context = {"hospital": hospital, "form": form, "board_ward": board_ward,
-                   "back_url": board_url(hospital, board_ward), "known_wards": known_wards}
+                   "back_url": board_url(hospital, board_ward)}
         return render_panel(request, "pathways/partials/admit_form.html", context, status)
 
     return form_step(

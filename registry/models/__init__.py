@@ -18,12 +18,13 @@ from .organizations import (
     Role,
 )
 from .users import User
+from .wards import Department, Ward, WardQuerySet
 
 __all__ = [
     "ApiClient", "ApiKey", "ApiScope", "AuditAction", "AuditEvent", "AuditEventQuerySet",
     "AuditObjectType", "CooperationAgreement", "CoordinatingUnit", "CoordinatingUnitScope",
-    "DeliveryStatus", "Membership", "Notification", "NotificationChannel",
+    "DeliveryStatus", "Department", "Membership", "Notification", "NotificationChannel",
     "NotificationQuerySet", "Organization", "OrganizationKind", "OrganizationQuerySet",
     "Region", "Role", "ServiceLevel", "ServiceOffering", "ServiceOfferingQuerySet",
-    "TargetGroup", "User", "default_api_scopes", "validate_api_scopes",
+    "TargetGroup", "User", "Ward", "WardQuerySet", "default_api_scopes", "validate_api_scopes",
 ]

@@ -215,7 +215,11 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    ward = models.CharField(_("ward"), max_length=120, blank=True)
+    ward = models.ForeignKey(
+        "registry.Ward", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="memberships", verbose_name=_("ward"),
+        help_text=_("A discharge planner's own ward: the ward board opens on it, and the "
+                    "ward's reminders go to them. Empty: all wards of the hospital."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -228,3 +232,9 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} @ {self.organization}"
+
+    def clean(self):
+        if (self.ward_id and self.organization_id
+                and self.ward.hospital_id != self.organization_id):
+            raise ValidationError({"ward": _("Choose a ward of %(organization)s.") % {
+                "organization": self.organization.name}})

@@ -69,7 +69,7 @@ def bench_patients(by, hospital, municipality, *, count: int, given_name: str,
 def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[str, int]:
     """A hospital EPJ client with every scope, and PATIENTS admitted patients it sees."""
     from pathways.services import admit_patient, send_early_notification
-    from registry.models import ApiScope, Organization, User
+    from registry.models import ApiScope, Organization, User, Ward
     from registry.services import create_api_client
 
     hospital = Organization.objects.get(pk=hospital_id)
@@ -77,10 +77,11 @@ def api_world(hospital_id: int, planner_id: int, municipality_id: int) -> tuple[
     planner = User.objects.get(pk=planner_id)
     _client, key = create_api_client(hospital, "Bench EPJ", scopes=ApiScope.values)
     start = timezone.now() - datetime.timedelta(hours=2)
+    ward = Ward.objects.filter(hospital=hospital).first()
     for patient in bench_patients(planner, hospital, municipality, count=PATIENTS,
                                   given_name="Api", first_birth_year=1940, first_serial=400):
         admission = admit_patient(by=planner, patient=patient, hospital=hospital,
-                                  ward="Bench", admitted_at=start)
+                                  ward=ward, admitted_at=start)
         send_early_notification(admission, by=planner)
     return key, PATIENTS
 

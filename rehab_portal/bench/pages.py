@@ -35,7 +35,7 @@ def archive_backlog(world) -> int:
     from django.utils import timezone
 
     from pathways.services import admit_patient, discharge_patient, send_early_notification
-    from registry.models import Organization, User
+    from registry.models import Organization, User, Ward
 
     from .api import bench_patients
 
@@ -47,7 +47,8 @@ def archive_backlog(world) -> int:
     for made, patient in enumerate(patients):
         admitted = timezone.now() - datetime.timedelta(days=30 + made)
         admission = admit_patient(by=planner, patient=patient, hospital=hospital,
-                                  ward="Bench", admitted_at=admitted)
+                                  ward=Ward.objects.filter(hospital=hospital).first(),
+                                  admitted_at=admitted)
         send_early_notification(admission, by=planner)
         discharge_patient(admission, by=planner, destination="home",
                           discharged_at=admitted + datetime.timedelta(days=5))
@@ -96,8 +97,10 @@ class Pages:
             Target("KE inbox poll (unchanged)", "ke", inbox,
                    {"fingerprint": self.fingerprint("ke", inbox)}, htmx=True, status=204),
             Target("ward board", "planner", board, {}),
+            # A poll names the ward it shows (the board's own URL): this planner has none.
             Target("ward board poll (unchanged)", "planner", board,
-                   {"fingerprint": self.fingerprint("planner", board)}, htmx=True),
+                   {"fingerprint": self.fingerprint("planner", board), "ward": "all"},
+                   htmx=True),
             Target("KE overview", "ke", reverse("coordination:ke_overview"), {}),
             Target("pathway page", "planner",
                    reverse("pathways:patient_pathway", args=[self.patient.uuid]), {}),

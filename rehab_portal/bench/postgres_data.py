@@ -134,6 +134,8 @@ class PostgresGenerator:
             "start": self.count, "end": size - 1, "hospitals": world.hospitals,
             "n_hospitals": len(world.hospitals), "municipalities": world.municipalities,
             "n_municipalities": len(world.municipalities), "wards": WARDS,
+            # Each hospital's ward ids in turn, in the order of world.hospitals.
+            "ward_ids": [ward for hospital in world.hospitals for ward in world.wards[hospital]],
             "first": first_admission, "ke": world.ke_staff,
             "planner": world.planners[world.hospitals[0]][0], "open": OPEN_ADMISSIONS,
             "ke_of": [world.ke_by_org[m][0] for m in world.municipalities],
@@ -160,7 +162,8 @@ class PostgresGenerator:
             **TRACKED, "patient_id": "p.id",
             "hospital_id": "(%(hospitals)s::bigint[])[1 + mod(g, %(n_hospitals)s)]",
             "municipality_id": "p.municipality_id",
-            "ward": "'Sengepost ' || mod(g / %(n_hospitals)s, %(wards)s)",
+            "ward_id": "(%(ward_ids)s::bigint[])[1 + mod(g, %(n_hospitals)s) * %(wards)s"
+                       " + mod(g / %(n_hospitals)s, %(wards)s)]",
             "admitted_at": "admitted", "notification_deadline": "admitted + interval '24 hours'",
             "status": """CASE WHEN bucket < 8 THEN 'admitted'
                               WHEN bucket < 10 THEN 'ready_for_discharge'

@@ -70,7 +70,8 @@ class SqliteGenerator:
             admissions.append(Admission(
                 patient=patient, hospital_id=world.hospitals[g % len(world.hospitals)],
                 municipality_id=patient.municipality_id,
-                ward=f"Sengepost {g // len(world.hospitals) % WARDS}", admitted_at=admitted,
+                ward_id=world.wards[world.hospitals[g % len(world.hospitals)]][
+                    g // len(world.hospitals) % WARDS], admitted_at=admitted,
                 notification_deadline=admitted + 24 * hour, status=status,
                 first_notification_sent_at=sent, discharged_at=discharged,
                 estimated_discharge_date=(discharged.date() if discharged else

@@ -58,8 +58,9 @@ class World:
     """Organisations and staff: health trusts with hospitals and wards, municipalities,
     planners per ward and per hospital, KE staff per municipality and trust."""
 
-    def __init__(self, hospitals, municipalities, planners, ke_staff, ke_by_org):
+    def __init__(self, hospitals, municipalities, planners, ke_staff, ke_by_org, wards):
         self.hospitals = hospitals
+        self.wards = wards  # hospital id -> its WARDS ward ids, "Sengepost 0" first
         self.municipalities = municipalities
         self.planners = planners  # hospital id -> planner user ids
         self.ke_staff = ke_staff  # any KE user id, for answers and acknowledgements
@@ -67,7 +68,16 @@ class World:
 
     @classmethod
     def create(cls) -> "World":
-        from registry.models import Membership, Organization, OrganizationKind, Region, Role, User
+        from registry.models import (
+            Department,
+            Membership,
+            Organization,
+            OrganizationKind,
+            Region,
+            Role,
+            User,
+            Ward,
+        )
         from registry.validators import synthetic_orgnr
 
         seq = iter(range(50_000, 60_000))
@@ -77,7 +87,7 @@ class World:
             return Organization.objects.create(kind=kind, name=name, orgnr=synthetic_orgnr(n),
                                                region=Region.NORTH, **fields)
 
-        def staff(username, organization, role, ward=""):
+        def staff(username, organization, role, ward=None):
             user = User.objects.create(username=username, email=f"{username}@bench.example",
                                        first_name="Bench", last_name=username)
             Membership.objects.create(user=user, organization=organization, role=role,
@@ -85,17 +95,21 @@ class World:
             return user.pk
 
         rhf = org(OrganizationKind.REGIONAL_HEALTH_AUTHORITY, "Bench RHF")
-        hospitals, planners, ke_by_org = [], {}, {}
+        hospitals, planners, ke_by_org, wards = [], {}, {}, {}
         for t in range(TRUSTS):
             trust = org(OrganizationKind.HEALTH_TRUST, f"Bench HF {t}", parent=rhf)
             ke_by_org[trust.pk] = [staff(f"ke_hf{t}", trust, Role.KE_STAFF)]
             for h in range(HOSPITALS_PER_TRUST):
                 hospital = org(OrganizationKind.HOSPITAL, f"Bench sykehus {t}.{h}", parent=trust)
                 hospitals.append(hospital.pk)
+                department = Department.objects.create(hospital=hospital, name="Bench avdeling")
+                own = [Ward.objects.create(department=department, name=f"Sengepost {w}",
+                                           code=f"SP{w}") for w in range(WARDS)]
+                wards[hospital.pk] = [ward.pk for ward in own]
                 planners[hospital.pk] = [staff(f"planner_{t}_{h}", hospital,
                                                Role.DISCHARGE_PLANNER)] + [
                     staff(f"planner_{t}_{h}_{w}", hospital, Role.DISCHARGE_PLANNER,
-                          ward=f"Sengepost {w}") for w in range(WARDS)]
+                          ward=ward) for w, ward in enumerate(own)]
         municipalities = []
         for m in range(MUNICIPALITIES):
             municipality = org(OrganizationKind.MUNICIPALITY, f"Bench kommune {m}",
@@ -104,4 +118,4 @@ class World:
             ke_by_org[municipality.pk] = [staff(f"ke_{m}_{k}", municipality, Role.KE_STAFF)
                                           for k in range(2)]
         ke_staff = ke_by_org[municipalities[0]][0]
-        return cls(hospitals, municipalities, planners, ke_staff, ke_by_org)
+        return cls(hospitals, municipalities, planners, ke_staff, ke_by_org, wards)

@@ -54,6 +54,7 @@ def other_hospital(cast, name="Nordlandssykehuset Bodø"):
     hospital = factories.organization(OrganizationKind.HOSPITAL, name, parent=trust)
     planner = factories.user(f"planner_{hospital.pk}", hospital, Role.DISCHARGE_PLANNER,
                              first_name="Nils", last_name="Nordland")
+    factories.ward(hospital, "Medisin", department="Medisinsk avdeling")  # code MEDISIN
     return hospital, planner
 
 
@@ -229,8 +230,10 @@ def test_it_admits_a_patient_at_the_planners_own_hospital(cast, api):
     assert response["Location"].endswith(admission_url(admission))
     assert response["ETag"] == 'W/"1"'
     body = response.json()
-    assert (body["hospital"], body["municipality"], body["ward"], body["reason"]) == (
-        str(cast.unn.uuid), str(cast.tromso.uuid), "Slag", "Hjerneslag")
+    assert (body["hospital"], body["municipality"], body["reason"]) == (
+        str(cast.unn.uuid), str(cast.tromso.uuid), "Hjerneslag")
+    assert (body["ward"], body["ward_name"]) == ("SLAG", "Slag")  # its code and its name
+    assert admission.ward == cast.stroke_unit
     assert body["notification_deadline"] is not None
     assert (admission.hospital, admission.is_rehabilitation_stay) == (cast.unn, True)
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="admission",
@@ -303,6 +306,44 @@ def test_it_refuses_an_impossible_admission_naming_the_field(cast, api, change, 
     assert rows() == before
 
 
+def test_an_unknown_ward_is_a_400_naming_ward_and_writes_nothing(cast, api):
+    nlsh, _planner = other_hospital(cast)
+    before = rows()
+    for ward in ("Slagenheten, nevrologisk avdeling", "MEDISIN",  # free text; Bodø's code
+                 str(factories.ward(nlsh, "Medisin").uuid)):
+        response = api(cast.planner).post("/api/v1/admissions/",
+                                          admission_payload(cast, ward=ward), format="json")
+        assert response.status_code == 400
+        assert list(error(response)["fields"]) == ["ward"]
+        assert error(response)["fields"]["ward"] == [
+            f"UNN Tromsø har ingen avdeling med koden eller UUID-en «{ward}»."]
+    assert rows() == before
+
+
+def test_it_admits_to_a_ward_named_by_uuid_or_code_in_any_case(cast, api):
+    by_uuid = api(cast.planner).post(
+        "/api/v1/admissions/", admission_payload(cast, ward=str(cast.stroke_unit.uuid)),
+        format="json")
+    assert by_uuid.status_code == 201, by_uuid.json()
+    assert (by_uuid.json()["ward"], by_uuid.json()["ward_name"]) == ("SLAG", "Slag")
+    other = factories.patient(cast.planner, "Nils", "Nyvik", municipality=cast.tromso)
+    by_code = api(cast.planner).post(
+        "/api/v1/admissions/", admission_payload(cast, patient=str(other.uuid), ward=" slag "),
+        format="json")
+    assert by_code.status_code == 201, by_code.json()
+    assert Admission.objects.get(patient=other).ward == cast.stroke_unit
+
+
+def test_a_closed_ward_takes_no_new_admission(cast, api):
+    closed = factories.ward(cast.unn, "Gammel post", active=False)
+    before = rows()
+    response = api(cast.planner).post("/api/v1/admissions/",
+                                      admission_payload(cast, ward=closed.code), format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["ward"]
+    assert rows() == before
+
+
 def test_it_wants_the_patient_named_one_way_only(cast, api):
     client = api(cast.planner)
     neither = admission_payload(cast)
@@ -319,7 +360,7 @@ def test_it_wants_the_patient_named_one_way_only(cast, api):
 # --- create by identity number (EPJ systems) ---------------------------------------------------
 
 def by_number(number, **fields) -> dict:
-    return {"identity_number": number, "ward": "Ortopedi", "admitted_at": iso(ago(hours=1)),
+    return {"identity_number": number, "ward": "SLAG", "admitted_at": iso(ago(hours=1)),
             **fields}
 
 
@@ -482,22 +523,41 @@ def test_it_refuses_an_invalid_identity_number_in_an_admission(cast):
 
 def test_it_updates_an_admission_when_if_match_names_the_current_version(cast, api):
     admission = admit(cast)
+    rehab = factories.ward(cast.unn, "Rehab")
     tomorrow = (local_date(timezone.now()) + datetime.timedelta(days=1)).isoformat()
     response = api(cast.planner).patch(
-        admission_url(admission), {"ward": "Rehab", "estimated_discharge_date": tomorrow},
+        admission_url(admission), {"ward": "rehab", "estimated_discharge_date": tomorrow},
         format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 200, response.json()
     assert response["ETag"] == 'W/"2"'
     assert (response.json()["ward"], response.json()["estimated_discharge_date"]) == (
-        "Rehab", tomorrow)
+        "REHAB", tomorrow)
     admission.refresh_from_db()
-    assert (admission.ward, admission.version) == ("Rehab", 2)
+    assert (admission.ward, admission.version) == (rehab, 2)
+
+
+def test_it_moves_an_admission_to_a_ward_named_by_uuid_and_refuses_another_hospitals(
+        cast, api):
+    admission = admit(cast)
+    rehab = factories.ward(cast.unn, "Rehab")
+    nlsh, _planner = other_hospital(cast)
+    before = rows()
+    elsewhere = api(cast.planner).patch(
+        admission_url(admission), {"ward": str(factories.ward(nlsh, "Medisin").uuid)},
+        format="json", HTTP_IF_MATCH='W/"1"')
+    assert elsewhere.status_code == 400
+    assert list(error(elsewhere)["fields"]) == ["ward"]
+    assert rows() == before
+    moved = api(cast.planner).patch(admission_url(admission), {"ward": str(rehab.uuid)},
+                                    format="json", HTTP_IF_MATCH='W/"1"')
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["ward"], moved.json()["ward_name"]) == ("REHAB", "Rehab")
 
 
 def test_it_requires_if_match_to_change_an_admission(cast, api):
     admission = admit(cast)
     before = rows()
-    response = api(cast.planner).patch(admission_url(admission), {"ward": "Rehab"},
+    response = api(cast.planner).patch(admission_url(admission), {"ward": "SLAG"},
                                        format="json")
     assert response.status_code == 428
     assert error(response)["code"] == "precondition_required"
@@ -506,23 +566,24 @@ def test_it_requires_if_match_to_change_an_admission(cast, api):
 
 def test_it_refuses_a_stale_if_match_with_412_and_the_current_etag(cast, api):
     admission = admit(cast)
-    services.update_admission(admission, by=cast.planner, expected_version=1, ward="Rehab")
+    rehab = factories.ward(cast.unn, "Rehab")
+    services.update_admission(admission, by=cast.planner, expected_version=1, ward=rehab)
     before = rows()
-    response = api(cast.planner).patch(admission_url(admission), {"ward": "Slag 2"},
+    response = api(cast.planner).patch(admission_url(admission), {"ward": "SLAG"},
                                        format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 412
     assert response["ETag"] == 'W/"2"'
     assert rows() == before
     admission.refresh_from_db()
-    assert admission.ward == "Rehab"
+    assert admission.ward == rehab
 
 
 def test_it_lets_only_the_hospital_change_an_admission(cast, api):
     admission = admit(cast)
     before = rows()
-    municipal = api(cast.ke_tromso).patch(admission_url(admission), {"ward": "X"},
+    municipal = api(cast.ke_tromso).patch(admission_url(admission), {"ward": "SLAG"},
                                           format="json", HTTP_IF_MATCH='W/"1"')
-    outsider = api(cast.ke_bodo).patch(admission_url(admission), {"ward": "X"},
+    outsider = api(cast.ke_bodo).patch(admission_url(admission), {"ward": "SLAG"},
                                        format="json", HTTP_IF_MATCH='W/"1"')
     assert (municipal.status_code, outsider.status_code) == (403, 404)
     assert rows() == before
@@ -532,7 +593,8 @@ def test_it_refuses_to_change_a_closed_admission(cast, api):
     admission = admit(cast)
     admission = services.discharge_patient(admission, by=cast.planner, destination="home")
     before = rows()
-    response = api(cast.planner).patch(admission_url(admission), {"ward": "X"}, format="json",
+    response = api(cast.planner).patch(admission_url(admission), {"ward": "SLAG"},
+                                       format="json",
                                        HTTP_IF_MATCH=f'W/"{admission.version}"')
     assert response.status_code == 409
     assert error(response)["code"] == "closed"
@@ -644,7 +706,7 @@ def test_it_transfers_to_another_hospital_answering_with_the_new_admission(cast,
     nlsh, _planner = other_hospital(cast)
     admission = admit(cast, hours_ago=10)
     response = api(cast.planner).post(admission_url(admission, "transfer"), {
-        "to_hospital": str(nlsh.uuid), "ward": "Medisin", "at": iso(ago(hours=1))},
+        "to_hospital": str(nlsh.uuid), "ward": "medisin", "at": iso(ago(hours=1))},
         format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 201, response.json()
     new = Admission.objects.get(hospital=nlsh)
@@ -657,13 +719,15 @@ def test_it_transfers_to_another_hospital_answering_with_the_new_admission(cast,
 
 
 @pytest.mark.parametrize(("payload", "field"), [
-    (lambda cast, nlsh: {"to_hospital": str(cast.unn.uuid), "ward": "X"}, "to_hospital"),
+    (lambda cast, nlsh: {"to_hospital": str(cast.unn.uuid), "ward": "SLAG"}, "to_hospital"),
     (lambda cast, nlsh: {"to_hospital": str(cast.tromso.uuid), "ward": "X"}, "to_hospital"),
-    (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid), "ward": "X",
+    (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid), "ward": "MEDISIN",
                          "at": iso(ago(days=3))}, "at"),
-    (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid), "ward": "X",
+    (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid), "ward": "MEDISIN",
                          "at": iso(timezone.now() + datetime.timedelta(days=1))}, "at"),
     (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid)}, "ward"),
+    # The receiving hospital has no such ward (UNN's stroke unit is not Bodø's).
+    (lambda cast, nlsh: {"to_hospital": str(nlsh.uuid), "ward": "SLAG"}, "ward"),
 ])
 def test_it_refuses_an_impossible_transfer_naming_the_field(cast, api, payload, field):
     nlsh, _planner = other_hospital(cast)
@@ -683,7 +747,7 @@ def test_it_refuses_a_transfer_to_a_hospital_where_the_patient_already_lies(cast
     admission = admit(cast)
     before = rows()
     response = api(cast.planner).post(admission_url(admission, "transfer"),
-                                      {"to_hospital": str(nlsh.uuid), "ward": "X"},
+                                      {"to_hospital": str(nlsh.uuid), "ward": "MEDISIN"},
                                       format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 409
     assert (error(response)["code"], list(error(response)["fields"])) == (
@@ -696,7 +760,7 @@ def test_it_lets_only_the_hospital_transfer(cast, api):
     admission = admit(cast)
     before = rows()
     response = api(cast.ke_tromso).post(admission_url(admission, "transfer"),
-                                        {"to_hospital": str(nlsh.uuid), "ward": "X"},
+                                        {"to_hospital": str(nlsh.uuid), "ward": "MEDISIN"},
                                         format="json", HTTP_IF_MATCH=etag(admission))
     assert response.status_code == 403
     assert rows() == before

@@ -152,7 +152,7 @@ def _coordinator(world):
 NEEDS_IF_MATCH = {
     ("service-detail", "patch"): _service,
     ("patient-detail", "patch"): _patient,
-    ("admission-detail", "patch"): _admission_case(method="patch", body={"ward": "Slag 2"}),
+    ("admission-detail", "patch"): _admission_case(method="patch", body={"ward": "SLAG"}),
     ("admission-ready-for-discharge", "post"): _admission_case(
         "ready-for-discharge", body={"physician": "Dr. Lege"}),
     ("admission-withdraw-ready", "post"): _admission_case("withdraw-ready", body={},

@@ -61,7 +61,8 @@ def every_admission_shape(cast) -> None:
                               birth_date=datetime.date(1950, 7, 8))
     nlsh, _planner = other_hospital(cast)
     services.transfer_patient(admit(cast, patient=moved, hours_ago=20), by=cast.planner,
-                              to_hospital=nlsh, ward="Medisin", at=ago(hours=2))
+                              to_hospital=nlsh, ward=factories.ward(nlsh, "Medisin"),
+                              at=ago(hours=2))
     # Died in hospital.
     gone = factories.patient(cast.planner, "Dag", "Dahl", municipality=cast.tromso,
                              birth_date=datetime.date(1929, 9, 10))

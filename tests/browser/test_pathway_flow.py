@@ -22,7 +22,7 @@ def flow(cast, settings):
     """Built before the browser starts (see tests/browser/conftest.py). Quick polling, so the
     test waits seconds, not minutes, for what arrives by itself."""
     settings.PORTAL_POLL_SECONDS = {"ke_inbox": 1, "ward_board": 2, "notification_badge": 1}
-    Membership.objects.filter(user=cast.planner).update(ward="Slag")
+    Membership.objects.filter(user=cast.planner).update(ward=cast.stroke_unit)
     cast.new_number = factories.identity_number(datetime.date(1961, 5, 17))
     return cast
 
@@ -66,7 +66,8 @@ def test_a_notice_and_an_invitation_reach_the_ke_without_a_reload(live_server, f
         assert re.fullmatch(r"om 2[34] t( \d+ min)?|om 1 d", row.locator(".countdown")
                             .inner_text())
 
-        # ... and sends the early notification, with what it knows now.
+        # ... and sends the early notification, with what it knows now (the row's menu).
+        row.locator("summary").click()
         row.get_by_role("link", name=re.compile("^Skriv tidligmelding")).click()
         panel.get_by_role("heading", name="Tidligmelding").wait_for()
         panel.get_by_label("Forventet forløp").fill("Stabil, mobiliseres med hjelp.")
@@ -90,6 +91,7 @@ def test_a_notice_and_an_invitation_reach_the_ke_without_a_reload(live_server, f
         row.get_by_text("Kvittert av Kåre Tromsø").wait_for()
 
         # The ward schedules a discharge meeting with the KE staff member.
+        row.locator("summary").click()
         row.get_by_role("link", name=re.compile("^Planlegg møte")).click()
         panel.get_by_role("heading", name="Planlegg et utskrivingsmøte").wait_for()
         when = timezone.localtime() + datetime.timedelta(days=2)

@@ -39,11 +39,45 @@ def test_it_admits_a_patient_and_the_rest_api_shows_the_admission(cast, unn_epj)
     admission = Admission.objects.get(uuid=resource["id"])
     assert response["Location"].endswith(f"/fhir/r4/Encounter/{admission.uuid}")
     assert (admission.patient, admission.hospital, admission.ward, admission.reason) == (
-        cast.shared, cast.unn, "Slag", "Hjerneslag")
+        cast.shared, cast.unn, cast.stroke_unit, "Hjerneslag")
     rest = unn_epj.get(f"/api/v1/admissions/{admission.uuid}/")
     assert rest.status_code == 200
     assert rest.json()["status"] == "admitted"
-    assert unn_epj.get(f"{BASE}Encounter/{admission.uuid}").status_code == 200
+    read = unn_epj.get(f"{BASE}Encounter/{admission.uuid}")
+    assert read.status_code == 200
+    # The ward as the registry has it: its code as an identifier, its name as the display.
+    assert read.json()["location"] == [{"location": {
+        "identifier": {"system": "urn:rehab-portal:ward-code", "value": "SLAG"},
+        "display": "Slag"}}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("location", [
+    {"identifier": {"system": "urn:rehab-portal:ward-code", "value": "slag"}},
+    {"identifier": {"value": "{uuid}"}},
+    {"display": "SLAG"},
+])
+def test_it_finds_the_ward_by_its_code_uuid_or_name(cast, unn_epj, location):
+    if "identifier" in location and location["identifier"]["value"] == "{uuid}":
+        location = {"identifier": {"value": str(cast.stroke_unit.uuid)}}
+    body = encounter({"reference": f"Patient/{cast.shared.uuid}"},
+                     location=[{"location": location}])
+    response = post(unn_epj, "Encounter", body)
+    assert response.status_code == 201, response.content
+    assert Admission.objects.get().ward == cast.stroke_unit
+
+
+@pytest.mark.django_db
+def test_an_unknown_ward_is_refused_naming_the_location(cast, unn_epj):
+    body = encounter({"reference": f"Patient/{cast.shared.uuid}"},
+                     location=[{"location": {"display": "Slagenheten, nevrologisk avdeling"}}])
+    response = post(unn_epj, "Encounter", body)
+    assert response.status_code == 400, response.content
+    issue = response.json()["issue"][0]
+    assert issue["expression"] == ["Encounter.location"]
+    assert "UNN Tromsø" in issue["diagnostics"]
+    assert "Slagenheten, nevrologisk avdeling" in issue["diagnostics"]
+    assert not Admission.objects.exists()
 
 
 FNR = "urn:oid:2.16.578.1.12.4.1.4.1"

@@ -49,8 +49,8 @@ def test_it_lets_only_the_hospitals_planners_admit(cast):
     for user in (cast.ke_tromso, cast.coordinator, cast.ke_bodo):
         with pytest.raises(PermissionDenied):
             admit_by = services.admit_patient
-            admit_by(by=user, patient=cast.shared, hospital=cast.unn, ward="Slag",
-                     admitted_at=timezone.now())
+            admit_by(by=user, patient=cast.shared, hospital=cast.unn,
+                     ward=factories.ward(cast.unn), admitted_at=timezone.now())
     assert not Admission.objects.exists()
 
 
@@ -60,7 +60,7 @@ def test_it_refuses_an_admission_in_the_future_or_to_a_non_hospital(cast):
     assert "admitted_at" in exc_info.value.message_dict
     with pytest.raises(ValidationError) as exc_info:
         services.admit_patient(by=cast.planner, patient=cast.shared, hospital=cast.tromso,
-                               ward="x", admitted_at=timezone.now())
+                               ward=factories.ward(cast.unn), admitted_at=timezone.now())
     assert "hospital" in exc_info.value.message_dict
     assert not Admission.objects.exists()
 
@@ -145,7 +145,7 @@ def test_it_transfers_to_another_hospital_which_takes_over(cast):
     other = factories.organization(OrganizationKind.HOSPITAL, "UNN Harstad", parent=cast.unn_hf)
     admission = admit(cast)
     new = services.transfer_patient(admission, by=cast.planner, to_hospital=other,
-                                    ward="Medisin")
+                                    ward=factories.ward(other, "Medisin"))
     admission.refresh_from_db()
     assert admission.status == AdmissionStatus.TRANSFERRED
     assert new.transferred_from == admission and new.hospital == other
@@ -183,12 +183,14 @@ def test_it_notifies_the_municipality_of_a_declaration(cast):
 
 def test_it_refuses_a_stale_admission_edit(cast):
     admission = admit(cast)
-    services.update_admission(admission, by=cast.planner, expected_version=1, ward="Ortopedi")
+    orthopaedics = factories.ward(cast.unn, "Ortopedi")
+    services.update_admission(admission, by=cast.planner, expected_version=1,
+                              ward=orthopaedics)
     with pytest.raises(StateConflict):
         services.update_admission(admission, by=cast.planner, expected_version=1,
-                                  ward="Kirurgi")
+                                  ward=factories.ward(cast.unn, "Kirurgi"))
     admission.refresh_from_db()
-    assert admission.ward == "Ortopedi"
+    assert admission.ward == orthopaedics
 
 
 def test_the_database_refuses_a_second_open_stay_that_slips_past_the_check(cast):
@@ -197,7 +199,7 @@ def test_the_database_refuses_a_second_open_stay_that_slips_past_the_check(cast)
     first = admit(cast)
     with pytest.raises(IntegrityError), transaction.atomic():
         Admission.objects.create(
-            patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
+            patient=cast.shared, hospital=cast.unn, ward=first.ward, municipality=cast.tromso,
             admitted_at=first.admitted_at, notification_deadline=first.notification_deadline)
 
 

@@ -33,7 +33,7 @@ def english():
 @pytest.fixture
 def declaration(cast):
     admission = Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
+        patient=cast.shared, hospital=cast.unn, ward=cast.stroke_unit, municipality=cast.tromso,
         admitted_at=at(2023, 12, 20, 9), notification_deadline=at(2023, 12, 21, 9),
         status="ready_for_discharge")
     return ReadyForDischarge.objects.create(admission=admission, declared_at=at(2023, 12, 30, 10),
@@ -92,7 +92,7 @@ def test_withdrawal_ends_the_period(declaration):
 
 def test_it_shows_an_open_period_through_today_and_flags_a_missing_rate(cast):
     admission = Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
+        patient=cast.shared, hospital=cast.unn, ward=cast.stroke_unit, municipality=cast.tromso,
         admitted_at=at(2026, 11, 1, 9), notification_deadline=at(2026, 11, 2, 9),
         status="ready_for_discharge")
     declaration = ReadyForDischarge.objects.create(admission=admission,
@@ -106,7 +106,7 @@ def test_it_shows_an_open_period_through_today_and_flags_a_missing_rate(cast):
 
 def test_it_counts_local_days_across_the_spring_dst_change(cast):
     admission = Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Slag", municipality=cast.tromso,
+        patient=cast.shared, hospital=cast.unn, ward=cast.stroke_unit, municipality=cast.tromso,
         admitted_at=at(2026, 3, 20, 9), notification_deadline=at(2026, 3, 21, 9),
         status="ready_for_discharge")
     # 00:30 in Oslo on 29 March is still 28 March in UTC.

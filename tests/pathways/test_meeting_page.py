@@ -472,8 +472,16 @@ def test_the_page_costs_the_same_queries_for_3_participants_as_for_30(
 
 @pytest.fixture
 def nlsh(cast):
-    return factories.organization(OrganizationKind.HOSPITAL, "Nordlandssykehuset Bodø",
-                                  parent=cast.unn_hf)
+    hospital = factories.organization(OrganizationKind.HOSPITAL, "Nordlandssykehuset Bodø",
+                                      parent=cast.unn_hf)
+    for name in ("Medisin", "Medisin 2"):
+        factories.ward(hospital, name, department="Medisinsk avdeling")
+    return hospital
+
+
+def ward_of(hospital, name="Medisin") -> str:
+    """What the transfer form's ward select posts: the ward's UUID."""
+    return str(factories.ward(hospital, name).uuid)
 
 
 def board_post(client, name, admission, data, htmx=True):
@@ -496,7 +504,7 @@ def test_the_planner_transfers_a_patient_to_another_hospital(client, cast, nlsh)
     admission = admit(cast)
     client.force_login(cast.planner)
     response = board_post(client, "transfer", admission,
-                          {"to_hospital": nlsh.pk, "ward": " Medisin  2 "})
+                          {"to_hospital": nlsh.pk, "ward": ward_of(nlsh, "Medisin 2")})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Astrid Aune er overført til Nordlandssykehuset Bodø, avdeling Medisin 2." in html
@@ -504,23 +512,44 @@ def test_the_planner_transfers_a_patient_to_another_hospital(client, cast, nlsh)
     admission.refresh_from_db()
     assert admission.status == AdmissionStatus.TRANSFERRED
     new = Admission.objects.get(transferred_from=admission)
-    assert (new.hospital, new.ward, new.status) == (nlsh, "Medisin 2", AdmissionStatus.ADMITTED)
+    assert (new.hospital, new.ward.name, new.status) == (nlsh, "Medisin 2",
+                                                         AdmissionStatus.ADMITTED)
 
 
 def test_it_refuses_a_transfer_to_the_same_hospital_or_in_the_future(client, cast, nlsh):
     admission = admit(cast)
     client.force_login(cast.planner)
     same = board_post(client, "transfer", admission, {"to_hospital": cast.unn.pk,
-                                                      "ward": "Slag"})
+                                                      "ward": ward_of(nlsh)})
     assert same.status_code == 422
     assert 'href="#id_to_hospital"' in same.content.decode()
     future = board_post(client, "transfer", admission, {
-        "to_hospital": nlsh.pk, "ward": "Medisin",
+        "to_hospital": nlsh.pk, "ward": ward_of(nlsh),
         "transferred_at": local(timezone.now() + datetime.timedelta(days=1))})
     assert future.status_code == 422
     assert 'href="#id_transferred_at"' in future.content.decode()
     admission.refresh_from_db()
     assert admission.status == AdmissionStatus.ADMITTED
+    assert not Admission.objects.filter(transferred_from=admission).exists()
+
+
+def test_the_transfer_form_offers_the_receiving_hospitals_wards_and_checks_the_pair(
+        client, cast, nlsh):
+    admission = admit(cast)
+    harstad = factories.organization(OrganizationKind.HOSPITAL, "UNN Harstad",
+                                     parent=cast.unn_hf)
+    factories.ward(harstad, "Kirurgisk sengepost", department="Kirurgisk avdeling")
+    client.force_login(cast.planner)
+    form = client.get(reverse("pathways:transfer", args=[admission.uuid]), **HTMX)
+    html = form.content.decode()
+    # Grouped by hospital and department; the sending hospital's own wards are not offered.
+    assert '<optgroup label="Nordlandssykehuset Bodø, Medisinsk avdeling">' in html
+    assert '<optgroup label="UNN Harstad, Kirurgisk avdeling">' in html
+    assert str(cast.stroke_unit.uuid) not in html
+    wrong = board_post(client, "transfer", admission, {
+        "to_hospital": nlsh.pk, "ward": ward_of(harstad, "Kirurgisk sengepost")})
+    assert wrong.status_code == 422
+    assert 'href="#id_ward"' in wrong.content.decode()
     assert not Admission.objects.filter(transferred_from=admission).exists()
 
 
@@ -559,6 +588,6 @@ def test_only_the_hospitals_planners_record_a_death_or_a_transfer(client, cast, 
     assert board_post(client, "record_death", admission,
                       {"died_at": died_at}).status_code == status
     assert board_post(client, "transfer", admission,
-                      {"to_hospital": nlsh.pk, "ward": "Medisin"}).status_code == status
+                      {"to_hospital": nlsh.pk, "ward": ward_of(nlsh)}).status_code == status
     admission.refresh_from_db()
     assert admission.status == AdmissionStatus.ADMITTED

@@ -184,7 +184,7 @@ def test_a_transfer_and_a_death_are_on_the_timeline(client, cast):
     nlsh_planner = factories.user("planner_nlsh", nlsh, Role.DISCHARGE_PLANNER)
     admission = admit(cast)
     new = services.transfer_patient(admission, by=cast.planner, to_hospital=nlsh,
-                                    ward="Medisin")
+                                    ward=factories.ward(nlsh, "Medisin"))
     services.record_death(new, by=nlsh_planner, died_at=timezone.now())
     client.force_login(cast.ke_tromso)
     html = page(client, cast.shared).content.decode()

@@ -52,10 +52,11 @@ def people(cast):
     cast.ke_unn = factories.user("ke_unn", cast.unn_hf, Role.KE_STAFF, email="ke@unn.example")
     cast.ortho_planner = factories.user("ortho_planner", email="ortho@unn.example")
     Membership.objects.create(user=cast.ortho_planner, organization=cast.unn,
-                              role=Role.DISCHARGE_PLANNER, ward="Ortopedisk sengepost")
+                              role=Role.DISCHARGE_PLANNER,
+                              ward=factories.ward(cast.unn, "Ortopedisk sengepost"))
     cast.ward_planner = factories.user("ward_planner", email="nevro@unn.example")
     Membership.objects.create(user=cast.ward_planner, organization=cast.unn,
-                              role=Role.DISCHARGE_PLANNER, ward=WARD)
+                              role=Role.DISCHARGE_PLANNER, ward=factories.ward(cast.unn, WARD))
     cast.everyone = [cast.planner, cast.ward_planner, cast.ortho_planner, cast.ke_tromso,
                      cast.coordinator, cast.ke_bodo, cast.ke_unn]
     return cast

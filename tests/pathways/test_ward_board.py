@@ -44,8 +44,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 #  4 the open admissions with patient, municipality and the audit's grounds (subqueries),
 #  5 their notices with sender, acknowledger and receipt (subqueries on notifications),
 #  6 their declarations, 7 the answers, 8 their meetings with participants counted,
-#  9 one INSERT of the audit events, 10 the hospital's wards for the filter (only when one
-#  ward is shown: the whole hospital's rows name them). The fingerprint comes from the rows.
+#  9 one INSERT of the audit events, 10 the hospital's registered wards (the picker and the
+#  ward asked for). The fingerprint comes from the rows.
 BOARD_BUDGET = 10
 # A poll that finds nothing new: 1 session, 2 user, 3 memberships, 4 the fingerprint,
 # 5 the countdowns of the admissions without a notice.
@@ -55,7 +55,7 @@ QUIET_POLL_BUDGET = 5
 @pytest.fixture
 def planner(cast):
     """The cast's planner, tied to the stroke ward (Membership.ward)."""
-    Membership.objects.filter(user=cast.planner).update(ward="Slag")
+    Membership.objects.filter(user=cast.planner).update(ward=cast.stroke_unit)
     return cast.planner
 
 
@@ -128,7 +128,7 @@ def test_it_starts_on_the_planners_own_ward_and_filters_by_ward(client, cast, pl
     client.force_login(planner)
     html = board(client).content.decode()
     assert "Aune, Astrid" in html and "Nyvik, Nils" not in html
-    assert '<option value="Slag" selected>' in html
+    assert '<option value="SLAG" selected>Slag (din avdeling)</option>' in html
     html = board(client, ward="Ortopedi").content.decode()
     assert "Nyvik, Nils" in html and "Aune, Astrid" not in html
     html = board(client, ward="all").content.decode()
@@ -259,7 +259,7 @@ def test_a_poll_after_a_change_brings_the_board_again(client, cast, planner):
 
 def admit_data(cast, **fields):
     at = timezone.localtime() - datetime.timedelta(hours=1)
-    data = {"identity_number": cast.shared.identity_number, "ward": "Slag",
+    data = {"identity_number": cast.shared.identity_number, "ward": str(cast.stroke_unit.uuid),
             "admitted_at": at.strftime("%Y-%m-%dT%H:%M"), "reason": "Hjerneslag",
             "needs_interdisciplinary_follow_up": "on", "board_ward": "Slag"}
     data.update(fields)
@@ -275,12 +275,13 @@ def post_admit(client, data, htmx=True):
 def test_it_admits_a_patient_the_hospital_knows_and_shows_the_row(client, cast, planner):
     client.force_login(planner)
     form = client.get(reverse("pathways:admit", args=[cast.unn.uuid]), **HTMX)
-    assert 'value="Slag"' in form.content.decode()  # the planner's ward
+    assert f'value="{cast.stroke_unit.uuid}" selected' in form.content.decode()  # theirs
     response = post_admit(client, admit_data(cast, hospital=cast.unn.uuid))
     html = response.content.decode()
     assert response.status_code == 200
     admission = Admission.objects.get(patient=cast.shared)
-    assert (admission.ward, admission.needs_interdisciplinary_follow_up) == ("Slag", True)
+    assert (admission.ward, admission.needs_interdisciplinary_follow_up) == (
+        cast.stroke_unit, True)
     assert "Astrid Aune er lagt inn på Slag." in html  # the panel and the announcement
     assert 'hx-swap-oob="innerHTML:#announcer"' in html
     assert '<section id="ward-board"' in html and 'hx-swap-oob="true"' in html
@@ -571,7 +572,8 @@ def test_it_schedules_a_meeting_and_invites_the_participants(client, cast, plann
     assert kinds == ["coordinating_unit", "coordinator", "gp", "hospital_staff"]
     assert Notification.objects.filter(recipient=cast.ke_tromso,
                                        kind="discharge_meeting.invitation").exists()
-    assert "4 invitert" in response.content.decode()
+    assert "3 invitert" in response.content.decode()  # the planner takes part, not invited
+    assert meeting.participants.get(user=planner).status == "accepted"
 
 
 def test_it_refuses_a_meeting_in_the_past_on_the_field(client, cast, planner):

@@ -232,7 +232,8 @@ def test_a_sweeps_email_names_no_patient_and_no_health_data(cast, settings):
     cast.planner.save(update_fields=["email"])
     admitted_at = datetime.datetime(2026, 5, 4, 8, 0, tzinfo=datetime.UTC)
     Admission.objects.create(
-        patient=cast.shared, hospital=cast.unn, ward="Nevrologisk sengepost",
+        patient=cast.shared, hospital=cast.unn,
+        ward=factories.ward(cast.unn, "Nevrologisk sengepost"),
         admitted_at=admitted_at, municipality=cast.tromso, reason="Hjerneinfarkt, afasi",
         notification_deadline=admitted_at + datetime.timedelta(hours=24),
     )

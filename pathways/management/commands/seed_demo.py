@@ -31,6 +31,7 @@ from registry.models import (
     AuditAction,
     AuditObjectType,
     CoordinatingUnit,
+    Department,
     Membership,
     Organization,
     OrganizationKind,
@@ -38,6 +39,7 @@ from registry.models import (
     ServiceOffering,
     TargetGroup,
     User,
+    Ward,
     default_api_scopes,
 )
 from registry.services import create_api_client, revoke_api_key, set_api_client_scopes
@@ -99,6 +101,7 @@ class Command(BaseCommand):
             self.seed_organizations()
             self.seed_coordinating_units()
             self.seed_services()
+            self.seed_wards()
             self.seed_users()
             self.seed_api_client()
             if settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS:
@@ -209,7 +212,7 @@ class Command(BaseCommand):
                               email=f"{username}@rehabportal.example", is_active=True)
             Membership.objects.update_or_create(
                 user=user, organization=self.orgs[org_key], role=role,
-                defaults={"ward": ward})
+                defaults={"ward": self.wards[org_key, ward] if ward else None})
             self.users[username] = user
 
     def seed_api_client(self):
@@ -259,6 +262,24 @@ class Command(BaseCommand):
                 grant_care_relationship(patient, self.orgs[rel_org], reason, by=registrar,
                                         user=self.users[personal] if personal else None)
 
+    def seed_wards(self):
+        """Each hospital's departments and wards; a ward found by its code is left as the
+        administrators keep it."""
+        self.wards: dict[tuple[str, str], Ward] = {}
+        for _key, _name, _seed, hospitals in demo.HEALTH_TRUSTS:
+            for hospital_key, _hospital_name, orgnr_seed in hospitals:
+                # By organisation number: a hospital's key may be its town's too (Hammerfest).
+                hospital = Organization.objects.get(orgnr=synthetic_orgnr(orgnr_seed))
+                for department, name, code in [*demo.DEMO_WARDS,
+                                               *demo.HOSPITAL_WARDS.get(hospital_key, [])]:
+                    ward = Ward.objects.filter(hospital=hospital, code=code).first()
+                    if ward is None:
+                        ward = Ward.objects.create(
+                            department=Department.objects.get_or_create(
+                                hospital=hospital, name=department)[0],
+                            name=name, code=code)
+                    self.wards[hospital_key, code] = ward
+
     def seed_pathways(self):
         """A ward's worth of stays at UNN Tromsø, at different steps, relative to now."""
         now = timezone.now()
@@ -269,7 +290,8 @@ class Command(BaseCommand):
             if patient.admissions.exists():
                 continue
             admission = admit_patient(
-                by=planner, patient=patient, hospital=hospital, ward=ward,
+                by=planner, patient=patient, hospital=hospital,
+                ward=self.wards["unn-tromso", ward],
                 admitted_at=now - datetime.timedelta(hours=hours_ago),
                 reason=demo.ADMISSION_REASONS[key], needs_interdisciplinary_follow_up=True,
                 is_rehabilitation_stay=step == "discharged",
