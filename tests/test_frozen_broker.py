@@ -86,7 +86,7 @@ def test_an_early_notification_is_sent_while_the_broker_hangs_and_mailed_when_it
     cast.ke_tromso.email = "ke@tromso.kommune.example"
     cast.ke_tromso.save()
     admission = pathway_services.admit_patient(
-        by=cast.planner, patient=cast.shared, hospital=cast.unn, ward="Slag",
+        by=cast.planner, patient=cast.shared, hospital=cast.unn, ward=cast.stroke_unit,
         admitted_at=timezone.now() - datetime.timedelta(hours=1))
     ward = api(cast.planner)
 
