@@ -273,7 +273,8 @@ def schedule_meeting(request, uuid):
         return _("Discharge meeting for %(name)s scheduled %(when)s; %(count)s invited.") % {
             "name": admission.patient.full_name,
             "when": dates.when(meeting.scheduled_at),
-            "count": meeting.participants.count()}
+            # The organiser takes part without an invitation of her own.
+            "count": meeting.participants.exclude(user=meeting.organizer_id).count()}
 
     return _admission_step(
         request, admission, form, "pathways/partials/meeting_form.html",
