@@ -240,12 +240,16 @@ def test_it_sends_an_early_notification_and_the_rest_api_shows_it(cast, unn_epj,
     rest = tromso_epj.get(f"/api/v1/early-notifications/{notice.uuid}/")
     assert rest.status_code == 200
     assert rest.json()["barthel_index"] == 40
-    # The next one must say how it relates: a business rule, 422.
+    # A later one is a change unless it says otherwise; calling it new is a business
+    # rule broken, 422, and nothing is sent.
+    wrong = post(unn_epj, "Communication", communication(admission, extension=[
+        {"url": "urn:rehab-portal:message-status", "valueCode": "new"}]))
+    assert wrong.status_code == 422, wrong.content
+    assert EarlyNotification.objects.filter(admission__uuid=admission.uuid).count() == 1
     again = post(unn_epj, "Communication", communication(admission))
-    assert again.status_code == 422
-    changed = post(unn_epj, "Communication", communication(admission, extension=[
-        {"url": "urn:rehab-portal:message-status", "valueCode": "change"}]))
-    assert changed.status_code == 201, changed.content
+    assert again.status_code == 201, again.content
+    later = EarlyNotification.objects.get(uuid=again.json()["id"])
+    assert (later.sequence, later.message_status) == (2, "change")
 
 
 @pytest.mark.django_db

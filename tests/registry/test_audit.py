@@ -190,5 +190,7 @@ def test_every_record_a_service_audits_by_its_class_name_is_a_known_object_type(
 
     written = {model.__name__.lower() for label in ("coordination", "webhooks", "pathways")
                for model in apps.get_app_config(label).get_models()}
-    never_audited = {"dailyrate", "planversion", "carerelationship", "nextofkin"}
+    # A notice assignment (who took it) is audited as an update of its admission.
+    never_audited = {"dailyrate", "planversion", "carerelationship", "nextofkin",
+                     "noticeassignment"}
     assert written - never_audited <= set(AuditObjectType)
