@@ -22,7 +22,7 @@ from ..access import visible_patients
 from ..deadlines import OSLO, add_hours, local_date
 from ..filters import PatientFilter
 from ..forms.inbox import DEFAULT_SORT, NoticeQueueForm, NoticeStatus
-from ..models import Admission, EarlyNotification, NoticeAssignment, Patient
+from ..models import EarlyNotification, NoticeAssignment, Patient
 from ..models.admissions import OPEN_STATUSES
 from ..services.assignments import assignment_holds
 
@@ -32,11 +32,9 @@ ACKNOWLEDGED_SHOWN_FOR = datetime.timedelta(days=7)
 # What the queue's URL may carry; anything else is left out of the links it makes.
 QUEUE_PARAMS = ("q", "hospital", "status", "due", "mine", "sort", "page")
 
-# The ward is a name on older databases and a registry row on newer ones: read it with the
-# row (no query per row) and sort by its name either way.
-_WARD_IS_ROW = Admission._meta.get_field("ward").is_relation
-WARD_RELATED = ("admission__ward",) if _WARD_IS_ROW else ()
-WARD_ORDER = "admission__ward__name" if _WARD_IS_ROW else "admission__ward"
+# The ward (a registry row) is read with the row, no query per row, and sorted by its name.
+WARD_RELATED = ("admission__ward",)
+WARD_ORDER = "admission__ward__name"
 
 # A column's ordering, ascending; descending reverses each part. Ties: the deadline, then
 # the row's key, so that a page boundary never moves.

@@ -59,14 +59,10 @@ def open_notice_queue(hospital_id: int, municipality_id: int, planner_id: int, *
 
 
 def _ward(hospital_id: int):
-    """The ward of the queue's admissions: a name, or (where wards are registry rows) the
-    hospital's first ward."""
-    from pathways.models import Admission
+    """The ward of the queue's admissions: the hospital's first ward."""
+    from registry.models import Ward
 
-    field = Admission._meta.get_field("ward")
-    if not field.is_relation:
-        return "Bench"
-    ward = field.related_model.objects.filter(hospital_id=hospital_id).order_by("pk").first()
+    ward = Ward.objects.filter(hospital_id=hospital_id).order_by("pk").first()
     if ward is None:
         raise RuntimeError(f"hospital {hospital_id} has no ward for the bench's queue")
     return ward

@@ -7,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from pathways.models import Admission
 from rehab_portal.bench.queue import open_notice_queue
 from tests import factories
 
@@ -26,8 +25,7 @@ def queue(cast, settings):
     built before the browser starts (tests/browser/conftest.py). Quick polls, so that a test
     sees what the polls after a step do."""
     settings.PORTAL_POLL_SECONDS = {"ke_inbox": 1, "ward_board": 60, "notification_badge": 30}
-    if Admission._meta.get_field("ward").is_relation:
-        factories.ward(cast.unn)
+    factories.ward(cast.unn)
     open_notice_queue(cast.unn.pk, cast.tromso.pk, cast.planner.pk, count=QUEUE)
     return cast
 

@@ -99,6 +99,19 @@ def test_status_words_read_right_beside_each_other(client, cast):
     assert ">Ny<" not in html
 
 
+@pytest.mark.django_db
+def test_a_row_shows_the_discharge_date_given_at_admission_when_the_notice_gives_none(
+        client, cast):
+    notice = notice_of(cast, "Dagny", "Dato")
+    Admission.objects.filter(pk=notice.admission_id).update(
+        estimated_discharge_date=datetime.date(2031, 3, 14))
+    type(notice).objects.filter(pk=notice.pk).update(estimated_discharge_date=None)
+    client.force_login(cast.ke_tromso)
+    html = inbox(client).content.decode()
+    assert "Forventet utskrevet 14.03.2031" in html
+    assert "ikke kjent ennå" not in html.split("Dagny")[1].split("</tr>")[0]
+
+
 # ---------------------------------------------------------------------------------------
 # Filters and their counts, search, sort, pages
 
@@ -411,8 +424,7 @@ def test_a_step_on_an_up_to_date_page_does_not_make_the_next_poll_redraw_it(clie
 def fill_queue(cast, count, first=0):
     """`count` Tromsø residents in hospital at UNN, each notice waiting (bulk inserts, as
     the bench makes its queue), and one of them taken."""
-    if Admission._meta.get_field("ward").is_relation:
-        factories.ward(cast.unn)  # the queue's ward
+    factories.ward(cast.unn)  # the queue's ward
     assert open_notice_queue(cast.unn.pk, cast.tromso.pk, cast.planner.pk, count=count,
                              first=first) == count
     services.take_notice(Admission.objects.order_by("pk").last(), by=cast.ke_tromso)
@@ -460,8 +472,7 @@ def test_the_bench_times_the_inbox_of_a_municipality_with_a_big_queue(cast, monk
     from rehab_portal.bench import queue as bench_queue
 
     monkeypatch.setattr(bench_queue, "OPEN_NOTICE_QUEUE", 60)
-    if Admission._meta.get_field("ward").is_relation:
-        factories.ward(cast.unn)
+    factories.ward(cast.unn)
     world = SimpleNamespace(hospitals=[cast.unn.pk], municipalities=[cast.bodo.pk, cast.tromso.pk],
                             planners={cast.unn.pk: [cast.planner.pk]},
                             ke_by_org={cast.tromso.pk: [cast.ke_tromso.pk]})
