@@ -95,7 +95,9 @@ def test_the_tromso_ke_sees_the_waiting_request_the_coordinators_and_the_plan_du
     assert response.status_code == 200
     html = response.content.decode()
     assert f"/plan-requests/{waiting.uuid}/accept/" in html and "Tor Tindvik" in html
-    assert f'href="/plans/{plan.uuid}/">Astrid Aune</a>' in html  # due for evaluation
+    # Due for evaluation: the patient's name leads to the patient, the row's link to the plan.
+    assert f'href="/patients/{plan.patient.uuid}/">Astrid Aune</a>' in html
+    assert f'href="/plans/{plan.uuid}/" id="due-plan-{plan.uuid}"' in html
     assert "Kora Koordinator" in html and "Frida Fjellheim" in html
 
 
