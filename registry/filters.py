@@ -8,7 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 
 from common.api.filters import updated_since_filter
 
-from .models import Organization, OrganizationKind, Region, ServiceOffering, TargetGroup
+from .models import (
+    Organization,
+    OrganizationKind,
+    Region,
+    ServiceOffering,
+    TargetGroup,
+    Ward,
+)
+from .models.wards import normalize_code
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -57,3 +65,24 @@ class ServiceOfferingFilter(django_filters.FilterSet):
 
     def filter_municipality(self, queryset, name, value):
         return queryset.for_municipality(value) if value else queryset
+
+
+class WardFilter(django_filters.FilterSet):
+    """A hospital's wards, for EPJ systems that name the ward of an admission by its code."""
+
+    hospital = UuidModelChoiceFilter(
+        queryset=Organization.objects.filter(kind=OrganizationKind.HOSPITAL),
+        to_field_name="uuid", label=_("Hospital"),
+        error_messages={"invalid_choice": _("No hospital has this UUID.")},
+    )
+    active = django_filters.BooleanFilter(label=_("Active"))
+    code = django_filters.CharFilter(method="filter_code", label=_("Short code"),
+                                     help_text=_("The ward's short code, in any case."))
+    updated_since = updated_since_filter(help_text=None)
+
+    class Meta:
+        model = Ward
+        fields = ["hospital", "active", "code", "updated_since"]
+
+    def filter_code(self, queryset, name, value):
+        return queryset.filter(code=normalize_code(value))

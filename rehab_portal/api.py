@@ -11,7 +11,7 @@ from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet
 from pathways.api.views import PatientViewSet
 from registry.api.notifications import NotificationViewSet
-from registry.api.views import OrganizationViewSet, ServiceOfferingViewSet
+from registry.api.views import OrganizationViewSet, ServiceOfferingViewSet, WardViewSet
 from webhooks.api.views import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 
 
@@ -25,6 +25,7 @@ router = DefaultRouter()
 router.APIRootView = ApiRootView
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("services", ServiceOfferingViewSet, basename="service")
+router.register("wards", WardViewSet, basename="ward")
 router.register("patients", PatientViewSet, basename="patient")
 router.register("admissions", AdmissionViewSet, basename="admission")
 router.register("early-notifications", EarlyNotificationViewSet, basename="early-notification")

@@ -36,6 +36,9 @@ RESOURCES |= {
         sees=lambda world, member, owner: True),
     "service": SimpleNamespace(
         objects=lambda world: [(None, world.service)], sees=lambda world, member, owner: True),
+    "ward": SimpleNamespace(  # registry data, public like the organisations
+        objects=lambda world: [(None, world.cast.stroke_unit)],
+        sees=lambda world, member, owner: True),
     "notification": SimpleNamespace(  # one's own
         objects=lambda world: [(m, n) for m in MEMBERS for n in Notification.objects.filter(
             recipient=world.people[m]).order_by("pk")[:1]],
@@ -64,7 +67,8 @@ def rule(resource, kind="object", **extra):
     return SimpleNamespace(resource=resource, kind=kind, **extra)
 
 
-API_BASENAMES = {"organization": "organization", "service": "service", "patient": "patient",
+API_BASENAMES = {"organization": "organization", "service": "service", "ward": "ward",
+                 "patient": "patient",
                  "admission": "admission", "early-notification": "notice",
                  "discharge-meeting": "meeting", "notification": "notification",
                  "plan-request": "request", "coordinator": "coordinator",

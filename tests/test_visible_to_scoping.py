@@ -16,6 +16,7 @@ from . import access_world
 NOT_PATIENT_DATA = {
     "organizations": "the public catalogue of organisations",
     "services": "the public catalogue of services",
+    "wards": "the hospitals' wards, registry data like the organisations",
     "notifications": "the user's own notifications (registry.notifications)",
     "coordinators": "the coordinators of the user's organisations",
     "webhook-subscriptions": "the API client's own (webhooks.access)",

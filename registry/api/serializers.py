@@ -1,11 +1,20 @@
-"""Organisations and services over the API: public UUIDs and codes, never integer keys."""
+"""Organisations, services and wards over the API: public UUIDs and codes, never integer
+keys."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from common.api.fields import SlugRelatedField, UuidRelatedField
 from common.api.serializers import ValidatedModelSerializer
 
-from ..models import CoordinatingUnit, Organization, ServiceLevel, ServiceOffering, TargetGroup
+from ..models import (
+    CoordinatingUnit,
+    Organization,
+    ServiceLevel,
+    ServiceOffering,
+    TargetGroup,
+    Ward,
+)
 
 
 class CoordinatingUnitSerializer(serializers.ModelSerializer):
@@ -56,3 +65,24 @@ class ServiceOfferingSerializer(ValidatedModelSerializer):
                   "municipalities_served", "capacity", "waiting_days", "contact", "active",
                   "created_at", "updated_at"]
         read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+class WardSerializer(serializers.ModelSerializer):
+    """A hospital's ward: what an admission's `ward` names, by `code` or `uuid`."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="ward-detail", lookup_field="uuid")
+    code = serializers.CharField(read_only=True, help_text=_(
+        "Unique within the hospital, in capitals: send it (any case) or the UUID as an "
+        "admission's ward."))
+    department = UuidRelatedField(read_only=True, help_text=_("UUID of the ward's department."))
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    hospital = UuidRelatedField(read_only=True, help_text=_("UUID of the ward's hospital."))
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+    active = serializers.BooleanField(read_only=True, help_text=_(
+        "An inactive ward keeps its admissions but takes no new ones."))
+
+    class Meta:
+        model = Ward
+        fields = ["uuid", "url", "code", "name", "department", "department_name", "hospital",
+                  "hospital_name", "active", "created_at", "updated_at"]
+        read_only_fields = fields

@@ -1,4 +1,4 @@
-"""Organisations (read-only) and services on the pyramid over the API."""
+"""Organisations and hospitals' wards (read-only) and services on the pyramid over the API."""
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema_view
@@ -17,13 +17,14 @@ from common.api.operations import (
 
 from .. import services
 from ..access import require_admin_of
-from ..filters import OrganizationFilter, ServiceOfferingFilter
-from ..models import Organization, ServiceOffering
+from ..filters import OrganizationFilter, ServiceOfferingFilter, WardFilter
+from ..models import Organization, ServiceOffering, Ward
 from . import schema  # noqa: F401 - registers the API-key scheme with drf-spectacular
 from .serializers import (
     OrganizationDetailSerializer,
     OrganizationSerializer,
     ServiceOfferingSerializer,
+    WardSerializer,
 )
 
 
@@ -103,3 +104,23 @@ class ServiceOfferingViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retr
     def retrieve(self, request, *args, **kwargs):
         offering = self.get_object()
         return versioned_response(self.get_serializer(offering).data, offering.version)
+
+
+@extend_schema_view(
+    list=list_schema(
+        WardSerializer, "List hospitals' wards",
+        "The wards an admission's `ward` may name (by `code` or `uuid`), in order of hospital, "
+        "department and name. `hospital` takes a hospital's UUID (one that names no hospital "
+        "is a 400 naming `hospital`); `active=true` gives the wards that take new admissions."),
+    retrieve=retrieve_schema(WardSerializer, "A ward"),
+)
+class WardViewSet(UuidLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Registry data like the organisations: every signed-in user and system with
+    `registry:read` reads it; it changes in Django admin or with manage.py import_wards."""
+    scope_family = "registry"
+
+    # The uuid last: two wards of one name keep their place from page to page.
+    queryset = Ward.objects.select_related("hospital", "department").order_by(
+        "hospital__name", "department__name", "name", "uuid")
+    serializer_class = WardSerializer
+    filterset_class = WardFilter
