@@ -94,3 +94,22 @@ def test_it_lists_organisations_within_a_fixed_query_budget(cast, api, grow,
     grow(make, 29)
     many = measure(client, url, ORGANIZATION_BUDGET, django_assert_max_num_queries, 30)
     assert few == many
+
+
+# Wards: 1 session, 2 user, 3 COUNT, 4 the page with each ward's hospital and department.
+WARD_BUDGET = 4
+
+
+def test_it_lists_wards_within_a_fixed_query_budget(cast, api, grow,
+                                                    django_assert_max_num_queries):
+    def make(i):
+        if i:  # the cast's stroke unit is the first
+            factories.ward(cast.unn, f"Post {i}", department=f"Avdeling {i % 4}")
+
+    client = api(cast.planner)
+    url = "/api/v1/wards/"
+    grow(make, 3)
+    few = measure(client, url, WARD_BUDGET, django_assert_max_num_queries, 3)
+    grow(make, 30)
+    many = measure(client, url, WARD_BUDGET, django_assert_max_num_queries, 30)
+    assert few == many

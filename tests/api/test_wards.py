@@ -92,6 +92,8 @@ def test_a_hospital_filter_that_names_no_hospital_is_a_400_naming_it(cast, api, 
                                      HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert error(response)["fields"] == {"hospital": ["No hospital has this UUID."]}
+    in_bokmal = api(cast.planner).get(URL, {"hospital": str(hospital(cast))})
+    assert error(in_bokmal)["fields"] == {"hospital": ["Ingen sykehus har denne UUID-en."]}
 
 
 def test_a_malformed_hospital_filter_is_a_400_naming_it(cast, api, wards):
