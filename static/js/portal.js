@@ -18,8 +18,8 @@
    Panels (`.panel-region[data-closable]`): the button that opened one gets focus back when
    the panel is closed with its Close/Cancel button or with Escape.
 
-   Table scrollers: write them with {% scroller label %} (common/templatetags/scrollers.py);
-   a plain <div class="table-wrap"> is made a named region the keyboard reaches here. */
+   Table scrollers are written with {% scroller label %} (common/templatetags/scrollers.py),
+   which renders them reachable and named; nothing here names them. */
 (function () {
   "use strict";
 
@@ -228,39 +228,6 @@
       closePanel(region);
     }
   });
-
-  // A table's scroller ({% scroller %} renders one reachable and named): one written as a
-  // plain <div class="table-wrap"> becomes a named region the keyboard can reach, named
-  // by its table's caption (or the table's own name, or the section's heading).
-  var scrollerCount = 0;
-  function nameScrollers(root) {
-    var wraps = Array.from(root.querySelectorAll(".table-wrap"));
-    if (root.matches && root.matches(".table-wrap")) { wraps.push(root); }
-    wraps.forEach(function (wrap) {
-      if (wrap.hasAttribute("aria-label") || wrap.hasAttribute("aria-labelledby")) {
-        return;
-      }
-      var caption = wrap.querySelector("caption");
-      var table = wrap.querySelector("table");
-      var section = wrap.closest("section[aria-labelledby]");
-      if (caption) {
-        scrollerCount += 1;
-        caption.id = caption.id || "scroller-caption-" + scrollerCount;
-        wrap.setAttribute("aria-labelledby", caption.id);
-      } else if (table && (table.getAttribute("aria-label") || table.getAttribute("aria-labelledby"))) {
-        wrap.setAttribute(table.getAttribute("aria-label") ? "aria-label" : "aria-labelledby",
-                          table.getAttribute("aria-label") || table.getAttribute("aria-labelledby"));
-      } else if (section) {
-        wrap.setAttribute("aria-labelledby", section.getAttribute("aria-labelledby"));
-      } else {
-        return;
-      }
-      wrap.setAttribute("role", "region");
-      wrap.setAttribute("tabindex", "0");
-    });
-  }
-  nameScrollers(document);
-  document.addEventListener("htmx:load", function (event) { nameScrollers(event.detail.elt); });
 
   // The pyramid's steps get their width from data-width (the CSP allows no style attribute;
   // setting the style from a script is allowed).

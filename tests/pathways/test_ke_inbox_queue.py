@@ -66,7 +66,7 @@ def test_it_is_a_table_with_a_caption_sortable_columns_and_a_scrolling_region(cl
     notice = factories.early_notification(cast)
     client.force_login(cast.ke_tromso)
     html = inbox(client).content.decode()
-    assert re.search(r'<div class="table-wrap queue-wrap" tabindex="0" role="region" '
+    assert re.search(r'<div class="table-wrap queue-wrap" role="region" tabindex="0" '
                      r'aria-label="Tidligmeldinger">', html)
     assert re.search(r'<caption id="notice-queue-caption">Tidligmelding 1–1 av 1</caption>',
                      html)
