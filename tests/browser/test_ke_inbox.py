@@ -57,7 +57,7 @@ def test_the_ke_searches_filters_sorts_and_takes_a_notice(live_server, queue, vi
     expect(row.locator(".row-note")).to_have_text(
         "Du har tatt tidligmeldingen for Kø25 Bench.")
     row_id = row.get_attribute("id")
-    assert page.evaluate(FOCUSED_ROW) == row_id
+    page.wait_for_function(f"{FOCUSED_ROW} === {row_id!r}")  # once the swap has settled
     expect(page.locator("#count-mine")).to_have_text("(1)")
     expect(row.get_by_role("button", name=re.compile("^Slipp"))).to_be_visible()
 
