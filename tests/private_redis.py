@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 
+import kombu.pools
 import pytest
 import redis
 
@@ -23,9 +24,13 @@ def free_port() -> int:
 def use_broker(url: str | None) -> None:
     """Publish from this process to `url` (None: back to the configured broker); the pools
     are made again on next use. (broker_write_url: CELERY_BROKER_URL in the environment would
-    win over broker_url.)"""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    win over broker_url.)
+
+    app.pool is an entry of kombu's process-wide registry, keyed by the broker's address:
+    closing it alone would leave the closed pool registered, and the next publish to the
+    configured broker would get it back ("Acquire on closed pool"). kombu.pools.reset()
+    closes every pool and empties the registry."""
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_write_url = url
