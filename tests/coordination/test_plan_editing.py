@@ -21,29 +21,7 @@ from coordination.models import (
 from registry.models import Role
 from tests import factories
 
-from .conftest import activate, make_plan
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def plan_url(plan, name="plan_detail", **kwargs):
-    return reverse(f"coordination:{name}", kwargs={"uuid": plan.uuid, **kwargs})
-
-
-def fresh(plan):
-    plan.refresh_from_db()
-    return plan
-
-
-@pytest.fixture
-def goal(cast, plan):
-    return services.add_goal(plan, by=cast.ke_tromso, text="Gå tur med hunden")
-
-
-@pytest.fixture
-def measure(cast, plan):
-    return services.add_measure(plan, by=cast.ke_tromso, description="Trening to ganger i uka")
-
+from .conftest import HTMX, activate, fresh, make_plan, plan_url
 
 # ---------------------------------------------------------------------------------------
 # Goals

@@ -4,38 +4,16 @@ goal in the patient's words stays marked as theirs with who reworded it, and a s
 overwrites nothing."""
 
 import pytest
-from django.urls import reverse
 
 from coordination import pdf, services
 from coordination.models import Goal, Measure
 
-from .conftest import make_plan
+from .conftest import HTMX, fresh, make_plan, plan_url
 from .test_pdf import pages_text
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def plan_url(plan, name="plan_detail", **kwargs):
-    return reverse(f"coordination:{name}", kwargs={"uuid": plan.uuid, **kwargs})
-
-
-def fresh(record):
-    record.refresh_from_db()
-    return record
 
 
 def history(html: str) -> str:
     return html[html.index('id="history"'):]
-
-
-@pytest.fixture
-def goal(cast, plan):
-    return services.add_goal(plan, by=cast.ke_tromso, text="Gå tur med hunden")
-
-
-@pytest.fixture
-def measure(cast, plan):
-    return services.add_measure(plan, by=cast.ke_tromso, description="Trening to ganger i uka")
 
 
 def test_the_plan_page_offers_to_reword_goals_and_measures(client, cast, plan, goal, measure):

@@ -18,9 +18,7 @@ from coordination.models import (
 from registry.models import AuditAction, AuditEvent, Role
 from tests import factories
 
-from .conftest import activate, make_plan, submit
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from .conftest import HTMX, activate, make_plan, plan_url, submit
 
 # Queries of the KE overview, whatever the number of requests and plans:
 #  1 session, 2 user, 3 the user's memberships with the unread count (the KE's
@@ -44,10 +42,6 @@ PLAN_BUDGET = 19
 
 def overview(client, **params):
     return client.get(reverse("coordination:ke_overview"), params)
-
-
-def plan_url(plan, name="plan_detail", **kwargs):
-    return reverse(f"coordination:{name}", kwargs={"uuid": plan.uuid, **kwargs})
 
 
 # ---------------------------------------------------------------------------------------
