@@ -127,12 +127,18 @@ document.addEventListener("securitypolicyviolation", function (event) {
 """
 
 
-@pytest.fixture
-def pathway(cast):
-    """Built before the browser starts (see tests/browser/conftest.py)."""
+def ensure_service_levels():
+    """The pyramid's levels, as their migration made them: a transactional test may start
+    after another one flushed them."""
     if not ServiceLevel.objects.exists():
         migration = importlib.import_module("registry.migrations.0003_service_levels")
         migration.create_levels(apps, None)
+
+
+@pytest.fixture
+def pathway(cast):
+    """Built before the browser starts (see the `browser` fixture)."""
+    ensure_service_levels()
     everything = one_of_everything(cast)
     get_user_model().objects.create_superuser("operator", "operator@example.org", PASSWORD)
     return everything

@@ -14,8 +14,6 @@ from tests import factories
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def flow(cast, settings):
@@ -27,93 +25,86 @@ def flow(cast, settings):
     return cast
 
 
-def sign_in(browser, live_server, username, path):
-    context = browser.new_context(locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(re.compile(re.escape(path) + "$"))
-    page.evaluate("window.notReloaded = true")  # survives htmx swaps, not a page load
-    return context, page
+def signed_in(visitor, username, path):
+    person = visitor()
+    person.sign_in(username, path)
+    person.page.evaluate("window.notReloaded = true")  # survives htmx swaps, not a page load
+    return person
 
 
-def test_a_notice_and_an_invitation_reach_the_ke_without_a_reload(live_server, flow, browser):
-    ke_context, ke = sign_in(browser, live_server, "ke_tromso", "/inbox/ke/")
-    planner_context, ward = sign_in(browser, live_server, "planner", "/ward/")
-    try:
-        assert ke.get_by_role("heading", level=1).inner_text() == \
-            "Innboks for koordinerende enhet"
-        ke.locator("#no-waiting-notices").wait_for()
+def test_a_notice_and_an_invitation_reach_the_ke_without_a_reload(live_server, flow, visitor):
+    ke_tromso = signed_in(visitor, "ke_tromso", "/inbox/ke/")
+    planner = signed_in(visitor, "planner", "/ward/")
+    ke, ward = ke_tromso.page, planner.page
+    assert ke.get_by_role("heading", level=1).inner_text() == \
+        "Innboks for koordinerende enhet"
+    ke.locator("#no-waiting-notices").wait_for()
 
-        # The ward admits a patient new to the portal.
-        assert ward.get_by_role("heading", level=1).inner_text() == \
-            "Avdelingstavle, UNN Tromsø"
-        ward.get_by_role("link", name="Legg inn en pasient").click()
-        panel = ward.locator("#board-panel")
-        panel.get_by_role("heading", name="Legg inn en pasient").wait_for()
-        panel.get_by_label("Fødselsnummer eller D-nummer").fill(flow.new_number)
-        panel.get_by_label("Fornavn").fill("Nils")
-        panel.get_by_label("Etternavn").fill("Nyvik")
-        panel.get_by_label("Bostedskommune").select_option(label="Tromsø")
-        panel.get_by_label("Årsak til innleggelse").fill("Hjerneslag")
-        panel.get_by_role("button", name="Legg inn", exact=True).click()
-        panel.get_by_text("Nils Nyvik er lagt inn på Slag.").wait_for()
-        row = ward.locator("#ward-board tr", has_text="Nyvik, Nils")
-        row.locator(".countdown").wait_for()
-        assert re.fullmatch(r"om 2[34] t( \d+ min)?|om 1 d", row.locator(".countdown")
-                            .inner_text())
+    # The ward admits a patient new to the portal.
+    assert ward.get_by_role("heading", level=1).inner_text() == \
+        "Avdelingstavle, UNN Tromsø"
+    ward.get_by_role("link", name="Legg inn en pasient").click()
+    panel = ward.locator("#board-panel")
+    panel.get_by_role("heading", name="Legg inn en pasient").wait_for()
+    panel.get_by_label("Fødselsnummer eller D-nummer").fill(flow.new_number)
+    panel.get_by_label("Fornavn").fill("Nils")
+    panel.get_by_label("Etternavn").fill("Nyvik")
+    panel.get_by_label("Bostedskommune").select_option(label="Tromsø")
+    panel.get_by_label("Årsak til innleggelse").fill("Hjerneslag")
+    panel.get_by_role("button", name="Legg inn", exact=True).click()
+    panel.get_by_text("Nils Nyvik er lagt inn på Slag.").wait_for()
+    row = ward.locator("#ward-board tr", has_text="Nyvik, Nils")
+    row.locator(".countdown").wait_for()
+    assert re.fullmatch(r"om 2[34] t( \d+ min)?|om 1 d", row.locator(".countdown")
+                        .inner_text())
 
-        # ... and sends the early notification, with what it knows now (the row's menu).
-        row.locator("summary").click()
-        row.get_by_role("link", name=re.compile("^Skriv tidligmelding")).click()
-        panel.get_by_role("heading", name="Tidligmelding").wait_for()
-        panel.get_by_label("Forventet forløp").fill("Stabil, mobiliseres med hjelp.")
-        panel.get_by_role("button", name="Send til kommunen").click()
-        panel.get_by_text("Tidligmelding versjon 1 er sendt til Tromsø.").wait_for()
-        row.get_by_text("Sendt, versjon 1").wait_for()
+    # ... and sends the early notification, with what it knows now (the row's menu).
+    row.locator("summary").click()
+    row.get_by_role("link", name=re.compile("^Skriv tidligmelding")).click()
+    panel.get_by_role("heading", name="Tidligmelding").wait_for()
+    panel.get_by_label("Forventet forløp").fill("Stabil, mobiliseres med hjelp.")
+    panel.get_by_role("button", name="Send til kommunen").click()
+    panel.get_by_text("Tidligmelding versjon 1 er sendt til Tromsø.").wait_for()
+    row.get_by_text("Sendt, versjon 1").wait_for()
 
-        # The KE's open inbox shows the notice without a reload, and it is acknowledged.
-        notice = ke.locator("#notice-rows tr", has_text="Nils Nyvik")
-        notice.wait_for()
-        assert "Slag" in notice.inner_text()
-        notice.get_by_role("button", name=re.compile("^Kvitter")).click()
-        lists = ke.locator("#ke-lists")
-        notice.get_by_text("Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert.").wait_for()
-        assert ke.locator("#announcer").inner_text() == \
-            "Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert."
-        notice.get_by_text("Kvittert", exact=True).wait_for()
-        ke.locator("#count-waiting", has_text="(0)").wait_for()
+    # The KE's open inbox shows the notice without a reload, and it is acknowledged.
+    notice = ke.locator("#notice-rows tr", has_text="Nils Nyvik")
+    notice.wait_for()
+    assert "Slag" in notice.inner_text()
+    notice.get_by_role("button", name=re.compile("^Kvitter")).click()
+    lists = ke.locator("#ke-lists")
+    notice.get_by_text("Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert.").wait_for()
+    assert ke.locator("#announcer").inner_text() == \
+        "Tidligmeldingen for Nils Nyvik (versjon 1) er kvittert."
+    notice.get_by_text("Kvittert", exact=True).wait_for()
+    ke.locator("#count-waiting", has_text="(0)").wait_for()
 
-        # The ward's board shows who acknowledged, by itself too.
-        row.get_by_text("Kvittert av Kåre Tromsø").wait_for()
+    # The ward's board shows who acknowledged, by itself too.
+    row.get_by_text("Kvittert av Kåre Tromsø").wait_for()
 
-        # The ward schedules a discharge meeting with the KE staff member.
-        row.locator("summary").click()
-        row.get_by_role("link", name=re.compile("^Planlegg møte")).click()
-        panel.get_by_role("heading", name="Planlegg et utskrivingsmøte").wait_for()
-        when = timezone.localtime() + datetime.timedelta(days=2)
-        panel.locator("#id_scheduled_at").fill(when.strftime("%Y-%m-%dT%H:%M"))
-        panel.get_by_label("Sted").fill("Møterom 3, Slagenheten")
-        panel.get_by_label("Kåre Tromsø").check()
-        panel.get_by_role("button", name="Planlegg og inviter").click()
-        panel.get_by_text(re.compile(r"Utskrivingsmøte for Nils Nyvik er planlagt")).wait_for()
-        # The organiser takes part from the start: she is the one who has accepted.
-        row.get_by_text("1 av 2 har takket ja").wait_for()
+    # The ward schedules a discharge meeting with the KE staff member.
+    row.locator("summary").click()
+    row.get_by_role("link", name=re.compile("^Planlegg møte")).click()
+    panel.get_by_role("heading", name="Planlegg et utskrivingsmøte").wait_for()
+    when = timezone.localtime() + datetime.timedelta(days=2)
+    panel.locator("#id_scheduled_at").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    panel.get_by_label("Sted").fill("Møterom 3, Slagenheten")
+    panel.get_by_label("Kåre Tromsø").check()
+    panel.get_by_role("button", name="Planlegg og inviter").click()
+    panel.get_by_text(re.compile(r"Utskrivingsmøte for Nils Nyvik er planlagt")).wait_for()
+    # The organiser takes part from the start: she is the one who has accepted.
+    row.get_by_text("1 av 2 har takket ja").wait_for()
 
-        # The KE sees the invitation arrive in the inbox, and the unread badge count.
-        invitation = ke.locator("#meetings li", has_text="Nils Nyvik")
-        invitation.wait_for()
-        assert "Møterom 3, Slagenheten" in invitation.inner_text()
-        ke.locator("#unread-badge", has_text=re.compile(r"^\d+")).wait_for()
-        invitation.get_by_role("button", name="Takk ja").click()
-        lists.get_by_text(re.compile(r"^Du har takket ja til utskrivingsmøtet")).wait_for()
-        row.get_by_text("2 av 2 har takket ja").wait_for()
+    # The KE sees the invitation arrive in the inbox, and the unread badge count.
+    invitation = ke.locator("#meetings li", has_text="Nils Nyvik")
+    invitation.wait_for()
+    assert "Møterom 3, Slagenheten" in invitation.inner_text()
+    ke.locator("#unread-badge", has_text=re.compile(r"^\d+")).wait_for()
+    invitation.get_by_role("button", name="Takk ja").click()
+    lists.get_by_text(re.compile(r"^Du har takket ja til utskrivingsmøtet")).wait_for()
+    row.get_by_text("2 av 2 har takket ja").wait_for()
 
-        assert ke.evaluate("window.notReloaded") is True
-        assert ward.evaluate("window.notReloaded") is True
-    finally:
-        ke_context.close()
-        planner_context.close()
+    assert ke.evaluate("window.notReloaded") is True
+    assert ward.evaluate("window.notReloaded") is True
+    ke_tromso.check("the KE's inbox")
+    planner.check("the ward board")
