@@ -22,6 +22,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"viewport": {"width": 1366, "height": 768}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
          "is_mobile": True, "has_touch": True}
+# A journey at both widths of issue 12: @VIEWPORTS, then `visitor(**screen)`.
+VIEWPORTS = pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -72,6 +74,24 @@ def assert_accessible(page, where: str, exclude=()):
     assert not violations, (
         f"axe: {len(violations)} violation(s) on {where} "
         f"({page.viewport_size['width']}px):\n{describe_violations(violations)}")
+
+
+# The page's width against the window's, and the last elements that stick out past it.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter(element => element.getBoundingClientRect().right > width + 1).slice(-5)
+    .map(element => element.tagName.toLowerCase() + "." + [...element.classList].join("."));
+  return {page: document.documentElement.scrollWidth, window: width, wide: wide};
+}"""
+
+
+def assert_fits(page, where: str):
+    """On a phone, the page does not scroll sideways (a wide table scrolls in its own box)."""
+    if page.viewport_size["width"] > PHONE["viewport"]["width"]:
+        return
+    measured = page.evaluate(OVERFLOW)
+    assert measured["page"] <= measured["window"], (where, measured)
 
 
 @pytest.fixture
