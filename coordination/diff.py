@@ -44,6 +44,8 @@ FIELD_LABELS = {
 }
 # Snapshot keys holding the id of a goal in the same snapshot.
 GOAL_REFERENCES = {("goals", "parent"), ("measures", "goal")}
+# Snapshot keys that are no model field, shown after the field they belong with.
+SHOWN_AFTER = {("measures", "level"): "service"}
 
 
 def _model_field(section: str, name: str):
@@ -183,10 +185,26 @@ def text_diff(before: str, after: str) -> tuple:
     return tuple(segments)
 
 
+def _reading_order(section: str, names) -> list[str]:
+    """The snapshot's keys in the model's field order: a snapshot read back from PostgreSQL's
+    jsonb has its keys shortest first, which would make the page's order depend on the
+    database."""
+    model = SECTION_MODELS.get(section)
+    position = {f.name: n for n, f in enumerate(model._meta.concrete_fields)} if model else {}
+
+    def key(name):
+        owner = SHOWN_AFTER.get((section, name))
+        if owner is not None:
+            return position.get(owner, len(position)), 1
+        return position.get(name, len(position)), 0
+
+    return sorted(names, key=key)
+
+
 def _field_changes(section: str, item: str, before: dict, after: dict, *, shown=None,
                    goals=({}, {})) -> list[Change]:
     changes = []
-    for name in [*before, *(k for k in after if k not in before)]:
+    for name in _reading_order(section, [*before, *(k for k in after if k not in before)]):
         if name == "id":
             continue
         old, new = before.get(name), after.get(name)
