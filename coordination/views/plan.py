@@ -108,9 +108,8 @@ def _history(plan: IndividualPlan) -> list:
     versions = list(PlanVersion.objects.filter(plan=plan).select_related("created_by")
                     .order_by("-number")[:VERSIONS_SHOWN + 1])
     rows = []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        if len(rows) == VERSIONS_SHOWN:
-            break
+    for index, newer in enumerate(versions[:VERSIONS_SHOWN]):
+        older = versions[index + 1] if index + 1 < len(versions) else None
         changes = diff.diff_versions(older, newer) if older is not None else []
         newer.summary = newer.get_summary_display()  # shown, never saved: in the reader's words
         rows.append({"version": newer, "changes": changes})

@@ -12,6 +12,7 @@ from coordination.models import (
     IndividualPlan,
     PlanRequest,
     PlanStatus,
+    PlanVersion,
     RequestKind,
     RequestStatus,
 )
@@ -336,3 +337,15 @@ def test_the_coordinator_who_closes_the_plan_goes_back_to_the_overview(client, c
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED
     assert client.get(plan_url(plan)).status_code == 404
+
+
+@pytest.mark.parametrize("kept", [0, 1])
+def test_a_plan_with_no_or_one_stored_version_opens_with_its_history(client, cast, plan, kept):
+    """A plan imported or made before versions were kept has fewer versions than the
+    history pairs up: the page still opens, showing the versions there are."""
+    for version in PlanVersion.objects.filter(plan=plan).order_by("-number")[kept:]:
+        version.delete()
+    client.force_login(cast.ke_tromso)
+    response = client.get(plan_url(plan))
+    assert response.status_code == 200
+    assert response.content.decode().count('id="version-') == kept
