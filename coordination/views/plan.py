@@ -163,11 +163,12 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
             (s.value, s.label) for s in PlanStatus if s in targets]
         consent_form = form("consent")
         participant_form = form("participant")
-        # One query for the organisations of both forms.
-        organizations = [("", "---------")] + [
+        # One query for the organisations of both forms, each under its own "Choose ...".
+        organizations = [
             (o.pk, o.name) for o in Organization.objects.order_by("name").only("pk", "name")]
-        consent_form.fields["organization"].choices = organizations
-        participant_form.fields["organization"].choices = organizations
+        for organization_form in (consent_form, participant_form):
+            field = organization_form.fields["organization"]
+            field.choices = [("", field.empty_label), *organizations]
         for goal in main_goals:
             _attach_goal_forms(goal, form)
             for sub in goal.subs:

@@ -19,6 +19,7 @@ from pathways.forms import DischargeForm, EarlyNotificationForm
 from pathways.models import MessageStatus
 from registry.models import NotificationChannel, ServiceOffering
 from registry.notifications import Message, notify
+from tests import factories
 
 NB_CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "nb" / "LC_MESSAGES" / "django.po"
 MOMENT = datetime.datetime(2026, 12, 6, 13, 5, tzinfo=datetime.UTC)  # 14:05 in Oslo
@@ -112,3 +113,18 @@ def test_a_page_shows_times_in_its_languages_style(client, cast, language, patte
     html = client.get(reverse("registry:notification_list")).content.decode()
     assert re.search(rf"<time[^>]*>{pattern}</time>", html)
     assert not re.search(r"\d{2}/\d{2}/\d{4}|[ap]\.m\.", html)
+
+
+def test_the_plan_pages_organisation_selects_say_velg(client, cast):
+    """The plan page fills the consent's and the member's organisation lists itself (one
+    query for both): each keeps its own "Velg ..." instead of "---------"."""
+    plan = factories.individual_plan(cast, factories.coordinator(cast))
+    client.force_login(cast.ke_tromso)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    html = client.get(reverse("coordination:plan_detail", args=[plan.uuid])).content.decode()
+    assert "---------" not in html
+    assert re.search(r'<select name="organization"[^>]*id="id_consent_organization"[^>]*>\s*'
+                     r'<option value="" selected>Velg en organisasjon</option>', html)
+    assert re.search(r'<select name="organization"[^>]*id="id_participant_organization"[^>]*>'
+                     r'\s*<option value="" selected>Velg en organisasjon \(valgfritt\)</option>',
+                     html)
