@@ -16,20 +16,13 @@ from coordination import services as coordination_services
 from pathways import services
 from pathways.models import ParticipantKind
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import VIEWPORTS, assert_accessible, assert_fits
 from tests.factories import admit
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
 # Polls would only race the steps here (and lock SQLite's shared test database): slow them.
 QUIET_POLLS = {"ke_inbox": 120, "ward_board": 120, "notification_badge": 120}
-
-
-def no_sideways_scroll(page):
-    width = page.viewport_size["width"]
-    if width <= 390:
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def options_of(select) -> list[str]:
@@ -57,7 +50,7 @@ def look(page, where: str):
     scroll."""
     assert_accessible(page, where)
     assert_words_read_right(page, where)
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
 
 
 def switch_user(visitor, username: str, path: str):
@@ -93,7 +86,7 @@ def test_an_update_with_nothing_chosen_goes_as_a_change(live_server, sent, visit
     planner.sign_in("planner", "/ward/")
     page = planner.page
     assert_accessible(page, "the ward board")
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
     row = page.locator("#ward-board tr", has_text="Aune, Astrid")
     row.locator("summary").click()
     row.get_by_role("link", name=re.compile("^Send oppdatering")).click()
@@ -105,11 +98,11 @@ def test_an_update_with_nothing_chosen_goes_as_a_change(live_server, sent, visit
     expect(panel.get_by_text("Avbryt", exact=True)).to_have_count(1)
     expect(panel.locator("select option", has_text="---------")).to_have_count(0)
     assert_accessible(page, "the notice panel")
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
     panel.get_by_role("button", name="Send til kommunen").click()
     expect(panel.get_by_text(re.compile("Tidligmelding versjon 2 er sendt til"))).to_be_visible()
     assert_accessible(page, "the notice panel, sent")
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
     assert sent.early_notifications.latest("sequence").message_status == "change"
     planner.check("the update")
 
@@ -343,12 +336,12 @@ def test_the_ke_reads_one_word_for_each_thing_and_one_date_style_in_english(
     expect(page.locator("#notice-rows > tr", has_text="Astrid Aune")).to_be_visible()
     assert_one_date_style_in_cells(page, "the KE inbox in English")
     assert_accessible(page, "the KE inbox in English")
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
     upcoming_meeting(page, "Astrid Aune").locator("a[id^='meeting-page-']").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Discharge meeting for Astrid Aune")
     expect(page.locator("#participants tr", has_text="Pia Planlegger")).to_contain_text(
         "Accepted")
     assert_one_date_style_in_cells(page, "the meeting page in English")
     assert_accessible(page, "the meeting page in English")
-    no_sideways_scroll(page)
+    assert_fits(page, page.url)
     ke.check("the KE's journey")
