@@ -1,13 +1,11 @@
 """KE staff explore the service catalogue in a real browser: htmx, no full page reload."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 
-from registry.models import ServiceLevel
 from tests import factories
+from tests.browser.conftest import ensure_service_levels
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def services(cast):
     """Built before the browser starts (see tests/browser/conftest.py)."""
-    # A transactional test may start after another one flushed the migration's levels.
-    if not ServiceLevel.objects.exists():
-        migration = importlib.import_module("registry.migrations.0003_service_levels")
-        migration.create_levels(apps, None)
+    ensure_service_levels()
     factories.service(cast.tromso, "2", "Hverdagsrehabilitering Tromsø")
     factories.service(cast.tromso, "3", "Rehabiliteringsteam Tromsø")
     factories.service(cast.tromso, "4", "Korttidsavdeling rehab Tromsø")
