@@ -119,6 +119,7 @@ def overview(request, org_ids) -> dict:
     user = request.user
     context, entries = overview_context(request, org_ids) if org_ids else ({}, [])
     context["is_ke"] = bool(org_ids)
+    context.setdefault("today", timezone.localdate())
     context["my_plans"] = my_plans(user)
     entries += read_entries(user, [p.patient for p in context["my_plans"]],
                               object_type=AuditObjectType.MY_PLANS,

@@ -438,6 +438,30 @@ def test_it_shows_the_ke_its_invitation_and_takes_the_answer(client, cast, meeti
     assert "2 av 2 har takket ja" in response.content.decode()
 
 
+def test_the_upcoming_meetings_are_a_table_whose_names_lead_to_the_patient(client, cast,
+                                                                         meeting):
+    """A dense table in a named scroller like the queue's (cards only on a phone, by
+    ke_inbox.css): the patient's name leads to the patient, the time to the meeting."""
+    client.force_login(cast.ke_tromso)
+    html = inbox(client).content.decode()
+    caption = "Kommende utskrivingsmøter, det første først"
+    assert f'role="region" tabindex="0" aria-label="{caption}"' in html
+    table = html[html.rindex("<table", 0, html.index('id="meetings"')):]
+    table = table[:table.index("</table>")]
+    assert 'class="table queue"' in table
+    assert f'<caption class="visually-hidden">{caption}</caption>' in table
+    row = table[table.index(f'<tr id="meeting-{meeting.uuid}">'):]
+    row = row[:row.index("</tr>")]
+    patient = meeting.admission.patient
+    assert f'<th scope="row" data-label="Pasient"><a href="' \
+           f'{reverse("pathways:patient_detail", args=[patient.uuid])}">{patient.full_name}</a>' \
+           in row
+    assert f'href="{reverse("pathways:meeting_detail", args=[meeting.uuid])}"' in row
+    assert "Møterom 3" in row and cast.planner.display_name() in row
+    assert f'id="accept-{meeting.uuid}"' in row and f'id="invitation-{meeting.uuid}"' in row
+    assert 'class="card' not in html[html.index('id="meetings-heading"'):]
+
+
 def test_it_refuses_an_answer_to_a_meeting_that_has_started(client, cast, meeting):
     type(meeting).objects.filter(pk=meeting.pk).update(
         scheduled_at=timezone.now() - datetime.timedelta(minutes=5))
