@@ -1,9 +1,10 @@
 """The individual plan as an A4 PDF (WeasyPrint), for the patient and the group.
 
-Printed in the language of the user who asks (bokmål or English), tagged (PDF/UA-1) so screen
-readers get its structure, and stamped with the plan's version, its time and who made it, so
-two printouts can be told apart. A rendering is stored once per plan version and served from
-the store while the version is unchanged (see print_plan).
+Printed in the language of the user who asks (bokmål or English), its dates in that
+language's formats as on the pages (common/formats: "06.01.2025" or "6 Jan 2025"), tagged
+(PDF/UA-1) so screen readers get its structure, and stamped with the plan's version, its
+time and who made it, so two printouts can be told apart. A rendering is stored once per plan
+version and served from the store while the version is unchanged (see print_plan).
 
 The renderer may read the app's own static files and nothing else (common.static_fetcher):
 plan texts are the patient's and many people's words, so a URL in them must never reach the
@@ -23,11 +24,11 @@ from django.core.files.storage import storages
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from common import dates
 from common.lookup import one_or_404
 from common.static_fetcher import STATIC_BASE_URL, StaticOnlyFetcher
 from pathways.access import audit_reads
@@ -41,7 +42,7 @@ PRINT_TIME_ZONE = ZoneInfo("Europe/Oslo")
 # Part of every stored rendering's name. Raise it whenever the template, the stylesheet or the
 # renderer's options change what a printed plan looks like: renderings of an older revision
 # are then never served, and the next rendering of each plan removes them.
-RENDER_REVISION = 2
+RENDER_REVISION = 3  # 3: dates in the print language's formats (common/formats)
 # Tagged PDF (structure tree, /MarkInfo, document language and title): PDF/UA-1.
 PDF_VARIANT = "pdf/ua-1"
 # Where the renderings live in the default storage (STORAGES["default"]: MEDIA_ROOT under
@@ -154,8 +155,7 @@ def render_plan_html(plan: IndividualPlan, *, language: str | None = None) -> st
         # The version, its time and who made it, on every page: the stored rendering serves
         # every download of this version, so it cannot name the one who downloads (the audit
         # trail does). Two printouts of different versions differ here.
-        changed_at = date_format(timezone.localtime(plan.updated_at, PRINT_TIME_ZONE),
-                                 "d.m.Y H:i")
+        changed_at = dates.when(plan.updated_at)  # the pages' format in this language
         if plan.updated_by:
             version_line = _("Version %(number)s, %(who)s, %(time)s") % {
                 "number": plan.version, "who": plan.updated_by.display_name(),

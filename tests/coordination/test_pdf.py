@@ -438,3 +438,25 @@ def test_the_download_serves_the_stored_file_and_audits_each_time(cast, client, 
     assert "no-store" in second["Cache-Control"]
     assert AuditEvent.objects.filter(action=AuditAction.PRINT, user=cast.coordinator,
                                      detail="PDF v1 nb").count() == 2
+
+
+@pytest.mark.parametrize(("language", "dates", "foreign"), [
+    ("en", ["6 Jan 2025", "2 Jun 2025", "19 Dec 2025", "1 May 2025", "30 Apr 2025",
+            "3 Mar 2025", "14 Mar 1950", "6 Jan 2025, 10:30", "5 Feb 2025, 10:30"],
+     "06.01.2025"),
+    ("nb", ["06.01.2025", "02.06.2025", "19.12.2025", "01.05.2025", "30.04.2025",
+            "03.03.2025", "14.03.1950", "06.01.2025 10:30", "05.02.2025 10:30"],
+     "6 Jan 2025"),
+])
+def test_the_print_writes_dates_as_the_pages_do_in_its_language(cast, language, dates, foreign):
+    """The portal's per-language formats (common/formats, SHORT_DATE_FORMAT): an English plan
+    prints English dates, a Norwegian one Norwegian, also in the version line on every page."""
+    plan = make_plan(cast, measures=1)
+    IndividualPlan.objects.filter(pk=plan.pk).update(
+        updated_at=datetime.datetime(2025, 2, 5, 14, 7, tzinfo=OSLO))
+    html = pdf.render_plan_html(pdf.plan_for_print(plan), language=language)
+    for date in dates:
+        assert date in html, date
+    assert foreign not in html
+    version = "Version 1, 5 Feb 2025, 14:07" if language == "en" else "Versjon 1, 05.02.2025 14:07"
+    assert version in html
