@@ -45,7 +45,9 @@ from .plan_changes import (
 def _with_details(queryset):
     return queryset.prefetch_related(
         Prefetch("goals", queryset=Goal.objects.filter(parent__isnull=True)
-                 .prefetch_related("sub_goals"), to_attr="main_goals"),
+                 .select_related("reworded_by")
+                 .prefetch_related(Prefetch("sub_goals", queryset=Goal.objects.select_related(
+                     "reworded_by"))), to_attr="main_goals"),
         Prefetch("measures", queryset=Measure.objects.select_related(
             "service__level", "responsible_organization", "goal")),
         Prefetch("participants", queryset=PlanParticipant.objects.select_related(

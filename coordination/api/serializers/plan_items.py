@@ -28,10 +28,16 @@ from ._common import ColleagueField
 class SubGoalSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(AchievementStatus.choices, enum_name="AchievementStatus",
                               read_only=True)
+    reworded_by = display_name_field("reworded_by", help_text=_(
+        "Who last changed the goal's wording, as people read it; null while it has its first "
+        "wording. A goal in the patient's words stays theirs (expressed_by_patient)."))
+    reworded_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_(
+        "When the wording was last changed; the earlier wording is in the plan's versions."))
 
     class Meta:
         model = Goal
-        fields = ["uuid", "text", "expressed_by_patient", "target_date", "status", "position"]
+        fields = ["uuid", "text", "expressed_by_patient", "target_date", "status", "position",
+                  "reworded_by", "reworded_at"]
         read_only_fields = fields
 
 
