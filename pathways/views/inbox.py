@@ -45,7 +45,6 @@ from ..models import (
     MeetingParticipant,
     MeetingStatus,
     MunicipalAnswer,
-    ParticipantStatus,
     Patient,
     ReadyForDischarge,
 )
@@ -149,8 +148,8 @@ def inbox_context(request, org_ids, at) -> dict:
     for meeting in meetings:
         participants = list(meeting.participants.all())
         meeting.mine = next((p for p in participants if p.user_id == user.pk), None)
-        meeting.accepted = sum(1 for p in participants if p.status == ParticipantStatus.ACCEPTED)
-        meeting.invited = len(participants)
+        counts = common.invitation_counts(meeting, participants)
+        meeting.accepted, meeting.invited = counts.accepted, counts.invited
     # Each patient the lists show, once, however many rows they have.
     patients = {n.admission.patient.pk: n.admission.patient for n in queue.rows} | {
         d.admission.patient.pk: d.admission.patient for d in declarations} | {

@@ -82,14 +82,18 @@ def board_admissions(user, hospital, ward, at: datetime.datetime) -> list[Admiss
 
 
 def live_meetings_prefetch():
-    """Meetings not cancelled, each with its participants counted (the row shows counts)."""
+    """Meetings not cancelled, each with its invitations counted (the row shows "2 of 3
+    accepted"): the people the organiser invited, not the organiser, who takes part from the
+    start with no invitation of her own (common.invitation_counts, as the inbox and the
+    meeting page count)."""
+    invited = Q(participants__user__isnull=True) | ~Q(participants__user=F("organizer"))
     return Prefetch(
         "discharge_meetings", to_attr="live_meetings",
         queryset=DischargeMeeting.objects.exclude(status=MeetingStatus.CANCELLED).annotate(
-            invited=Count("participants"),
-            accepted=Count("participants", filter=Q(
+            invited=Count("participants", filter=invited),
+            accepted=Count("participants", filter=invited & Q(
                 participants__status=ParticipantStatus.ACCEPTED)),
-            declined=Count("participants", filter=Q(
+            declined=Count("participants", filter=invited & Q(
                 participants__status=ParticipantStatus.DECLINED)),
             last_response=Max("participants__responded_at"),
         ).order_by("scheduled_at"))
