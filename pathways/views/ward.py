@@ -2,24 +2,33 @@
 steps of the pathway inline (admit, early notification, ready for discharge, withdrawal,
 discharge, discharge meeting: ward_steps).
 
-The board polls every minute. A poll first asks one cheap query whether anything on the
-board changed (a fingerprint); if not, only the countdowns are sent (out of band), so an
-open board neither re-reads nor re-logs patient data every minute. A step's form opens in
-a panel beside the board, outside the polled region, so a poll never wipes what is typed.
+A hospital has thousands of open admissions, so the board shows them a page at a time
+(ward_rows.PAGE_SIZE) in an order the database works out: a page costs the same queries and
+time for 3 open admissions as for 7 000, and only its rows are read and audited.
+
+The board polls every minute, for the page the user is on. A poll first asks one cheap
+query whether anything on the ward changed (a fingerprint of the whole ward: a new
+admission moves the pages too); if not, only the countdowns of the page's rows are sent
+(out of band), so an open board neither re-reads nor re-logs patient data every minute. A
+step's form opens in a panel beside the board, outside the polled region, so a poll never
+wipes what is typed.
 """
 
 import datetime
-from urllib.parse import urlencode
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -48,10 +57,12 @@ from ..models.admissions import OPEN_STATUSES
 from . import common
 from .ward_rows import (
     ALL_WARDS,
+    PAGE_SIZE,
     board_admissions,
     build_row,
     open_admissions,
-    sort_key,
+    page_countdowns,
+    page_number,
     ward_conditions,
     ward_key,
 )
@@ -115,10 +126,29 @@ def ward_groups(wards: list[Ward], selected: Ward | None) -> list[tuple[str, lis
     return list(groups.items())
 
 
-def board_url(hospital, ward) -> str:
-    """The board of the hospital showing the ward (a Ward, its code, or ALL_WARDS)."""
+def board_url(hospital, ward, page=1) -> str:
+    """The board of the hospital showing the ward (a Ward, its code, or ALL_WARDS), at the
+    page (the first unless said: the poll says the user's)."""
     url = reverse("pathways:hospital_ward_board", args=[hospital.uuid])
-    return f"{url}?{urlencode({'ward': ward_key(ward)})}"
+    params = {"ward": ward_key(ward)}
+    if page_number(page) > 1:
+        params["page"] = page_number(page)
+    return f"{url}?{urlencode(params)}"
+
+
+def asked_page(request, hospital) -> str | None:
+    """The page of the board the user is on: the request's own (?page=) on the board; for a
+    step posted from the board's panel, the page the browser shows (htmx tells its URL in
+    HX-Current-URL), so that the board it gets back out of band stays on that page."""
+    if request.method == "GET":
+        return request.GET.get("page")
+    if request.htmx and request.htmx.current_url:
+        parts = urlsplit(request.htmx.current_url)
+        boards = (reverse("pathways:ward_board"),
+                  reverse("pathways:hospital_ward_board", args=[hospital.uuid]))
+        if parts.path in boards:
+            return QueryDict(parts.query).get("page")
+    return None
 
 
 def _on_board(user, hospital, ward, path: str) -> dict:
@@ -157,34 +187,26 @@ def board_fingerprint(user, hospital, ward, at: datetime.datetime) -> str:
     )
 
 
-def _loaded_fingerprint(admissions, ward, at) -> str:
-    """board_fingerprint from the rows read (no query): the same hash a poll computes."""
-    notices = [n for a in admissions for n in a.early_notifications.all()]
-    declarations = [d for a in admissions for d in a.ready_declarations.all()]
-    answers = [x for d in declarations for x in d.answers.all()]
-    meetings = [m for a in admissions for m in a.live_meetings]
-    upcoming = [m for m in meetings if m.status == MeetingStatus.SCHEDULED
-                and m.scheduled_at >= at]
-    responses = [m.last_response for m in meetings if m.last_response is not None]
-    return common.fingerprint_of(
-        common.summary_of(admissions, "updated_at"),
-        common.summary_of(notices, "updated_at"),
-        common.summary_of(declarations, "updated_at"),
-        common.summary_of(answers, "answered_at"),
-        common.summary_of(meetings, "updated_at"),
-        common.summary_of(upcoming, "scheduled_at"),
-        (sum(m.invited for m in meetings), max(responses) if responses else None),
-        extra=_fingerprint_extra(ward, at),
-    )
+def showing(page) -> str:
+    """Which rows a page shows, as the table's caption and the announcement say it."""
+    count = page.paginator.count
+    if not count:
+        return _("No open admissions on this ward.")
+    return ngettext("Open admission %(first)s–%(last)s of %(count)s",
+                    "Open admissions %(first)s–%(last)s of %(count)s", count) % {
+        "first": page.start_index(), "last": page.end_index(), "count": count}
 
 
 def board_context(request, hospital, asked: str, memberships, at, own_ward_id=None) -> dict:
     """The board of the ward `asked` for (code, UUID or ALL_WARDS; empty: the planner's own
-    ward), its rows read and audited."""
+    ward) at the user's page (asked_page), the page's rows read and audited, and the
+    fingerprint of the whole ward for the poll."""
     wards = hospital_wards(hospital)
     ward = select_ward(wards, asked, own_ward_id)
-    admissions = board_admissions(request.user, hospital, ward, at)
-    rows = sorted((build_row(a, at) for a in admissions), key=sort_key)
+    page = Paginator(board_admissions(request.user, hospital, ward), PAGE_SIZE).get_page(
+        asked_page(request, hospital))
+    admissions = list(page.object_list)
+    rows = [build_row(a, at) for a in admissions]
     audit_reads(request.user, [row.patient for row in rows],
                 object_type=AuditObjectType.WARD_BOARD,
                 detail=f"{hospital.name} {ward.name if ward else ALL_WARDS}"[:200],
@@ -197,20 +219,27 @@ def board_context(request, hospital, asked: str, memberships, at, own_ward_id=No
         "all_wards": ALL_WARDS,
         "ward_groups": ward_groups(wards, ward),
         "rows": rows,
+        "page": page,
+        "showing": showing(page),
+        # The pager (partials/pagination.html) links to the hospital's board, also when the
+        # board comes back out of band from a step posted elsewhere.
+        "pager_request": SimpleNamespace(path=reverse("pathways:hospital_ward_board",
+                                                      args=[hospital.uuid])),
+        "pager_query": urlencode({"ward": ward_key(ward)}),
         "at": at,
         "memberships": memberships,
-        "fingerprint": _loaded_fingerprint(admissions, ward, at),
+        # By its one query, as a poll asks it: the rows read are only the page's.
+        "fingerprint": board_fingerprint(request.user, hospital, ward, at),
         "poll_seconds": poll_seconds("ward_board"),
-        "board_url": board_url(hospital, ward),
+        "board_url": board_url(hospital, ward, page.number),
     }
 
 
-def _countdowns_only(user, hospital, ward, at) -> HttpResponse:
-    """The answer to a poll when nothing changed: new countdown texts, out of band."""
-    due = open_admissions(user, hospital, ward).filter(
-        first_notification_sent_at__isnull=True).values_list("uuid", "notification_deadline")
+def _countdowns_only(user, hospital, ward, page, at) -> HttpResponse:
+    """The answer to a poll when nothing changed: new countdown texts of the rows on the
+    user's page, out of band."""
     html = render_to_string("pathways/partials/board_countdowns.html", {
-        "countdowns": [(uuid, common.countdown(deadline, at)) for uuid, deadline in due]})
+        "countdowns": page_countdowns(user, hospital, ward, page, at)})
     response = HttpResponse(html)
     response["HX-Reswap"] = "none"
     return response
@@ -227,10 +256,13 @@ def ward_board(request, hospital_uuid=None):
     # A poll names its ward by code (board_url): its fingerprint needs no query of the wards.
     if (request.htmx and polled and asked
             and polled == board_fingerprint(request.user, hospital, asked, at)):
-        response = _countdowns_only(request.user, hospital, asked, at)
+        response = _countdowns_only(request.user, hospital, asked, request.GET.get("page"), at)
     else:
         context = board_context(request, hospital, asked, memberships, at, own_ward_id)
         partial = bool(request.htmx) and not request.htmx.history_restore_request
+        if partial and not polled:  # the user chose a ward or a page: what it shows
+            context["announce"] = context["showing"]
+            context["paged"] = "page" in request.GET
         response = render(request, "pathways/partials/ward_board_table.html" if partial
                           else "pathways/ward_board.html", context)
     patch_vary_headers(response, ("HX-Request",))

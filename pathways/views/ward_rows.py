@@ -5,7 +5,21 @@ number of queries and worked out without more."""
 import datetime
 from types import SimpleNamespace
 
-from django.db.models import Count, F, Func, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from registry.models import Notification, NotificationChannel, Ward
@@ -29,6 +43,7 @@ from ..models import (
 from . import common
 
 ALL_WARDS = "all"  # the ward picker's value for the whole hospital
+PAGE_SIZE = 50  # rows a page of the board shows (a hospital has thousands of open stays)
 # The notifications a sent notice makes for the municipality's KE (not the hospital's copy
 # of the acknowledgement, nor reminders): services.notices names them by message status.
 SENT_KINDS = [f"early_notification.{status}" for status in MessageStatus.values]
@@ -57,13 +72,25 @@ def open_admissions(user, hospital, ward):
             .filter(hospital=hospital, **ward_conditions(ward)))
 
 
-def board_admissions(user, hospital, ward, at: datetime.datetime) -> list[Admission]:
-    """The ward's open admissions with everything a row shows, in a fixed number of queries:
-    1 admissions with patient, ward, municipality and the grounds the user sees each patient on
-    (for the audit), 2 their notices with sender, acknowledger and receipt, 3 their
-    declarations, 4 the answers to those, 5 meetings not cancelled with their participants
-    counted."""
-    admissions = (
+def board_order(admissions):
+    """The board's order, worked out by the database so that a page reads only its rows:
+    notices not yet sent first, the most urgent deadline first; then the others by the time
+    of admission; the id last, so that a page boundary never moves."""
+    unsent = Q(first_notification_sent_at__isnull=True)
+    return admissions.order_by(
+        Case(When(unsent, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(When(unsent, then=F("notification_deadline")), default=F("admitted_at"),
+             output_field=DateTimeField()),
+        "pk")
+
+
+def board_admissions(user, hospital, ward):
+    """The ward's open admissions in the board's order with everything a row shows; a page of
+    them (a slice) is read in a fixed number of queries: 1 admissions with patient, ward,
+    municipality and the grounds the user sees each patient on (for the audit), 2 their
+    notices with sender, acknowledger and receipt, 3 their declarations, 4 the answers to
+    those, 5 meetings not cancelled with their participants counted."""
+    return board_order(
         with_grounds(open_admissions(user, hospital, ward)
                      .filter(patient__in=visible_patients(user)), user)
         .select_related("patient", "ward", "municipality")
@@ -78,7 +105,25 @@ def board_admissions(user, hospital, ward, at: datetime.datetime) -> list[Admiss
             live_meetings_prefetch(),
         )
     )
-    return list(admissions)
+
+
+def page_number(asked) -> int:
+    """The page asked for (?page=), 1 when it is not a number; a page past the end is the
+    paginator's to clamp."""
+    try:
+        return max(1, int(asked))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_countdowns(user, hospital, ward, asked_page, at) -> list:
+    """(uuid, countdown) of the rows on the page asked for whose notice is not sent, in one
+    query: the page's slice of the board's order, without what a row shows."""
+    start = (page_number(asked_page) - 1) * PAGE_SIZE
+    shown = board_order(open_admissions(user, hospital, ward)).values_list(
+        "uuid", "notification_deadline", "first_notification_sent_at")[start:start + PAGE_SIZE]
+    return [(uuid, common.countdown(deadline, at)) for uuid, deadline, sent in shown
+            if sent is None]
 
 
 def live_meetings_prefetch():
@@ -173,10 +218,3 @@ def build_row(admission: Admission, at: datetime.datetime):
         checklist_done=sum(1 for _label, done, _note in checklist if done),
         is_ready=admission.status == AdmissionStatus.READY_FOR_DISCHARGE,
     )
-
-
-def sort_key(row):
-    """Notices not yet sent first, most urgent first; then by admission time."""
-    admission = row.admission
-    return (row.last_sent is not None, admission.notification_deadline if not row.last_sent
-            else admission.admitted_at)

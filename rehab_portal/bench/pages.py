@@ -97,6 +97,9 @@ class Pages:
             Target("KE inbox poll (unchanged)", "ke", inbox,
                    {"fingerprint": self.fingerprint("ke", inbox)}, htmx=True, status=204),
             Target("ward board", "planner", board, {}),
+            # The board shows a page of the hospital's open admissions; the next one costs
+            # the same (the database orders them and skips the first page).
+            Target("ward board page 2", "planner", board, {"ward": "all", "page": 2}),
             # A poll names the ward it shows (the board's own URL): this planner has none.
             Target("ward board poll (unchanged)", "planner", board,
                    {"fingerprint": self.fingerprint("planner", board), "ward": "all"},
