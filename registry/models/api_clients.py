@@ -13,7 +13,7 @@ from .users import User
 class ApiScope(models.TextChoices):
     """What an API client may do, per resource family; `write` includes `read`."""
 
-    REGISTRY_READ = "registry:read", _("Read organisations and services")
+    REGISTRY_READ = "registry:read", _("Read organisations, services and wards")
     REGISTRY_WRITE = "registry:write", _("Change services")
     PATIENTS_READ = "patients:read", _("Read patients")
     PATIENTS_WRITE = "patients:write", _("Register and change patients")
