@@ -170,16 +170,18 @@ def test_the_ke_sees_the_estimated_date_the_organiser_has_accepted_and_the_bell_
     expect(panel.get_by_text(re.compile(
         r"^Utskrivingsmøte for Nils Nyvik er planlagt .*; 1 invitert\.$"))).to_be_visible()
     look(page, "the meeting panel, scheduled")
-    expect(row).to_contain_text("1 av 2 har takket ja")
+    # The count is of the people she invited: the KE has not answered yet.
+    expect(row).to_contain_text("0 av 1 har takket ja")
 
     # The meeting's page: the organiser has accepted, with nothing of her own to answer.
     row.locator("a[id^='meeting-page-']").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Utskrivingsmøte for Nils Nyvik")
     organiser = page.locator("#participants tr", has_text="Pia Planlegger")
+    expect(organiser).to_contain_text("(arrangør)")
     expect(organiser).to_contain_text("(deg)")
     expect(organiser.locator("td").last).to_contain_text("Takket ja")
     expect(page.locator("#my-invitation")).to_have_text("Takket ja")
-    expect(page.locator("#participants-heading")).to_contain_text("(1 av 2 har takket ja)")
+    expect(page.locator("#participants-heading")).to_contain_text("(0 av 1 har takket ja)")
     look(page, "the meeting page (organiser)")
 
     # Nobody is told of their own meeting: the planner's bell has no invitation.
@@ -201,10 +203,10 @@ def test_the_ke_sees_the_estimated_date_the_organiser_has_accepted_and_the_bell_
     expect(notice.locator(".notice-content")).not_to_contain_text("Ikke kjent ennå")
     look(page, "the whole notice in the KE inbox")
 
-    # The invitation counts the organiser as accepted.
+    # The invitation names the organiser and counts the people she invited.
     invitation = upcoming_meeting(page, "Nils Nyvik")
     expect(invitation).to_contain_text("Pia Planlegger")  # the organiser
-    expect(invitation).to_contain_text("1 av 2 har takket ja")
+    expect(invitation).to_contain_text("0 av 1 har takket ja")
     expect(invitation.locator("strong[id^='invitation-']")).to_have_text("Invitert")
 
     # The bell: the notice and the invitation, each naming the patient the KE may see.
@@ -226,7 +228,7 @@ def test_the_ke_sees_the_estimated_date_the_organiser_has_accepted_and_the_bell_
         "Invitert")
     look(page, "the meeting page (KE)")
     page.locator("#meeting-accept").click()
-    expect(page.locator("#participants-heading")).to_contain_text("(2 av 2 har takket ja)")
+    expect(page.locator("#participants-heading")).to_contain_text("(1 av 1 har takket ja)")
     look(page, "the meeting page, accepted")
     person.check("the KE's side")
 
