@@ -7,12 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories
+from tests.browser.conftest import PHONE, VIEWPORTS, assert_accessible, assert_fits
 from tests.factories import admit
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
-         "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -28,8 +26,9 @@ def board(cast):
     return SimpleNamespace(astrid=astrid, orthopaedics=orthopaedics)
 
 
-def test_it_opens_on_the_planners_ward_with_its_patients(live_server, board, visitor):
-    planner = visitor()
+@VIEWPORTS
+def test_it_opens_on_the_planners_ward_with_its_patients(live_server, board, visitor, screen):
+    planner = visitor(**screen)
     planner.sign_in("planner", "/ward/")
     page = planner.page
     assert page.locator("#board-heading").inner_text().startswith("Avdeling Slag: 1 pasient")
@@ -37,6 +36,8 @@ def test_it_opens_on_the_planners_ward_with_its_patients(live_server, board, vis
     assert rows.count() == 1 and "Aune, Astrid" in rows.first.inner_text()
     assert page.get_by_text("Nyvik, Nils").count() == 0
     assert page.locator("#ward-select").input_value() == "SLAG"
+    assert_accessible(page, "the planner's own ward")
+    assert_fits(page, "the planner's own ward")
     # The hospital's other wards, and all of them, are one choice away.
     page.locator("#ward-select").select_option("ORT")
     page.locator("#ward-board tbody tr", has_text="Nyvik, Nils").wait_for()
@@ -44,6 +45,8 @@ def test_it_opens_on_the_planners_ward_with_its_patients(live_server, board, vis
     page.locator("#ward-select").select_option("all")
     page.locator("#ward-board tbody tr", has_text="Aune, Astrid").wait_for()
     assert page.locator("#ward-board tbody tr").count() == 2
+    assert_accessible(page, "all wards")
+    assert_fits(page, "all wards")
     planner.check("the ward picker")
 
 
