@@ -16,3 +16,32 @@
     event.preventDefault();
   }, true);
 })();
+
+/* The board's poll (#board-poll) asks for the rows of the page shown. Its answer may arrive
+   after the board it was sent from was replaced: the user turned the page or chose another
+   ward, or a step brought the board back. That answer is about rows no longer shown (its
+   countdowns, swapped out of band by id, would find no row and htmx would complain), so it
+   is dropped; the new board's own poll asks again. htmx fires beforeSwap on the replaced
+   board, detached from the document where no document listener hears it: the listener goes
+   on the board itself when the poll leaves. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var poll = event.detail.elt;
+    var board = event.detail.target;
+    var xhr = event.detail.xhr;
+    if (!poll || poll.id !== "board-poll" || !board) {
+      return;
+    }
+    function dropIfReplaced(swap) {
+      if (swap.detail.xhr !== xhr) {
+        return;
+      }
+      board.removeEventListener("htmx:beforeSwap", dropIfReplaced);
+      if (!board.isConnected) {
+        swap.detail.shouldSwap = false;
+      }
+    }
+    board.addEventListener("htmx:beforeSwap", dropIfReplaced);
+  });
+})();
