@@ -3,15 +3,15 @@ steps of the pathway inline (admit, early notification, ready for discharge, wit
 discharge, discharge meeting: ward_steps).
 
 A hospital has thousands of open admissions, so the board shows them a page at a time
-(ward_rows.PAGE_SIZE) in an order the database works out: a page costs the same queries and
-time for 3 open admissions as for 7 000, and only its rows are read and audited.
+(ward_rows.PAGE_SIZE) in an order the database works out: a page costs the same queries for
+3 open admissions as for 7 000, and only its rows are read and audited.
 
-The board polls every minute, for the page the user is on. A poll first asks one cheap
-query whether anything on the ward changed (a fingerprint of the whole ward: a new
-admission moves the pages too); if not, only the countdowns of the page's rows are sent
-(out of band), so an open board neither re-reads nor re-logs patient data every minute. A
-step's form opens in a panel beside the board, outside the polled region, so a poll never
-wipes what is typed.
+The board polls every minute, for the page the user is on. A poll reads the page's rows
+(ids and deadlines) and asks one cheap query whether anything on them, or in the ward's
+count and latest change, changed (a fingerprint); if not, only the countdowns of the page's
+rows are sent (out of band), so an open board neither re-reads nor re-logs patient data
+every minute. A step's form opens in a panel beside the board, outside the polled region,
+so a poll never wipes what is typed.
 """
 
 import datetime
@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -43,7 +44,7 @@ from registry.models import (
 )
 from registry.models.wards import normalize_code
 
-from ..access import audit_reads, grounds_of, visible_patients
+from ..access import audit_reads, grounds_of
 from ..deadlines import local_date
 from ..models import (
     DischargeMeeting,
@@ -53,17 +54,15 @@ from ..models import (
     MunicipalAnswer,
     ReadyForDischarge,
 )
-from ..models.admissions import OPEN_STATUSES
 from . import common
 from .ward_rows import (
     ALL_WARDS,
     PAGE_SIZE,
-    board_admissions,
+    BoardRows,
     build_row,
     open_admissions,
-    page_countdowns,
     page_number,
-    ward_conditions,
+    page_rows,
     ward_key,
 )
 
@@ -151,40 +150,78 @@ def asked_page(request, hospital) -> str | None:
     return None
 
 
-def _on_board(user, hospital, ward, path: str) -> dict:
-    """Filters that reach the board's admissions through a join (`path`), so the planner
-    starts from the open admissions (index on hospital, ward, status) and follows foreign
-    keys, instead of matching a whole table against a subquery."""
-    return {f"{path}hospital": hospital, f"{path}status__in": OPEN_STATUSES,
-            f"{path}patient__in": visible_patients(user), **ward_conditions(ward, path)}
+def _fingerprint_extra(ward, at, shown: list[int]) -> str:
+    """The ward, the day and zone the countdowns are worked out in, and the page's rows (its
+    admissions' ids, in order)."""
+    return (f"{ward_key(ward)}|{local_date(at)}|{timezone.get_current_timezone_name()}|"
+            f"{','.join(map(str, shown))}")
 
 
-def _fingerprint_extra(ward, at) -> str:
-    return f"{ward_key(ward)}|{local_date(at)}|{timezone.get_current_timezone_name()}"
+def ward_summary(user, hospital, ward):
+    """The ward's open admissions: how many (the heading and the pager) and their latest
+    change (a new, moved or changed admission changes the pages), in one query."""
+    return common.summary(open_admissions(user, hospital, ward), "updated_at")
 
 
-def board_fingerprint(user, hospital, ward, at: datetime.datetime) -> str:
-    """Everything the rows show, summarised by one UNION query: if this is unchanged, a poll
-    has nothing new to show except the countdowns."""
-    admissions = open_admissions(user, hospital, ward)
-    meetings = DischargeMeeting.objects.filter(**_on_board(user, hospital, ward, "admission__"))
-    meetings = meetings.exclude(status=MeetingStatus.CANCELLED)
-    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gte=at)
-    return common.fingerprint(
-        common.summary(admissions, "updated_at"),
-        common.summary(EarlyNotification.objects.filter(
-            **_on_board(user, hospital, ward, "admission__")), "updated_at"),
-        common.summary(ReadyForDischarge.objects.filter(
-            **_on_board(user, hospital, ward, "admission__")), "updated_at"),
-        common.summary(MunicipalAnswer.objects.filter(
-            **_on_board(user, hospital, ward, "declaration__admission__")), "answered_at"),
-        common.summary(meetings, "updated_at"),
-        common.summary(upcoming, "scheduled_at"),  # a meeting that passes leaves the row
-        common.summary(MeetingParticipant.objects.filter(
-            **_on_board(user, hospital, ward, "meeting__admission__")).exclude(
-            meeting__status=MeetingStatus.CANCELLED), "responded_at"),
-        extra=_fingerprint_extra(ward, at),
-    )
+def page_fingerprint(user, hospital, ward, shown: list[int], at: datetime.datetime) -> str:
+    """What the page shows, summarised by one UNION query: the ward (ward_summary), and for
+    the page's rows (`shown`, their admissions' ids) their notices, declarations, answers,
+    meetings and the answers to those. If this is unchanged, a poll has nothing new to show
+    except the countdowns. Its cost does not grow with the ward: the page's parts are read
+    by the admissions' ids (foreign-key indexes)."""
+    parts = [ward_summary(user, hospital, ward)]
+    if shown:  # an empty IN would drop its part from the UNION
+        meetings = DischargeMeeting.objects.filter(admission__in=shown).exclude(
+            status=MeetingStatus.CANCELLED)
+        parts += [
+            common.summary(EarlyNotification.objects.filter(admission__in=shown), "updated_at"),
+            common.summary(ReadyForDischarge.objects.filter(admission__in=shown), "updated_at"),
+            common.summary(MunicipalAnswer.objects.filter(declaration__admission__in=shown),
+                           "answered_at"),
+            common.summary(meetings, "updated_at"),
+            # a meeting that passes leaves the row
+            common.summary(meetings.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gte=at),
+                           "scheduled_at"),
+            common.summary(MeetingParticipant.objects.filter(meeting__admission__in=shown)
+                           .exclude(meeting__status=MeetingStatus.CANCELLED), "responded_at"),
+        ]
+    return common.fingerprint(*parts, extra=_fingerprint_extra(ward, at, shown))
+
+
+def _loaded_fingerprint(ward_row, admissions, ward, at) -> str:
+    """page_fingerprint from the ward's summary and the page's rows as read (no query): the
+    same hash the poll computes."""
+    shown = [a.pk for a in admissions]
+    parts = [ward_row]
+    if shown:
+        notices = [n for a in admissions for n in a.early_notifications.all()]
+        declarations = [d for a in admissions for d in a.ready_declarations.all()]
+        answers = [x for d in declarations for x in d.answers.all()]
+        meetings = [m for a in admissions for m in a.live_meetings]
+        upcoming = [m for m in meetings if m.status == MeetingStatus.SCHEDULED
+                    and m.scheduled_at >= at]
+        responses = [m.last_response for m in meetings if m.last_response is not None]
+        parts += [
+            common.summary_of(notices, "updated_at"),
+            common.summary_of(declarations, "updated_at"),
+            common.summary_of(answers, "answered_at"),
+            common.summary_of(meetings, "updated_at"),
+            common.summary_of(upcoming, "scheduled_at"),
+            (sum(m.participants_total for m in meetings), max(responses) if responses else None),
+        ]
+    return common.fingerprint_of(*parts, extra=_fingerprint_extra(ward, at, shown))
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (read with ward_summary): no COUNT query."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 def showing(page) -> str:
@@ -199,12 +236,13 @@ def showing(page) -> str:
 
 def board_context(request, hospital, asked: str, memberships, at, own_ward_id=None) -> dict:
     """The board of the ward `asked` for (code, UUID or ALL_WARDS; empty: the planner's own
-    ward) at the user's page (asked_page), the page's rows read and audited, and the
-    fingerprint of the whole ward for the poll."""
+    ward) at the user's page (asked_page), the page's rows read and audited, and the page's
+    fingerprint for the poll."""
     wards = hospital_wards(hospital)
     ward = select_ward(wards, asked, own_ward_id)
-    page = Paginator(board_admissions(request.user, hospital, ward), PAGE_SIZE).get_page(
-        asked_page(request, hospital))
+    ward_row = tuple(next(iter(ward_summary(request.user, hospital, ward))))
+    page = CountedPaginator(BoardRows(request.user, hospital, ward), PAGE_SIZE,
+                            count=ward_row[0]).get_page(asked_page(request, hospital))
     admissions = list(page.object_list)
     rows = [build_row(a, at) for a in admissions]
     audit_reads(request.user, [row.patient for row in rows],
@@ -228,18 +266,18 @@ def board_context(request, hospital, asked: str, memberships, at, own_ward_id=No
         "pager_query": urlencode({"ward": ward_key(ward)}),
         "at": at,
         "memberships": memberships,
-        # By its one query, as a poll asks it: the rows read are only the page's.
-        "fingerprint": board_fingerprint(request.user, hospital, ward, at),
+        "fingerprint": _loaded_fingerprint(ward_row, admissions, ward, at),
         "poll_seconds": poll_seconds("ward_board"),
         "board_url": board_url(hospital, ward, page.number),
     }
 
 
-def _countdowns_only(user, hospital, ward, page, at) -> HttpResponse:
-    """The answer to a poll when nothing changed: new countdown texts of the rows on the
-    user's page, out of band."""
+def _countdowns_only(shown, at) -> HttpResponse:
+    """The answer to a poll when nothing changed: new countdown texts of the page's rows
+    whose notice is not sent, out of band."""
     html = render_to_string("pathways/partials/board_countdowns.html", {
-        "countdowns": page_countdowns(user, hospital, ward, page, at)})
+        "countdowns": [(row.uuid, common.countdown(row.notification_deadline, at))
+                       for row in shown if row.first_notification_sent_at is None]})
     response = HttpResponse(html)
     response["HX-Reswap"] = "none"
     return response
@@ -253,10 +291,13 @@ def ward_board(request, hospital_uuid=None):
     asked = request.GET.get("ward", "").strip()
     at = common.now()
     polled = request.GET.get("fingerprint")
-    # A poll names its ward by code (board_url): its fingerprint needs no query of the wards.
-    if (request.htmx and polled and asked
-            and polled == board_fingerprint(request.user, hospital, asked, at)):
-        response = _countdowns_only(request.user, hospital, asked, request.GET.get("page"), at)
+    # A poll names its ward by code and its page (board_url): its fingerprint needs no query
+    # of the wards, and the page's rows are read once for it and for the countdowns.
+    shown = (page_rows(request.user, hospital, asked, request.GET.get("page"))
+             if request.htmx and polled and asked else None)
+    if shown is not None and polled == page_fingerprint(
+            request.user, hospital, asked, [row.pk for row in shown], at):
+        response = _countdowns_only(shown, at)
     else:
         context = board_context(request, hospital, asked, memberships, at, own_ward_id)
         partial = bool(request.htmx) and not request.htmx.history_restore_request

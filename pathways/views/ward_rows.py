@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from registry.models import Notification, NotificationChannel, Ward
 from registry.models.wards import normalize_code
 
-from ..access import visible_patients, with_grounds
+from ..access import with_grounds
 from ..deadlines import local_date
 from ..models import (
     Admission,
@@ -86,13 +86,12 @@ def board_order(admissions):
 
 def board_admissions(user, hospital, ward):
     """The ward's open admissions in the board's order with everything a row shows; a page of
-    them (a slice) is read in a fixed number of queries: 1 admissions with patient, ward,
+    them (BoardRows) is read in a fixed number of queries: 1 admissions with patient, ward,
     municipality and the grounds the user sees each patient on (for the audit), 2 their
     notices with sender, acknowledger and receipt, 3 their declarations, 4 the answers to
     those, 5 meetings not cancelled with their participants counted."""
     return board_order(
-        with_grounds(open_admissions(user, hospital, ward)
-                     .filter(patient__in=visible_patients(user)), user)
+        with_grounds(open_admissions(user, hospital, ward), user)
         .select_related("patient", "ward", "municipality")
         .prefetch_related(
             Prefetch("early_notifications",
@@ -107,6 +106,21 @@ def board_admissions(user, hospital, ward):
     )
 
 
+class BoardRows:
+    """The ward's open admissions in the board's order, as a paginator slices them: a slice
+    picks its rows by the order alone, then reads only those with what they show (the audit
+    grounds' subqueries and the joins run for a page, not for every open admission: 64 to
+    24 ms for a page of 7 000 on PostgreSQL)."""
+
+    def __init__(self, user, hospital, ward):
+        self.user, self.hospital, self.ward = user, hospital, ward
+
+    def __getitem__(self, part: slice):
+        shown = board_order(open_admissions(self.user, self.hospital, self.ward)).values("pk")
+        return board_admissions(self.user, self.hospital, self.ward).filter(
+            pk__in=shown[part])
+
+
 def page_number(asked) -> int:
     """The page asked for (?page=), 1 when it is not a number; a page past the end is the
     paginator's to clamp."""
@@ -116,14 +130,14 @@ def page_number(asked) -> int:
         return 1
 
 
-def page_countdowns(user, hospital, ward, asked_page, at) -> list:
-    """(uuid, countdown) of the rows on the page asked for whose notice is not sent, in one
-    query: the page's slice of the board's order, without what a row shows."""
+def page_rows(user, hospital, ward, asked_page) -> list:
+    """The rows of the page asked for, without what a row shows (id, uuid, deadline, when the
+    notice was sent): what a poll needs for its fingerprint and the countdowns, in one query
+    (the board's order over the ward's open admissions, a slice of it)."""
     start = (page_number(asked_page) - 1) * PAGE_SIZE
-    shown = board_order(open_admissions(user, hospital, ward)).values_list(
-        "uuid", "notification_deadline", "first_notification_sent_at")[start:start + PAGE_SIZE]
-    return [(uuid, common.countdown(deadline, at)) for uuid, deadline, sent in shown
-            if sent is None]
+    return list(board_order(open_admissions(user, hospital, ward)).values_list(
+        "pk", "uuid", "notification_deadline", "first_notification_sent_at",
+        named=True)[start:start + PAGE_SIZE])
 
 
 def live_meetings_prefetch():
@@ -136,6 +150,7 @@ def live_meetings_prefetch():
         "discharge_meetings", to_attr="live_meetings",
         queryset=DischargeMeeting.objects.exclude(status=MeetingStatus.CANCELLED).annotate(
             invited=Count("participants", filter=invited),
+            participants_total=Count("participants"),  # the poll's fingerprint counts all
             accepted=Count("participants", filter=invited & Q(
                 participants__status=ParticipantStatus.ACCEPTED)),
             declined=Count("participants", filter=invited & Q(

@@ -43,16 +43,15 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # Queries of the whole board page, whatever the number of open admissions (it shows a page):
 #  1 session, 2 user, 3 the user's memberships with the hospitals and the unread count
 #  (the board's scope, the audit's roles and the navigation's badge, once per request),
-#  4 the hospital's registered wards (the picker and the ward asked for), 5 the open
-#  admissions counted (the heading and the pager), 6 the page's admissions with patient,
-#  municipality and the audit's grounds (subqueries), 7 their notices with sender,
-#  acknowledger and receipt (subqueries on notifications), 8 their declarations, 9 the
-#  answers, 10 their meetings with participants counted, 11 one INSERT of the audit events,
-#  12 the fingerprint of the whole ward, one UNION query as a poll asks it (the rows read
-#  are only the page's, so they cannot stand for the ward).
-BOARD_BUDGET = 12
-# A poll that finds nothing new: 1 session, 2 user, 3 memberships, 4 the fingerprint,
-# 5 the countdowns of the page's admissions without a notice.
+#  4 the hospital's registered wards (the picker and the ward asked for), 5 the ward's open
+#  admissions counted with their latest change (the heading, the pager, the fingerprint),
+#  6 the page's admissions with patient, municipality and the audit's grounds (subqueries),
+#  7 their notices with sender, acknowledger and receipt (subqueries on notifications),
+#  8 their declarations, 9 the answers, 10 their meetings with participants counted, 11 one
+#  INSERT of the audit events. The fingerprint comes from the rows.
+BOARD_BUDGET = 11
+# A poll that finds nothing new: 1 session, 2 user, 3 memberships, 4 the page's admissions
+# (ids and deadlines: the fingerprint's rows and the countdowns), 5 the fingerprint.
 QUIET_POLL_BUDGET = 5
 
 

@@ -191,3 +191,33 @@ def test_a_step_taken_on_page_2_brings_back_page_2(client, cast, planner, crowde
     assert f'id="admission-{on_page_2}"' in html
     assert f'id="admission-{crowded.order[0]}"' not in html
     assert poll_url(html).endswith("?ward=SLAG&page=2")
+
+
+def test_a_poll_from_page_2_brings_a_change_on_its_rows_that_leaves_the_admission_as_it_was(
+        client, cast, planner, crowded):
+    """Tromsø's KE acknowledges a notice of a row on page 2: the admission itself does not
+    change, its notice does, and the planner's page 2 shows the receipt at the next poll."""
+    client.force_login(planner)
+    page = board(client, ward="SLAG", page=2)
+    url = poll_url(page.content.decode())
+    fingerprint = page.context["fingerprint"]
+    notice = crowded.sent[-1].early_notifications.get()
+    services.acknowledge_early_notification(notice, by=cast.ke_tromso)
+    changed = client.get(f"{url}&fingerprint={fingerprint}", **HTMX)
+    assert "HX-Reswap" not in changed
+    assert changed.context["page"].number == 2
+    row = changed.content.decode().split(f'id="admission-{crowded.sent[-1].uuid}"')[1]
+    assert "Kvittert av Kåre Tromsø" in row.split("</tr>")[0]
+
+
+def test_a_poll_of_a_ward_without_open_admissions_agrees_with_the_page(client, cast, planner):
+    client.force_login(planner)
+    page = board(client, ward="SLAG")
+    assert "Ingen åpne innleggelser på denne avdelingen." in page.content.decode()
+    quiet = client.get(f"{poll_url(page.content.decode())}&fingerprint="
+                       f"{page.context['fingerprint']}", **HTMX)
+    assert quiet["HX-Reswap"] == "none"
+    admit(cast)  # Astrid arrives: the next poll brings her
+    arrived = client.get(f"{poll_url(page.content.decode())}&fingerprint="
+                         f"{page.context['fingerprint']}", **HTMX)
+    assert "HX-Reswap" not in arrived and "Aune, Astrid" in arrived.content.decode()
