@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F, Func
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -49,7 +50,6 @@ from ..deadlines import local_date
 from ..models import (
     DischargeMeeting,
     EarlyNotification,
-    MeetingParticipant,
     MeetingStatus,
     MunicipalAnswer,
     ReadyForDischarge,
@@ -182,8 +182,13 @@ def page_fingerprint(user, hospital, ward, shown: list[int], at: datetime.dateti
             # a meeting that passes leaves the row
             common.summary(meetings.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gte=at),
                            "scheduled_at"),
-            common.summary(MeetingParticipant.objects.filter(meeting__admission__in=shown)
-                           .exclude(meeting__status=MeetingStatus.CANCELLED), "responded_at"),
+            # The meetings' participants (how many, the latest answer), reached from the
+            # meetings (their admission index): from the participants, PostgreSQL walked
+            # every meeting's primary key to find the page's.
+            meetings.order_by().annotate(
+                n=Func(F("participants__pk"), function="COUNT"),
+                last=Func(F("participants__responded_at"), function="MAX"),
+            ).values_list("n", "last"),
         ]
     return common.fingerprint(*parts, extra=_fingerprint_extra(ward, at, shown))
 

@@ -256,6 +256,23 @@ def test_a_poll_after_a_change_brings_the_board_again(client, cast, planner):
     assert response.context["fingerprint"] != fingerprint
 
 
+def test_a_poll_sees_an_answer_to_the_meeting_and_only_that(client, cast, planner):
+    """The board's meetings and their answers summarised by the poll's query agree with the
+    board as read (an unchanged poll sends the countdowns only), and an answer changes it."""
+    admission = admit(cast)
+    meeting = factories.discharge_meeting(cast, admission, participants=[
+        {"kind": "hospital_staff", "user": cast.planner},
+        {"kind": "coordinating_unit", "user": cast.ke_tromso, "organization": cast.tromso}])
+    client.force_login(planner)
+    fingerprint = board(client).context["fingerprint"]
+    assert board(client, htmx=True, ward="Slag", fingerprint=fingerprint)["HX-Reswap"] == "none"
+    services.respond_to_invitation(meeting.participants.get(user=cast.ke_tromso),
+                                   by=cast.ke_tromso, status="accepted")
+    response = board(client, htmx=True, ward="Slag", fingerprint=fingerprint)
+    assert "HX-Reswap" not in response
+    assert "1 av 1 har takket ja" in response.content.decode()
+
+
 # ---------------------------------------------------------------------------------------
 # Admitting
 
