@@ -27,6 +27,8 @@ class Capability(enum.StrEnum):
     COORDINATE = "coordinate"
     # Changes the organisation's own registry data (services, API clients).
     ADMINISTER_ORGANIZATION = "administer_organization"
+    # Reads the indicators and capacity of every area: aggregates only, never a patient.
+    SEE_ALL_AGGREGATES = "see_all_aggregates"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -38,6 +40,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
                                        Capability.WORK_ON_WARD}),
     Role.COORDINATOR: frozenset({Capability.COORDINATE}),
     Role.ORG_ADMIN: frozenset({Capability.ADMINISTER_ORGANIZATION}),
+    Role.REGIONAL_PLANNER: frozenset({Capability.SEE_ALL_AGGREGATES}),
     # An EPJ system acts for its organisation, hospital or municipality, in both roles the
     # organisation's kind allows (the services check the organisation of each step).
     Role.API_CLIENT: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,

@@ -2,8 +2,8 @@
 
 - common, the shared base (model bases, the API's envelope and locking, htmx steps, sweeps,
   idempotency), imports no app and not the composition root;
-- the apps depend one way among themselves: fhir_api → coordination → pathways → webhooks →
-  registry, each on common and never on the composition root;
+- the apps depend one way among themselves: indicators → fhir_api → coordination → pathways →
+  webhooks → registry, each on common and never on the composition root;
 - rehab_portal, the composition root (settings, URLs, the API router, Celery, bench), may
   import anything.
 
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "common"
-APPS = ["registry", "webhooks", "pathways", "coordination", "fhir_api"]
+APPS = ["registry", "webhooks", "pathways", "coordination", "fhir_api", "indicators"]
 ROOT_PACKAGE = "rehab_portal"
 LAYERED = {BASE, *APPS, ROOT_PACKAGE}
 

@@ -13,7 +13,8 @@ from coordination.models import PlanStatus, RequestStatus
 from pathways.models import DischargeDestination, MessageStatus, ParticipantStatus
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("common", "registry", "webhooks", "pathways", "coordination", "fhir_api", "rehab_portal")
+APPS = ("common", "registry", "webhooks", "pathways", "coordination", "fhir_api", "indicators",
+        "rehab_portal")
 SHORT = 2  # words: longer msgids rarely mean two things
 
 # Short msgids used by a choice and elsewhere (another choice set, a label, a heading),

@@ -57,6 +57,12 @@ class Organization(TrackedModel):
         verbose_name=_("parent organisation"),
     )
     region = models.CharField(_("region"), max_length=32, choices=Region.choices)
+    located_in = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": OrganizationKind.MUNICIPALITY},
+        verbose_name=_("located in municipality"),
+        help_text=_("Where a hospital or private institution lies: its places count in that "
+                    "municipality's health-trust area when capacity is set against the norms."))
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -97,6 +103,11 @@ class Organization(TrackedModel):
                 errors["parent"] = _("A health trust belongs to a regional health authority.")
         if self.parent_id is not None and self.parent_id == self.pk:
             errors["parent"] = _("An organisation cannot be its own parent.")
+        if self.located_in_id is not None and (
+                self.located_in.kind != OrganizationKind.MUNICIPALITY
+                or self.kind == OrganizationKind.MUNICIPALITY):
+            errors["located_in"] = _(
+                "Only hospitals and institutions lie in a municipality: choose a municipality.")
         if errors:
             raise ValidationError(errors)
 
@@ -204,6 +215,8 @@ class Role(models.TextChoices):
     DISCHARGE_PLANNER = "discharge_planner", _("Discharge planner")
     COORDINATOR = "coordinator", _("Coordinator")
     ORG_ADMIN = "org_admin", _("Organisation administrator")
+    # A health trust's or helsefellesskap's analyst: every aggregate, no patient.
+    REGIONAL_PLANNER = "regional_planner", _("Regional planner")
     API_CLIENT = "api_client", _("EPJ system")
 
 
@@ -238,3 +251,9 @@ class Membership(models.Model):
                 and self.ward.hospital_id != self.organization_id):
             raise ValidationError({"ward": _("Choose a ward of %(organization)s.") % {
                 "organization": self.organization.name}})
+        if (self.role == Role.REGIONAL_PLANNER and self.organization_id
+                and self.organization.kind not in (OrganizationKind.HEALTH_TRUST,
+                                                   OrganizationKind.REGIONAL_HEALTH_AUTHORITY)):
+            raise ValidationError({"organization": _(
+                "A regional planner works for a health trust or a regional health "
+                "authority.")})

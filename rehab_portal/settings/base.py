@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pathways",
     "coordination",
     "fhir_api",
+    "indicators",  # aggregates over every app; nothing imports it
     "rehab_portal",  # the composition root: settings, URLs, the API router, Celery, bench
 ]
 
