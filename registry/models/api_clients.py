@@ -25,6 +25,7 @@ class ApiScope(models.TextChoices):
     NOTIFICATIONS_WRITE = "notifications:write", _("Mark notifications read")
     WEBHOOKS_READ = "webhooks:read", _("Read webhook subscriptions and deliveries")
     WEBHOOKS_WRITE = "webhooks:write", _("Manage webhook subscriptions, replay deliveries")
+    INDICATORS_READ = "indicators:read", _("Read indicators and capacity (aggregates only)")
 
 
 
