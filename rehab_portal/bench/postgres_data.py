@@ -289,16 +289,18 @@ class PostgresGenerator:
               AND (a.discharged_at IS NOT NULL
                    OR (a.status IN ('admitted', 'ready_for_discharge') AND mod(a.id, 3) <> 2))
         """, params)
-        scheduled = """
+        # Every meeting has its invitees, the held ones as the scheduled ones: the KE (who
+        # accepted) and the GP (who answered once the meeting was held).
+        meetings = """
             FROM pathways_dischargemeeting m
-            WHERE m.status = 'scheduled' AND m.admission_id > %(first)s
+            WHERE m.admission_id > %(first)s
         """
         self.insert("participants", MeetingParticipant, {
             "uuid": "gen_random_uuid()", "meeting_id": "m.id", "kind": "'coordinating_unit'",
             "user_id": "%(ke)s", "name": "'KE'", "status": "'accepted'",
-        }, scheduled, params)
+        }, meetings, params)
         self.insert("participants", MeetingParticipant, {
             "uuid": "gen_random_uuid()", "meeting_id": "m.id", "kind": "'gp'",
             "name": "'Fastlege'", "email": "'fastlege' || m.id || '@bench.example'",
-            "status": "'invited'",
-        }, scheduled, params)
+            "status": "CASE WHEN m.status = 'held' THEN 'accepted' ELSE 'invited' END",
+        }, meetings, params)
