@@ -7,3 +7,11 @@ class IndicatorsConfig(AppConfig):
 
     name = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self):
+        from pathways.signals import demo_data_seeded
+
+        from .demo_users import seed_regional_planner
+
+        demo_data_seeded.connect(seed_regional_planner,
+                                 dispatch_uid="indicators.seed_regional_planner")

@@ -344,5 +344,15 @@ class Command(BaseCommand):
         for username, _first, _last, org_key, role, _ward in demo.DEMO_USERS:
             write(f"  {username:<20} {demo.demo_password(username):<25} "
                   f"{role} @ {names[org_key]}")
+        # Demo users other apps add on demo_data_seeded (indicators' regional planner): by
+        # the seed's address, @rehabportal.example.
+        known = [demo.SUPERUSER, *(row[0] for row in demo.DEMO_USERS)]
+        for membership in Membership.objects.filter(
+                user__email__endswith="@rehabportal.example").exclude(
+                user__username__in=known).select_related("user", "organization").order_by(
+                "user__username", "pk"):
+            username = membership.user.username
+            write(f"  {username:<20} {demo.demo_password(username):<25} "
+                  f"{membership.role} @ {membership.organization.name}")
         write(f"Demo API key ({demo.API_CLIENT_NAME}):")
         write(f"  Authorization: Bearer {demo.API_KEY}")
