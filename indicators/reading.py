@@ -1,0 +1,325 @@
+"""Reading the aggregates: an indicator's value for areas and periods, suppressed.
+
+Every read is a fixed number of queries whatever the number of figures or areas: the
+areas (indicators.areas, at most 3, or none when given), the sums of the figures grouped
+by municipality number and hospital (1), the histograms of the medians' figures (1, only
+when a median is asked for) and the population for rates (at most 2 per year asked).
+The sums are then added up per area in Python.
+
+How a value is worked out follows the indicator's unit:
+- share: 100 · numerator / denominator;
+- hours, days: the median of the months' and municipalities' histograms added together;
+- days_per_1000, per_1000, per_10000: numerator / population · 1 000 (10 000), with the
+  area's population of the period's year (indicators.population.population_for); a
+  hospital has no population of its own, so no rate;
+- nok: the numerator's sum.
+A municipality, health-trust or region area sums every figure of its municipality numbers
+(whichever hospital); a hospital area sums the figures it answers for (any municipality).
+
+`dimension`: None sums every dimension of a figure (the parts make the whole); a string
+reads that dimension only ("" the figures without one).
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from . import suppression
+from .areas import HOSPITAL, MUNICIPALITY, REGION, Area, Areas, areas
+from .models import Figure, Indicator, PopulationFigure, PopulationKind, Unit
+from .periods import Period
+
+NONE_DISPLAY = "–"
+MEDIAN_UNITS = (Unit.HOURS, Unit.DAYS)
+RATE_UNITS = {Unit.DAYS_PER_1000: 1000, Unit.PER_1000: 1000, Unit.PER_10000: 10000}
+ONE_DECIMAL = Decimal("0.1")
+
+
+@dataclass
+class Cell:
+    """One indicator's figure for one area in one period. `count` is the count that decides
+    suppression; a suppressed cell keeps none of numerator, denominator, value and count."""
+
+    numerator: int | None
+    denominator: int | None
+    value: Decimal | None
+    suppressed: bool
+    count: int | None
+    display: str
+    unit: str = ""
+    population: int | None = None  # the rates' population
+    population_year: int | None = None  # the year that population is of (the newest known)
+    population_source: str = ""
+
+    @property
+    def empty(self) -> bool:
+        """No value and not suppressed: nothing happened, or no population to divide by."""
+        return self.value is None and not self.suppressed
+
+
+# -- values ---------------------------------------------------------------------------------
+
+
+def median(histogram: Counter | dict) -> Decimal | None:
+    """The median of a histogram {value: count} (values as numbers or their text)."""
+    pairs = sorted((Decimal(str(value)), count) for value, count in histogram.items()
+                   if count and count > 0)
+    total = sum(count for _value, count in pairs)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # the middle one, or the middle two
+    found = []
+    seen = 0
+    for value, count in pairs:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return ((found[0] + found[1]) / 2).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def _number(value: Decimal, places: int = 1) -> str:
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
+def display(unit: str, value: Decimal | None) -> str:
+    """The value as a person reads it, in the active language: "62,5 %", "12,0",
+    "1 234 567 kr"."""
+    if value is None:
+        return NONE_DISPLAY
+    if unit == Unit.SHARE:
+        return f"{_number(value)} %"
+    if unit == Unit.NOK:
+        return _("NOK %(amount)s") % {"amount": _number(value, 0)}
+    return _number(value)
+
+
+def _cell(unit: str, numerator: int, denominator: int, histogram: Counter | None,
+          population=None) -> Cell:
+    value, count = None, numerator
+    extra = {}
+    if unit == Unit.SHARE:
+        count = denominator
+        if denominator:
+            value = (Decimal(100 * numerator) / Decimal(denominator)).quantize(
+                ONE_DECIMAL, ROUND_HALF_UP)
+    elif unit in MEDIAN_UNITS:
+        count = sum(histogram.values()) if histogram else 0
+        value = median(histogram) if histogram else None
+    elif unit in RATE_UNITS:
+        if population is not None:
+            extra = {"population": population[0], "population_year": population[1],
+                     "population_source": population[2]}
+            if population[0]:
+                value = (Decimal(numerator * RATE_UNITS[unit]) / Decimal(population[0])
+                         ).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    elif unit == Unit.NOK:
+        count = denominator
+        value = Decimal(numerator)
+        if not numerator and not denominator:
+            value = None
+    return Cell(numerator=numerator, denominator=denominator, value=value, suppressed=False,
+                count=count, display=display(unit, value), unit=unit, **extra)
+
+
+# -- population -----------------------------------------------------------------------------
+
+
+def _populations(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
+    """{number: (population, year, source)} for the year (or the newest earlier one)."""
+    try:
+        from .population import population_for
+    except ImportError:
+        return _registered_population(numbers, year)
+    found = population_for(sorted(numbers), year)
+    return {number: (value.population, value.year, value.source)
+            for number, value in found.items() if value is not None}
+
+
+def _registered_population(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
+    """The registered figure of the year or the newest earlier one, by the numbers as they
+    are stored (used only where indicators.population is not installed)."""
+    found = {}
+    rows = (PopulationFigure.objects.filter(municipality_number__in=numbers, year__lte=year,
+                                            kind=PopulationKind.REGISTERED)
+            .order_by("municipality_number", "-year")
+            .values_list("municipality_number", "population", "year", "source"))
+    for number, population, figure_year, source in rows:
+        found.setdefault(number, (population, figure_year, source))
+    return found
+
+
+def _area_population(area: Area, populations: dict) -> tuple[int, int, str] | None:
+    if area.kind == HOSPITAL:
+        return None
+    known = [populations[n] for n in area.municipality_numbers if n in populations]
+    if not known or len(known) < len(area.municipality_numbers):
+        # A municipality without a figure would make the rate too high: none rather than wrong.
+        return None
+    sources = sorted({source for _p, _y, source in known if source})
+    return (sum(p for p, _y, _s in known), min(y for _p, y, _s in known), "; ".join(sources))
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _indicators(indicators) -> list[Indicator]:
+    items = list(indicators)
+    codes = [item for item in items if isinstance(item, str)]
+    if not codes:
+        return items
+    by_code = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    return [by_code[item] if isinstance(item, str) else item for item in items
+            if not isinstance(item, str) or item in by_code]
+
+
+def _group_of(area: Area) -> tuple:
+    if area.kind == HOSPITAL:
+        return (HOSPITAL, area.parent_key)
+    if area.kind == REGION:
+        return (REGION,)
+    return ("area", area.parent_key)
+
+
+def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
+         exempt_numbers=frozenset(), dimension: str | None = None,
+         within: Areas | None = None) -> dict[tuple[str, str, str, str], Cell]:
+    """{(code, period key, area kind, area key): Cell} for every indicator, period and area,
+    suppressed (with the secondary suppression over each area's siblings, read too)."""
+    indicators = _indicators(indicators)
+    exempt_numbers = frozenset(exempt_numbers)
+    periods = list(periods)
+    areas_ = list(areas_)
+    if not (indicators and periods and areas_):
+        return {}
+    universe = within if within is not None else areas()
+
+    # Every requested area with its siblings: secondary suppression needs them all.
+    computed: dict[tuple[str, str], Area] = {}
+    for area in areas_:
+        known = universe.get(area.kind, area.key)
+        for sibling in (universe.siblings(known) if known is not None else [area]):
+            computed.setdefault((sibling.kind, sibling.key), sibling)
+        computed[(area.kind, area.key)] = area
+    numbers = {n for a in computed.values() if a.kind != HOSPITAL for n in a.municipality_numbers}
+    hospital_ids = {a.hospital_id for a in computed.values() if a.kind == HOSPITAL}
+
+    month_period: dict[datetime.date, list[int]] = defaultdict(list)
+    for index, period in enumerate(periods):
+        for month in period.months():
+            month_period[month].append(index)
+    figures = Figure.objects.filter(indicator__in=[i.pk for i in indicators],
+                                    month__in=sorted(month_period))
+    every_number = {n for a in universe.municipalities for n in a.municipality_numbers}
+    if not (numbers >= every_number and hospital_ids >= {a.hospital_id
+                                                         for a in universe.hospitals}):
+        figures = figures.filter(Q(municipality_number__in=sorted(numbers))
+                                 | Q(hospital_id__in=sorted(hospital_ids)))
+    if dimension is not None:
+        figures = figures.filter(dimension=dimension)
+    by_month = len(periods) > 1 or any(p.kind != periods[0].kind for p in periods)
+    group = ["indicator_id", "municipality_number", "hospital_id"] + (
+        ["month"] if by_month else [])
+
+    # Sums per (indicator, period, number) and (indicator, period, hospital).
+    by_number: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    by_hospital: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for row in (figures.values(*group).annotate(n=Sum("numerator"), d=Sum("denominator"))
+                .order_by()):
+        indexes = month_period[row["month"]] if by_month else [0]
+        for index in indexes:
+            sums = by_number[(row["indicator_id"], index, row["municipality_number"])]
+            sums[0] += row["n"] or 0
+            sums[1] += row["d"] or 0
+            if row["hospital_id"] is not None:
+                sums = by_hospital[(row["indicator_id"], index, row["hospital_id"])]
+                sums[0] += row["n"] or 0
+                sums[1] += row["d"] or 0
+
+    medians = [i.pk for i in indicators if i.unit in MEDIAN_UNITS]
+    hist_number: dict[tuple, Counter] = defaultdict(Counter)
+    hist_hospital: dict[tuple, Counter] = defaultdict(Counter)
+    if medians:
+        rows = (figures.filter(indicator__in=medians, histogram__isnull=False)
+                .values_list("indicator_id", "month", "municipality_number", "hospital_id",
+                             "histogram").order_by())
+        for indicator_id, month, number, hospital_id, histogram in rows:
+            if not isinstance(histogram, dict):
+                continue
+            counts = Counter({str(k): int(v) for k, v in histogram.items()})
+            for index in month_period[month]:
+                hist_number[(indicator_id, index, number)].update(counts)
+                if hospital_id is not None:
+                    hist_hospital[(indicator_id, index, hospital_id)].update(counts)
+
+    populations: dict[int, dict] = {}
+    if any(i.unit in RATE_UNITS for i in indicators):
+        for year in sorted({p.year for p in periods}):
+            populations[year] = _populations(numbers, year)
+
+    cells: dict[tuple, Cell] = {}
+    groups: dict[tuple, list] = defaultdict(list)
+    exempt = set()
+    for indicator in indicators:
+        for index, period in enumerate(periods):
+            for area in computed.values():
+                key = (indicator.code, period.key, area.kind, area.key)
+                if area.kind == HOSPITAL:
+                    sums = by_hospital.get((indicator.pk, index, area.hospital_id), (0, 0))
+                    histogram = hist_hospital.get((indicator.pk, index, area.hospital_id))
+                else:
+                    sums, histogram = [0, 0], Counter()
+                    for number in area.municipality_numbers:
+                        found = by_number.get((indicator.pk, index, number))
+                        if found:
+                            sums[0] += found[0]
+                            sums[1] += found[1]
+                        if medians and (indicator.pk, index, number) in hist_number:
+                            histogram.update(hist_number[(indicator.pk, index, number)])
+                population = (_area_population(area, populations.get(period.year, {}))
+                              if indicator.unit in RATE_UNITS else None)
+                cells[key] = _cell(indicator.unit, sums[0], sums[1], histogram, population)
+                groups[(indicator.code, period.key, *_group_of(area))].append(key)
+                if area.kind == MUNICIPALITY and set(area.municipality_numbers) <= exempt_numbers:
+                    exempt.add(key)
+    cells = suppression.suppress(cells, groups.values(), exempt)
+    wanted = {(a.kind, a.key) for a in areas_}
+    return {key: cell for key, cell in cells.items() if (key[2], key[3]) in wanted}
+
+
+def table(indicators, period: Period, areas_: Sequence[Area], *, exempt_numbers=frozenset(),
+          dimension: str | None = None, within: Areas | None = None
+          ) -> dict[tuple[str, str, str], Cell]:
+    """{(code, area kind, area key): Cell} for one period: a comparison table's cells."""
+    found = read(indicators, [period], areas_, exempt_numbers=exempt_numbers,
+                 dimension=dimension, within=within)
+    return {(code, kind, key): cell for (code, _period, kind, key), cell in found.items()}
+
+
+def trend(indicator, periods: Sequence[Period], area: Area, *, exempt_numbers=frozenset(),
+          dimension: str | None = None, within: Areas | None = None
+          ) -> list[tuple[Period, Cell]]:
+    """The indicator's cell for the area in each period, in the periods' order."""
+    code = indicator if isinstance(indicator, str) else indicator.code
+    found = read([indicator], periods, [area], exempt_numbers=exempt_numbers,
+                 dimension=dimension, within=within)
+    empty = Cell(0, 0, None, False, 0, NONE_DISPLAY)
+    return [(period, found.get((code, period.key, area.kind, area.key), empty))
+            for period in periods]
+
+
+def dimensions(indicator, period: Period) -> list[str]:
+    """The dimensions (levels, services) the indicator's figures of the period are split
+    by, in order; [] when they are not split. One query."""
+    indicator_id = indicator.pk if isinstance(indicator, Indicator) else None
+    figures = Figure.objects.filter(month__gte=period.start, month__lt=period.end)
+    figures = (figures.filter(indicator_id=indicator_id) if indicator_id
+               else figures.filter(indicator__code=indicator))
+    return sorted(set(figures.exclude(dimension="").values_list("dimension", flat=True)
+                      .distinct().order_by()))
