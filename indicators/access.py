@@ -17,7 +17,7 @@ from registry.access import memberships
 from registry.capabilities import Capability, role_can
 from registry.models import OrganizationKind
 
-from .areas import HEALTH_TRUST, HOSPITAL, MUNICIPALITY, Area, Areas, areas
+from .areas import HEALTH_TRUST, HOSPITAL, MUNICIPALITY, Area, Areas, areas, current_numbers
 
 KIND_MUNICIPALITY, KIND_HOSPITAL, KIND_REGIONAL = "municipality", "hospital", "regional"
 
@@ -112,6 +112,4 @@ def _municipality_by_number(universe: Areas, number: str) -> Area | None:
     if found is not None:
         return found
     # Registered under a number that has since changed: the area of its current number.
-    from .areas import _current_numbers
-
-    return universe.get(MUNICIPALITY, _current_numbers().get(number, number))
+    return universe.get(MUNICIPALITY, current_numbers().get(number, number))

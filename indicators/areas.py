@@ -120,7 +120,7 @@ class Areas:
         return len(self._by_key)
 
 
-def _current_numbers() -> dict[str, str]:
+def current_numbers() -> dict[str, str]:
     """Old kommunenummer -> current, from the population module's history."""
     try:
         from .population import number_map
@@ -138,7 +138,7 @@ def areas(region: str | None = None) -> Areas:
     organizations = list(organizations.only(
         "pk", "uuid", "kind", "name", "orgnr", "municipality_number", "parent_id", "region")
         .order_by("name", "pk"))
-    current = _current_numbers()
+    current = current_numbers()
     by_pk = {org.pk: org for org in organizations}
     number_of = {org.pk: current.get(org.municipality_number, org.municipality_number)
                  for org in organizations if org.kind == OrganizationKind.MUNICIPALITY}

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, Sum
 from django.utils import formats
@@ -131,28 +132,39 @@ def _cell(unit: str, numerator: int, denominator: int, histogram: Counter | None
 # -- population -----------------------------------------------------------------------------
 
 
-def _populations(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
-    """{number: (population, year, source)} for the year (or the newest earlier one)."""
+class _Population(NamedTuple):
+    population: int
+    year: int
+    source: str
+    table: str
+
+
+def populations(numbers, year: int, kind: str = PopulationKind.REGISTERED) -> dict:
+    """{number: value with .population, .year, .source, .table} for the year or the newest
+    earlier one (indicators.population.population_for, which follows the number history)."""
     try:
         from .population import population_for
     except ImportError:
-        return _registered_population(numbers, year)
-    found = population_for(sorted(numbers), year)
-    return {number: (value.population, value.year, value.source)
-            for number, value in found.items() if value is not None}
+        return _stored_population(numbers, year, kind)
+    return {number: value for number, value in
+            population_for(sorted(numbers), year, kind=kind).items() if value is not None}
 
 
-def _registered_population(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
-    """The registered figure of the year or the newest earlier one, by the numbers as they
-    are stored (used only where indicators.population is not installed)."""
+def _stored_population(numbers, year: int, kind: str) -> dict:
+    """The figures as stored, by number (only where indicators.population is not there)."""
     found = {}
-    rows = (PopulationFigure.objects.filter(municipality_number__in=numbers, year__lte=year,
-                                            kind=PopulationKind.REGISTERED)
+    rows = (PopulationFigure.objects.filter(municipality_number__in=list(numbers),
+                                            year__lte=year, kind=kind)
             .order_by("municipality_number", "-year")
-            .values_list("municipality_number", "population", "year", "source"))
-    for number, population, figure_year, source in rows:
-        found.setdefault(number, (population, figure_year, source))
+            .values_list("municipality_number", "population", "year", "source", "table"))
+    for number, population, figure_year, source, table in rows:
+        found.setdefault(number, _Population(population, figure_year, source, table))
     return found
+
+
+def _populations(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
+    return {number: (value.population, value.year, value.source)
+            for number, value in populations(numbers, year).items()}
 
 
 def _area_population(area: Area, populations: dict) -> tuple[int, int, str] | None:
