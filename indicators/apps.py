@@ -11,7 +11,11 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from pathways.signals import demo_data_seeded
 
+        from .demo_population import seed_population_and_areas
         from .demo_users import seed_regional_planner
 
         demo_data_seeded.connect(seed_regional_planner,
                                  dispatch_uid="indicators.seed_regional_planner")
+        # The shipped SSB figures, demo populations, agreements and where hospitals lie.
+        demo_data_seeded.connect(seed_population_and_areas,
+                                 dispatch_uid="indicators.seed_population_and_areas")
