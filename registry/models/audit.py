@@ -60,6 +60,8 @@ class AuditObjectType(enum.StrEnum):
     KE_OVERVIEW = "ke_overview"
     MY_PLANS = "my_plans"
     WARD_BOARD = "ward_board"
+    # Aggregates (indicators and capacity), no patient: their exports are recorded.
+    INDICATORS = "indicators"
     # Written before 0009653 by the plan PDF, which now writes INDIVIDUAL_PLAN.
     LEGACY_INDIVIDUAL_PLAN = "individual_plan"
 
