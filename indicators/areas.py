@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from registry.models import CooperationAgreement, Organization, OrganizationKind, Region
 
+from .population import number_map
+
 MUNICIPALITY, HEALTH_TRUST, REGION, HOSPITAL = "municipality", "health_trust", "region", "hospital"
 KINDS = (MUNICIPALITY, HEALTH_TRUST, REGION, HOSPITAL)
 
@@ -121,11 +123,7 @@ class Areas:
 
 
 def current_numbers() -> dict[str, str]:
-    """Old kommunenummer -> current, from the population module's history."""
-    try:
-        from .population import number_map
-    except ImportError:  # the history is not there yet: numbers are taken as current
-        return {}
+    """Old kommunenummer -> current, from the population module's history (cached)."""
     return number_map()
 
 

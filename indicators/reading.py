@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
 from django.db.models import Q, Sum
 from django.utils import formats
@@ -33,8 +32,9 @@ from django.utils.translation import gettext as _
 
 from . import suppression
 from .areas import HOSPITAL, MUNICIPALITY, REGION, Area, Areas, areas
-from .models import Figure, Indicator, PopulationFigure, PopulationKind, Unit
+from .models import Figure, Indicator, PopulationKind, Unit
 from .periods import Period
+from .population import population_for
 
 NONE_DISPLAY = "–"
 MEDIAN_UNITS = (Unit.HOURS, Unit.DAYS)
@@ -132,34 +132,10 @@ def _cell(unit: str, numerator: int, denominator: int, histogram: Counter | None
 # -- population -----------------------------------------------------------------------------
 
 
-class _Population(NamedTuple):
-    population: int
-    year: int
-    source: str
-    table: str
-
-
 def populations(numbers, year: int, kind: str = PopulationKind.REGISTERED) -> dict:
-    """{number: value with .population, .year, .source, .table} for the year or the newest
-    earlier one (indicators.population.population_for, which follows the number history)."""
-    try:
-        from .population import population_for
-    except ImportError:
-        return _stored_population(numbers, year, kind)
-    return {number: value for number, value in
-            population_for(sorted(numbers), year, kind=kind).items() if value is not None}
-
-
-def _stored_population(numbers, year: int, kind: str) -> dict:
-    """The figures as stored, by number (only where indicators.population is not there)."""
-    found = {}
-    rows = (PopulationFigure.objects.filter(municipality_number__in=list(numbers),
-                                            year__lte=year, kind=kind)
-            .order_by("municipality_number", "-year")
-            .values_list("municipality_number", "population", "year", "source", "table"))
-    for number, population, figure_year, source, table in rows:
-        found.setdefault(number, _Population(population, figure_year, source, table))
-    return found
+    """{number: PopulationValue} for the year or the newest earlier one, under the current
+    numbers (indicators.population.population_for; at most 2 queries)."""
+    return population_for(sorted(numbers), year, kind=kind)
 
 
 def _populations(numbers: set[str], year: int) -> dict[str, tuple[int, int, str]]:
