@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("pathways.urls")),
     path("", include("coordination.urls")),
     path("", include("registry.urls")),
+    path("", include("indicators.urls")),
 ]
 
 handler404 = "rehab_portal.errors.page_not_found"
