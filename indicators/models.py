@@ -97,6 +97,9 @@ class Indicator(models.Model):
         help_text=_("Settings of the computation, e.g. {\"levels\": [\"4\"]} or "
                     "{\"hours\": 8}; the computation's documentation lists them."))
     published = models.BooleanField(_("published"), default=True)
+    # The nightly computation recomputes every month of an entry changed since its last run
+    # (another computation, other parameters).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "code"]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Organization, ServiceOffering
@@ -82,6 +83,11 @@ class Measure(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=MeasureStatus.choices,
                               default=MeasureStatus.PLANNED)
     position = models.PositiveSmallIntegerField(default=0)
+    # When the measure was written into the plan: where the observed waiting for its service
+    # starts (indicators, waiting time per level). Migration 0009 filled it in for older
+    # measures from the audit trail, else from the plan's creation.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, null=True,
+                                      editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
