@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import exports
 from ..access import KIND_MUNICIPALITY, KIND_REGIONAL, scope_for
 from ..models import Direction, Indicator
 from ..suppression import SUPPRESSED
@@ -148,7 +149,7 @@ def _comparison_sheet(indicator, period, trust_ranking, municipality_ranking):
         sheet.rows.append([total["area"].name, _("Region"), "", _export(cell),
                            _count(cell.numerator if cell else None),
                            _count(cell.denominator if cell else None)])
-    sheet.notes.append(_("Counts of 1–4 are shown as <5."))
+    sheet.notes.append(exports.SUPPRESSION_NOTE())
     return sheet
 
 
@@ -158,5 +159,5 @@ def _trend_sheet(indicator, trend):
         columns=[_("Period"), *[area.name for area in trend["areas"]]])
     for row in trend["rows"]:
         sheet.rows.append([row["period"].label, *[_export(cell) for cell in row["cells"]]])
-    sheet.notes.append(_("Counts of 1–4 are shown as <5."))
+    sheet.notes.append(exports.SUPPRESSION_NOTE())
     return sheet
