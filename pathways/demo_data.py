@@ -7,9 +7,12 @@ Sources and honesty notes:
   changed according to its footnotes 10–12).
 - Municipality numbers (kommunenummer) are those in force from 1 January 2024, after Troms og
   Finnmark was split into Troms (55xx) and Finnmark (56xx); Nordland (18xx) kept its numbers.
-- Populations: SSB, Statistikkbanken tabell 07459 (Folkemengde, 1. januar 2024), ROUNDED to
-  the nearest hundred and entered by hand for the demo. Check them against the table before
-  using them for anything but a demo (capacity norms, rates per 1 000).
+- Populations: the demo's municipalities get SSB's own figure (tabell 07459, the newest
+  shipped year, under their current number) from the cited extract in indicators/data/, set
+  by indicators when demo_data_seeded is sent. The numbers below are only a fallback that
+  Organization.clean needs until then (or where no figure matches): SSB tabell 07459,
+  1 January 2024, ROUNDED to the nearest hundred and entered by hand. Never use them for
+  anything but a demo (capacity norms, rates per 1 000).
 - Organisation numbers are MADE UP: registry.validators.synthetic_orgnr(seed) gives valid
   mod-11 numbers starting with 9 that do not belong to these organisations. Never replace
   them with guessed real ones. HER-ids, phone numbers and addresses are left blank.
@@ -32,7 +35,9 @@ from registry.demo_credentials import (  # noqa: F401 - part of the demo data
     demo_password,
 )
 
-SOURCE_POPULATION = "SSB, tabell 07459, folketall 1.1.2024 (avrundet til nærmeste 100)"
+# The fallback's source, as an organisation shows it until SSB's figure replaces it.
+SOURCE_POPULATION = ("Reservetall for demoen: SSB, tabell 07459, folketall 1.1.2024, "
+                     "avrundet til nærmeste 100")
 
 REGION = "helse_nord"
 
@@ -62,7 +67,8 @@ HEALTH_TRUSTS = [
     ]),
 ]
 
-# key, name, kommunenummer (from 2024), population 1.1.2024 rounded to 100, orgnr seed
+# key, name, kommunenummer (from 2024), fallback population (1.1.2024 rounded to 100, see
+# the module docstring), orgnr seed
 MUNICIPALITIES = [
     # Troms
     ("tromso", "Tromsø", "5501", 78_700, 851),
