@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from coordination.api.coordinators import CoordinatorViewSet
 from coordination.api.plans import IndividualPlanViewSet
 from coordination.api.requests import PlanRequestViewSet
+from indicators.api.views import CapacityViewSet, IndicatorViewSet
 from pathways.api.admissions import AdmissionViewSet
 from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet
@@ -37,3 +38,5 @@ router.register("individual-plans", IndividualPlanViewSet, basename="individual-
 router.register("webhook-subscriptions", WebhookSubscriptionViewSet,
                 basename="webhook-subscription")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("capacity", CapacityViewSet, basename="capacity")

@@ -90,6 +90,11 @@ API_NOT_BOUND = {
     "webhook-subscription-list POST": "the client's own configuration (tests/webhooks)",
     "notification-read-all POST": "one's own notifications, no id",
     "notification-unread-count GET": "one's own notifications, no id",
+    # Aggregates, no patient: who reads them is indicators.access (tests/indicators).
+    "indicator-list GET": "the indicator catalogue (tests/indicators/test_api.py)",
+    "indicator-detail GET": "the indicator catalogue (tests/indicators/test_api.py)",
+    "indicator-figures GET": "aggregates, suppressed (tests/indicators/test_api.py)",
+    "capacity-list GET": "capacity against the norms (tests/indicators/test_api.py)",
 }
 
 
