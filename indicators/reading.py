@@ -16,8 +16,9 @@ How a value is worked out follows the indicator's unit:
 A municipality, health-trust or region area sums every figure of its municipality numbers
 (whichever hospital); a hospital area sums the figures it answers for (any municipality).
 
-`dimension`: None sums every dimension of a figure (the parts make the whole); a string
-reads that dimension only ("" the figures without one).
+`dimension`: None reads the whole: an indicator's figures without a dimension where it has
+them (level_share writes the whole beside a row per level), else the sum of its split
+figures (waiting time, only per level); a string reads that dimension only.
 """
 
 import datetime
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -121,10 +122,11 @@ def _cell(unit: str, numerator: int, denominator: int, histogram: Counter | None
                 value = (Decimal(numerator * RATE_UNITS[unit]) / Decimal(population[0])
                          ).quantize(ONE_DECIMAL, ROUND_HALF_UP)
     elif unit == Unit.NOK:
-        count = denominator
-        value = Decimal(numerator)
-        if not numerator and not denominator:
-            value = None
+        # The days or stays the amount is for; an amount without them has an unknown count
+        # (None), which suppression treats as small: a cost divided by the daily rate would
+        # give the days away.
+        count = denominator if denominator or not numerator else None
+        value = Decimal(numerator) if numerator or denominator else None
     return Cell(numerator=numerator, denominator=denominator, value=value, suppressed=False,
                 count=count, display=display(unit, value), unit=unit, **extra)
 
@@ -215,20 +217,33 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
     group = ["indicator_id", "municipality_number", "hospital_id"] + (
         ["month"] if by_month else [])
 
-    # Sums per (indicator, period, number) and (indicator, period, hospital).
-    by_number: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    by_hospital: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (figures.values(*group).annotate(n=Sum("numerator"), d=Sum("denominator"))
-                .order_by()):
-        indexes = month_period[row["month"]] if by_month else [0]
-        for index in indexes:
-            sums = by_number[(row["indicator_id"], index, row["municipality_number"])]
-            sums[0] += row["n"] or 0
-            sums[1] += row["d"] or 0
+    # Sums per (indicator, period, number) and (indicator, period, hospital): [numerator,
+    # denominator] of the rows without a dimension (the whole) and of the split rows apart.
+    by_number: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    by_hospital: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    if dimension is None:
+        whole, split = Q(dimension=""), ~Q(dimension="")
+        sums_of = figures.values(*group).annotate(
+            n=Sum("numerator", filter=whole), d=Sum("denominator", filter=whole),
+            sn=Sum("numerator", filter=split), sd=Sum("denominator", filter=split),
+            wholes=Count("pk", filter=whole))
+    else:  # one dimension: its rows are the whole
+        sums_of = figures.values(*group).annotate(
+            n=Sum("numerator"), d=Sum("denominator"), sn=Value(0), sd=Value(0),
+            wholes=Count("pk"))
+    has_whole: set[int] = set()  # indicators with rows of the whole
+    sums_of = sums_of.order_by()
+    for row in sums_of:
+        if row["wholes"]:
+            has_whole.add(row["indicator_id"])
+        values = (row["n"] or 0, row["d"] or 0, row["sn"] or 0, row["sd"] or 0)
+        for index in (month_period[row["month"]] if by_month else [0]):
+            targets = [by_number[(row["indicator_id"], index, row["municipality_number"])]]
             if row["hospital_id"] is not None:
-                sums = by_hospital[(row["indicator_id"], index, row["hospital_id"])]
-                sums[0] += row["n"] or 0
-                sums[1] += row["d"] or 0
+                targets.append(by_hospital[(row["indicator_id"], index, row["hospital_id"])])
+            for sums in targets:
+                for position, value in enumerate(values):
+                    sums[position] += value
 
     medians = [i.pk for i in indicators if i.unit in MEDIAN_UNITS]
     hist_number: dict[tuple, Counter] = defaultdict(Counter)
@@ -236,15 +251,18 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
     if medians:
         rows = (figures.filter(indicator__in=medians, histogram__isnull=False)
                 .values_list("indicator_id", "month", "municipality_number", "hospital_id",
-                             "histogram").order_by())
-        for indicator_id, month, number, hospital_id, histogram in rows:
+                             "dimension", "histogram").order_by())
+        for indicator_id, month, number, hospital_id, part, histogram in rows:
             if not isinstance(histogram, dict):
                 continue
+            is_split = dimension is None and part != ""
+            if not is_split:
+                has_whole.add(indicator_id)
             counts = Counter({str(k): int(v) for k, v in histogram.items()})
             for index in month_period[month]:
-                hist_number[(indicator_id, index, number)].update(counts)
+                hist_number[(indicator_id, index, number, is_split)].update(counts)
                 if hospital_id is not None:
-                    hist_hospital[(indicator_id, index, hospital_id)].update(counts)
+                    hist_hospital[(indicator_id, index, hospital_id, is_split)].update(counts)
 
     populations: dict[int, dict] = {}
     if any(i.unit in RATE_UNITS for i in indicators):
@@ -256,20 +274,27 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
     exempt = set()
     for indicator in indicators:
         for index, period in enumerate(periods):
+            # The whole is the rows without a dimension where the indicator has them, else
+            # the sum of its split rows (a split-only indicator: waiting per level).
+            is_split = indicator.pk not in has_whole
+            part = slice(2, 4) if is_split else slice(0, 2)
             for area in computed.values():
                 key = (indicator.code, period.key, area.kind, area.key)
                 if area.kind == HOSPITAL:
-                    sums = by_hospital.get((indicator.pk, index, area.hospital_id), (0, 0))
-                    histogram = hist_hospital.get((indicator.pk, index, area.hospital_id))
+                    sums = by_hospital.get((indicator.pk, index, area.hospital_id),
+                                           [0, 0, 0, 0])[part]
+                    histogram = hist_hospital.get((indicator.pk, index, area.hospital_id,
+                                                   is_split))
                 else:
                     sums, histogram = [0, 0], Counter()
                     for number in area.municipality_numbers:
                         found = by_number.get((indicator.pk, index, number))
                         if found:
-                            sums[0] += found[0]
-                            sums[1] += found[1]
-                        if medians and (indicator.pk, index, number) in hist_number:
-                            histogram.update(hist_number[(indicator.pk, index, number)])
+                            sums[0] += found[part][0]
+                            sums[1] += found[part][1]
+                        hist_key = (indicator.pk, index, number, is_split)
+                        if medians and hist_key in hist_number:
+                            histogram.update(hist_number[hist_key])
                 population = (_area_population(area, populations.get(period.year, {}))
                               if indicator.unit in RATE_UNITS else None)
                 cells[key] = _cell(indicator.unit, sums[0], sums[1], histogram, population)

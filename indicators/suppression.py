@@ -10,7 +10,8 @@ never suppressed and are not chosen as the second cell.
 
 The count that decides is the denominator for a share, the number of values in the
 histogram for a median, and the numerator for counts and rates (for NOK, the denominator:
-the days or stays the amount is for).
+the days or stays the amount is for). A value whose count is not known (an amount written
+without its days) is suppressed as if it were small.
 """
 
 import dataclasses
@@ -39,7 +40,8 @@ def suppress(cells: Mapping[Hashable, object], groups: Iterable[Iterable[Hashabl
     `count` and `suppressed` (indicators.reading.Cell); a new dict is returned."""
     exempt = set(exempt)
     primary = {key for key, cell in cells.items()
-               if key not in exempt and not cell.suppressed and is_small(cell.count)}
+               if key not in exempt and not cell.suppressed
+               and (is_small(cell.count) or (cell.count is None and cell.value is not None))}
     secondary = set()
     for group in groups:
         members = [key for key in group if key in cells]

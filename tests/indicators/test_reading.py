@@ -181,17 +181,45 @@ def test_nok_is_the_sum_of_the_numerators(north):
     assert cell.display == "68\xa0940 kr"
 
 
-def test_a_dimension_reads_its_own_figures_and_none_sums_them_all(north):
+def test_an_amount_without_its_days_is_suppressed_except_for_its_own_municipality(north):
+    # Its count is not known, and the amount divided by the daily rate would give the days.
+    cost = indicator(Unit.NOK)
+    figure(cost, "2024-01", "5501", 5745 * 3)
+    tromso = areas().get("municipality", "5501")
+    key = (cost.code, "municipality", "5501")
+    assert reading.table([cost], Period.parse("2024"), [tromso])[key].display == "<5"
+    own = reading.table([cost], Period.parse("2024"), [tromso], exempt_numbers={"5501"})[key]
+    assert own.value == Decimal(17_235)
+
+
+def test_a_dimension_reads_its_own_figures_and_the_whole_is_the_row_without_one(north):
+    # As level_share writes it: the whole (levels 4 and 5.1 chosen) beside a row per level.
     levels = indicator(Unit.SHARE)
+    figure(levels, "2024-01", "5501", 30, 40)
     figure(levels, "2024-01", "5501", 10, 40, dimension="4")
     figure(levels, "2024-01", "5501", 20, 40, dimension="5.1")
+    figure(levels, "2024-01", "5501", 10, 40, dimension="2")
     tromso = areas().get("municipality", "5501")
     q1 = Period.parse("2024-Q1")
     only_4 = reading.table([levels], q1, [tromso], dimension="4")
     assert only_4[(levels.code, "municipality", "5501")].value == Decimal("25.0")
-    every = reading.table([levels], q1, [tromso])
-    assert every[(levels.code, "municipality", "5501")].denominator == 80
-    assert reading.dimensions(levels, q1) == ["4", "5.1"]
+    whole = reading.table([levels], q1, [tromso])[(levels.code, "municipality", "5501")]
+    assert (whole.numerator, whole.denominator, whole.value) == (30, 40, Decimal("75.0"))
+    assert reading.dimensions(levels, q1) == ["2", "4", "5.1"]
+
+
+def test_an_indicator_split_only_by_dimension_adds_its_parts_up_for_the_whole(north):
+    # As waiting_days writes it: a histogram per level, none for the whole.
+    waiting = indicator(Unit.DAYS)
+    figure(waiting, "2024-01", "5501", histogram={"10": 5}, dimension="4")
+    figure(waiting, "2024-02", "5501", histogram={"30": 4}, dimension="5.1")
+    tromso = areas().get("municipality", "5501")
+    whole = reading.table([waiting], Period.parse("2024"), [tromso])[
+        (waiting.code, "municipality", "5501")]
+    assert (whole.count, whole.value) == (9, Decimal("10.0"))
+    level = reading.table([waiting], Period.parse("2024"), [tromso], dimension="5.1")[
+        (waiting.code, "municipality", "5501")]
+    assert level.suppressed  # 4 values
 
 
 def test_a_trend_gives_each_period_its_own_cell(north):
