@@ -335,6 +335,8 @@ class Context:
     now: datetime.datetime
     parameters: dict
     numbers: dict[int, str]
+    # Kept for the other computations of the same run (ready days and their cost).
+    shared: dict = field(default_factory=dict)
 
     def rows(self) -> Rows:
         return Rows(self.months)
@@ -473,7 +475,15 @@ def _days_per_month(runs) -> Iterator[tuple[datetime.date, int]]:
 
 def ready_day_counts(ctx: Context) -> dict[tuple, int]:
     """Billable days per (month, municipality id, hospital id), for the months: two streamed
-    queries (the declarations and their answers, both in declaration order), merged here."""
+    queries (the declarations and their answers, both in declaration order), merged here;
+    read once a run for the days and their cost."""
+    key = ("ready_day_counts", ctx.months, ctx.now)
+    if key not in ctx.shared:
+        ctx.shared[key] = _ready_day_counts(ctx)
+    return ctx.shared[key]
+
+
+def _ready_day_counts(ctx: Context) -> dict[tuple, int]:
     today = local_date(ctx.now)
     declarations = declarations_in(ctx.months, ctx.now)
     rows = declarations.values_list(
@@ -732,14 +742,16 @@ COMPUTATIONS: dict[str, Callable[[Context], list[Row]]] = {
 
 
 def run(computation: str, months: Iterable[datetime.date], *, now: datetime.datetime,
-        parameters: dict | None = None, numbers: dict[int, str] | None = None) -> list[Row]:
+        parameters: dict | None = None, numbers: dict[int, str] | None = None,
+        shared: dict | None = None) -> list[Row]:
     """The rows of one computation for the months (first days; later ones than now's month
-    are left out)."""
+    are left out). `shared`: a dict the computations of one run share what they read."""
     current = as_month(now)
     wanted = frozenset(as_month(m) for m in months if as_month(m) <= current)
     if not wanted:
         return []
     context = Context(months=wanted, now=now,
                       parameters=with_defaults(computation, parameters or {}),
-                      numbers=municipality_numbers() if numbers is None else numbers)
+                      numbers=municipality_numbers() if numbers is None else numbers,
+                      shared={} if shared is None else shared)
     return COMPUTATIONS[computation](context)

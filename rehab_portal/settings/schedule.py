@@ -2,6 +2,8 @@
 kinds' periods and the retry queues. Part of base.py (imported there); override in dev,
 prod or test like any other setting."""
 
+from celery.schedules import crontab
+
 from .env import env_int
 
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60)
@@ -50,6 +52,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "common.tasks.forget_idempotency_keys",
         "schedule": 3600,
         "options": {"expires": 3500},
+    },
+    # The indicators' monthly figures (indicators.services.compute): at night the months
+    # changed since the last good run (a failed night is redone by the next), in the day the
+    # current month again ("today's figures"). Both idempotent; times are Europe/Oslo
+    # (CELERY_TIMEZONE).
+    "compute-indicators": {
+        "task": "indicators.tasks.compute_indicators",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 4 * 3600},
+    },
+    "compute-current-month": {
+        "task": "indicators.tasks.compute_current_month",
+        "schedule": 900,
+        "options": {"expires": 840},
     },
 }
 
