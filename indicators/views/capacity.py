@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from registry.models import ServiceLevel, ServiceOffering
 
 from .. import exports
-from ..access import KIND_MUNICIPALITY, scope_for
+from ..access import KIND_MUNICIPALITY, KIND_REGIONAL, scope_for
 from ..areas import HEALTH_TRUST, MUNICIPALITY, current_numbers
 from ..capacity import MUNICIPAL_NORM, SPECIALISED_NORM
 from ..capacity import capacity as capacity_rows
@@ -118,8 +118,11 @@ def capacity(request):
     by_key = {(r.area.kind, r.area.key): r
               for r in capacity_rows(year, wanted, within=universe)}
 
-    home_trusts = {a.key for a in scope.home_areas if a.kind == HEALTH_TRUST}
-    home_trusts |= {a.parent_key for a in scope.home_areas if a.kind == MUNICIPALITY}
+    # A KE's or a planner's own trust opens by itself; a regional planner opens what she wants.
+    home_trusts = set()
+    if scope.kind != KIND_REGIONAL:
+        home_trusts = {a.key for a in scope.home_areas if a.kind == HEALTH_TRUST}
+        home_trusts |= {a.parent_key for a in scope.home_areas if a.kind == MUNICIPALITY}
     opened = request.GET.get("open", "")
     closed = bool(request.GET.get("closed"))  # the reader closed their own trust's group
     trust_label, municipality_label = _("Health-trust area"), _("Municipality")

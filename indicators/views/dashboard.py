@@ -91,6 +91,18 @@ def dashboard(request):
     shown = [*columns, *[m for m in municipalities if m not in columns]]
 
     cells = cells_for(indicators, period, shown, scope)
+    # A download needs the tables only, not the cards' trends.
+    fmt = common.requested_download(request)
+    if fmt:
+        sheets = {"indicators": exports.indicator_sheet(indicators, period, columns, cells)}
+        if municipalities:
+            sheets["municipalities"] = exports.indicator_sheet(
+                indicators, period, municipalities, cells,
+                title=_("Municipalities %(period)s") % {"period": period.label})
+        wanted = request.GET.get("table")
+        chosen = [sheets[wanted]] if wanted in sheets else list(sheets.values())
+        return common.download(request, fmt, chosen, f"rehab-indikatorer-{period.key}")
+
     trend_areas = [own] if region is None or region == own else [own, region]
     periods = common.trend_periods(period)  # ends with the period and the one before it
     trends = trends_for(indicators, periods, trend_areas, scope)
@@ -117,17 +129,6 @@ def dashboard(request):
     municipality_rows = [{"area": area, "cells": [
         cells.get((indicator.code, area.kind, area.key)) for indicator in indicators]}
         for area in municipalities]
-
-    fmt = common.requested_download(request)
-    if fmt:
-        sheets = {"indicators": exports.indicator_sheet(indicators, period, columns, cells)}
-        if municipalities:
-            sheets["municipalities"] = exports.indicator_sheet(
-                indicators, period, municipalities, cells,
-                title=_("Municipalities %(period)s") % {"period": period.label})
-        wanted = request.GET.get("table")
-        chosen = [sheets[wanted]] if wanted in sheets else list(sheets.values())
-        return common.download(request, fmt, chosen, f"rehab-indikatorer-{period.key}")
 
     return render(request, "indicators/dashboard.html", {
         "scope": scope,
