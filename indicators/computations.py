@@ -65,7 +65,8 @@ from pathways.models import (
 from registry.models import Organization, OrganizationKind
 from registry.reference import levels as pyramid_levels
 
-from .models import Computation, MunicipalityNumberChange, NumberChangeKind
+from .models import Computation
+from .population import number_map
 
 # The parameters each computation accepts, with their defaults (documented on the
 # indicator's admin page and in README, "Indicators").
@@ -293,30 +294,10 @@ def local_day(field_name: str):
 # -- Municipality numbers -------------------------------------------------------------------
 
 def current_number_function() -> Callable[[str], str]:
-    """Old number → the number the municipality has now (indicators.population's history of
-    numbers; until that module is in place, the history read here)."""
-    try:
-        from .population import number_map
-    except ImportError:  # the population helper's module has not landed yet
-        mapping = _number_map_fallback()
-    else:
-        mapping = number_map()
+    """Old number → the number the municipality has now (indicators.population's history
+    of municipality numbers, kept in memory as reference data)."""
+    mapping = number_map()
     return lambda number: mapping.get(number, number)
-
-
-def _number_map_fallback() -> dict[str, str]:
-    steps = {}
-    for change in MunicipalityNumberChange.objects.filter(
-            kind__in=[NumberChangeKind.MERGED, NumberChangeKind.RENUMBERED]).order_by("year"):
-        steps[change.from_number] = change.to_number
-    mapping = {}
-    for number in steps:
-        current, seen = number, {number}
-        while current in steps and steps[current] not in seen:
-            current = steps[current]
-            seen.add(current)
-        mapping[number] = current
-    return mapping
 
 
 def municipality_numbers() -> dict[int, str]:
