@@ -19,7 +19,9 @@ def capability_statement(base: str) -> dict:
         resources.append({
             "type": handler.type,
             "interaction": interactions,
-            "versioning": "versioned",  # reads carry meta.versionId and an ETag
+            # Reads carry meta.versionId and an ETag, except computed resources (a
+            # MeasureReport) and the indicator catalogue (Measure).
+            "versioning": "versioned" if getattr(handler, "versioned", True) else "no-version",
             "readHistory": False,
             "updateCreate": False,
             "searchParam": [

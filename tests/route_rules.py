@@ -138,6 +138,8 @@ FHIR_RESOURCES = {"Patient": "patient", "Organization": "organization",
                   "Appointment": "meeting", "AppointmentResponse": "participant",
                   "CarePlan": "plan", "CareTeam": "plan", "Goal": "goal", "Task": "declaration"}
 FHIR_CREATES = {"Encounter", "Communication"}  # their subjects: tests/fhir/test_create.py
+# Aggregates, no patient: who reads them is indicators.access (tests/indicators/test_fhir.py).
+FHIR_AGGREGATES = {"Measure", "MeasureReport"}
 
 
 def fhir_routes() -> dict:
@@ -145,8 +147,12 @@ def fhir_routes() -> dict:
     for type_, handler in HANDLERS.items():
         resource = FHIR_RESOURCES.get(type_)
         for action in ("read", "search", "_search"):
+            if type_ in FHIR_AGGREGATES:
+                found = rule(None, "exempt", why="tests/indicators/test_fhir.py")
+            else:
+                found = rule(resource, action) if resource else None
             routes[f"fhir {type_} {action}"] = SimpleNamespace(
-                rule=rule(resource, action) if resource else None, handler=handler, type=type_)
+                rule=found, handler=handler, type=type_)
         if type_ in FHIR_CREATES:
             routes[f"fhir {type_} create"] = SimpleNamespace(
                 rule=rule(None, "exempt", why="tests/fhir/test_create.py"), type=type_)

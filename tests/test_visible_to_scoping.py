@@ -21,6 +21,8 @@ NOT_PATIENT_DATA = {
     "coordinators": "the coordinators of the user's organisations",
     "webhook-subscriptions": "the API client's own (webhooks.access)",
     "webhook-deliveries": "the API client's own (webhooks.access)",
+    "indicators": "aggregates, suppressed; readers by indicators.access",
+    "capacity": "capacity against the norms; readers by indicators.access",
 }
 CARE_RELATIONSHIP = "pathways_carerelationship"
 
