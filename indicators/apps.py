@@ -26,6 +26,14 @@ class IndicatorsConfig(AppConfig):
 
         demo_data_seeded.connect(seed_indicator_history,
                                  dispatch_uid="indicators.seed_indicator_history")
+        # A daily rate saved or deleted: the cost of ready-for-discharge days is recomputed.
+        from django.db.models.signals import post_delete, post_save
+
+        from .services import daily_rate_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(daily_rate_changed, sender="pathways.DailyRate",
+                           dispatch_uid=f"indicators.daily_rate_changed.{signal is post_save}")
         # Measure and MeasureReport in the FHIR facade (fhir_api does not import indicators).
         from .fhir import register
 

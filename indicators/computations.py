@@ -500,13 +500,15 @@ def ready_days(ctx: Context) -> list[Row]:
 
 def ready_cost(ctx: Context) -> list[Row]:
     """What the ready-for-discharge days cost: the days of each month × the daily rate of
-    its year (NOK; a year without a rate counts nothing and is named in the caveats)."""
+    its year (NOK). A year without a registered rate has no figure (not a cost of 0); a
+    rate saved later recomputes the entry (indicators.apps)."""
     rows = ctx.rows()
     rates = daily_rates()
     for (month, municipality_id, hospital_id), days in ready_day_counts(ctx).items():
-        rate = rates.get(month.year, Decimal(0))
-        rows.add(month, ctx.numbers.get(municipality_id), hospital_id,
-                 numerator=int(rate * days))
+        rate = rates.get(month.year)
+        if rate is not None:
+            rows.add(month, ctx.numbers.get(municipality_id), hospital_id,
+                     numerator=int(Decimal(rate) * days))
     return rows.result()
 
 

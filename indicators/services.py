@@ -119,6 +119,13 @@ def compute(*, full: bool = False, months=None, now: datetime.datetime | None = 
     return run
 
 
+def daily_rate_changed(sender, **kwargs) -> None:
+    """A daily rate saved or deleted (pathways.DailyRate): the next run recomputes the cost
+    entries in full (receiver connected in indicators.apps)."""
+    Indicator.objects.filter(computation=Computation.READY_COST).update(
+        updated_at=timezone.now())
+
+
 def replace(indicator: Indicator, months, rows: list[Row], *, computed_at: datetime.datetime,
             drop_others: bool = False) -> int:
     """Make the indicator's Figure rows of each month the given rows, in one transaction:

@@ -160,11 +160,13 @@ CATALOGUE = [
         "denominator_en": "",
         "source": f"{DOMAIN}; {FORSKRIFT_BETALING}; døgnsatsene i pathways.DailyRate.",
         "caveats": (
-            "Et år uten registrert døgnsats gir 0 kr for årets døgn: registrer satsen i "
-            f"administrasjonen, så regnes årets tall på nytt. {MONTHS_NB}"),
+            "Et år uten registrert døgnsats har ingen kostnad å vise (ikke 0 kr): registrer "
+            "satsen i administrasjonen (Døgnsatser), så regnes tallene på nytt neste natt. "
+            f"{MONTHS_NB}"),
         "caveats_en": (
-            "A year without a registered daily rate gives NOK 0 for its days: register the "
-            f"rate in the admin and the year's figures are computed again. {MONTHS_EN}"),
+            "A year without a registered daily rate has no cost to show (not NOK 0): register "
+            "the rate in the admin (Daily rates) and the figures are computed again the next "
+            f"night. {MONTHS_EN}"),
     },
     {
         "code": "meeting-before-discharge", "sort_order": 60,

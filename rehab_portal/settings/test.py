@@ -6,6 +6,9 @@ DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 ALLOW_SYNTHETIC_IDENTITY_NUMBERS = True
+# The demo's curated patients only: the indicators' synthetic history (two years of stays) is
+# written where a test asks for it (tests/indicators/test_demo_history.py).
+INDICATORS_DEMO_HISTORY_MONTHS = 0
 # Hashing speed is not under test here; argon2 stays the production default (base.py).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -21,12 +21,13 @@ from coordination.models import (
     RequestStatus,
 )
 from indicators import computations
-from indicators.computations import Row, billable_days
+from indicators.computations import Row, as_month, billable_days
 from indicators.models import Computation, MunicipalityNumberChange, NumberChangeKind
 from pathways import billing
 from pathways.models import (
     Admission,
     AdmissionStatus,
+    DailyRate,
     DischargeMeeting,
     EarlyNotification,
     MeetingStatus,
@@ -175,6 +176,20 @@ def test_it_counts_ready_for_discharge_days_in_the_month_they_fall_in(cast):
     assert rows(Computation.READY_COST, months=(MARCH, APRIL)) == {
         (MARCH, "5501", cast.unn.pk, "", 2 * 5745, 0),
         (APRIL, "5501", cast.unn.pk, "", 2 * 5745, 0)}
+
+
+def test_a_year_without_a_daily_rate_has_no_cost_to_show(cast):
+    admission = stay(cast, at(20, month=12) - datetime.timedelta(days=366 * 3),
+                     discharged_after=5 * DAYS)
+    _declaration(admission, admission.admitted_at + DAYS)
+    december = as_month(admission.admitted_at)
+    assert december.year == 2021
+    assert rows(Computation.READY_DAYS, months=(december,)) == {
+        (december, "5501", cast.unn.pk, "", 4, 0)}
+    assert rows(Computation.READY_COST, months=(december,)) == set()
+    DailyRate.objects.create(year=2021, amount=5167, source="Helsedirektoratet")
+    assert rows(Computation.READY_COST, months=(december,)) == {
+        (december, "5501", cast.unn.pk, "", 4 * 5167, 0)}
 
 
 def test_ready_for_discharge_days_agree_with_the_billing_statement(cast):

@@ -21,7 +21,13 @@ from indicators.models import (
     MunicipalityNumberChange,
     NumberChangeKind,
 )
-from pathways.models import Admission, AdmissionStatus, EarlyNotification, NoticeState
+from pathways.models import (
+    Admission,
+    AdmissionStatus,
+    DailyRate,
+    EarlyNotification,
+    NoticeState,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +207,20 @@ def test_a_changed_catalogue_entry_is_recomputed_in_full(cast, recorded):
     assert recorded["notice-acknowledged"] == set(computations.months_from(
         months_back(6), months_back(0)))
     assert recorded["notice-on-time"] == {months_back(0)}
+
+
+def test_a_daily_rate_saved_recomputes_the_cost_in_full(cast, recorded):
+    stay(cast, moment(months_back(7), 3))
+    backdate()
+    services.compute()
+    recorded.clear()
+    rate = DailyRate.objects.get(year=2024)
+    rate.source = "Helsedirektoratet"
+    rate.save()
+    services.compute()
+    assert recorded["ready-cost"] == set(computations.months_from(months_back(7),
+                                                                  months_back(0)))
+    assert recorded["ready-days"] == {months_back(0)}
 
 
 def test_todays_figures_leave_the_watermark_to_the_night(cast):
