@@ -244,8 +244,11 @@ def test_reading_costs_the_same_queries_for_many_figures_and_areas(
         # sums (1), histograms (1), population (at most 2)
         with django_assert_max_num_queries(4):
             reading.table([share, hours, rate], year, found.all(), within=found)
-        with django_assert_max_num_queries(4):
-            reading.trend(hours, year.previous(1)[0].shifted(0).previous(1), found.regions[0],
+        with django_assert_max_num_queries(4):  # sums, histograms (no rate asked)
+            reading.trend(hours, Period.parse("2024-12").previous(12), found.regions[0],
+                          within=found)
+        with django_assert_max_num_queries(5):  # sums, population of 2023 and 2024 (2 each)
+            reading.trend(rate, Period.parse("2024-06").previous(12), found.regions[0],
                           within=found)
 
     read_all()
