@@ -187,6 +187,12 @@ def capacity(request):
         "total": total,
         "region": region,
         "pyramid": pyramid,
+        # The figures' labels on a phone, where each area is a card (the export's words).
+        "labels": {"population": _("Population"), "need4": _("Level 4: need (beds)"),
+                   "registered4": _("Level 4: registered"), "gap4": _("Level 4: gap"),
+                   "share4": _("Level 4: share of need (%)"),
+                   "need5": _("5.1–5.3: need (places)"), "registered5": _("5.1–5.3: registered"),
+                   "gap5": _("5.1–5.3: gap"), "share5": _("5.1–5.3: share of need (%)")},
         "municipality_choices": sorted(municipalities, key=lambda m: m.name),
         "municipal_norm": _whole(MUNICIPAL_NORM),
         "specialised_norm": _whole(SPECIALISED_NORM),
