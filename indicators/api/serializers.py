@@ -2,6 +2,7 @@
 cell with no value, numerator or denominator."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..models import Indicator
@@ -108,6 +109,7 @@ class CapacityRowSerializer(serializers.Serializer):
         "5.1–5.3: specialised inpatient places, 1 per 7 000 inhabitants."))
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not an array
 class CapacitySerializer(serializers.Serializer):
     year = serializers.IntegerField(read_only=True)
     results = CapacityRowSerializer(many=True, read_only=True)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.api.operations import error_responses, list_schema, retrieve_schema
+from common.api.pagination import CURSOR_PARAM, PortalPagination
 from registry.api.scopes import HasClientScope
 
 from ..access import scope_for
@@ -41,6 +42,21 @@ YEAR_PARAMETER = OpenApiParameter(
     description=f"The year ({FIRST_YEAR}–{LAST_YEAR}); default the current one.")
 
 
+class CataloguePagination(PortalPagination):
+    """Pages like every list; no sync cursor (the catalogue has no UUIDs and changes in the
+    admin a few times a year)."""
+
+    def paginate_queryset(self, queryset, request, view=None, **kwargs):
+        if CURSOR_PARAM in request.query_params:
+            raise exceptions.ValidationError({CURSOR_PARAM: [_(
+                "The indicator catalogue is read by page; it has no sync cursor.")]})
+        return super().paginate_queryset(queryset, request, view, **kwargs)
+
+    def get_schema_operation_parameters(self, view):
+        return [p for p in super().get_schema_operation_parameters(view)
+                if p["name"] != CURSOR_PARAM]
+
+
 class IndicatorReader(permissions.BasePermission):
     """Those indicators.access admits: KE staff, discharge planners, regional planners and
     EPJ systems of a municipality or hospital (PermissionDenied, a 403, for anybody else)."""
@@ -53,7 +69,7 @@ class IndicatorReader(permissions.BasePermission):
 class _IndicatorView:
     scope_family = "indicators"
     permission_classes = [permissions.IsAuthenticated, HasClientScope, IndicatorReader]
-    pagination_class = None  # a catalogue of a few dozen, figures of a few areas
+    pagination_class = None  # figures of a few areas, capacity of a few dozen
 
     def scope(self):
         return self.request.indicator_scope
@@ -96,7 +112,7 @@ def _period(request) -> Period:
     list=list_schema(IndicatorSerializer, "The indicator catalogue",
                      "Every published indicator: its definition, numerator and denominator, "
                      "unit, direction, target, source and caveats, in bokmål and English.",
-                     errors=(401, 403)),
+                     errors=(400, 401, 403, 404)),
     retrieve=retrieve_schema(IndicatorSerializer, "An indicator, by its code",
                              errors=(401, 403, 404)),
 )
@@ -105,6 +121,7 @@ class IndicatorViewSet(_IndicatorView, viewsets.ReadOnlyModelViewSet):
 
     queryset = Indicator.objects.filter(published=True).order_by("sort_order", "code")
     serializer_class = IndicatorSerializer
+    pagination_class = CataloguePagination
     lookup_field = "code"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends = []

@@ -37,13 +37,15 @@ def test_the_catalogue_lists_published_indicators_by_code(cast, north):
     indicator(Unit.SHARE, code="test-unpublished", published=False)
     response = signed_in(cast.ke_tromso).get("/api/v1/indicators/")
     assert response.status_code == 200
-    codes = [row["code"] for row in response.json()]
+    codes = [row["code"] for row in response.json()["results"]]
     assert "test-notices-on-time" in codes and "test-unpublished" not in codes
     detail = signed_in(cast.ke_tromso).get("/api/v1/indicators/test-notices-on-time/").json()
     assert (detail["name"], detail["unit"]) == ("Tidligmelding i tide", "share")
     assert detail["figures"].endswith("/api/v1/indicators/test-notices-on-time/figures/")
     assert signed_in(cast.ke_tromso).get(
         "/api/v1/indicators/test-unpublished/").status_code == 404
+    no_sync = signed_in(cast.ke_tromso).get("/api/v1/indicators/", {"cursor": ""})
+    assert no_sync.status_code == 400 and list(error(no_sync)["fields"]) == ["cursor"]
 
 
 def test_a_ke_gets_its_own_areas_by_default_with_its_small_counts(cast, north):
