@@ -54,6 +54,7 @@ class Bench:
         generator = PostgresGenerator(world) if self.postgres else SqliteGenerator(world)
         # The EPJ client and its admitted patients: the same working set at every size.
         from . import api as bench_api
+        from . import indicators as bench_indicators
         from . import pages as bench_pages
         from . import queue as bench_queue
 
@@ -62,7 +63,8 @@ class Bench:
                                                  world.municipalities[0])
         bench_pages.archive_backlog(world)
         bench_queue.make(world)
-        results, page_results = [], []
+        results, page_results, indicator_results = [], [], []
+        regional = bench_indicators.setup(world)
         for size in self.sizes:
             started = time.perf_counter()
             generator.fill_to(size)
@@ -75,11 +77,15 @@ class Bench:
             page_results.append((size, pages.measure(pages.targets()
                                                      + bench_queue.targets(pages))))
             self.say(f"pages at {size:,} timed in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            indicator_results.append(bench_indicators.measure(regional, size))
+            self.say(f"indicators at {size:,} timed in {time.perf_counter() - started:.1f} s")
         for size, rows in results:
             self.print_table(size, rows)
         self.print_plans(results[-1])
         slow_pages = bench_pages.report(self.say, self.style, page_results)
         bench_pages.planner_report(self.say, pages)
+        bench_indicators.report(self.say, self.style, indicator_results)
         self.print_pdf(self.time_pdf(world))
         self.print_api(world, api_key)
         if slow_pages:
