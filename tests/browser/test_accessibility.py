@@ -123,9 +123,11 @@ def pages_of(role, pathway):
     meeting = f"/meetings/{pathway['meeting'].uuid}/"
     return {
         "planner": ["/", "/ward/", f"/patients/{patient}/pathway/", f"/patients/{patient}/",
-                    meeting, "/notifications/", "/patients/", "/services/", "/organisations/"],
+                    meeting, "/notifications/", "/patients/", "/services/", "/organisations/",
+                    "/indicators/", "/indicators/capacity/"],
         "ke_tromso": ["/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/", "/ke/plans/", plan,
-                      "/notifications/", "/services/", "/patients/"],
+                      "/notifications/", "/services/", "/patients/", "/indicators/",
+                      "/indicators/capacity/"],
         "coordinator": ["/ke/overview/", plan, meeting, "/notifications/"],
     }[role]
 

@@ -21,7 +21,8 @@ def test_the_hospitals_pages_render_without_a_refusal(live_server, pathway, visi
     planner = visitor()
     planner.sign_in("planner", "/ward/")
     for path in ["/", "/ward/", f"/patients/{pathway['admission'].patient.uuid}/pathway/",
-                 f"/meetings/{pathway['meeting'].uuid}/", "/notifications/", "/patients/"]:
+                 f"/meetings/{pathway['meeting'].uuid}/", "/notifications/", "/patients/",
+                 "/indicators/", "/indicators/capacity/"]:
         planner.visit(path)
 
 
@@ -30,7 +31,7 @@ def test_the_municipalitys_pages_render_without_a_refusal(live_server, pathway, 
     ke.sign_in("ke_tromso", "/inbox/ke/")
     for path in ["/inbox/ke/", "/inbox/ke/archive/", "/ke/overview/",
                  f"/plans/{pathway['plan'].uuid}/",
-                 "/notifications/", "/services/"]:
+                 "/notifications/", "/services/", "/indicators/", "/indicators/capacity/"]:
         ke.visit(path)
 
 
