@@ -12,6 +12,7 @@ from indicators import reading
 from indicators.areas import areas
 from indicators.models import PopulationKind, Unit
 from indicators.periods import Period, month_start
+from tests import factories
 
 from .figures import figure, indicator, population, region
 
@@ -258,3 +259,35 @@ def test_reading_costs_the_same_queries_for_many_figures_and_areas(
             figure(hours, f"2024-{month:02d}", number, histogram={"3": 2}, hospital=north.nlsh)
             figure(rate, f"2024-{month:02d}", number, 7)
     read_all()
+
+
+def test_a_rate_counts_the_population_imported_under_old_numbers_and_merged_ones(north):
+    from indicators.models import MunicipalityNumberChange
+
+    for old, new, year, kind in (("1902", "5401", 2020, "renumbered"),
+                                 ("5401", "5501", 2024, "renumbered"),
+                                 ("5498", "5532", 2024, "merged"),
+                                 ("5499", "5532", 2024, "merged")):
+        MunicipalityNumberChange.objects.create(from_number=old, to_number=new, year=year,
+                                                kind=kind, source="test")
+    rate = indicator(Unit.PER_1000)
+    # The computation writes figures under the current numbers.
+    figure(rate, "2019-05", "5501", 152)
+    figure(rate, "2023-05", "5532", 30)
+    population("1902", 2019, 76_000)  # Tromsø's figure of 2019, under its number of then
+    population("5498", 2023, 3_600)  # two municipalities merged into 5532 in 2024
+    population("5499", 2023, 2_400)
+    found = areas()
+    tromso = reading.table([rate], Period.parse("2019"), [found.get("municipality", "5501")],
+                           within=found)[(rate.code, "municipality", "5501")]
+    assert (tromso.value, tromso.population, tromso.population_year) == (
+        Decimal("2.0"), 76_000, 2019)
+    merged = reading.table([rate], Period.parse("2023"), [found.get("municipality", "5532")],
+                           within=found)[(rate.code, "municipality", "5532")]
+    assert (merged.population, merged.value) == (6_000, Decimal("5.0"))
+    # A municipality the registry still knows under an old number is its current number's
+    # area, whose figures the computation writes.
+    MunicipalityNumberChange.objects.create(from_number="1917", to_number="5514", year=2020,
+                                            kind="renumbered", source="test")
+    factories.organization(name="Ibestad", municipality_number="1917")
+    assert areas().get("municipality", "5514").name == "Ibestad"
