@@ -46,3 +46,18 @@ def test_check_deploy_finds_the_regional_planners_published_password(settings):
     warning = next(m for m in run_checks(include_deployment_checks=True)
                    if m.id == "pathways.W002")
     assert "regional" in warning.msg.split(": ", 1)[1].rstrip(".").split(", ")
+
+
+def test_every_indicator_screen_opens_on_the_demo_for_its_readers(client, settings):
+    settings.INDICATORS_DEMO_HISTORY_MONTHS = 3
+    seed()
+    from indicators.models import Indicator
+
+    codes = list(Indicator.objects.filter(published=True).values_list("code", flat=True))
+    assert codes
+    for username in ("ke.tromso", "planlegger.unn", "regional"):
+        client.force_login(User.objects.get(username=username))
+        for path in ["/indicators/", "/indicators/capacity/",
+                     "/indicators/capacity/?year=2024&open=all&download=xlsx",
+                     *(f"/indicators/{code}/" for code in codes)]:
+            assert client.get(path).status_code == 200, (username, path)
