@@ -26,16 +26,22 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def default_period(kind: str) -> Period:
+    """The last month that has ended (this month has only begun), or this year so far."""
+    current = Period.current(kind, today())
+    return current.shifted(-1) if kind == MONTH else current
+
+
 def chosen_period(request, default_kind: str = YEAR) -> tuple[Period, str]:
-    """The period in ?period= (2024, 2024-Q1, 2024-03), else the current one of
-    default_kind; with the message to show when the parameter could not be read."""
+    """The period in ?period= (2024, 2024-Q1, 2024-03), else default_period(default_kind);
+    with the message to show when the parameter could not be read."""
     key = request.GET.get("period", "").strip()
     if key:
         try:
             return Period.parse(key), ""
         except ValueError as error:
-            return Period.current(default_kind, today()), str(error)
-    return Period.current(default_kind, today()), ""
+            return default_period(default_kind), str(error)
+    return default_period(default_kind), ""
 
 
 def period_choices(selected: Period) -> list[dict]:

@@ -5,6 +5,7 @@ the reader's areas (or the area they picked) against the region, as a chart and 
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,10 +13,25 @@ from django.views.decorators.http import require_GET
 from .. import exports
 from ..access import KIND_MUNICIPALITY, KIND_REGIONAL, scope_for
 from ..models import Direction, Indicator
+from ..reading import RATE_UNITS
 from ..suppression import SUPPRESSED
 from . import charts, common
 from .dashboard import drill_down, region_municipalities
 from .reads import cells_for, trends_for
+
+
+def _whole(value) -> str:
+    if value is None:
+        return ""
+    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+def _counts(indicator, cell) -> tuple[str, str]:
+    """A row's numerator and what it is divided by (a rate's: the population), as read."""
+    if cell is None:
+        return "", ""
+    below = cell.population if indicator.unit in RATE_UNITS else cell.denominator
+    return _whole(cell.numerator), _whole(below)
 
 
 def ranked(indicator, areas, cells, scope, *, total=None) -> dict:
@@ -42,11 +58,13 @@ def ranked(indicator, areas, cells, scope, *, total=None) -> dict:
         row["rank"] = rank
     for row in [*valued, *rest]:
         row["bar"] = charts.bar_width(row["cell"].value if row["cell"] else None, top)
+        row["numerator"], row["below"] = _counts(indicator, row["cell"])
     total_row = None
     if total is not None:
         total_cell = cells.get((indicator.code, total.kind, total.key))
         total_row = {"area": total, "cell": total_cell,
                      "bar": charts.bar_width(total_cell.value if total_cell else None, top)}
+        total_row["numerator"], total_row["below"] = _counts(indicator, total_cell)
     return {"rows": [*valued, *rest], "total": total_row,
             "target_x": charts.bar_width(indicator.target, top)
             if indicator.target is not None else None}
@@ -117,6 +135,8 @@ def indicator_detail(request, code):
         "comparison_downloads": common.download_links(request, "comparison"),
         "trend_downloads": common.download_links(request, "trend"),
         "suppressed_mark": SUPPRESSED,
+        # A rate's denominator is the population (the cell's), not a count of its own.
+        "shows_population": indicator.unit in RATE_UNITS,
     })
 
 
@@ -131,24 +151,29 @@ def _count(value):
 
 
 def _comparison_sheet(indicator, period, trust_ranking, municipality_ranking):
+    rate = indicator.unit in RATE_UNITS
     sheet = common.Sheet(
         title=_("%(indicator)s, %(period)s") % {"indicator": indicator.localized_name,
                                                  "period": period.label},
         columns=[_("Area"), _("Kind"), _("Rank"), _("Value"), _("Numerator"),
-                 _("Denominator")])
+                 _("Population") if rate else _("Denominator")])
+
+    def below(cell):
+        if cell is None:
+            return ""
+        return _count(cell.population if rate else cell.denominator)
+
     for kind, ranking in ((_("Health-trust area"), trust_ranking),
                           (_("Municipality"), municipality_ranking)):
         for row in ranking["rows"]:
             cell = row["cell"]
             sheet.rows.append([row["area"].name, kind, row.get("rank", ""), _export(cell),
-                               _count(cell.numerator if cell else None),
-                               _count(cell.denominator if cell else None)])
+                               _count(cell.numerator if cell else None), below(cell)])
     total = municipality_ranking["total"]
     if total is not None:
         cell = total["cell"]
         sheet.rows.append([total["area"].name, _("Region"), "", _export(cell),
-                           _count(cell.numerator if cell else None),
-                           _count(cell.denominator if cell else None)])
+                           _count(cell.numerator if cell else None), below(cell)])
     sheet.notes.append(exports.SUPPRESSION_NOTE())
     return sheet
 

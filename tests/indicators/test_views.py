@@ -396,3 +396,24 @@ def test_a_page_costs_the_same_queries_however_many_figures(
         with CaptureQueriesContext(connection) as many:
             assert client.get(PAGES[page]).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_a_ke_starts_on_the_last_month_that_has_ended_and_a_planner_on_this_year(
+        client, cast, north):
+    from django.utils import timezone
+
+    from indicators.periods import Period
+
+    today = timezone.localdate()
+    response = get(client, cast.ke_tromso, "/indicators/")
+    assert response.context["period"] == Period.current("month", today).shifted(-1)
+    response = get(client, north.regional, "/indicators/varsel-i-tide/")
+    assert response.context["period"] == Period.current("year", today)
+
+
+def test_a_rates_comparison_shows_the_population_it_divides_by(client, cast, north):
+    response = get(client, cast.ke_tromso,
+                   f"/indicators/utskrivningsklare-dogn/?period={PERIOD}")
+    ranking = tables(response)["municipality-ranking"]
+    assert ranking[0][4] == "Innbyggertall"
+    assert row_of(ranking, "Tromsø")[2:5] == ["0,3", "20", "78 745"]  # 20 days, 78 745 people
