@@ -950,6 +950,7 @@ def population_for(numbers: Iterable[str], year: int,
     numbers count through the history, and a merged municipality's earlier years are the
     sum of its predecessors'. A municipality with no figure is left out. Two queries at
     most: the history (kept in memory, registry.reference) and the figures."""
+    year = min(int(year), 9999)  # a year past any table's must not overflow the query
     history = _HISTORY.get()
     targets = {number: current_number(number) for number in dict.fromkeys(numbers)}
     family = {target: _ancestors(history, target) for target in set(targets.values())}
