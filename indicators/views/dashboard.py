@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry.capabilities import Capability, organizations_where
+
 from .. import exports
 from ..access import KIND_HOSPITAL, KIND_MUNICIPALITY, KIND_REGIONAL, scope_for
 from ..areas import MUNICIPALITY
@@ -44,12 +46,18 @@ WARD_LISTS = {code: _WARD for code in (
     Computation.MEETING_BEFORE_DISCHARGE)}
 
 
-def drill_down(scope, indicator) -> dict | None:
+def drill_down(user, scope, indicator) -> dict | None:
+    """The list a figure of one's own leads to: a KE's inbox, plans or overview, a ward's
+    board; only for those who work in it (a health trust's KE reads the hospital side's
+    figures but has no ward board), never for a regional planner."""
     if not scope.may_drill_down or scope.kind == KIND_REGIONAL:
         return None
-    lists = KE_LISTS if scope.kind == KIND_MUNICIPALITY else WARD_LISTS
+    if scope.kind == KIND_MUNICIPALITY:
+        lists, capability = KE_LISTS, Capability.WORK_IN_COORDINATING_UNIT
+    else:
+        lists, capability = WARD_LISTS, Capability.WORK_ON_WARD
     found = lists.get(indicator.computation)
-    if found is None:
+    if found is None or not organizations_where(user, capability):
         return None
     name, label = found
     return {"url": reverse(name), "label": label}
@@ -121,7 +129,7 @@ def dashboard(request):
             "target": common.target_display(indicator),
             "direction": common.direction_text(indicator),
             "trend": trends[indicator.code],
-            "drill_down": drill_down(scope, indicator),
+            "drill_down": drill_down(request.user, scope, indicator),
         })
     matrix = [{"indicator": indicator,
                "cells": [cells.get((indicator.code, area.kind, area.key)) for area in columns]}

@@ -131,7 +131,7 @@ def indicator_detail(request, code):
         "trend": trend,
         "trend_areas": trend_areas,
         "trend_kind": period.kind,
-        "drill_down": drill_down(scope, indicator),
+        "drill_down": drill_down(request.user, scope, indicator),
         "comparison_downloads": common.download_links(request, "comparison"),
         "trend_downloads": common.download_links(request, "trend"),
         "suppressed_mark": SUPPRESSED,

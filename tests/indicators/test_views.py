@@ -417,3 +417,14 @@ def test_a_rates_comparison_shows_the_population_it_divides_by(client, cast, nor
     ranking = tables(response)["municipality-ranking"]
     assert ranking[0][4] == "Innbyggertall"
     assert row_of(ranking, "Tromsø")[2:5] == ["0,3", "20", "78 745"]  # 20 days, 78 745 people
+
+
+def test_a_figure_leads_only_to_a_list_its_reader_works_in(client, cast, north):
+    path = f"/indicators/?period={PERIOD}"
+    assert 'href="/ward/"' in get(client, cast.planner, path).content.decode()
+    # A health trust's KE reads the trust's figures but has no ward board to go to.
+    trust_ke = factories.user("ke_unn", cast.unn_hf, Role.KE_STAFF)
+    page = get(client, trust_ke, path).content.decode()
+    assert "Indikatorer: Universitetssykehuset Nord-Norge HF" in page
+    main = page[page.index("<main"):page.index("</main>")]
+    assert 'href="/ward/"' not in main and 'href="/inbox/ke/"' not in main
