@@ -92,7 +92,7 @@ MUNICIPALITIES = [
     ("fauske", "Fauske", "1841", 9_800, 877),
     ("sorfold", "Sørfold", "1845", 1_900, 878),
     ("vestvagoy", "Vestvågøy", "1860", 11_700, 879),
-    ("hadsel", "Hadsel", "1867", 8_100, 880),
+    ("hadsel", "Hadsel", "1866", 8_100, 880),
 ]
 
 # Seed 001 §3.2: "Fra 2015 har Helse Nord RHF hatt avtale med sju private

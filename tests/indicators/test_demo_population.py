@@ -58,7 +58,8 @@ def test_demo_municipalities_get_ssbs_figure_under_their_current_number(seeded):
         "(commit def8009), NLOD 2.0; folketall 1.1.2022")
     assert municipality("Hammerfest").population == 11274  # 5406 → 5603
     assert municipality("Bodø").population == 52803
-    assert "Population and areas in place: 19 municipalities' population" in seeded
+    assert "Population and areas in place: 20 municipalities' population" in seeded
+    assert municipality("Hadsel").population == 8107  # 1866 (1867 is Bø), 1.1.2022
     assert PopulationFigure.objects.count() == 7737
 
 

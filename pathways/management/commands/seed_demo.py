@@ -141,8 +141,10 @@ class Command(BaseCommand):
                     {"orgnr": synthetic_orgnr(h_seed)}, name=h_name, parent=trust,
                     region=demo.REGION, kind=OrganizationKind.HOSPITAL)
         for key, name, number, population, seed in demo.MUNICIPALITIES:
+            # By the synthetic orgnr, which never changes: a corrected kommunenummer is an
+            # update of the municipality, not a second one.
             self.orgs[key] = _organization(
-                {"municipality_number": number}, name=name, orgnr=synthetic_orgnr(seed),
+                {"orgnr": synthetic_orgnr(seed)}, name=name, municipality_number=number,
                 population=population, population_source=demo.SOURCE_POPULATION,
                 region=demo.REGION, kind=OrganizationKind.MUNICIPALITY)
         for key, name, _seed_name, seed in demo.PRIVATE_INSTITUTIONS:
