@@ -428,3 +428,9 @@ def test_a_figure_leads_only_to_a_list_its_reader_works_in(client, cast, north):
     assert "Indikatorer: Universitetssykehuset Nord-Norge HF" in page
     main = page[page.index("<main"):page.index("</main>")]
     assert 'href="/ward/"' not in main and 'href="/inbox/ke/"' not in main
+
+
+def test_a_ke_reaches_her_municipalitys_capacity_pyramid_from_the_dashboard(client, cast, north):
+    page = get(client, cast.ke_tromso, "/indicators/").content.decode()
+    assert 'href="/indicators/capacity/?municipality=5501#pyramid-heading"' in page
+    assert "Kapasitetspyramiden til Tromsø mot normen" in page
