@@ -517,7 +517,11 @@ class Migration(migrations.Migration):
         ("indicators", "0001_initial"),
     ]
 
+    # The entries before the column: backwards the column goes first, then the entries (on
+    # PostgreSQL a table whose rows were just deleted, with their figures, cannot be altered
+    # in the same transaction).
     operations = [
+        migrations.RunPython(create_catalogue, remove_catalogue),
         migrations.AddField(
             model_name="indicator",
             name="updated_at",
@@ -525,5 +529,4 @@ class Migration(migrations.Migration):
                                        verbose_name="updated at"),
             preserve_default=False,
         ),
-        migrations.RunPython(create_catalogue, remove_catalogue),
     ]
