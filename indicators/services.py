@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # The error text kept on a failed run.
 ERROR_LENGTH = 2000
+# How long the records of runs are kept (ComputationRun; the admin lists them).
+RUNS_KEPT_DAYS = 90
 # The longest early-notification deadline an agreement may set
 # (registry.CooperationAgreement.early_notification_hours).
 LONGEST_NOTICE_DEADLINE = datetime.timedelta(days=14)
@@ -117,6 +119,16 @@ def compute(*, full: bool = False, months=None, now: datetime.datetime | None = 
         logger.exception("indicators: the computation failed (run %s)", run.pk)
         raise
     return run
+
+
+def forget_old_runs(now: datetime.datetime, *, days: int = RUNS_KEPT_DAYS) -> int:
+    """Delete the records of runs older than `days` (today's figures add 96 a day), never
+    the last good run's, whose watermark the next run starts from."""
+    keep = ComputationRun.objects.filter(watermark__isnull=False, error="").order_by(
+        "-watermark").values_list("pk", flat=True).first()
+    deleted, _ = ComputationRun.objects.filter(
+        started_at__lt=now - datetime.timedelta(days=days)).exclude(pk=keep).delete()
+    return deleted
 
 
 def daily_rate_changed(sender, **kwargs) -> None:

@@ -11,7 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from .computations import as_month
-from .services import compute
+from .services import compute, forget_old_runs
 
 # Queued work older than this is dropped by the worker: the next beat queues it again.
 NIGHTLY_EXPIRES_SECONDS = 4 * 3600
@@ -23,8 +23,11 @@ CURRENT_MONTH_EXPIRES_SECONDS = 14 * 60
              max_retries=3)
 def compute_indicators(full: bool = False) -> int:
     """The nightly run: the months touched since the last good run (or every month with
-    full). Returns the id of its ComputationRun."""
-    return compute(full=full).pk
+    full), and the records of runs older than RUNS_KEPT_DAYS forgotten. Returns the id of
+    its ComputationRun."""
+    run = compute(full=full)
+    forget_old_runs(run.started_at)
+    return run.pk
 
 
 @shared_task(ignore_result=True, expires=CURRENT_MONTH_EXPIRES_SECONDS,

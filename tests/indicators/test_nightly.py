@@ -296,3 +296,15 @@ def test_the_task_runs_the_night_and_returns_its_run(cast):
     assert run.watermark is not None
     assert local_date(run.started_at) == local_date(timezone.now())
     assert Figure.objects.filter(indicator__code="notice-on-time").exists()
+
+
+def test_the_night_forgets_runs_older_than_three_months_but_the_last_good_one(cast):
+    long_ago = timezone.now() - 100 * DAYS
+    good = ComputationRun.objects.create(started_at=long_ago, watermark=long_ago)
+    ComputationRun.objects.create(started_at=long_ago + HOURS)                # today's
+    ComputationRun.objects.create(started_at=long_ago + 2 * HOURS, error="Boom")
+    recent = ComputationRun.objects.create(started_at=timezone.now() - 80 * DAYS)
+    services.forget_old_runs(timezone.now())
+    assert set(ComputationRun.objects.values_list("pk", flat=True)) == {good.pk, recent.pk}
+    tonight = ComputationRun.objects.get(pk=tasks.compute_indicators())
+    assert set(ComputationRun.objects.values_list("pk", flat=True)) == {recent.pk, tonight.pk}
