@@ -140,3 +140,32 @@ def test_stored_snapshots_name_items_and_goal_references_by_uuid(cast):
     goals = Version.objects.get(pk=older.pk).snapshot["goals"]
     assert [row["id"] for row in goals[:2]] == [goal.pk, sub_goal.pk]
     assert goals[1]["parent"] == goal.pk
+
+
+# --- when a measure was written into its plan (0009), for the observed waiting time -------
+
+BEFORE_MEASURE_CREATED = [("coordination", "0008_goal_reworded")]
+MEASURE_CREATED = [("coordination", "0009_measure_created_at")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_measures_get_their_creation_from_the_audit_trail_else_the_plans(cast):
+    apps = migrate(BEFORE_MEASURE_CREATED)
+    Plan = apps.get_model("coordination", "IndividualPlan")
+    Measure = apps.get_model("coordination", "Measure")
+    AuditEvent = apps.get_model("registry", "AuditEvent")
+    plan = Plan.objects.create(patient_id=cast.tromso_only.pk, municipality_id=cast.tromso.pk,
+                               status="active")
+    made = timezone.now() - timezone.timedelta(days=40)
+    Plan.objects.filter(pk=plan.pk).update(created_at=made)
+    audited = Measure.objects.create(plan=plan, description="Trening")
+    unaudited = Measure.objects.create(plan=plan, description="Hjemmebesøk")
+    added = timezone.now() - timezone.timedelta(days=12)
+    # The trail is append-only (a trigger): the event is written as it was, 12 days ago.
+    AuditEvent._meta.get_field("at").auto_now_add = False  # this state's model only
+    AuditEvent.objects.create(action="create", object_type="measure",
+                              object_id=str(audited.uuid), at=added)
+    apps = migrate(MEASURE_CREATED)
+    Measure = apps.get_model("coordination", "Measure")
+    assert Measure.objects.get(pk=audited.pk).created_at == added
+    assert Measure.objects.get(pk=unaudited.pk).created_at == made
