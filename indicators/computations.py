@@ -501,15 +501,17 @@ def ready_days(ctx: Context) -> list[Row]:
 
 def ready_cost(ctx: Context) -> list[Row]:
     """What the ready-for-discharge days cost: the days of each month × the daily rate of
-    its year (NOK). A year without a registered rate has no figure (not a cost of 0); a
-    rate saved later recomputes the entry (indicators.apps)."""
+    its year (NOK), with the days as the denominator. A year without a registered rate has
+    no figure (not a cost of 0); a rate saved later recomputes the entry (indicators.apps)."""
     rows = ctx.rows()
     rates = daily_rates()
     for (month, municipality_id, hospital_id), days in ready_day_counts(ctx).items():
         rate = rates.get(month.year)
         if rate is not None:
+            # The days beside the amount: the count that decides its suppression (a cost
+            # divided by the year's rate would give the days away).
             rows.add(month, ctx.numbers.get(municipality_id), hospital_id,
-                     numerator=int(Decimal(rate) * days))
+                     numerator=int(Decimal(rate) * days), denominator=days)
     return rows.result()
 
 

@@ -225,11 +225,12 @@ def touched_months(since: datetime.datetime, now: datetime.datetime) -> set[date
         admitted_at__gt=since - LONGEST_NOTICE_DEADLINE, notification_deadline__gt=since,
         notification_deadline__lte=now).values_list("admitted_at", flat=True))
     # Notices: sent since, or whose time to acknowledge ran out since.
-    # (A notice sent after since - window was written then too: its updated_at says so.)
+    # (Sent since - window: its time to acknowledge may have run out since.)
     window = max([acknowledgement_hours(i.parameters) for i in Indicator.objects.filter(
         computation=Computation.NOTICE_ACKNOWLEDGED)] or [acknowledgement_hours({})])
     add(EarlyNotification.objects.filter(
-        updated_at__gt=since - datetime.timedelta(hours=window)).values_list(
+        Q(updated_at__gt=since)
+        | Q(sent_at__gt=since - datetime.timedelta(hours=window))).values_list(
         "sent_at", flat=True))
     # Ready for discharge: every month of a period whose declaration, answers or admission
     # changed since.

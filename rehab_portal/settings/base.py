@@ -265,7 +265,8 @@ from .schedule import *  # noqa: E402
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
 DEMO_DATA_ALLOWED = True
 # Months of synthetic history seed_demo writes for the indicators (indicators/demo.py); 0: none.
-INDICATORS_DEMO_HISTORY_MONTHS = env_int("INDICATORS_DEMO_HISTORY_MONTHS", 24)
+# 36: the whole of the last year with a registered daily rate (2024) has figures and cost.
+INDICATORS_DEMO_HISTORY_MONTHS = env_int("INDICATORS_DEMO_HISTORY_MONTHS", 36)
 
 # The portal's public address: the absolute links in e-mail notifications (no health data,
 # only a pointer into the portal) and the resource URLs in webhook deliveries (`data.url`)

@@ -174,8 +174,8 @@ def test_it_counts_ready_for_discharge_days_in_the_month_they_fall_in(cast):
     assert rows(Computation.READY_DAYS, months=(MARCH, APRIL)) == {
         (MARCH, "5501", cast.unn.pk, "", 2, 0), (APRIL, "5501", cast.unn.pk, "", 2, 0)}
     assert rows(Computation.READY_COST, months=(MARCH, APRIL)) == {
-        (MARCH, "5501", cast.unn.pk, "", 2 * 5745, 0),
-        (APRIL, "5501", cast.unn.pk, "", 2 * 5745, 0)}
+        (MARCH, "5501", cast.unn.pk, "", 2 * 5745, 2),  # the amount and its days
+        (APRIL, "5501", cast.unn.pk, "", 2 * 5745, 2)}
 
 
 def test_a_year_without_a_daily_rate_has_no_cost_to_show(cast):
@@ -189,7 +189,7 @@ def test_a_year_without_a_daily_rate_has_no_cost_to_show(cast):
     assert rows(Computation.READY_COST, months=(december,)) == set()
     DailyRate.objects.create(year=2021, amount=5167, source="Helsedirektoratet")
     assert rows(Computation.READY_COST, months=(december,)) == {
-        (december, "5501", cast.unn.pk, "", 4 * 5167, 0)}
+        (december, "5501", cast.unn.pk, "", 4 * 5167, 4)}
 
 
 def test_ready_for_discharge_days_agree_with_the_billing_statement(cast):

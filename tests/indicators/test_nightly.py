@@ -169,6 +169,20 @@ def test_a_second_run_recomputes_only_the_months_that_changed(cast, recorded):
     assert values("notice-hours")[months_back(3)][1] == 1
 
 
+def test_a_notice_written_recently_but_sent_long_ago_leaves_its_month_alone(cast, recorded):
+    """Rows written in bulk a few hours before the night (an import, a migration) are not
+    a reason to recompute the months their notices were sent in: only a notice sent within
+    the time to acknowledge may have changed its month since the last run."""
+    stay(cast, moment(months_back(5), 10))
+    services.compute()
+    recorded.clear()
+    # Written an hour before the last run's watermark, within the 8 hours to acknowledge.
+    EarlyNotification.objects.update(updated_at=services.last_watermark() - HOURS)
+    run = services.compute()
+    assert recorded["notice-acknowledged"] == {months_back(0)}
+    assert run.months == 1
+
+
 def test_a_failed_run_is_redone_by_the_next(cast, monkeypatch):
     admission = stay(cast, moment(months_back(2), 10), sent_after=30 * HOURS)
     backdate()
