@@ -214,8 +214,11 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
     if dimension is not None:
         figures = figures.filter(dimension=dimension)
     by_month = len(periods) > 1 or any(p.kind != periods[0].kind for p in periods)
-    group = ["indicator_id", "municipality_number", "hospital_id"] + (
-        ["month"] if by_month else [])
+    # By hospital only when a hospital is asked for: otherwise the database adds up each
+    # municipality's hospitals (a region's figures come back one row per municipality,
+    # however many hospitals its residents were admitted to).
+    group = ["indicator_id", "municipality_number"] + (
+        ["hospital_id"] if hospital_ids else []) + (["month"] if by_month else [])
 
     # Sums per (indicator, period, number) and (indicator, period, hospital): [numerator,
     # denominator] of the rows without a dimension (the whole) and of the split rows apart.
@@ -239,7 +242,7 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
         values = (row["n"] or 0, row["d"] or 0, row["sn"] or 0, row["sd"] or 0)
         for index in (month_period[row["month"]] if by_month else [0]):
             targets = [by_number[(row["indicator_id"], index, row["municipality_number"])]]
-            if row["hospital_id"] is not None:
+            if row.get("hospital_id") is not None:
                 targets.append(by_hospital[(row["indicator_id"], index, row["hospital_id"])])
             for sums in targets:
                 for position, value in enumerate(values):
@@ -258,11 +261,13 @@ def read(indicators, periods: Sequence[Period], areas_: Sequence[Area], *,
             is_split = dimension is None and part != ""
             if not is_split:
                 has_whole.add(indicator_id)
-            counts = Counter({str(k): int(v) for k, v in histogram.items()})
             for index in month_period[month]:
-                hist_number[(indicator_id, index, number, is_split)].update(counts)
-                if hospital_id is not None:
-                    hist_hospital[(indicator_id, index, hospital_id, is_split)].update(counts)
+                targets = [hist_number[(indicator_id, index, number, is_split)]]
+                if hospital_id is not None and hospital_ids:
+                    targets.append(hist_hospital[(indicator_id, index, hospital_id, is_split)])
+                for value, count in histogram.items():
+                    for counts in targets:
+                        counts[str(value)] += int(count)
 
     populations: dict[int, dict] = {}
     if any(i.unit in RATE_UNITS for i in indicators):
