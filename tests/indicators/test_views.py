@@ -219,6 +219,10 @@ def test_the_indicator_page_explains_the_indicator_and_draws_its_trend(client, c
     for words in ("Om indikatoren", "Definisjon", "Teller", "Nevner", "Høyere er bedre",
                   "Andel (prosent)", "Prikking"):
         assert words in page
+    # The tab names the indicator, in words only (the explanation is in the page, once).
+    title = page[page.index("<title>") + len("<title>"):page.index("</title>")]
+    assert title.startswith(response.context["indicator"].localized_name + " · ")
+    assert "<" not in title and page.count('id="about-heading"') == 1
     assert '<svg class="line-chart__svg"' in page and "<title id=\"trend-chart-title\">" in page
     trend = tables(response)
     months = next(t for name, t in trend.items() if t and t[0][:1] == ["Periode"])
