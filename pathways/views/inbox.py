@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -87,10 +87,13 @@ def _declarations(user, org_ids):
 
 
 def _meetings(user, org_ids, at):
-    """Upcoming meetings about the municipality's patients, or that the user is invited to."""
-    mine = MeetingParticipant.objects.filter(user=user).values("meeting_id")
+    """Upcoming meetings about the municipality's patients, or that the user is invited to.
+    The invitation is asked of each upcoming meeting (its (meeting, user) key), not listed
+    from the user's invitations: a KE invited to thousands of meetings over the years would
+    otherwise have them all read for a page of the few to come."""
+    mine = MeetingParticipant.objects.filter(user=user, meeting=OuterRef("pk"))
     return DischargeMeeting.objects.filter(
-        Q(admission__municipality_id__in=org_ids) | Q(pk__in=mine),
+        Q(admission__municipality_id__in=org_ids) | Exists(mine),
         status=MeetingStatus.SCHEDULED, scheduled_at__gte=at,
         admission__patient__in=visible_patients(user),
     )

@@ -439,6 +439,25 @@ def test_it_shows_the_ke_its_invitation_and_takes_the_answer(client, cast, meeti
     assert "1 av 1 har takket ja" in response.content.decode()
 
 
+def test_a_ke_sees_a_meeting_of_another_municipality_only_while_invited_and_ahead(client,
+                                                                                  cast):
+    """Bodø's KE, invited to a Tromsø patient's meeting, finds it in her inbox; a meeting
+    she was invited to that is over, and one she is not invited to, are not there."""
+    ahead = factories.discharge_meeting(cast, hours_ahead=24, participants=[
+        {"kind": "coordinating_unit", "user": cast.ke_bodo, "organization": cast.bodo}])
+    client.force_login(cast.ke_bodo)
+    html = inbox(client).content.decode()
+    assert f'id="meeting-{ahead.uuid}"' in html
+    ahead.scheduled_at = timezone.now() - datetime.timedelta(hours=2)
+    ahead.save(update_fields=["scheduled_at"])
+    MeetingParticipant.objects.filter(user=cast.ke_bodo).delete()
+    other = factories.discharge_meeting(cast, ahead.admission, hours_ahead=48, participants=[
+        {"kind": "hospital_staff", "user": cast.planner}])
+    html = inbox(client).content.decode()
+    assert f'id="meeting-{ahead.uuid}"' not in html
+    assert f'id="meeting-{other.uuid}"' not in html
+
+
 def test_the_upcoming_meetings_are_a_table_whose_names_lead_to_the_patient(client, cast,
                                                                          meeting):
     """A dense table in a named scroller like the queue's (cards only on a phone, by
