@@ -66,6 +66,7 @@ from registry.models import Organization, OrganizationKind
 from registry.reference import levels as pyramid_levels
 
 from .models import Computation
+from .periods import month_start
 from .population import number_map
 
 # The parameters each computation accepts, with their defaults (documented on the
@@ -192,11 +193,8 @@ class Rows:
 
 # -- Months --------------------------------------------------------------------------------
 
-def as_month(value) -> datetime.date:
-    """The first day of the Europe/Oslo month of a date, or of an aware datetime."""
-    if isinstance(value, datetime.datetime):
-        value = local_date(value) if value.tzinfo else value.date()
-    return value.replace(day=1)
+# The first day of the Europe/Oslo month of a date or datetime: the read model's own.
+as_month = month_start
 
 
 def next_month(month: datetime.date) -> datetime.date:
