@@ -8,7 +8,7 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str
     client_address: str | None
-    via: str  # "web", "api", "task" or "cli"
+    via: str  # "web", "api", "citizen", "task" or "cli"
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("rehab_request_context", default=None)

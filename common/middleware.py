@@ -13,6 +13,17 @@ from .client_ip import client_ip
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def channel(path: str) -> str:
+    """The request's channel in the audit trail: "api", "citizen" (the patient's own door,
+    settings.CITIZEN_URL_PREFIX) or "web"."""
+    if path.startswith(("/api/", "/fhir/")):
+        return "api"
+    prefix = getattr(settings, "CITIZEN_URL_PREFIX", "")
+    if prefix and path.startswith(prefix):
+        return "citizen"
+    return "web"
+
+
 class RequestContextMiddleware:
     """Gives every request an id (or keeps a well-formed X-Request-ID) for the audit trail."""
 
@@ -22,7 +33,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         supplied = request.headers.get("X-Request-ID", "")
         request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
-        via = "api" if request.path.startswith(("/api/", "/fhir/")) else "web"
+        via = channel(request.path)
         token = context.activate(
             context.RequestContext(request_id, client_ip(request) or None, via)
         )

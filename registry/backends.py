@@ -19,6 +19,10 @@ LOGIN_FAILURES = Limit("login_failures")
 
 
 class PortalModelBackend(ModelBackend):
+    def user_can_authenticate(self, user):
+        """Citizens sign in with ID-porten only, never with a password here."""
+        return super().user_can_authenticate(user) and not getattr(user, "is_citizen", False)
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         ident = f"address:{client_ip(request)}" if request is not None else None
         if ident is not None:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("coordination.urls")),
     path("", include("registry.urls")),
     path("", include("indicators.urls")),
+    path(settings.CITIZEN_URL_PREFIX.strip("/") + "/", include("citizen.urls")),
 ]
 
 handler404 = "rehab_portal.errors.page_not_found"

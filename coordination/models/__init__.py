@@ -7,6 +7,17 @@ from .coordinators import (
     Coordinator,
     CoordinatorKind,
 )
+from .experience import ExperienceInvitation, ExperienceQuestion, ExperienceResponse
+from .patient_input import (
+    COMMENT_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    GoalProposal,
+    MeasureComment,
+    PlanMessage,
+    PlanMessageRead,
+    ProposalStatus,
+    SelfReport,
+)
 from .plan_items import (
     AchievementStatus,
     Consent,
@@ -37,6 +48,17 @@ from .requests import (
 )
 
 __all__ = [
+    "COMMENT_MAX_LENGTH",
+    "ExperienceInvitation",
+    "ExperienceQuestion",
+    "ExperienceResponse",
+    "GoalProposal",
+    "MESSAGE_MAX_LENGTH",
+    "MeasureComment",
+    "PlanMessage",
+    "PlanMessageRead",
+    "ProposalStatus",
+    "SelfReport",
     "AchievementStatus",
     "Consent",
     "ConsentMethod",

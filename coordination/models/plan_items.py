@@ -45,6 +45,14 @@ class Goal(models.Model):
                                     on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("reworded by"))
     reworded_at = models.DateTimeField(_("reworded at"), null=True, blank=True)
+    # Written by the patient (or their representative) on their own pages: the wording is
+    # theirs alone. Staff propose a change (GoalProposal) and the patient accepts it; staff
+    # see the goal as the patient's proposal until one of them takes it into the plan.
+    written_by_patient = models.BooleanField(_("written by the patient"), default=False)
+    acknowledged_at = models.DateTimeField(_("taken into the plan at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("taken into the plan by"))
 
     class Meta:
         ordering = ["position", "pk"]

@@ -49,6 +49,9 @@ class IndividualPlan(TrackedModel):
     what_matters = models.TextField(
         _("what matters to you?"), blank=True,
         help_text=_("The patient's overarching goal, in their own words."))
+    # Set when the patient wrote "what matters to me" on their own pages: staff no longer
+    # change it (they may message the patient).
+    what_matters_by_patient = models.BooleanField(_("written by the patient"), default=False)
     resources = models.TextField(_("the patient's resources"), blank=True)
     service_needs = models.TextField(_("service needs"), blank=True)
     other_agencies = models.TextField(_("cooperation with other agencies"), blank=True)
@@ -129,6 +132,11 @@ VERSION_SUMMARIES = {
     "measure added": _("Measure added"),
     "participant added": _("Participant added"),
     "participant removed": _("Participant removed"),
+    "goal added by the patient": _("Goal added by the patient"),
+    "goal changed by the patient": _("Goal changed by the patient"),
+    "what matters changed by the patient": _("“What matters to me” changed by the patient"),
+    "proposal accepted by the patient": _("The patient accepted a proposed wording"),
+    "goal taken into the plan": _("The patient's goal taken into the plan"),
 }
 
 

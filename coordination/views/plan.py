@@ -43,6 +43,7 @@ from ..models import (
     PlanStatus,
     PlanVersion,
 )
+from . import plan_from_patient, plan_messages
 
 VERSIONS_SHOWN = 10
 
@@ -193,6 +194,9 @@ def plan_context(request, plan: IndividualPlan, forms: dict | None = None) -> di
             "can_evaluate": plan.status in (PlanStatus.ACTIVE, PlanStatus.UNDER_EVALUATION),
         })
     context["open_form"] = next(iter(forms), "")
+    # What the patient added from their own door, and the message thread: their own modules.
+    context.update(plan_from_patient.context(request, plan, editable=editable))
+    context.update(plan_messages.context(request, plan, editable=editable))
     return context
 
 

@@ -7,6 +7,14 @@ from .admissions import (
     MunicipalAnswerKind,
     ReadyForDischarge,
 )
+from .citizens import (
+    AGE_HEARD_ON_PARENTS,
+    AGE_OF_HEALTH_CONSENT,
+    Citizen,
+    Representation,
+    RepresentationKind,
+    RepresentationScope,
+)
 from .meetings import (
     DischargeMeeting,
     FollowUpTask,
@@ -26,6 +34,8 @@ from .patients import (
 )
 
 __all__ = [
+    "AGE_HEARD_ON_PARENTS", "AGE_OF_HEALTH_CONSENT", "Citizen", "Representation",
+    "RepresentationKind", "RepresentationScope",
     "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",
     "DischargeDestination", "DischargeMeeting", "EarlyNotification", "FollowUpTask",
     "MeetingParticipant", "MeetingStatus", "MessageStatus", "MunicipalAnswer",

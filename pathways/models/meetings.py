@@ -41,6 +41,10 @@ class DischargeMeeting(TrackedModel):
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     minutes_recorded_at = models.DateTimeField(_("minutes recorded at"), null=True, blank=True)
+    minutes_for_patient = models.TextField(
+        _("minutes for the patient"), blank=True,
+        help_text=_("What the patient (and the next of kin they chose) read of the meeting, "
+                    "in plain language."))
     # The iCalendar SEQUENCE: raised on each reschedule or cancellation.
     sequence = models.PositiveIntegerField(default=0, editable=False)
 
@@ -98,6 +102,9 @@ class MeetingParticipant(models.Model):
     status = models.CharField(_("invitation"), max_length=10, choices=ParticipantStatus.choices,
                               default=ParticipantStatus.INVITED)
     responded_at = models.DateTimeField(null=True, blank=True)
+    topics = models.TextField(
+        _("what I want discussed"), blank=True, max_length=2000,
+        help_text=_("Written by the patient or their representative before the meeting."))
 
     class Meta:
         ordering = ["kind", "name"]

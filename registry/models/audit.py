@@ -52,6 +52,13 @@ class AuditObjectType(enum.StrEnum):
     WEBHOOK_SUBSCRIPTION = "webhooksubscription"
     WEBHOOK_DELIVERY = "webhookdelivery"
     IDEMPOTENT_REPLAY = "idempotent_replay"
+    # The patient's own door (the citizen app) and what the patient adds to the plan.
+    CITIZEN = "citizen"
+    REPRESENTATION = "representation"
+    GOAL_PROPOSAL = "goalproposal"
+    MEASURE_COMMENT = "measurecomment"
+    SELF_REPORT = "selfreport"
+    PLAN_MESSAGE = "planmessage"
     # Pages that show several patients, each read recorded under the page's name.
     PATHWAY = "pathway"
     ACCESS_LOG = "access_log"
@@ -60,6 +67,7 @@ class AuditObjectType(enum.StrEnum):
     KE_OVERVIEW = "ke_overview"
     MY_PLANS = "my_plans"
     WARD_BOARD = "ward_board"
+    CITIZEN_HOME = "citizen_home"  # the patient's own front page
     # Aggregates (indicators and capacity), no patient: their exports are recorded.
     INDICATORS = "indicators"
     # Written before 0009653 by the plan PDF, which now writes INDIVIDUAL_PLAN.

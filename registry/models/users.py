@@ -13,6 +13,11 @@ class User(AbstractUser):
         _("service account"), default=False,
         help_text=_("An EPJ system's account; it signs in with an API key, never a password."),
     )
+    is_citizen = models.BooleanField(
+        _("citizen"), default=False,
+        help_text=_("A patient or next of kin who signs in with ID-porten: sees only their own "
+                    "pages, never a staff page, and has no password."),
+    )
 
     class Meta:
         verbose_name = _("user")

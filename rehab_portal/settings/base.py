@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "coordination",
     "fhir_api",
     "indicators",  # aggregates over every app; nothing imports it
+    "citizen",  # the patient's own door, over coordination and pathways; nothing imports it
     "rehab_portal",  # the composition root: settings, URLs, the API router, Celery, bench
 ]
 
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "citizen.middleware.CitizenBoundaryMiddleware",  # citizens and staff keep to their side
     "registry.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -121,6 +123,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend that refuses the published demo passwords where DEMO_DATA_ALLOWED is off.
     "registry.backends.PortalModelBackend",
+    # Citizens: an identity verified by ID-porten (OpenID Connect), never a password.
+    "citizen.auth.CitizenBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "registry:home"
@@ -261,6 +265,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The beat schedule, deadlines, reminder periods and retry queues.
 from .schedule import *  # noqa: E402
+
+# The patient's own door (the citizen app): its pages live under this prefix; citizens reach
+# nothing else, staff reach only its sign-in pages (CITIZEN_PUBLIC_PATHS, under the prefix).
+CITIZEN_URL_PREFIX = "/me/"
+CITIZEN_PUBLIC_PATHS = ("sign-in/",)
+# The local demo login (pick a demo patient, no password): development only. Production
+# refuses it (prod.py; manage.py check --deploy, citizen.E001).
+CITIZEN_DEMO_LOGIN = env_bool("CITIZEN_DEMO_LOGIN", False)
+# A citizen's session ends after this much idleness (helsenorge: 30 minutes).
+CITIZEN_SESSION_IDLE_SECONDS = env_int("CITIZEN_SESSION_IDLE_SECONDS", 30 * 60)
 
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
 DEMO_DATA_ALLOWED = True

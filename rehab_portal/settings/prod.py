@@ -13,6 +13,7 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts the portal answers for.")
 ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool("ALLOW_SYNTHETIC_IDENTITY_NUMBERS", False)
 
+CITIZEN_DEMO_LOGIN = False  # citizens sign in with ID-porten only
 DEMO_DATA_ALLOWED = False  # and the published demo credentials are refused at sign-in
 OTP_ADMIN = True  # the admin asks for a TOTP token (manage.py add_totp_device)
 WEBHOOK_ALLOW_INSECURE_URLS = False

@@ -1,0 +1,14 @@
+"""(to be written: placeholder routes so that the base template resolves)"""
+
+from django.http import Http404
+from django.urls import path
+
+
+def _todo(request, **kwargs):
+    raise Http404
+
+
+urls = [
+    path("sign-in/", _todo, name="sign_in"),
+    path("sign-out/", _todo, name="sign_out"),
+]
