@@ -8,4 +8,9 @@ class CitizenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from pathways.signals import demo_data_seeded
+
         from . import checks  # noqa: F401 - registers the system checks
+        from .demo import seed_citizen_demo
+
+        demo_data_seeded.connect(seed_citizen_demo, dispatch_uid="citizen.seed_citizen_demo")
