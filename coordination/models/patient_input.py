@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .plan_items import Goal, Measure
 from .plans import IndividualPlan
@@ -19,9 +20,9 @@ COMMENT_MAX_LENGTH = 2000
 
 class ProposalStatus(models.TextChoices):
     OPEN = "open", _("Waiting for the patient")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", pgettext_lazy("proposal", "Accepted")
+    DECLINED = "declined", pgettext_lazy("proposal", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("proposal", "Withdrawn")
 
 
 class GoalProposal(models.Model):
