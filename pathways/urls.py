@@ -47,3 +47,23 @@ urlpatterns = [
     path("meetings/<uuid:uuid>/tasks/<uuid:task_uuid>/done/", views.meeting_complete_task,
          name="meeting_complete_task"),
 ]
+
+# The minutes meant for the patient, read on the patient's own pages (issue 14).
+from .views.meetings import meeting_patient_minutes  # noqa: E402
+
+urlpatterns += [
+    path("meetings/<uuid:uuid>/minutes-for-patient/", meeting_patient_minutes,
+         name="meeting_patient_minutes"),
+]
+
+# Who acts for the patient on the patient's own page, kept by the KE (issue 14).
+from .views import representatives  # noqa: E402
+
+urlpatterns += [
+    path("patients/<uuid:uuid>/representatives/new/", representatives.register_representative,
+         name="register_representative"),
+    path("patients/<uuid:uuid>/representatives/<uuid:representation>/end/",
+         representatives.end_representative, name="end_representative"),
+    path("patients/<uuid:uuid>/representatives/<uuid:representation>/limit/",
+         representatives.limit_representative, name="limit_representative"),
+]

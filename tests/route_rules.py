@@ -196,6 +196,9 @@ WEB_NOT_BOUND = {
     "coordination:update_coordinator": "the KE's own staff (tests/coordination)",
     "registry:organization_detail": "the public catalogue",
     "registry:notification_read": "one's own notifications (tests/registry)",
+    # The KE of the patient's municipality only, others 404 (pathways.views.representatives).
+    **{f"pathways:{name}": "tests/pathways/test_representatives_staff.py" for name in (
+        "register_representative", "end_representative", "limit_representative")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited

@@ -3,7 +3,30 @@
 A citizen is a person with an identity number: the patient, or a next of kin, parent or
 guardian (verge) acting for the patient. Which patients a citizen may see, and which parts,
 is pathways.citizen_access's: the patient sees everything of their own; a representative sees
-what the grant names (plan, meetings, messages), for as long as it is live."""
+what the grant names (plan, meetings, messages), for as long as it is live.
+
+The age limits and exceptions (DOMAIN.md, "The patient's own access", in detail; the sources
+are pasient- og brukerrettighetsloven (pbrl.) and vergemålsloven):
+
+- Under 16 the parents, or others with parental responsibility, consent and are informed on
+  the child's behalf (pbrl. § 4-4 first paragraph, § 3-4 first paragraph): the coordinating
+  unit registers them (kind parent). A child under 16 does not give anyone access themself.
+- From 12 the child's own wishes about what the parents are told must be heard, and, for
+  reasons that should be respected, limit it (pbrl. § 3-4 second paragraph; § 4-4 on
+  hearing the child, whose opinion weighs heavily from 12): the coordinating unit records
+  the limit (limited_by_child, the parts left). Information the parents need to fulfil their
+  parental responsibility is still given them until 18 (§ 3-4): by staff, not through this
+  door.
+- From 16 the young person decides (pbrl. § 4-3 first paragraph b): a parent's
+  representation ends on the 16th birthday whatever the row says (pathways.citizen_access),
+  and a parent is no longer registered; the young person may give a parent access like any
+  next of kin.
+- A guardian (verge) acts within the mandate the county governor (statsforvalteren) gave
+  (vergemålsloven §§ 20-21; pbrl. § 4-6 for an adult without capacity to consent): the
+  coordinating unit registers it with the mandate in `note`, and ends it; the patient sees it
+  but does not end it themself (the mandate is the county governor's decision).
+- A next of kin the patient chose (pbrl. § 1-3 b) has the parts the patient granted, until
+  the patient, or the coordinating unit at the patient's request, withdraws it."""
 
 import uuid
 

@@ -48,3 +48,23 @@ __all__ = [
     "send_early_notification", "take_notice", "transfer_patient", "update_admission",
     "update_patient", "withdraw_ready_for_discharge",
 ]
+
+# Who may act for the patient in their own door (issue 14).
+from .representations import (  # noqa: E402
+    grant_representation,
+    limit_parent_representation,
+    register_representative,
+    withdraw_representation,
+)
+
+__all__ += [
+    "grant_representation", "limit_parent_representation", "register_representative",
+    "withdraw_representation",
+]
+
+# The citizen's side of a meeting, and the minutes meant for the patient (issue 14).
+from .citizen_meetings import citizen_add_topics, citizen_respond, own_participant  # noqa: E402
+from .meetings import record_patient_minutes  # noqa: E402
+
+__all__ += ["citizen_add_topics", "citizen_respond", "own_participant",
+            "record_patient_minutes"]
