@@ -277,6 +277,42 @@ CITIZEN_PUBLIC_PATHS = ("sign-in/",)
 CITIZEN_DEMO_LOGIN = env_bool("CITIZEN_DEMO_LOGIN", False)
 # A citizen's session ends after this much idleness (helsenorge: 30 minutes).
 CITIZEN_SESSION_IDLE_SECONDS = env_int("CITIZEN_SESSION_IDLE_SECONDS", 30 * 60)
+# OpenID Connect providers (citizen/oidc.py, Authlib's Django client: code flow with PKCE
+# S256, state and nonce, the id_token checked against the provider's published keys). An
+# entry without a metadata URL or client id is off: the sign-in page does not offer it.
+# Registering the portal with ID-porten: README, "Citizens: signing in with ID-porten".
+CITIZEN_OIDC_PROVIDERS = {
+    "idporten": {
+        "label": "ID-porten",
+        "signs_in": "citizen",  # who this provider signs in: a Citizen by identity number
+        # https://idporten.no/.well-known/openid-configuration in production,
+        # https://test.idporten.no/.well-known/openid-configuration in Digdir's test.
+        "metadata_url": env_str("IDPORTEN_METADATA_URL", ""),
+        "client_id": env_str("IDPORTEN_CLIENT_ID", ""),
+        "client_secret": env_str("IDPORTEN_CLIENT_SECRET", ""),
+        # client_secret_basic or client_secret_post, as registered with Digdir.
+        "token_endpoint_auth_method": env_str("IDPORTEN_TOKEN_ENDPOINT_AUTH_METHOD",
+                                              "client_secret_basic"),
+        "scope": env_str("IDPORTEN_SCOPES", "openid profile"),
+        # The level asked for, and the levels (the id_token's acr) accepted: lower is refused.
+        "acr_values": env_str("IDPORTEN_ACR_VALUES", "idporten-loa-substantial"),
+        "accepted_acr": env_list("IDPORTEN_ACCEPTED_ACR",
+                                 ["idporten-loa-substantial", "idporten-loa-high"]),
+        "identity_claim": "pid",  # ID-porten's personidentifikator (fødselsnummer/D-number)
+        # The addresses registered with Digdir; empty: this request's own address
+        # (https://<host>/me/sign-in/idporten/callback/ and https://<host>/me/sign-in/).
+        "redirect_uri": env_str("IDPORTEN_REDIRECT_URI", ""),
+        "post_logout_redirect_uri": env_str("IDPORTEN_POST_LOGOUT_REDIRECT_URI", ""),
+        "timeout_seconds": env_int("IDPORTEN_TIMEOUT_SECONDS", 10),
+    },
+    # HelseID for staff is a later step, as a second entry: "helseid": {"label": "HelseID",
+    # "signs_in": "staff", "metadata_url": "https://helseid-sts.nhn.no/.well-known/openid-
+    # configuration", its client, "identity_claim": "helseid://claims/identity/pid", ...}.
+    # The citizen views use only "signs_in": "citizen" entries; a staff view would use the
+    # same client registry (moved from citizen/oidc.py to common/, since staff code never
+    # imports citizen) with its own callback under /accounts/ and map the identity to a
+    # staff User with memberships, never to a Citizen.
+}
 
 # `manage.py seed_demo` writes demo users with published passwords; prod turns this off.
 DEMO_DATA_ALLOWED = True
