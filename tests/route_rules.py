@@ -179,7 +179,8 @@ WEB = {
     "pathways:meeting_invitation": ("meeting", "GET"),
     **{f"pathways:{name}": ("meeting", "POST") for name in (
         "meeting_respond", "meeting_reschedule", "meeting_cancel", "meeting_add_participants",
-        "meeting_minutes", "meeting_add_task", "meeting_complete_task")},
+        "meeting_minutes", "meeting_add_task", "meeting_complete_task",
+        "meeting_patient_minutes")},
     "coordination:accept_request": ("request", "POST"),
     "coordination:decline_request": ("request", "POST"),
     "coordination:plan_detail": ("plan", "GET"), "coordination:plan_pdf": ("plan", "GET"),

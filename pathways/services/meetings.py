@@ -6,13 +6,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import dates
 from common.exceptions import StateConflict
 from registry import audit
-from registry.models import AuditAction, AuditObjectType
+from registry.models import AuditAction, AuditObjectType, NotificationChannel
 from registry.notifications import Message, notify
 
 from .. import access, links
@@ -343,3 +344,53 @@ def complete_follow_up_task(task: FollowUpTask, *, by) -> FollowUpTask:
     audit.record(by, AuditAction.UPDATE, AuditObjectType.FOLLOW_UP_TASK, task.uuid,
                  patient_uuid=task.meeting.admission.patient.uuid, detail="done")
     return task
+
+
+PATIENT_MINUTES_MAX_LENGTH = 10_000
+
+
+def _patients_meetings_page(patient: Patient) -> str:
+    """The patient's own meetings page (the citizen app's route, by its name: pathways does
+    not import the citizen app)."""
+    return reverse("citizen:meetings", args=[patient.uuid])
+
+
+@transaction.atomic
+def record_patient_minutes(meeting: DischargeMeeting, *, by, text: str) -> DischargeMeeting:
+    """After the meeting has started: the minutes meant for the patient (and the next of kin
+    they chose), in plain language, shown on their own pages. The staff minutes and decisions
+    stay with staff. The organising side writes them, as it writes the minutes; the patient
+    is told by e-mail (if the portal has their address) the first time, without contents."""
+    _require_organizing_side(by, meeting.admission)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise StateConflict(_("The meeting was cancelled."), code="cancelled")
+    if meeting.scheduled_at > timezone.now():
+        raise StateConflict(_("Minutes are written after the meeting has started."),
+                            code="not_started")
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({"minutes_for_patient": _("Write the minutes for the patient.")})
+    if len(text) > PATIENT_MINUTES_MAX_LENGTH:
+        raise ValidationError({"minutes_for_patient": _(
+            "The text is too long: %(count)s characters, at most %(max)s.") % {
+                "count": len(text), "max": PATIENT_MINUTES_MAX_LENGTH}})
+    first = not meeting.minutes_for_patient
+    now = timezone.now()
+    if not DischargeMeeting.objects.filter(
+            pk=meeting.pk, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD]).update(
+            minutes_for_patient=text, updated_by=by, updated_at=now):
+        raise StateConflict(_("The meeting was cancelled."), code="cancelled")
+    meeting.refresh_from_db()
+    patient = meeting.admission.patient
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.DISCHARGE_MEETING, meeting.uuid,
+                 patient_uuid=patient.uuid, detail="minutes for the patient")
+    if first and patient.email:
+        # Like helsenorge: the e-mail says only that there is something to read.
+        notify([], Message(
+            kind="discharge_meeting.patient_minutes", title=_("New on My page"),
+            body=_("There is something new for you to read. Sign in on My page to read it."),
+            url=_patients_meetings_page(patient), subject_type="dischargemeeting",
+            subject_uuid=meeting.uuid, patient_uuid=patient.uuid),
+            channels=(NotificationChannel.EMAIL,), external_emails=[patient.email],
+            dedupe=f"meeting:{meeting.uuid}:patient_minutes")
+    return meeting

@@ -11,6 +11,7 @@ decide every step: the buttons shown here are a courtesy, not the check.
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
@@ -19,11 +20,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common import dates
-from common.htmx import action_view, announcement, render_page, run_action
+from common.forms import text_area
+from common.htmx import action_view, announcement, render_page, run_action, step_view
 from common.lookup import one_or_404
 from registry.models import AuditAction, AuditObjectType, Membership
 
@@ -94,6 +97,8 @@ def meeting_context(request, meeting: DischargeMeeting, **extra) -> dict:
     started = meeting.scheduled_at <= at
     mine = next((p for p in participants if p.user_id == user.pk), None)
     tasks = list(meeting.tasks.all())
+    # What the patient and their next of kin want to talk about: written on their own pages.
+    topics = [p for p in participants if p.topics]
     for task in tasks:
         task.can_complete = task.done_at is None and (
             can_organize or task.responsible_user_id == user.pk)
@@ -115,6 +120,7 @@ def meeting_context(request, meeting: DischargeMeeting, **extra) -> dict:
         "started": started,
         "ends_at": meeting.scheduled_at + datetime.timedelta(minutes=meeting.duration_minutes),
         "tasks": tasks,
+        "topics": topics,
         "at": at,
         **extra,
     }
@@ -213,3 +219,35 @@ def meeting_complete_task(request, uuid, task_uuid):
         return _section_response(request, meeting, error, error=True, status=status)
     return _section_response(request, meeting, _("Task done: %(what)s.") % {
         "what": task.description}, error=False)
+
+
+# ---------------------------------------------------------------------------------------
+# The minutes meant for the patient (shown on the patient's own pages).
+
+
+class PatientMinutesForm(forms.Form):
+    minutes_for_patient = forms.CharField(
+        label=gettext_lazy("Minutes for the patient"), required=False, widget=text_area(8),
+        help_text=gettext_lazy("The patient and the next of kin they chose read this on their "
+                               "own pages: plain language, no abbreviations. The minutes and "
+                               "decisions above stay with staff."))
+
+    def __init__(self, *args, meeting, **kwargs):
+        kwargs.setdefault("initial", {"minutes_for_patient": meeting.minutes_for_patient})
+        super().__init__(*args, **kwargs)
+
+
+@step_view
+def meeting_patient_minutes(request, uuid):
+    """The organising side writes (or corrects) the minutes for the patient, in the panel."""
+    from .meeting_steps import _panel_step  # the panel's steps build on this module
+
+    return _panel_step(
+        request, uuid, lambda meeting, data: PatientMinutesForm(data, meeting=meeting),
+        lambda meeting, form: services.record_patient_minutes(
+            meeting, by=request.user, text=form.cleaned_data["minutes_for_patient"]),
+        lambda _meeting, _result: _("The minutes for the patient are saved; the patient can "
+                                    "read them on their own pages."),
+        title=_("Minutes for the patient"), submit=_("Save the minutes for the patient"),
+        stacked=True,
+        hint=_("Written after the meeting has started, in words the patient understands."))
