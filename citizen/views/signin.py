@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
@@ -43,6 +42,7 @@ logger = logging.getLogger(__name__)
 IDPORTEN = "idporten"
 SESSION_NEXT = "citizen_sign_in_next"
 SESSION_PROVIDER = "citizen_provider"
+SESSION_SIGNED_OUT = "citizen_signed_out"
 SESSION_ID_TOKEN = "citizen_id_token"  # noqa: S105 - a session key, not a secret
 DEMO_ASSURANCE = "demo"
 # The demo lists at most this many patients and as many representatives: the demo's
@@ -122,6 +122,7 @@ def sign_in(request):
                       for name, entry in oidc.providers().items() if name == IDPORTEN],
         "next": next_url,
         "demo": settings.CITIZEN_DEMO_LOGIN,
+        "signed_out": request.session.pop(SESSION_SIGNED_OUT, False),
     }
     if settings.CITIZEN_DEMO_LOGIN:
         context["demo_patients"], context["demo_representatives"] = demo_people()
@@ -294,27 +295,33 @@ def sign_in_demo(request):
 @require_POST
 def sign_out(request):
     """Out of the portal, and, after ID-porten, out of ID-porten too (RP-initiated logout:
-    its end_session_endpoint with id_token_hint, back to the sign-in page)."""
+    its end_session_endpoint with id_token_hint, and back to the sign-in page).
+
+    The way to the provider is a page that refreshes to it, not a redirect: the form that
+    posts here is governed by the Content-Security-Policy's form-action 'self', which
+    Chromium applies to the redirects after a form too, and would block."""
     provider = request.session.get(SESSION_PROVIDER, "")
     id_token = request.session.get(SESSION_ID_TOKEN, "")
     if _is_citizen(request.user):
         audit.record(request.user, AuditAction.UPDATE, AuditObjectType.CITIZEN,
                      request.user.citizen.uuid, detail="signed out")
     logout(request)
-    messages.success(request, _("You are signed out."))
+    request.session[SESSION_SIGNED_OUT] = True  # said on the sign-in page
     entry = oidc.provider(provider) if provider else None
-    if entry is not None and id_token:
-        back = _absolute(request, entry.get("post_logout_redirect_uri", ""), "citizen:sign_in")
-        try:
-            url = oidc.end_session_url(provider, id_token=id_token,
-                                       post_logout_redirect_uri=back)
-        except (requests.RequestException, ValueError) as exc:
-            logger.warning("citizen sign-out: %s end_session: %s", provider,
-                           type(exc).__name__)
-            url = None
-        if url:
-            return redirect(url)
-    return redirect("citizen:sign_in")
+    if entry is None or not id_token:
+        return redirect("citizen:sign_in")
+    back = _absolute(request, entry.get("post_logout_redirect_uri", ""), "citizen:sign_in")
+    try:
+        url = oidc.end_session_url(provider, id_token=id_token, post_logout_redirect_uri=back)
+    except (requests.RequestException, ValueError, RuntimeError) as exc:
+        logger.warning("citizen sign-out: %s end_session: %s", provider, type(exc).__name__)
+        url = None
+    if not url:
+        return redirect("citizen:sign_in")
+    response = render(request, "citizen/sign_in_signed_out.html",
+                      {"provider": entry.get("label", provider), "url": url})
+    response["Refresh"] = f"0; url={url}"
+    return response
 
 
 urls = [

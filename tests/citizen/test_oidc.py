@@ -212,8 +212,12 @@ def test_sign_out_ends_the_providers_session_too(client, idporten, patient):
     sign_in(client, idporten, "patient")
     id_token = client.session["citizen_id_token"]
     answer = client.post("/me/sign-out/")
-    assert answer.status_code == 302
-    end_session = urlsplit(answer["Location"])
+    # A page that refreshes to the provider (a redirect after the form would be blocked by
+    # the Content-Security-Policy's form-action 'self'), with a link for the rest.
+    assert answer.status_code == 200
+    delay, url = answer["Refresh"].split("; url=", 1)
+    assert delay == "0" and f'href="{url.replace("&", "&amp;")}"' in page_text(answer)
+    end_session = urlsplit(url)
     query = parse_qs(end_session.query)
     assert f"http://{end_session.netloc}" == idporten.url and end_session.path == "/logout/"
     assert query["id_token_hint"] == [id_token]
@@ -221,11 +225,21 @@ def test_sign_out_ends_the_providers_session_too(client, idporten, patient):
     assert signed_in_user(client) is None
     assert client.get("/me/")["Location"].startswith("/me/sign-in/")
     # The provider takes the hint and sends the browser back to the sign-in page.
-    back = requests.get(answer["Location"], allow_redirects=False, timeout=10)
+    back = requests.get(url, allow_redirects=False, timeout=10)
     assert back.status_code == 302
     assert back.headers["Location"].startswith("http://testserver/me/sign-in/")
-    assert "Du er logget ut" in page_text(client.get("/me/sign-in/"))
+    assert "Du er logget ut" in page_text(client.get(back.headers["Location"]))
     assert AuditEvent.objects.filter(object_type="citizen", detail="signed out").count() == 1
+
+
+def test_sign_out_after_the_demo_login_goes_to_the_sign_in_page(client, settings, cast):
+    settings.CITIZEN_DEMO_LOGIN = True
+    client.post("/me/sign-in/demo/", {"identity_number": cast.shared.identity_number})
+    answer = client.post("/me/sign-out/")
+    assert answer.status_code == 302 and answer["Location"] == "/me/sign-in/"
+    assert signed_in_user(client) is None
+    assert "Du er logget ut" in page_text(client.get("/me/sign-in/"))
+    assert "Du er logget ut" not in page_text(client.get("/me/sign-in/"))  # said once
 
 
 def test_sign_out_is_a_post(client, idporten, patient):
