@@ -222,7 +222,7 @@ def _finish(request, name: str):
         return _refuse(request, _("%(provider)s did not give us your national identity "
                                   "number, so we cannot find your page.") % {"provider": label},
                        f"{name}: no identity claim")
-    given, family = _names(claims)
+    given, family = _names(claims) or _name_on_record(number)
     try:
         user = citizen_user(number, given_name=given, family_name=family, assurance_level=acr)
     except ValidationError as exc:
@@ -233,13 +233,27 @@ def _finish(request, name: str):
     return _signed_in(request, user, name, acr, id_token=token.get("id_token", ""))
 
 
-def _names(claims) -> tuple[str, str]:
+def _names(claims) -> tuple[str, str] | None:
+    """The name the provider gives (given_name and family_name, or name), or None."""
     given, family = claims.get("given_name") or "", claims.get("family_name") or ""
     if not (given or family) and claims.get("name"):
         given, _space, family = str(claims["name"]).rpartition(" ")
         if not given:
             given, family = family, ""
-    return str(given), str(family)
+    return (str(given), str(family)) if given or family else None
+
+
+def _name_on_record(number: str) -> tuple[str, str]:
+    """Where the provider gives no name: the patient's, or the representative's as the
+    coordinating unit or the patient wrote it; else none (the page then shows no name)."""
+    patient = Patient.objects.filter(identity_number=number).values_list(
+        "given_name", "family_name").first()
+    if patient:
+        return patient
+    name = Representation.objects.live().filter(
+        representative_identity_number=number).values_list(
+        "representative_name", flat=True).order_by("pk").first()
+    return (_names({"name": name}) if name else None) or ("", "")
 
 
 def _signed_in(request, user, provider: str, assurance: str, id_token: str = ""):
@@ -282,7 +296,7 @@ def sign_in_demo(request):
     if patient is not None:
         given, family = patient.given_name, patient.family_name
     else:
-        given, family = _names({"name": representation.representative_name})
+        given, family = _names({"name": representation.representative_name}) or ("", "")
     user = citizen_user(parsed.number, given_name=given, family_name=family,
                         assurance_level=DEMO_ASSURANCE)
     request.session[SESSION_NEXT] = request.POST.get("next", "")

@@ -99,6 +99,20 @@ def test_a_second_sign_in_finds_the_same_citizen(client, idporten, patient):
     assert Citizen.objects.filter(identity_number=patient.identity_number).count() == 1
 
 
+def test_without_a_name_from_the_provider_the_patients_name_is_used(client, idporten,
+                                                                      settings, patient):
+    settings.CITIZEN_OIDC_PROVIDERS = {"idporten": idporten.entry(scope="openid")}
+    assert sign_in(client, idporten, "patient").status_code == 302
+    user = signed_in_user(client)
+    assert (user.first_name, user.last_name) == ("Astrid", "Aune")
+
+
+def test_a_registered_redirect_uri_is_used_as_given(client, idporten, settings, db):
+    registered = "http://localhost/me/sign-in/idporten/callback/"
+    settings.CITIZEN_OIDC_PROVIDERS = {"idporten": idporten.entry(redirect_uri=registered)}
+    assert parse_qs(urlsplit(start(client)).query)["redirect_uri"] == [registered]
+
+
 def test_the_high_level_is_accepted(client, idporten, db):
     answer = sign_in(client, idporten, "high")
     assert answer.status_code == 302
