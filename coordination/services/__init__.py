@@ -50,3 +50,40 @@ __all__ = [
     "update_coordinator_profile", "update_goal", "update_measure", "update_plan",
     "waiting_days",
 ]
+
+# The patient's own door (issue 14): withdrawing consent, and the experience survey.
+from .consents import other_grounds, patient_revoke_consent  # noqa: E402
+from .experience import (  # noqa: E402
+    answer_experience_survey,
+    highest_service_level,
+    invite_to_experience_survey,
+)
+
+__all__ += [
+    "answer_experience_survey", "highest_service_level", "invite_to_experience_survey",
+    "other_grounds", "patient_revoke_consent",
+]
+
+# The patient's own door (issue 14): what the patient adds to the plan, and the staff's side.
+from .patient_input import (  # noqa: E402
+    acknowledge_patient_goal,
+    answer_goal_proposal,
+    comment_on_measure,
+    patient_add_goal,
+    patient_update_goal,
+    patient_write_what_matters,
+    propose_goal_wording,
+    submit_self_report,
+    withdraw_goal_proposal,
+)
+
+__all__ += [
+    "acknowledge_patient_goal", "answer_goal_proposal", "comment_on_measure",
+    "patient_add_goal", "patient_update_goal", "patient_write_what_matters",
+    "propose_goal_wording", "submit_self_report", "withdraw_goal_proposal",
+]
+
+# The plan's message thread between the patient's side and staff (issue 14).
+from .messages import mark_read, send_message, takes_part, thread  # noqa: E402
+
+__all__ += ["mark_read", "send_message", "takes_part", "thread"]

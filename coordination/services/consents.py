@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import StateConflict
+from pathways import citizen_access
 from pathways.models import CareRelationship, CareRelationshipReason
 from pathways.services import end_care_relationship, grant_care_relationship
 from registry.models import AuditAction, Organization
@@ -61,6 +62,23 @@ def revoke_consent(consent: Consent, *, by, expected_version: int | None = None)
     for the patient's open plans, its individual_plan relationship ends: its staff keep the
     patient only on other grounds."""
     current = lock_plan(consent.plan, by, expected_version=expected_version, allow_closed=True)
+    return _revoke(consent, current, by=by)
+
+
+@transaction.atomic
+def patient_revoke_consent(consent: Consent, *, by) -> Consent:
+    """The patient withdraws a consent on their own page (pathways.citizen_access: the
+    patient themself, part "consents"; a representative may not). The same ending of access
+    as revoke_consent, at once; no version to match: withdrawing is always allowed, and a
+    second withdrawal is refused as already done."""
+    plan = consent.plan
+    citizen_access.require_part(by, plan.patient, "consents")
+    current = IndividualPlan.objects.select_for_update(of=("self",)).select_related(
+        "coordinator__user", "municipality", "patient").get(pk=plan.pk)
+    return _revoke(consent, current, by=by)
+
+
+def _revoke(consent: Consent, current: IndividualPlan, *, by) -> Consent:
     now = timezone.now()
     if not Consent.objects.filter(pk=consent.pk, plan=current, revoked_at__isnull=True).update(
             revoked_at=now, revoked_by=by):
@@ -70,6 +88,23 @@ def revoke_consent(consent: Consent, *, by, expected_version: int | None = None)
     bump(current, by, action=AuditAction.UPDATE, obj=consent, allow_closed=True,
          summary=f"consent revoked: {consent.organization.name}")
     return consent
+
+
+def other_grounds(consent: Consent) -> list[str]:
+    """The grounds other than this consent on which its organisation sees the patient (the
+    labels of its active organisation-wide care relationships; an individual_plan one only
+    while another standing consent on an open plan grounds it): what the patient is told
+    before and after withdrawing, so that "can no longer see your plan" is said only when
+    it is true."""
+    patient = consent.plan.patient
+    relationships = CareRelationship.objects.active().filter(
+        patient=patient, organization=consent.organization, user__isnull=True)
+    other_consent = Consent.objects.filter(
+        plan__patient=patient, plan__status__in=OPEN_PLAN_STATUSES,
+        organization=consent.organization, revoked_at__isnull=True).exclude(pk=consent.pk)
+    if not other_consent.exists():
+        relationships = relationships.exclude(reason=CareRelationshipReason.INDIVIDUAL_PLAN)
+    return sorted({relationship.get_reason_display() for relationship in relationships})
 
 
 # -- Evaluations ---------------------------------------------------------------------------

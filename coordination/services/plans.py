@@ -34,6 +34,7 @@ from ..models import (
 from ._common import bump, lock_plan, not_in_future
 from .consents import end_consent_access
 from .coordinators import _end_personal_access
+from .experience import invite_to_experience_survey
 
 P = PlanStatus
 
@@ -76,6 +77,15 @@ def update_plan(plan: IndividualPlan, *, by, expected_version: int,
     what they changed)."""
     refuse_unknown(changes, PLAN_FIELDS, "plan")
     current = lock_plan(plan, by, expected_version=expected_version)
+    if current.what_matters_by_patient and "what_matters" in changes:
+        # The patient wrote it on their own pages: theirs alone (they may be messaged).
+        if (changes["what_matters"] or "").strip() != current.what_matters:
+            raise ValidationError({"what_matters": _(
+                "The patient wrote this on their own pages, so only they change it. Send "
+                "them a message instead.")})
+        del changes["what_matters"]
+        if not changes:
+            return current
     for name, value in changes.items():
         if isinstance(value, str):
             value = value.strip()
@@ -126,6 +136,9 @@ def set_status(plan: IndividualPlan, status: str, *, by, expected_version: int |
                 only_from=allowed_from, **changes)
     if status in (P.CLOSED, P.DECLINED):
         _end_plan_access(plan, by=by)
+    if status == P.CLOSED:
+        # The pathway has ended: the patient is asked how it went (PREM).
+        invite_to_experience_survey(plan)
     return plan
 
 
