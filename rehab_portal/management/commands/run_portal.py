@@ -202,6 +202,9 @@ class Command(BaseCommand):
             write(self.style.SUCCESS(f"Rehab Portal is running at {base}/"))
             write(f"  API docs (Swagger UI): {base}/api/docs/   OpenAPI schema: {base}/api/schema/")
             write(f"  Health:                {base}/healthz      Admin: {base}/admin/")
+            write(f"  The patient's own door: {base}{settings.CITIZEN_URL_PREFIX}sign-in/"
+                  + ("   (demo login: pick a demo patient or relative)"
+                     if settings.CITIZEN_DEMO_LOGIN else ""))
             write(f"  Broker: {settings.CELERY_BROKER_URL.split('://', 1)[0]}   "
                   f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
             try:
