@@ -41,3 +41,8 @@ urlpatterns = [
          views.remove_participant, name="remove_participant"),
     path("plans/<uuid:uuid>/evaluations/", views.record_evaluation, name="record_evaluation"),
 ]
+
+# The message thread with the patient, on the plan page: staff's reply (issue 14).
+urlpatterns += [
+    path("plans/<uuid:uuid>/messages/", views.send_plan_message, name="send_plan_message"),
+]

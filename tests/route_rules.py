@@ -190,6 +190,7 @@ WEB = {
         "record_consent", "revoke_consent", "update_goal", "add_sub_goal", "update_measure",
         "reword_goal", "reword_measure",
         "add_participant", "remove_participant", "record_evaluation")},
+    "coordination:send_plan_message": ("plan", "POST"),
 }
 WEB_NOT_BOUND = {
     "pathways:hospital_ward_board": "a hospital's board (tests/pathways/test_ward_board.py)",

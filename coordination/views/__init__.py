@@ -36,3 +36,8 @@ __all__ = [
     "reword_goal", "reword_measure", "service_options",
     "update_coordinator", "update_goal", "update_measure",
 ]
+
+# The message thread with the patient: staff's reply (issue 14).
+from .plan_messages import send_plan_message  # noqa: E402
+
+__all__ += ["send_plan_message"]

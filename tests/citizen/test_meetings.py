@@ -89,9 +89,9 @@ def test_the_patient_sees_the_coming_meeting_with_who_is_invited_in_plain_words(
     card = html.split(f'id="meeting-{meeting.uuid}"')[1]
     assert "Møterom 3" in card
     assert "Møte før utskriving fra UNN Tromsø" in card
-    people = card.split('class="citizen-people"')[1]
+    people = card.split('class="citizen-invited"')[1]
     assert ('Kåre Tromsø, koordinerende enhet i kommunen: '
-            '<span class="citizen-people__answer">har ikke svart</span>') in people
+            '<span class="citizen-invited__answer">har ikke svart</span>') in people
     # The citizen first, then the patient's own people, then staff.
     assert people.index("(Astrid Aune), pasienten") < people.index("Dina Aune") \
         < people.index("Kåre")
