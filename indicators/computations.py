@@ -19,6 +19,7 @@ model applies the population.
 """
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
@@ -45,10 +48,13 @@ from coordination.models import (
     Coordinator,
     CoordinatorAssignment,
     CoordinatorKind,
+    ExperienceQuestion,
+    ExperienceResponse,
     IndividualPlan,
     Measure,
     PlanRequest,
     PlanStatus,
+    SelfReport,
 )
 from pathways.billing import daily_rates
 from pathways.models import (
@@ -86,7 +92,14 @@ PARAMETERS: dict[str, dict] = {
     Computation.LEVEL_SHARE: {"levels": []},  # level codes in the numerator
     Computation.SPECIALISED_REHABILITATION: {},
     Computation.COORDINATORS: {"kind": "", "trained": False},
+    Computation.SELF_REPORT_CHANGE: {"score": "performance"},  # or "satisfaction"
+    Computation.EXPERIENCE_SHARE: {"question": "overall", "at_least": 4},
+    Computation.EXPERIENCE_MEAN: {"question": ""},  # "": each respondent's mean of all
 }
+
+SELF_REPORT_SCORES = ("performance", "satisfaction")
+# A mean of points is kept in hundredths of a point (models.Unit.POINTS).
+HUNDREDTHS = 100
 
 # Computations of a stock at compute time (not of events in a month): only the current
 # month is computed, and the rows of past months are kept as they were last computed.
@@ -127,6 +140,17 @@ def parameter_errors(computation: str, parameters: dict) -> list[str]:
             "kinds": ", ".join(CoordinatorKind.values)})
     if "trained" in parameters and not isinstance(parameters["trained"], bool):
         errors.append(_("\"trained\" is true or false."))
+    if "score" in parameters and parameters["score"] not in SELF_REPORT_SCORES:
+        errors.append(_("\"score\" is \"performance\" or \"satisfaction\"."))
+    if "question" in parameters:
+        allowed_questions = ExperienceQuestion.values + (
+            [""] if computation == Computation.EXPERIENCE_MEAN else [])
+        if parameters["question"] not in allowed_questions:
+            errors.append(_("\"question\" is one of: %(questions)s.") % {
+                "questions": ", ".join(q or "\"\"" for q in allowed_questions)})
+    at_least = parameters.get("at_least")
+    if "at_least" in parameters and (isinstance(at_least, bool) or at_least not in range(1, 6)):
+        errors.append(_("\"at_least\" is a whole number from 1 to 5."))
     return errors
 
 
@@ -714,6 +738,105 @@ def coordinators(ctx: Context) -> list[Row]:
     return rows.result()
 
 
+# What patients report -------------------------------------------------------------------------
+
+def self_report_change(ctx: Context) -> list[Row]:
+    """Goals whose latest self-report (by evaluation date) was submitted in the month and
+    has an earlier one → the mean change of the `score` (performance, or satisfaction;
+    1-10) from the goal's first self-report to that latest, in hundredths of a point; a row
+    per highest pyramid level among the services of the goal's measures (dimension = level
+    code) beside the whole. Attributed to the plan's municipality. Aggregates only: a goal
+    is one observation, and the count of goals decides suppression."""
+    rows = ctx.rows()
+    score = ctx.parameters.get("score") or "performance"
+    goal_reports = SelfReport.objects.filter(goal=OuterRef("goal"))
+    later = goal_reports.filter(
+        Q(for_evaluation_on__gt=OuterRef("for_evaluation_on"))
+        | Q(for_evaluation_on=OuterRef("for_evaluation_on"), pk__gt=OuterRef("pk")))
+    first = goal_reports.order_by("for_evaluation_on", "pk")
+    level = Measure.objects.filter(goal=OuterRef("goal"), service__isnull=False).order_by(
+        "-service__level__sort_order").values("service__level__code")[:1]
+    latest = SelfReport.objects.filter(
+        in_months("submitted_at", ctx.months), submitted_at__lte=ctx.now).filter(
+        ~Exists(later)).annotate(
+        first_pk=Subquery(first.values("pk")[:1]),
+        first_score=Subquery(first.values(score)[:1]),
+        level=Subquery(level)).exclude(first_pk=F("pk")).annotate(
+        change=F(score) - F("first_score"))
+    for group in _grouped_values(latest, month_of("submitted_at"),
+                                 ("plan__municipality_id", "level", "change")):
+        number = ctx.numbers.get(group["plan__municipality_id"])
+        amount = int(group["change"]) * HUNDREDTHS * group["count"]
+        rows.add(group["month"], number, numerator=amount, denominator=group["count"])
+        if group["level"]:
+            rows.add(group["month"], number, dimension=group["level"], numerator=amount,
+                     denominator=group["count"])
+    return rows.result()
+
+
+def _score(value) -> int | None:
+    """An answer as JSON gives it back (a number, or its text through ->>)."""
+    try:
+        score = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return score if 1 <= score <= 5 else None
+
+
+def experience_share(ctx: Context) -> list[Row]:
+    """Experience-survey answers of the month (ExperienceResponse, anonymous) with an answer
+    to `question` (default "overall") → those answering `at_least` (default 4) or more on
+    the 1-5 scale; a row per highest service level of the plan (dimension) beside the
+    whole."""
+    rows = ctx.rows()
+    question = ctx.parameters.get("question") or "overall"
+    at_least = int(ctx.parameters.get("at_least") or 4)
+    answers = ExperienceResponse.objects.filter(month__in=sorted(ctx.months)).annotate(
+        answer=KeyTextTransform(question, "answers"))
+    for group in answers.values("month", "municipality_id", "service_level", "answer").annotate(
+            count=Count("pk")).order_by():
+        score = _score(group["answer"])
+        if score is None:
+            continue
+        number = ctx.numbers.get(group["municipality_id"])
+        high = group["count"] if score >= at_least else 0
+        rows.add(group["month"], number, numerator=high, denominator=group["count"])
+        if group["service_level"]:
+            rows.add(group["month"], number, dimension=group["service_level"],
+                     numerator=high, denominator=group["count"])
+    return rows.result()
+
+
+def experience_mean(ctx: Context) -> list[Row]:
+    """Experience-survey answers of the month → the mean score (1-5) in hundredths of a
+    point: of `question`, or (question "") each respondent's own mean of the questions they
+    answered, so that a respondent counts once whatever the number of answers. A row per
+    highest service level (dimension) beside the whole."""
+    rows = ctx.rows()
+    question = ctx.parameters.get("question") or ""
+    answers = ExperienceResponse.objects.filter(month__in=sorted(ctx.months))
+    # Alike answers come back once with their count (at most 5^6 per month and place).
+    for group in answers.values("month", "municipality_id", "service_level", "answers").annotate(
+            count=Count("pk")).order_by():
+        given = group["answers"]
+        if isinstance(given, str):  # a JSON column some backends hand back as text
+            given = json.loads(given)
+        given = given if isinstance(given, dict) else {}
+        if question:
+            scores = [s for s in [_score(given.get(question))] if s is not None]
+        else:
+            scores = [s for s in (_score(v) for v in given.values()) if s is not None]
+        if not scores:
+            continue
+        amount = round(HUNDREDTHS * sum(scores) / len(scores)) * group["count"]
+        number = ctx.numbers.get(group["municipality_id"])
+        rows.add(group["month"], number, numerator=amount, denominator=group["count"])
+        if group["service_level"]:
+            rows.add(group["month"], number, dimension=group["service_level"],
+                     numerator=amount, denominator=group["count"])
+    return rows.result()
+
+
 COMPUTATIONS: dict[str, Callable[[Context], list[Row]]] = {
     Computation.NOTICE_ON_TIME: notice_on_time,
     Computation.NOTICE_HOURS: notice_hours,
@@ -729,6 +852,9 @@ COMPUTATIONS: dict[str, Callable[[Context], list[Row]]] = {
     Computation.LEVEL_SHARE: level_share,
     Computation.SPECIALISED_REHABILITATION: specialised_rehabilitation,
     Computation.COORDINATORS: coordinators,
+    Computation.SELF_REPORT_CHANGE: self_report_change,
+    Computation.EXPERIENCE_SHARE: experience_share,
+    Computation.EXPERIENCE_MEAN: experience_mean,
 }
 
 

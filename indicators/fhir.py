@@ -44,7 +44,8 @@ UCUM = "http://unitsofmeasure.org"
 
 SCORING = {Unit.SHARE: "proportion", Unit.HOURS: "continuous-variable",
            Unit.DAYS: "continuous-variable", Unit.NOK: "continuous-variable",
-           Unit.DAYS_PER_1000: "ratio", Unit.PER_1000: "ratio", Unit.PER_10000: "ratio"}
+           Unit.DAYS_PER_1000: "ratio", Unit.PER_1000: "ratio", Unit.PER_10000: "ratio",
+           Unit.POINTS: "continuous-variable", Unit.POINTS_CHANGE: "continuous-variable"}
 IMPROVEMENT = {Direction.HIGHER_IS_BETTER: "increase", Direction.LOWER_IS_BETTER: "decrease"}
 SCORE_UNIT = {
     Unit.SHARE: {"unit": "%", "system": UCUM, "code": "%"},
@@ -54,6 +55,8 @@ SCORE_UNIT = {
     Unit.DAYS_PER_1000: {"unit": "days per 1 000 inhabitants"},
     Unit.PER_1000: {"unit": "per 1 000 inhabitants"},
     Unit.PER_10000: {"unit": "per 10 000 inhabitants"},
+    Unit.POINTS: {"unit": "points"},
+    Unit.POINTS_CHANGE: {"unit": "points"},
 }
 AREA_PREFIX = {MUNICIPALITY: "k", HEALTH_TRUST: "t", HOSPITAL: "h", REGION: "r"}
 
@@ -170,7 +173,7 @@ def measure_report(report: Report) -> dict:
         if indicator.unit == Unit.SHARE:
             group["population"] = [_count("numerator", cell.numerator),
                                    _count("denominator", cell.denominator)]
-        elif indicator.unit in (Unit.HOURS, Unit.DAYS):
+        elif indicator.unit in (Unit.HOURS, Unit.DAYS, Unit.POINTS, Unit.POINTS_CHANGE):
             group["population"] = [_count("measure-population", cell.count)]
         elif indicator.unit == Unit.NOK:
             group["population"] = [_count("measure-population", cell.denominator)]

@@ -33,6 +33,11 @@ class Unit(models.TextChoices):
     NOK = "nok", _("NOK")
     PER_1000 = "per_1000", _("Per 1 000 inhabitants")
     PER_10000 = "per_10000", _("Per 10 000 inhabitants")
+    # Means of what patients report (reading.POINT_UNITS): the numerator is the sum of the
+    # values in hundredths of a point (a respondent's own mean of several answers stays a
+    # whole number), the denominator the number of values (goals, respondents).
+    POINTS = "points", _("Points (mean)")
+    POINTS_CHANGE = "points_change", _("Change in points (mean)")
 
 
 class Direction(models.TextChoices):
@@ -64,6 +69,10 @@ class Computation(models.TextChoices):
     SPECIALISED_REHABILITATION = "specialised_rehabilitation", _(
         "Specialised rehabilitation stays")
     COORDINATORS = "coordinators", _("Coordinators per inhabitant")
+    SELF_REPORT_CHANGE = "self_report_change", _(
+        "Change in self-reported scores per service level")
+    EXPERIENCE_SHARE = "experience_share", _("Experience survey: share answering high")
+    EXPERIENCE_MEAN = "experience_mean", _("Experience survey: mean score")
 
 
 class Indicator(models.Model):
@@ -214,7 +223,9 @@ class Figure(models.Model):
     """A month's numerator and denominator of one indicator for one municipality (its
     current number), and for one hospital where the hospital answers for it; `dimension`
     splits it further (a pyramid level, a service). Medians keep a histogram of whole
-    hours or days, {"value": count}, so that sums of months and areas keep their median."""
+    hours or days, {"value": count}, so that sums of months and areas keep their median.
+    A mean of points (Unit.POINTS, POINTS_CHANGE) keeps the sum in hundredths of a point,
+    which is negative where scores fell (a change)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
@@ -222,8 +233,7 @@ class Figure(models.Model):
     hospital = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="+")
     dimension = models.CharField(_("dimension"), max_length=60, blank=True)
-    numerator = models.BigIntegerField(_("numerator"), default=0,
-                                       validators=[MinValueValidator(0)])
+    numerator = models.BigIntegerField(_("numerator"), default=0)
     denominator = models.BigIntegerField(_("denominator"), default=0,
                                          validators=[MinValueValidator(0)])
     histogram = models.JSONField(_("histogram"), null=True, blank=True)

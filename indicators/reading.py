@@ -12,7 +12,10 @@ How a value is worked out follows the indicator's unit:
 - days_per_1000, per_1000, per_10000: numerator / population · 1 000 (10 000), with the
   area's population of the period's year (indicators.population.population_for); a
   hospital has no population of its own, so no rate;
-- nok: the numerator's sum.
+- nok: the numerator's sum;
+- points, points_change: the mean, numerator / denominator / 100 (the numerator is kept in
+  hundredths of a point), the denominator (goals, respondents) the count that decides
+  suppression; a change shows its sign ("+1,3").
 A municipality, health-trust or region area sums every figure of its municipality numbers
 (whichever hospital); a hospital area sums the figures it answers for (any municipality).
 
@@ -40,6 +43,8 @@ from .population import population_for
 NONE_DISPLAY = "–"
 MEDIAN_UNITS = (Unit.HOURS, Unit.DAYS)
 RATE_UNITS = {Unit.DAYS_PER_1000: 1000, Unit.PER_1000: 1000, Unit.PER_10000: 10000}
+POINT_UNITS = (Unit.POINTS, Unit.POINTS_CHANGE)
+HUNDREDTHS = 100
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -99,6 +104,8 @@ def display(unit: str, value: Decimal | None) -> str:
         return f"{_number(value)} %"
     if unit == Unit.NOK:
         return _("NOK %(amount)s") % {"amount": _number(value, 0)}
+    if unit == Unit.POINTS_CHANGE and value > 0:
+        return f"+{_number(value)}"
     return _number(value)
 
 
@@ -121,6 +128,11 @@ def _cell(unit: str, numerator: int, denominator: int, histogram: Counter | None
             if population[0]:
                 value = (Decimal(numerator * RATE_UNITS[unit]) / Decimal(population[0])
                          ).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    elif unit in POINT_UNITS:
+        count = denominator
+        if denominator:
+            value = (Decimal(numerator) / Decimal(HUNDREDTHS * denominator)).quantize(
+                ONE_DECIMAL, ROUND_HALF_UP)
     elif unit == Unit.NOK:
         # The days or stays the amount is for; an amount without them has an unknown count
         # (None), which suppression treats as small: a cost divided by the daily rate would

@@ -24,7 +24,14 @@ from django.db import transaction
 from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from coordination.models import IndividualPlan, Measure, PlanRequest, PlanVersion
+from coordination.models import (
+    ExperienceResponse,
+    IndividualPlan,
+    Measure,
+    PlanRequest,
+    PlanVersion,
+    SelfReport,
+)
 from pathways.models import (
     Admission,
     DischargeMeeting,
@@ -201,6 +208,8 @@ def all_months(now: datetime.datetime) -> list[datetime.date]:
         IndividualPlan.objects.aggregate(first=Min("created_at"))["first"],
         Measure.objects.filter(service__isnull=False).aggregate(
             first=Min("starts_on"))["first"],
+        SelfReport.objects.aggregate(first=Min("submitted_at"))["first"],
+        ExperienceResponse.objects.aggregate(first=Min("month"))["first"],
     ]
     months = [as_month(first) for first in firsts if first is not None]
     current = as_month(now)
@@ -262,6 +271,13 @@ def touched_months(since: datetime.datetime, now: datetime.datetime) -> set[date
     add(Admission.objects.filter(patient__in=plans.values("patient"),
                                  needs_interdisciplinary_follow_up=True).values_list(
         "discharged_at", flat=True))
+    # Self-reports: every report of a goal that got one since (the goal's latest, whose
+    # month holds its change, may have moved) and of a plan changed since (a measure decides
+    # the goal's level). Experience answers carry their month, never before the
+    # watermark's: months_from(since, now) has it.
+    reported = SelfReport.objects.filter(submitted_at__gt=since).values("goal")
+    add(SelfReport.objects.filter(Q(goal__in=reported) | Q(plan__in=plans)).values_list(
+        "submitted_at", flat=True))
     seen = PlanVersion.objects.filter(
         plan__in=plans, number=Subquery(PlanVersion.objects.filter(
             plan=OuterRef("plan"), created_at__lte=since).order_by("-number").values(

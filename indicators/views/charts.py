@@ -73,13 +73,17 @@ def line_chart(labels: list[str], series: list[Series], *, share: bool = False,
     if target is not None:
         values.append(target)
     top = scale_top(values, share=share)
+    # A change can fall below zero: the axis then reaches a round number below the lowest.
+    low = min((float(v) for v in values), default=0.0)
+    bottom = -_nice_ceiling(-low) if low < 0 else 0.0
+    span = top - bottom
     step = plot_width / max(len(labels) - 1, 1)
 
     def x(index):
         return round(c["left"] + (index * step if len(labels) > 1 else plot_width / 2), 1)
 
     def y(value):
-        return round(c["top"] + plot_height - float(value) / top * plot_height, 1)
+        return round(c["top"] + plot_height - (float(value) - bottom) / span * plot_height, 1)
 
     for s in series:
         s.segments, current = [], []
@@ -100,7 +104,7 @@ def line_chart(labels: list[str], series: list[Series], *, share: bool = False,
     every = 1 if len(labels) <= 8 else 2 if len(labels) <= 16 else 3
     ticks = [{"x": x(i), "label": label, "shown": i % every == 0 or i == len(labels) - 1}
              for i, label in enumerate(labels)]
-    grid = [{"y": y(top * fraction / 4), "label": _number(top * fraction / 4)}
+    grid = [{"y": y(bottom + span * fraction / 4), "label": _number(bottom + span * fraction / 4)}
             for fraction in range(5)]
     described = "; ".join(
         f"{s.name}: " + ", ".join(
@@ -113,7 +117,8 @@ def line_chart(labels: list[str], series: list[Series], *, share: bool = False,
         "series": series,
         "ticks": [t for t in ticks if t["shown"]],
         "grid": grid,
-        "target_y": y(target) if target is not None and float(target) <= top else None,
+        "target_y": y(target) if target is not None and bottom <= float(target) <= top
+        else None,
         "plot_right": c["width"] - c["right"],
         "plot_bottom": c["top"] + plot_height,
         "axis_label_y": c["height"] - 12,

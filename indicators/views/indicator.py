@@ -3,6 +3,8 @@ indicators (definition, numerator, denominator, unit, direction, target, source,
 the health-trust areas and municipalities of the region ranked with bars, and the trend of
 the reader's areas (or the area they picked) against the region, as a chart and a table."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET
 from .. import exports
 from ..access import KIND_MUNICIPALITY, KIND_REGIONAL, scope_for
 from ..models import Direction, Indicator
-from ..reading import RATE_UNITS
+from ..reading import HUNDREDTHS, POINT_UNITS, RATE_UNITS
 from ..suppression import SUPPRESSED
 from . import charts, common
 from .dashboard import drill_down, region_municipalities
@@ -31,6 +33,10 @@ def _counts(indicator, cell) -> tuple[str, str]:
     if cell is None:
         return "", ""
     below = cell.population if indicator.unit in RATE_UNITS else cell.denominator
+    if indicator.unit in POINT_UNITS and cell.numerator is not None:
+        # The sum of points (kept in hundredths), as a reader adds them up.
+        return formats.number_format(Decimal(cell.numerator) / HUNDREDTHS, 1, use_l10n=True,
+                                     force_grouping=True), _whole(below)
     return _whole(cell.numerator), _whole(below)
 
 

@@ -24,13 +24,14 @@ from ..models import (
     AGE_OF_HEALTH_CONSENT,
     Representation,
     RepresentationKind,
+    RepresentationScope,
 )
 from ..services.representations import is_ke_of
 
 K = RepresentationKind
-PARTS = (("sees_plan", gettext_lazy("The individual plan")),
-         ("sees_meetings", gettext_lazy("Meetings")),
-         ("sees_messages", gettext_lazy("Messages")))
+PARTS = (("sees_plan", RepresentationScope.PLAN.label),
+         ("sees_meetings", RepresentationScope.MEETINGS.label),
+         ("sees_messages", RepresentationScope.MESSAGES.label))
 
 
 class PartsForm(forms.Form):
