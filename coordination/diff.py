@@ -205,9 +205,9 @@ def _field_changes(section: str, item: str, before: dict, after: dict, *, shown=
                    goals=({}, {})) -> list[Change]:
     changes = []
     for name in _reading_order(section, [*before, *(k for k in after if k not in before)]):
-        if name == "id":
-            continue
-        old, new = before.get(name), after.get(name)
+        if name == "id" or name not in before or name not in after:
+            continue  # a key only one of them has came with a newer snapshot: no change
+        old, new = before[name], after[name]
         if old == new:
             continue
         long = _is_long(old) or _is_long(new)

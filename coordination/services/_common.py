@@ -90,7 +90,8 @@ def snapshot(plan: IndividualPlan) -> dict:
     goal_uuid = {g.pk: str(g.uuid) for g in goal_rows}
     goals = [{
         "id": str(g.uuid), "parent": goal_uuid.get(g.parent_id), "text": g.text,
-        "expressed_by_patient": g.expressed_by_patient, "target_date": _date(g.target_date),
+        "expressed_by_patient": g.expressed_by_patient,
+        "written_by_patient": g.written_by_patient, "target_date": _date(g.target_date),
         "status": g.status, "position": g.position,
     } for g in goal_rows]
     measures = [{

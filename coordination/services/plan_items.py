@@ -74,6 +74,11 @@ def update_goal(goal: Goal, *, by, expected_version: int | None = None, **change
     current = lock_plan(goal.plan, by, expected_version=expected_version)
     goal = Goal.objects.get(pk=goal.pk, plan=current)
     old_text = goal.text
+    if goal.written_by_patient and "text" in changes and \
+            (changes["text"] or "").strip() != old_text:
+        # The patient's own words: staff propose (patient_input.propose_goal_wording).
+        raise ValidationError({"text": _(
+            "Written by the patient: propose a new wording instead.")})
     for name, value in changes.items():
         setattr(goal, name, value)
     _check_goal(goal, current)
