@@ -42,6 +42,17 @@ urlpatterns = [
     path("plans/<uuid:uuid>/evaluations/", views.record_evaluation, name="record_evaluation"),
 ]
 
+# What the patient added on their own pages (issue 14): take their goal into the plan,
+# propose a new wording of it, withdraw a proposal.
+urlpatterns += [
+    path("plans/<uuid:uuid>/goals/<uuid:goal_uuid>/acknowledge/",
+         views.acknowledge_patient_goal, name="acknowledge_patient_goal"),
+    path("plans/<uuid:uuid>/goals/<uuid:goal_uuid>/propose/", views.propose_goal_wording,
+         name="propose_goal_wording"),
+    path("plans/<uuid:uuid>/goals/<uuid:goal_uuid>/proposal/withdraw/",
+         views.withdraw_goal_proposal, name="withdraw_goal_proposal"),
+]
+
 # The message thread with the patient, on the plan page: staff's reply (issue 14).
 urlpatterns += [
     path("plans/<uuid:uuid>/messages/", views.send_plan_message, name="send_plan_message"),

@@ -189,7 +189,8 @@ WEB = {
         "edit_what_matters", "add_goal", "add_measure", "change_status", "reassign_coordinator",
         "record_consent", "revoke_consent", "update_goal", "add_sub_goal", "update_measure",
         "reword_goal", "reword_measure",
-        "add_participant", "remove_participant", "record_evaluation")},
+        "add_participant", "remove_participant", "record_evaluation",
+        "acknowledge_patient_goal", "propose_goal_wording", "withdraw_goal_proposal")},
     "coordination:send_plan_message": ("plan", "POST"),
 }
 WEB_NOT_BOUND = {

@@ -37,6 +37,15 @@ __all__ = [
     "update_coordinator", "update_goal", "update_measure",
 ]
 
+# What the patient added on their own pages: the staff's steps on it (issue 14).
+from .plan_from_patient import (  # noqa: E402
+    acknowledge_patient_goal,
+    propose_goal_wording,
+    withdraw_goal_proposal,
+)
+
+__all__ += ["acknowledge_patient_goal", "propose_goal_wording", "withdraw_goal_proposal"]
+
 # The message thread with the patient: staff's reply (issue 14).
 from .plan_messages import send_plan_message  # noqa: E402
 

@@ -37,8 +37,11 @@ OVERVIEW_BUDGET = 10
 #  consents, evaluations, coordinator assignments (with coordinator and user), 14 the KE
 #  check, 15 versions, 16 memberships with the unread count (navigation), 17 services and
 #  18 organisations of the forms; 19 the coordinators with their load (the KE's form to
-#  change the coordinator).
-PLAN_BUDGET = 19
+#  change the coordinator); 20 the patient's comments on the measures (plan_from_patient:
+#  a plan in force adds its self-reports and one with the patient's own goals their
+#  proposals, tests/coordination/test_plan_from_patient.py) and 21 the message thread
+#  (plan_messages).
+PLAN_BUDGET = 21
 
 
 def overview(client, **params):
