@@ -154,7 +154,7 @@ def describe(events: list[AuditEvent], *, patient: Patient, viewer) -> list[Entr
     for event in events:
         by_me = event.user_id is not None and event.user_id == viewer.pk
         if by_me or citizens.get(event.user_id) == patient.identity_number:
-            who = _("You")
+            who = _("You yourself")
         elif event.user_id in citizens:
             kind = kinds.get(citizens[event.user_id])
             what_to_you = REPRESENTATIVE.get(kind) or _("acting for you")

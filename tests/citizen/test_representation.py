@@ -224,4 +224,4 @@ def test_the_grant_is_in_the_patients_log(cast, plan, client, daughter_number):
     sign_in(client, cast.shared.identity_number)
     grant(client, cast.shared, daughter_number, sees_meetings="on")
     page = client.get(url("rights_log", cast.shared)).content.decode()
-    assert "<strong>Du</strong> ga noen tilgang til siden din" in page
+    assert "<strong>Du selv</strong> ga noen tilgang til siden din" in page

@@ -59,7 +59,7 @@ def test_the_log_shows_the_kes_read_of_the_plan_in_plain_words(cast, plan, clien
     items = log_items(response.content.decode())
     assert "<strong>Kåre Tromsø, koordinerende enhet, Tromsø</strong> leste planen din" in items
     # Newest first: this very read of the log is at the top, as the patient's own.
-    assert items[0] == "<strong>Du</strong> leste loggen over hvem som har lest " \
+    assert items[0] == "<strong>Du selv</strong> leste loggen over hvem som har lest " \
                        "opplysningene dine"
     assert AuditEvent.objects.filter(user=astrid, object_type=AuditObjectType.ACCESS_LOG,
                                      patient_uuid=cast.shared.uuid).count() == 1
@@ -74,7 +74,7 @@ def test_only_others_and_the_period_filter_the_log(cast, plan, client, monkeypat
     client.get(url("rights", cast.shared))
     items = log_items(client.get(url("rights_log", cast.shared), {"others": "on"}).content
                       .decode())
-    assert items and not any(item.startswith("<strong>Du</strong>") for item in items)
+    assert items and not any(item.startswith("<strong>Du selv</strong>") for item in items)
     # A month from now, nothing is within the last 30 days; everything still is "all".
     later = timezone.now() + datetime.timedelta(days=31)
     monkeypatch.setattr("citizen.views.rights.now", lambda: later)
