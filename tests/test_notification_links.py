@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from citizen.auth import citizen_user
 from common import sweeps
 from coordination import services as coordination
 from coordination import tasks as coordination_tasks
@@ -17,9 +18,11 @@ from coordination.models import RequestKind, RequestSource
 from pathways import services, tasks
 from pathways.models import (
     DischargeDestination,
+    DischargeMeeting,
     MessageStatus,
     MunicipalAnswerKind,
     ParticipantKind,
+    Patient,
 )
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
 from registry.tasks import build_email
@@ -49,6 +52,10 @@ KINDS = NOTICE_KINDS | {
     "coordination.coordinator_assigned", "coordination.request_waiting",
     "coordination.over_capacity", "coordination.evaluation_soon",
     "coordination.evaluation_due", "coordination.evaluation_overdue",
+    # The patient's own door.
+    "discharge_meeting.citizen_answer", "discharge_meeting.citizen_topics",
+    "discharge_meeting.patient_minutes", "coordination.plan_message",
+    "coordination.plan_message_to_patient",
 }
 
 UNLINKED = {"early_notification.escalation"}
@@ -67,6 +74,7 @@ def every_kind(cast, settings, opened):
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
     cast.ke_unn = factories.user("ke_unn", cast.unn_hf, Role.KE_STAFF, email="ke@unn.example")
+    Patient.objects.filter(pk=cast.shared.pk).update(email="astrid@example.org")
     now = timezone.now()
 
     # The early notification: reminded before its deadline, overdue and escalated after.
@@ -177,6 +185,25 @@ def every_kind(cast, settings, opened):
         opened.sweep(coordination_tasks.remind_evaluations, now + datetime.timedelta(days=days))
         opened.check()
     coordination.update_coordinator_profile(kora, by=cast.ke_tromso, capacity=1)
+    opened.check()
+
+    # The patient's own door: her answer to the meeting and what she wants to talk about
+    # (the organiser is told who answered, not what), the minutes written for her after the
+    # meeting (she is e-mailed that there is something new), and a message each way (staff
+    # are notified, the patient e-mailed, and neither is told what it says).
+    astrid = citizen_user(cast.shared.identity_number)
+    mine = meeting.participants.get(kind=ParticipantKind.PATIENT)
+    services.citizen_respond(mine, astrid, accept=True)
+    opened.check()
+    services.citizen_add_topics(mine, astrid, "Hjemmetrening")
+    opened.check()
+    DischargeMeeting.objects.filter(pk=meeting.pk).update(scheduled_at=now - HOUR)  # held
+    meeting.refresh_from_db()
+    services.record_patient_minutes(meeting, by=cast.planner, text="Du drar hjem fredag.")
+    opened.check()
+    coordination.send_message(plan, by=astrid, body="Kan vi snakke om trening?")
+    opened.check()
+    coordination.send_message(plan, by=cast.coordinator, body="Ja, på torsdag.")
     opened.check()
     second = coordination.submit_plan_request(
         patient=new_patient(cast, "Olga"), municipality=cast.tromso,
