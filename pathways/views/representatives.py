@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from common.htmx import form_step, posted, render_panel, step_done, step_view
+from registry.capabilities import Capability, organizations_where
 from registry.models import AuditObjectType
 
 from .. import services
@@ -78,8 +79,11 @@ def _representation(patient, uuid) -> Representation:
 
 
 def section_context(user, patient) -> dict | None:
-    """The patient page's section (None: not for this user), its read audited."""
-    if not is_ke_of(user, patient):
+    """The patient page's section (None: not for this user), its read audited: one query
+    for the representations (and the audit's INSERT when there are any); whether the
+    user is the patient's KE comes from the request's memberships."""
+    if getattr(user, "is_citizen", False) or patient.municipality_id not in {
+            o.pk for o in organizations_where(user, Capability.WORK_IN_COORDINATING_UNIT)}:
         return None
     rows = list(Representation.objects.filter(patient=patient).select_related("patient")
                 .order_by("withdrawn_at", "-valid_from", "pk"))

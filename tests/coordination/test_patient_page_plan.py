@@ -15,9 +15,10 @@ from registry.models import AuditAction, AuditEvent
 from .conftest import activate, make_plan, submit
 
 # The patient page's eight queries (session, user, the patient in scope, its audit with
-# grounds, relationships, the access-log check, next of kin, the navigation's memberships)
-# and the plan section's three.
-PATIENT_PAGE_BUDGET = 11
+# grounds, relationships, the access-log check, next of kin, the navigation's memberships),
+# the representatives' one (pathways.views.representatives, for the KE) and the plan
+# section's three.
+PATIENT_PAGE_BUDGET = 12
 
 
 def detail(client, patient):
