@@ -112,6 +112,8 @@ def register_representative(request, uuid):
                "kind": K.PARENT if years_on(patient.birth_date, timezone.localdate())
                < AGE_OF_HEALTH_CONSENT else K.GUARDIAN}
     form = RegisterForm(posted(request), initial=initial)
+    if initial["kind"] == K.GUARDIAN:  # 16 or older: no parent is registered
+        form.fields["kind"].choices = [(K.GUARDIAN, K.GUARDIAN.label)]
 
     def step(data):
         return services.register_representative(

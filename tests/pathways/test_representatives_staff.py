@@ -6,11 +6,12 @@ only, each step audited, a refused one writing nothing."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from citizen.auth import BACKEND, citizen_user
-from pathways import citizen_access
+from pathways import citizen_access, services
 from pathways.models import Representation, RepresentationKind
 from registry.models import AuditEvent, AuditObjectType
 from tests import factories
@@ -88,9 +89,15 @@ def test_no_parent_is_registered_for_a_patient_of_16(cast, client):
     sixteen = factories.patient(cast.ke_tromso, "Ida", "Isaksen", municipality=cast.tromso,
                                 birth_date=years_ago(16))
     client.force_login(cast.ke_tromso)
+    assert 'value="parent"' not in client.get(register_url(sixteen)).content.decode()
     response = register(client, sixteen, parent_number())
     assert response.status_code == 422
-    assert "16" in response.content.decode()
+    assert not Representation.objects.exists()
+    # Past the form, the service says why.
+    with pytest.raises(ValidationError, match="16"):
+        services.register_representative(
+            sixteen, by=cast.ke_tromso, kind=RepresentationKind.PARENT,
+            identity_number=parent_number(), name="Sara Eriksen")
     assert not Representation.objects.exists()
     # A guardian, yes.
     assert register(client, sixteen, parent_number(), kind="guardian",
