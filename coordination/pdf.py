@@ -260,6 +260,17 @@ def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
     audit and a file read."""
     current = one_or_404(visible_plans(printed_by).select_related("patient"),
                          uuid=plan.uuid if isinstance(plan, IndividualPlan) else plan)
+    printed = plan_document(current, language=language)
+    audit_reads(printed_by, [current], object_type=AuditObjectType.INDIVIDUAL_PLAN,
+                patient_of=lambda plan: plan.patient, action=AuditAction.PRINT,
+                detail=f"PDF v{printed.version} {printed.language}")
+    return printed
+
+
+def plan_document(current: IndividualPlan, *, language: str | None = None) -> PlanPrint:
+    """The PDF of a plan whose access the caller has decided (`current` with its patient):
+    the stored rendering of its current version when there is one, else a new rendering,
+    stored for the next download. The caller audits the print."""
     language = print_language(language)
     storage = storages["default"]
     data = _read_stored(storage, stored_name(current, language))
@@ -269,7 +280,4 @@ def print_plan(plan: IndividualPlan | uuid.UUID | str, *, printed_by,
         current = plan_for_print(current)
         data = render_plan_document(current, language=language)
         _store(storage, current, stored_name(current, language), data)
-    audit_reads(printed_by, [current], object_type=AuditObjectType.INDIVIDUAL_PLAN,
-                patient_of=lambda plan: plan.patient, action=AuditAction.PRINT,
-                detail=f"PDF v{current.version} {language}")
     return PlanPrint(data, current.version, language, rendered)

@@ -15,7 +15,6 @@ is no plan to the patient."""
 
 from django import forms
 from django.contrib import messages
-from django.core.files.storage import storages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -428,22 +427,15 @@ def plan_pdf(request, patient, plan):
     rendering of its current version when there is one, else a new one, stored. Audited as a
     print by the citizen."""
     access = door(request, patient, PART)
-    current = IndividualPlan.objects.select_related("patient").get(
-        pk=_plan_of(access, plan).pk)
-    language = pdf.print_language()
-    storage = storages["default"]
-    name = pdf.stored_name(current, language)
-    data = pdf._read_stored(storage, name)
-    if data is None:
-        current = pdf.plan_for_print(current)
-        data = pdf.render_plan_document(current, language=language)
-        pdf._store(storage, current, pdf.stored_name(current, language), data)
-    audit.record(request.user, AuditAction.PRINT, PLAN, current.uuid,
+    chosen = _plan_of(access, plan)
+    printed = pdf.plan_document(IndividualPlan.objects.select_related("patient").get(
+        pk=chosen.pk))
+    audit.record(request.user, AuditAction.PRINT, PLAN, chosen.uuid,
                  patient_uuid=access.patient.uuid,
-                 detail=f"{detail_for(access)}; PDF v{current.version} {language}")
-    response = HttpResponse(data, content_type="application/pdf")
+                 detail=f"{detail_for(access)}; PDF v{printed.version} {printed.language}")
+    response = HttpResponse(printed.content, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="individuell-plan-v{current.version}.pdf"')
+        f'attachment; filename="individuell-plan-v{printed.version}.pdf"')
     return response
 
 
