@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,17 +27,35 @@ from ..forms import PatientSearchForm
 SEARCH_LIMIT = 50
 ACCESS_LOG_PER_PAGE = 50
 
+capfirst_lazy = lazy(capfirst, str)
+
 CHANNELS = {
     "web": _("Web portal"),
     "api": _("API (EPJ system)"),
     "task": _("Background job"),
     "cli": _("Command line"),
+    "citizen": _("The patient's own page"),
 }
+# What the trail names, for a reader: the records by their model's name (the same words as
+# their forms and the admin), the pages by their title. A type without a label shows its code.
 OBJECT_TYPES = {
     "patient": _("Patient record"),
     "access_log": _("Access log"),
     "next_of_kin": _("Next of kin"),
     "care_relationship": _("Care relationship"),
+    **{kind: capfirst_lazy(label) for kind, label in (
+        ("admission", _("admission")), ("earlynotification", _("early notification")),
+        ("dischargemeeting", _("discharge meeting")),
+        ("meetingparticipant", _("meeting participant")),
+        ("followuptask", _("follow-up task")), ("planrequest", _("plan request")),
+        ("individualplan", _("individual plan")), ("goal", _("goal")),
+        ("measure", _("measure")), ("evaluation", _("evaluation")),
+        ("consent", _("consent")), ("planparticipant", _("plan participant")),
+        ("coordinatorassignment", _("coordinator assignment")),
+        ("citizen", _("citizen")), ("representation", _("representation")),
+        ("goalproposal", _("goal proposal")), ("measurecomment", _("comment on a measure")),
+        ("selfreport", _("self-report")), ("planmessage", _("message")))},
+    "citizen_home": _("The patient's own page"),
 }
 
 
