@@ -62,18 +62,32 @@ def test_prod_starts_with_a_secret_key_file_and_allowed_hosts(tmp_path):
     assert result.stdout.strip() == "False ['a.example', 'b.example']"
 
 
+# A production site has its ID-porten client (README: Citizens: signing in with ID-porten).
+IDPORTEN = {"IDPORTEN_METADATA_URL": "https://idporten.no/.well-known/openid-configuration",
+            "IDPORTEN_CLIENT_ID": "rehab-portal", "IDPORTEN_CLIENT_SECRET": "s3cret"}
+
+
 def test_prod_passes_check_deploy_with_a_real_secret(tmp_path):
     # A fresh, unmigrated database, as CI's: the demo-credentials check finds nothing there.
     result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no",
-                       "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"},
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", **IDPORTEN},
                       "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+def test_prod_check_deploy_warns_when_citizens_have_no_way_in(tmp_path):
+    result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no",
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"},
+                      "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "citizen.W001" in result.stdout + result.stderr
+
+
 def test_prod_check_deploy_does_not_crash_when_the_database_is_down():
     result = run_with({"SECRET_KEY": good_secret(), "ALLOWED_HOSTS": "rehab.example.no",
-                       "DATABASE_URL": "postgres://postgres@127.0.0.1:1/rehab_nowhere"},
+                       "DATABASE_URL": "postgres://postgres@127.0.0.1:1/rehab_nowhere",
+                       **IDPORTEN},
                       "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pathways.I001" in result.stdout + result.stderr  # an Info: it does not fail
