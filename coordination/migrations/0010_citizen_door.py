@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ExperienceResponse',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('month', models.DateField(help_text='The first day of the month answered.', verbose_name='month')),
                 ('service_level', models.CharField(blank=True, max_length=5, verbose_name='highest service level')),
                 ('answers', models.JSONField(verbose_name='answers')),

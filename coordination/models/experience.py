@@ -46,8 +46,11 @@ class ExperienceInvitation(models.Model):
 
 
 class ExperienceResponse(models.Model):
-    """One anonymous answer: where, which month, on which level; no link to anyone."""
+    """One anonymous answer: where, which month, on which level; no link to anyone. Its key
+    is random, not a sequence: an ascending id would line the answers up with the audit
+    trail's times of answering, and so with the patients who answered."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"), help_text=_("The first day of the month answered."))
     service_level = models.CharField(_("highest service level"), max_length=5, blank=True)

@@ -4,6 +4,7 @@ the municipality, the month and the plan's highest service level and nothing tha
 the patient; a second answer is refused, as is anyone but the patient."""
 
 import datetime
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,6 +80,8 @@ def test_the_answer_keeps_where_when_and_the_highest_level_and_no_one(cast, plan
     # Nothing in the answer points to the patient or the plan.
     fields = {f.name for f in ExperienceResponse._meta.get_fields()}
     assert fields == {"id", "municipality", "month", "service_level", "answers"}
+    # Not even its key: a random one, not a sequence that would follow the trail's times.
+    assert isinstance(response.pk, uuid.UUID)
     # The trail says that she answered, not what.
     event = AuditEvent.objects.get(detail="experience survey answered")
     assert event.patient_uuid == cast.shared.uuid and event.user == astrid
