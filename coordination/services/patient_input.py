@@ -233,7 +233,7 @@ def submit_self_report(plan: IndividualPlan, *, by, scores: dict) -> list[SelfRe
     errors, rows = {}, []
     for goal, (performance, satisfaction, comment) in scores.items():
         if goal.plan_id != current.pk:
-            raise PermissionDenied("That goal belongs to another plan.")
+            raise PermissionDenied(_("That goal belongs to another plan."))
         performance = _score(performance, goal, "performance", errors)
         satisfaction = _score(satisfaction, goal, "satisfaction", errors)
         comment = (comment or "").strip()

@@ -138,7 +138,7 @@ def grant_representation(patient: Patient, *, by, identity_number: str, name: st
             "Under 16, your parents act for you. Ask the coordinating unit if someone else "
             "should have access."))
     if next_of_kin is not None and next_of_kin.patient_id != patient.pk:
-        raise PermissionDenied("Not the patient's next of kin.")
+        raise PermissionDenied(_("That next of kin belongs to another patient."))
     representation = _create(Representation(
         patient=patient, kind=K.NEXT_OF_KIN, representative_identity_number=identity_number,
         representative_name=name, next_of_kin=next_of_kin,
