@@ -3,7 +3,9 @@
 - common, the shared base (model bases, the API's envelope and locking, htmx steps, sweeps,
   idempotency), imports no app and not the composition root;
 - the apps depend one way among themselves: indicators → fhir_api → coordination → pathways →
-  webhooks → registry, each on common and never on the composition root;
+  webhooks → registry, each on common and never on the composition root; citizen (the
+  patient's own door) stands on coordination and pathways beside indicators, and no app
+  imports it (staff code never does);
 - rehab_portal, the composition root (settings, URLs, the API router, Celery, bench), may
   import anything.
 
@@ -18,8 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "common"
 APPS = ["registry", "webhooks", "pathways", "coordination", "fhir_api", "indicators"]
+# The patient's own door, and what it may import: nothing above coordination.
+CITIZEN = "citizen"
+CITIZEN_MAY_IMPORT = {BASE, "registry", "webhooks", "pathways", "coordination"}
 ROOT_PACKAGE = "rehab_portal"
-LAYERED = {BASE, *APPS, ROOT_PACKAGE}
+LAYERED = {BASE, *APPS, CITIZEN, ROOT_PACKAGE}
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -50,6 +55,17 @@ def test_the_shared_base_imports_no_app_and_not_the_composition_root():
 def test_an_app_imports_only_the_apps_below_it_and_the_shared_base(app):
     allowed = {BASE, *APPS[:APPS.index(app) + 1]}
     assert wrong_imports(app, allowed) == {}
+
+
+def test_the_citizen_door_stands_on_coordination_and_pathways_only():
+    assert wrong_imports(CITIZEN, CITIZEN_MAY_IMPORT | {CITIZEN}) == {}
+
+
+def test_a_staff_import_of_the_citizen_door_is_reported(tmp_path):
+    (tmp_path / "coordination").mkdir()
+    (tmp_path / "coordination" / "bad.py").write_text("from citizen.auth import BACKEND\n")
+    assert wrong_imports("coordination", {BASE, "coordination"}, root=tmp_path) == {
+        "coordination/bad.py": ["citizen"]}
 
 
 def test_a_lazy_import_of_an_app_from_the_base_is_reported(tmp_path):
