@@ -3,7 +3,8 @@ sends demo_data_seeded: Astrid's daughter Kari as her next of kin (who Astrid ma
 Astrid and Kari invited to Astrid's discharge meeting tomorrow, Emma's mother Sara registered
 by nobody yet (the KE can register her as parent), and the KE in Tromsø's reading of Astrid's
 plan yesterday in the trail, so that "who has read my data" has something to show. The demo
-login (citizen.views.signin, development only) lists demo_people().
+login (citizen.views.signin, development only) lists the demo's patients and these
+relatives, with or without access.
 
 Idempotent; all people fictitious, all identity numbers synthetic."""
 
@@ -40,22 +41,6 @@ RELATIVES = [
     DemoRelative("astrid", "Kari Aune", "datter", datetime.date(1976, 4, 2), 700),
     DemoRelative("emma", "Sara Eriksen", "mor", datetime.date(1987, 2, 11), 720),
 ]
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    identity_number: str
-    name: str
-    description: str
-
-
-def demo_people() -> list[DemoPerson]:
-    """Whom the demo login offers: every patient (the demo's numbers are all synthetic: the
-    login exists only where CITIZEN_DEMO_LOGIN is on) and the demo relatives."""
-    people = [DemoPerson(p.identity_number, p.full_name, "patient")
-              for p in Patient.objects.order_by("family_name", "given_name")[:50]]
-    people += [DemoPerson(r.identity_number, r.name, r.relation) for r in RELATIVES]
-    return people
 
 
 def seed_citizen_demo(sender, *, organizations, users, patients, **kwargs) -> str:

@@ -86,6 +86,8 @@ def demo_people() -> tuple[list[DemoPerson], list[DemoPerson]]:
     representations: people with synthetic identity numbers only. Two queries."""
     from pathways.management.commands.seed_demo import demo_identity_numbers
 
+    from ..demo import RELATIVES
+
     where, month = _synthetic("identity_number")
     patients = (Patient.objects.annotate(**month).filter(**where)
                 .annotate(seeded=Case(When(identity_number__in=demo_identity_numbers(),
@@ -102,9 +104,14 @@ def demo_people() -> tuple[list[DemoPerson], list[DemoPerson]]:
         [DemoPerson(p.identity_number, p.full_name,
                     _("Patient, born %(date)s") % {"date": p.birth_date.strftime("%d.%m.%Y")})
          for p in patients],
-        [DemoPerson(r.representative_identity_number, r.representative_name,
-                    _("Acts for %(patient)s") % {"patient": r.patient.full_name})
-         for r in representations],
+        [*(DemoPerson(r.representative_identity_number, r.representative_name,
+                      _("Acts for %(patient)s") % {"patient": r.patient.full_name})
+           for r in representations),
+         # The demo's relatives (citizen.demo) until someone gives them access: Kari signs in
+         # to find nothing, until Astrid gives her access.
+         *(DemoPerson(r.identity_number, r.name, _("Relative, no access yet"))
+           for r in RELATIVES if r.identity_number not in {
+               rep.representative_identity_number for rep in representations})],
     )
 
 
