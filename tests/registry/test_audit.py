@@ -191,6 +191,10 @@ def test_every_record_a_service_audits_by_its_class_name_is_a_known_object_type(
     written = {model.__name__.lower() for label in ("coordination", "webhooks", "pathways")
                for model in apps.get_app_config(label).get_models()}
     # A notice assignment (who took it) is audited as an update of its admission.
+    # A read receipt is audited as a read of its message; an experience survey's answer as
+    # an update of the plan ("answered", never what: the answer itself names no one), and
+    # its invitation with it.
     never_audited = {"dailyrate", "planversion", "carerelationship", "nextofkin",
-                     "noticeassignment"}
+                     "noticeassignment", "planmessageread", "experienceresponse",
+                     "experienceinvitation"}
     assert written - never_audited <= set(AuditObjectType)
