@@ -56,7 +56,7 @@ lint: install
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
 
-# PNGs of every main page of the three roles at 1366x768 and 390x844 (full page) in
+# PNGs of every main page of the three staff roles and the patient (Astrid) at 1366x768 and 390x844 (full page) in
 # screenshots/, from demo data in a throwaway SQLite database; needs Chromium.
 screenshots: install
 	$(PY) manage.py screenshots --out screenshots

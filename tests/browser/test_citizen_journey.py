@@ -106,7 +106,8 @@ def test_astrid_and_her_daughter_on_their_phones(live_server, demo, visitor):
     phone.check("the message sent")
 
     # Who has read her data: the KE in Tromsø read her plan yesterday.
-    page.get_by_role("navigation", name="Min side").get_by_role("link", name="Mine rettigheter").click()
+    nav = page.get_by_role("navigation", name="Min side")
+    nav.get_by_role("link", name="Mine rettigheter").click()
     seen(phone, "her rights")
     page.goto(f"{base}/me/p/{astrid.uuid}/rights/log/")
     seen(phone, "who has read my data")

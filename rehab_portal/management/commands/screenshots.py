@@ -48,6 +48,13 @@ ROLES = {
         ("notifications", "/notifications/")]),
 }
 
+# The patient's own door, as Astrid through the demo login (development settings): her pages,
+# under her own address (/me/p/<uuid>/).
+CITIZEN = ("Astrid Aune", [
+    ("overview", ""), ("plan", "plan/"), ("self-report", "plan/self-report/"),
+    ("meetings", "meetings/"), ("messages", "messages/"), ("rights", "rights/"),
+    ("access-log", "rights/log/"), ("representatives", "rights/representatives/")])
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -150,6 +157,33 @@ class Command(BaseCommand):
                         saved.append(path)
                 finally:
                     context.close()
+        saved += self._shoot_citizen(browser, base, folder)
+        return saved
+
+    def _shoot_citizen(self, browser, base, folder) -> list[Path]:
+        name, pages = CITIZEN
+        saved = []
+        for size, options in SIZES.items():
+            context = browser.new_context(locale="nb-NO", **options)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            try:
+                page.goto(base + "/me/sign-in/")
+                page.get_by_role("button", name=name).first.click()
+                page.wait_for_url(lambda url: "/me/p/" in url)
+                door = page.url
+                for shot, suffix in pages:
+                    response = page.goto(door + suffix)
+                    if response is None or response.status != 200:
+                        self.stderr.write(f"patient: {suffix} answered "
+                                          f"{response.status if response else 'nothing'}")
+                        continue
+                    page.wait_for_load_state("networkidle")
+                    path = folder / f"patient-{shot}-{size}.png"
+                    page.screenshot(path=str(path), full_page=True)
+                    saved.append(path)
+            finally:
+                context.close()
         return saved
 
     def _find(self, page, base, places, selector):
