@@ -11,7 +11,7 @@ from coordination import services
 from coordination.models import Goal, SelfReport
 from tests import factories
 
-from .conftest import PHONE, assert_accessible, assert_fits
+from .conftest import PHONE, assert_accessible, assert_fits, ensure_service_levels
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 def astrids_plan(cast):
     """Built before the browser starts: Astrid's plan in force, with the KE's goal, a measure
     and a coordinating unit to reach."""
+    ensure_service_levels()
     plan = factories.individual_plan(cast, factories.coordinator(cast), cast.shared)
     factories.coordinating_unit(cast.tromso, phone="77 79 00 00", opening_hours="08–15.30")
     service = factories.service(cast.tromso, "3", name="Hverdagsrehabilitering")
