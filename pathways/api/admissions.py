@@ -146,8 +146,12 @@ class AdmissionViewSet(PatientRecordViewSet):
     filterset_class = AdmissionFilter
     lean_computed = {"patient_name": (("patient__given_name", "patient__family_name"),
                                       _full_name)}
+    lean_apart = ("hospital", "ward", "municipality", "readmission_of", "transferred_from",
+                  "discharge_level")
 
     def scope(self, queryset):
+        if self.action == "list":  # a lean list: the patient joined, the rest read apart
+            return queryset.select_related("patient").order_by("-admitted_at", "-pk")
         # Joined: what every row shows; the rarely set references as scalar subqueries
         # (related_value: a join of nine tables took PostgreSQL longer to plan than to run).
         queryset = (
@@ -158,8 +162,6 @@ class AdmissionViewSet(PatientRecordViewSet):
                       discharge_level_code=related_value(Admission, "discharge_level", "code"))
             .order_by("-admitted_at", "-pk")
         )
-        if self.action == "list":
-            return queryset
         return queryset.prefetch_related(Prefetch(
             "ready_declarations",
             queryset=ReadyForDischarge.objects.select_related("withdrawn_by")

@@ -41,6 +41,9 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
     version_field: str | None = "version"  # the row's version for ETag and If-Match
     # A lean list: {field: (columns, function)} for the fields that are no column (LeanList).
     lean_computed: dict[str, tuple[tuple[str, ...], Callable]] | None = None
+    # Relations whose columns a lean list reads after the page, by key (LeanList's `apart`):
+    # scope() must then not join them for the list.
+    lean_apart: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -90,7 +93,8 @@ class PatientRecordViewSet(UuidLookupMixin, mixins.ListModelMixin, mixins.Retrie
         path = self.patient_path
         queryset = access.with_grounds(queryset, request.user, patient_field=path)
         lean = LeanList(self.get_serializer(), queryset, computed=self.lean_computed,
-                        also=(*LEAN_AUDIT_COLUMNS, path, f"{path}__uuid"))
+                        also=(*LEAN_AUDIT_COLUMNS, path, f"{path}__uuid"),
+                        apart=self.lean_apart)
         page = lean.page(self)
         key, uuid_of = attrgetter(path), attrgetter(f"{path}__uuid")
         access.audit_reads(request.user, page, object_type=self.audit_object_type,

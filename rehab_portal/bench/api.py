@@ -208,9 +208,10 @@ def query_counts(key: str) -> dict[str, list[tuple[int, int, int]]]:
 PROFILE_PARTS = (
     ("authentication (API key, with the connection)", "registry/api/authentication.py",
      "authenticate"),
-    ("scope and columns (get_queryset)", "pathways/api/admissions.py", "get_queryset"),
+    ("scope and columns (get_queryset)", "pathways/api/base.py", "get_queryset"),
     ("bounded count (BoundedPaginator.count)", "common/api/pagination.py", "count"),
     ("page and count (paginate_queryset)", "common/api/pagination.py", "paginate_queryset"),
+    ("related values read apart (LeanList.complete)", "common/api/lean.py", "complete"),
     ("writing the rows (LeanList.represent)", "common/api/lean.py", "represent"),
     ("audit of the page (audit_reads)", "pathways/access.py", "audit_reads"),
     ("  of which its INSERT (audit._insert)", "registry/audit.py", "_insert"),

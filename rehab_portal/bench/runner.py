@@ -61,6 +61,10 @@ class Bench:
         hospital = world.hospitals[0]
         api_key, _patients = bench_api.api_world(hospital, world.planners[hospital][0],
                                                  world.municipalities[0])
+        if self.only == "api":
+            self.analyze()
+            self.print_api(world, api_key)
+            return
         bench_pages.archive_backlog(world)
         bench_queue.make(world)
         results, page_results, indicator_results = [], [], []

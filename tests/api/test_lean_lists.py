@@ -162,3 +162,18 @@ class NestedPatient(serializers.ModelSerializer):
 def test_a_field_that_is_no_column_is_refused_rather_than_guessed(db, serializer_class):
     with pytest.raises(ImproperlyConfigured, match="computed"):
         LeanList(serializer_class(), Admission.objects.all())
+
+
+class WardHospital(serializers.ModelSerializer):
+    ward_hospital = serializers.CharField(source="ward.hospital.name")
+
+    class Meta:
+        model = Admission
+        fields = ["uuid", "ward_hospital"]
+
+
+def test_only_a_column_of_the_row_a_key_names_is_read_apart(db):
+    """A related value read after the page is one query per related model by key: a path
+    further on (the ward's hospital's name) would need a query per step, and is refused."""
+    with pytest.raises(ImproperlyConfigured, match="read apart"):
+        LeanList(WardHospital(), Admission.objects.all(), apart=("ward",))

@@ -42,8 +42,10 @@ class Command(BaseCommand):
                             "PostgreSQL is reachable.")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the benchmark database afterwards.")
-        parser.add_argument("--only", choices=["pdf"], help="Time one part only, without "
-                            "generating admissions (pdf: the plan PDF).")
+        parser.add_argument("--only", choices=["pdf", "api"], help="Time one part only, "
+                            "without generating admissions (pdf: the plan PDF; api: the "
+                            "100-item list against a trivial endpoint, its profile and "
+                            "query counts).")
         parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
