@@ -29,15 +29,24 @@ class Capability(enum.StrEnum):
     ADMINISTER_ORGANIZATION = "administer_organization"
     # Reads the indicators and capacity of every area: aggregates only, never a patient.
     SEE_ALL_AGGREGATES = "see_all_aggregates"
+    # Sends referrals (henvisninger, søknader) to a service for its organisation.
+    REFER = "refer"
+    # Receives the organisation's referrals: assesses them against the patient's rights,
+    # decides, keeps the waiting list.
+    ASSESS_REFERRALS = "assess_referrals"
+    # Is told when the unit misses a referral's deadline (escalation).
+    LEAD_UNIT = "lead_unit"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.KE_STAFF: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
                               Capability.ACT_FOR_MUNICIPALITY,
-                              Capability.WORK_IN_COORDINATING_UNIT}),
+                              Capability.WORK_IN_COORDINATING_UNIT,
+                              Capability.REFER}),
     Role.DISCHARGE_PLANNER: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
                                        Capability.ACT_FOR_HOSPITAL,
-                                       Capability.WORK_ON_WARD}),
+                                       Capability.WORK_ON_WARD,
+                                       Capability.REFER}),
     Role.COORDINATOR: frozenset({Capability.COORDINATE}),
     Role.ORG_ADMIN: frozenset({Capability.ADMINISTER_ORGANIZATION}),
     Role.REGIONAL_PLANNER: frozenset({Capability.SEE_ALL_AGGREGATES}),
@@ -45,7 +54,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # organisation's kind allows (the services check the organisation of each step).
     Role.API_CLIENT: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
                                 Capability.ACT_FOR_HOSPITAL,
-                                Capability.ACT_FOR_MUNICIPALITY}),
+                                Capability.ACT_FOR_MUNICIPALITY,
+                                Capability.REFER,
+                                Capability.ASSESS_REFERRALS}),
+    Role.GP: frozenset({Capability.SEE_ORGANIZATION_PATIENTS, Capability.REFER}),
+    Role.REFERRAL_ASSESSOR: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
+                                       Capability.ASSESS_REFERRALS}),
+    Role.UNIT_LEAD: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
+                               Capability.ASSESS_REFERRALS, Capability.LEAD_UNIT}),
 }
 
 

@@ -2,8 +2,8 @@
 
 - common, the shared base (model bases, the API's envelope and locking, htmx steps, sweeps,
   idempotency), imports no app and not the composition root;
-- the apps depend one way among themselves: indicators → fhir_api → coordination → pathways →
-  webhooks → registry, each on common and never on the composition root; citizen (the
+- the apps depend one way among themselves: indicators → fhir_api → referrals → coordination →
+  pathways → webhooks → registry, each on common and never on the composition root; citizen (the
   patient's own door) stands on coordination and pathways beside indicators, and no app
   imports it (staff code never does);
 - rehab_portal, the composition root (settings, URLs, the API router, Celery, bench), may
@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "common"
-APPS = ["registry", "webhooks", "pathways", "coordination", "fhir_api", "indicators"]
+APPS = ["registry", "webhooks", "pathways", "coordination", "referrals", "fhir_api",
+        "indicators"]
 # The patient's own door, and what it may import: nothing above coordination.
 CITIZEN = "citizen"
 CITIZEN_MAY_IMPORT = {BASE, "registry", "webhooks", "pathways", "coordination"}

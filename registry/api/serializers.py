@@ -62,9 +62,12 @@ class ServiceOfferingSerializer(ValidatedModelSerializer):
     class Meta:
         model = ServiceOffering
         fields = ["uuid", "url", "provider", "level", "name", "description", "target_groups",
-                  "municipalities_served", "capacity", "waiting_days", "contact", "active",
-                  "created_at", "updated_at"]
-        read_only_fields = ["uuid", "created_at", "updated_at"]
+                  "municipalities_served", "capacity", "waiting_days",
+                  "waiting_days_computed_at", "contact", "active", "created_at", "updated_at"]
+        # The waiting time is computed from the service's waiting list and recent starts
+        # (referrals.waiting), never typed in.
+        read_only_fields = ["uuid", "waiting_days", "waiting_days_computed_at", "created_at",
+                            "updated_at"]
 
 
 class WardSerializer(serializers.ModelSerializer):

@@ -59,6 +59,11 @@ class AuditObjectType(enum.StrEnum):
     MEASURE_COMMENT = "measurecomment"
     SELF_REPORT = "selfreport"
     PLAN_MESSAGE = "planmessage"
+    NEEDS_ASSESSMENT = "needsassessment"
+    REFERRAL = "referral"
+    # Early supported discharge and the other pathway variants (pathways.models.variants).
+    PATHWAY_ENROLMENT = "pathwayenrolment"
+    PATHWAY_ACTIVITY = "pathwayactivity"
     # Pages that show several patients, each read recorded under the page's name.
     PATHWAY = "pathway"
     ACCESS_LOG = "access_log"
@@ -67,6 +72,8 @@ class AuditObjectType(enum.StrEnum):
     KE_OVERVIEW = "ke_overview"
     MY_PLANS = "my_plans"
     WARD_BOARD = "ward_board"
+    REFERRAL_INBOX = "referral_inbox"  # a receiving unit's referrals awaiting assessment
+    WAITING_LIST = "waiting_list"  # a service's waiting list
     CITIZEN_HOME = "citizen_home"  # the patient's own front page
     # Aggregates (indicators and capacity), no patient: their exports are recorded.
     INDICATORS = "indicators"

@@ -124,10 +124,14 @@ class ServiceOffering(TrackedModel):
         _("capacity (places or beds)"), null=True, blank=True,
         validators=[MaxValueValidator(100_000)],
     )
+    # Computed from the waiting list and recent starts (referrals.waiting), never typed in:
+    # None until the service has a waiting list or a start to compute it from.
     waiting_days = models.PositiveIntegerField(
-        _("current waiting time (days)"), null=True, blank=True,
+        _("expected waiting time (days)"), null=True, blank=True, editable=False,
         validators=[MinValueValidator(0), MaxValueValidator(3650)],
     )
+    waiting_days_computed_at = models.DateTimeField(
+        _("waiting time computed at"), null=True, blank=True, editable=False)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -27,6 +27,9 @@ class OrganizationKind(models.TextChoices):
     REGIONAL_HEALTH_AUTHORITY = "regional_health_authority", _("Regional health authority")
     PRIVATE_INSTITUTION = "private_institution", _("Private rehabilitation institution")
     GP_OFFICE = "gp_office", _("GP office")
+    # The region's assessment unit (Regional vurderingsenhet, RVE; seed 001 § 3.2): assesses
+    # applications for places at the private institutions and allocates them.
+    ASSESSMENT_UNIT = "assessment_unit", _("Regional assessment unit (RVE)")
 
 
 
@@ -218,6 +221,13 @@ class Role(models.TextChoices):
     # A health trust's or helsefellesskap's analyst: every aggregate, no patient.
     REGIONAL_PLANNER = "regional_planner", _("Regional planner")
     API_CLIENT = "api_client", _("EPJ system")
+    # A GP (fastlege) at a GP office: sees the patients it refers, sends referrals.
+    GP = "gp", _("GP")
+    # Assesses the referrals a unit receives (an RVE, an institution, a hospital department,
+    # a municipality's services) and decides them within the patient rights act's deadlines.
+    REFERRAL_ASSESSOR = "referral_assessor", _("Referral assessor")
+    # The unit's lead: assesses too, and is told when a deadline is missed.
+    UNIT_LEAD = "unit_lead", _("Unit lead")
 
 
 

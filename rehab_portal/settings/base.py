@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "webhooks",
     "pathways",
     "coordination",
+    "referrals",  # referrals, needs assessments, waiting lists; over coordination
     "fhir_api",
     "indicators",  # aggregates over every app; nothing imports it
     "citizen",  # the patient's own door, over coordination and pathways; nothing imports it

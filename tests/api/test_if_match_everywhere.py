@@ -136,7 +136,7 @@ def _service(world):
     admin = factories.user("admin_tromso", world.cast.tromso, Role.ORG_ADMIN)
     offering = factories.service(world.cast.tromso)
     path = f"/api/v1/services/{offering.uuid}/"
-    return world.login(admin), "patch", path, {"waiting_days": 30}, path
+    return world.login(admin), "patch", path, {"capacity": 30}, path
 
 
 def _patient(world):

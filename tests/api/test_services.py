@@ -103,7 +103,7 @@ def test_it_refuses_a_new_service_for_another_organisation(cast, api, admin_trom
 
 
 @pytest.mark.parametrize("overrides, field", [
-    ({"waiting_days": 5000}, "waiting_days"),
+    ({"capacity": 200_000}, "capacity"),
     ({"capacity": -1}, "capacity"),
     ({"level": "9"}, "level"),
     ({"target_groups": ["ukjent"]}, "target_groups"),
@@ -121,14 +121,24 @@ def test_it_refuses_an_invalid_service(cast, api, admin_tromso, overrides, field
 
 
 def test_it_lets_the_providers_org_admin_change_a_service(cast, api, admin_tromso, team):
-    response = api(admin_tromso).patch(service_url(team), {"waiting_days": 30, "active": False},
+    response = api(admin_tromso).patch(service_url(team), {"capacity": 30, "active": False},
                                        format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 200
-    assert response.json()["waiting_days"] == 30
+    assert response.json()["capacity"] == 30
     team.refresh_from_db()
-    assert (team.waiting_days, team.active, team.updated_by) == (30, False, admin_tromso)
+    assert (team.capacity, team.active, team.updated_by) == (30, False, admin_tromso)
     assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(team.uuid),
-                                     detail="active, waiting_days").exists()
+                                     detail="active, capacity").exists()
+
+
+def test_the_waiting_time_is_computed_and_cannot_be_typed_in(cast, api, admin_tromso, team):
+    """It comes from the service's waiting list and recent starts (referrals.waiting)."""
+    response = api(admin_tromso).patch(service_url(team), {"waiting_days": 1}, format="json",
+                                       HTTP_IF_MATCH='W/"1"')
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["waiting_days"]
+    team.refresh_from_db()
+    assert (team.waiting_days, team.version) == (14, 1)
 
 
 def test_it_returns_the_changed_target_groups(cast, api, admin_tromso, team):
@@ -140,17 +150,17 @@ def test_it_returns_the_changed_target_groups(cast, api, admin_tromso, team):
 
 def test_it_refuses_changes_by_staff_without_the_admin_role(cast, api, team):
     before = written()
-    response = api(cast.ke_tromso).patch(service_url(team), {"waiting_days": 1}, format="json",
+    response = api(cast.ke_tromso).patch(service_url(team), {"capacity": 1}, format="json",
                                          HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 403
     assert written() == before
     team.refresh_from_db()
-    assert team.waiting_days == 14
+    assert team.capacity != 1
 
 
 def test_it_refuses_changes_by_another_organisations_admin(cast, api, team):
     admin_bodo = factories.user("admin_bodo", cast.bodo, Role.ORG_ADMIN)
-    response = api(admin_bodo).patch(service_url(team), {"waiting_days": 1}, format="json",
+    response = api(admin_bodo).patch(service_url(team), {"capacity": 1}, format="json",
                                      HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 403
 
@@ -171,25 +181,25 @@ def test_it_answers_404_to_a_change_of_an_unknown_service(cast, api, admin_troms
 
 
 def test_it_refuses_an_invalid_change(cast, api, admin_tromso, team):
-    response = api(admin_tromso).patch(service_url(team), {"waiting_days": -3}, format="json",
+    response = api(admin_tromso).patch(service_url(team), {"capacity": -3}, format="json",
                                        HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 400
-    assert list(error(response)["fields"]) == ["waiting_days"]
+    assert list(error(response)["fields"]) == ["capacity"]
 
 
 def test_a_change_needs_the_etag_of_the_last_read(cast, api, admin_tromso, team):
     client = api(admin_tromso)
     read = client.get(service_url(team))
     assert read["ETag"] == 'W/"1"'
-    missing = client.patch(service_url(team), {"waiting_days": 5}, format="json")
+    missing = client.patch(service_url(team), {"capacity": 5}, format="json")
     assert missing.status_code == 428
-    changed = client.patch(service_url(team), {"waiting_days": 5}, format="json",
+    changed = client.patch(service_url(team), {"capacity": 5}, format="json",
                            HTTP_IF_MATCH=read["ETag"])
     assert changed.status_code == 200
     assert changed["ETag"] == 'W/"2"'
-    stale = client.patch(service_url(team), {"waiting_days": 9}, format="json",
+    stale = client.patch(service_url(team), {"capacity": 9}, format="json",
                          HTTP_IF_MATCH=read["ETag"])
     assert stale.status_code == 412
     assert stale["ETag"] == 'W/"2"'
     team.refresh_from_db()
-    assert team.waiting_days == 5
+    assert team.capacity == 5
