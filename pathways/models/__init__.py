@@ -42,3 +42,21 @@ __all__ = [
     "MunicipalAnswerKind", "NextOfKin", "NoticeAssignment", "NoticeState", "ParticipantKind",
     "ParticipantStatus", "Patient", "PatientQuerySet", "PatientScopedQuerySet", "ReadyForDischarge",
 ]
+
+# Pathway variants: early supported discharge and other shared home-rehabilitation plans
+# (issue 15, part 4).
+from .variants import (  # noqa: E402
+    LIVE_ENROLMENT_STATUSES,
+    ActivityStatus,
+    EnrolmentStatus,
+    PathwayActivity,
+    PathwayEnrolment,
+    PathwayVariant,
+    ProviderSide,
+    VariantActivityKind,
+)
+
+__all__ += [
+    "LIVE_ENROLMENT_STATUSES", "ActivityStatus", "EnrolmentStatus", "PathwayActivity",
+    "PathwayEnrolment", "PathwayVariant", "ProviderSide", "VariantActivityKind",
+]

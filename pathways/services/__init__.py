@@ -68,3 +68,14 @@ from .meetings import record_patient_minutes  # noqa: E402
 
 __all__ += ["citizen_add_topics", "citizen_respond", "own_participant",
             "record_patient_minutes"]
+
+# Pathway variants: early supported discharge and the like (issue 15, part 4).
+from .variants import (  # noqa: E402
+    end_enrolment,
+    enrol,
+    hand_over,
+    record_activity,
+    schedule_activity,
+)
+
+__all__ += ["end_enrolment", "enrol", "hand_over", "record_activity", "schedule_activity"]

@@ -194,7 +194,8 @@ def test_every_record_a_service_audits_by_its_class_name_is_a_known_object_type(
     # A read receipt is audited as a read of its message; an experience survey's answer as
     # an update of the plan ("answered", never what: the answer itself names no one), and
     # its invitation with it.
+    # The pathway variants and their kinds of activity are reference data (the admin's).
     never_audited = {"dailyrate", "planversion", "carerelationship", "nextofkin",
                      "noticeassignment", "planmessageread", "experienceresponse",
-                     "experienceinvitation"}
+                     "experienceinvitation", "pathwayvariant", "variantactivitykind"}
     assert written - never_audited <= set(AuditObjectType)
