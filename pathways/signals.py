@@ -6,6 +6,10 @@ from django.dispatch import Signal
 # raises rolls the send back, so nothing is half done.
 early_notification_sent = Signal()
 
+# Sent inside record_death's transaction with patient= and by=, once the death is recorded:
+# apps further up end what the patient was waiting for (referrals leave the waiting lists).
+patient_died = Signal()
+
 # Sent by `manage.py seed_demo` at the end of its transaction, once the demo patients and
 # their pathways are in place, with organizations= (key → Organization), users= (username →
 # User) and patients= (key → Patient), the keys of pathways/demo_data.py. Apps further up

@@ -6,3 +6,10 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals and needs assessments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from pathways.signals import patient_died
+
+        from .receivers import leave_waiting_lists
+
+        patient_died.connect(leave_waiting_lists, dispatch_uid="referrals.leave_waiting_lists")

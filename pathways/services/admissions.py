@@ -34,6 +34,7 @@ from ..models import (
     DischargeDestination,
     Patient,
 )
+from ..signals import patient_died
 from ._common import (
     audit_step,
     emit,
@@ -264,6 +265,7 @@ def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Adm
                             discharge_destination=DischargeDestination.DECEASED)
     audit_step(by, AuditAction.UPDATE, admission, admission, "deceased")
     notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
+    patient_died.send(sender=Admission, patient=admission.patient, by=by)
     return admission
 
 

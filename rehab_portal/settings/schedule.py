@@ -35,6 +35,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900,
         "options": {"expires": 840},
     },
+    # The referrals' deadlines (REMINDERS below): assessments due and overdue, the dates by
+    # which necessary care must start. Day-based and idempotent (dedupe keys).
+    "referral-sweeps": {
+        "task": "referrals.tasks.run_referral_sweeps",
+        "schedule": 900,
+        "options": {"expires": 840},
+    },
+    # Every service's waiting time from its list and recent starts (referrals.waiting).
+    "refresh-waiting-times": {
+        "task": "referrals.tasks.refresh_all_waiting_times",
+        "schedule": crontab(hour=2, minute=10),
+        "options": {"expires": 4 * 3600},
+    },
     # E-mail that failed (after its backoff) or whose queueing was lost.
     "retry-notifications": {
         "task": "registry.tasks.retry_notifications",
@@ -119,7 +132,19 @@ REMINDERS = {
     "requests_waiting": {"AFTER_DAYS": env_int("COORDINATION_REQUEST_WAITING_DAYS", 14)},
     # Coordinators over their capacity: once a day, nothing to set.
     "over_capacity": {},
+    # referrals.tasks, every 15 minutes ("referral-sweeps" above).
+    # Remind the receiving unit's assessors this many working days before a referral's
+    # assessment deadline (10 working days after receipt), and on the day; once it has passed,
+    # alert them and tell the unit's lead.
+    "referral_assessment": {"DAYS_BEFORE": env_int("REFERRAL_ASSESSMENT_REMINDER_DAYS", 2)},
+    # Remind the unit keeping the waiting list this many days before the date by which
+    # necessary care must start; alert it and its lead once the date has passed.
+    "referral_care_start": {"DAYS_BEFORE": env_int("REFERRAL_CARE_START_REMINDER_DAYS", 7)},
 }
+# The deadline for assessing a referral, in working days after receipt (pasient- og
+# brukerrettighetsloven § 2-2: 10 for the specialist health service; the portal applies it to
+# every receiving unit).
+REFERRAL_ASSESSMENT_WORKING_DAYS = env_int("REFERRAL_ASSESSMENT_WORKING_DAYS", 10)
 # Where the sweeps' notifications go: the outbox whose unique dedupe key is the claim.
 REMINDER_OUTBOX = "registry.notifications.notify_many"
 
