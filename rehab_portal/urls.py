@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("coordination.urls")),
     path("", include("registry.urls")),
     path("", include("indicators.urls")),
+    path("", include("referrals.urls")),
     path(settings.CITIZEN_URL_PREFIX.strip("/") + "/", include("citizen.urls")),
 ]
 

@@ -202,6 +202,10 @@ WEB_NOT_BOUND = {
     # The KE of the patient's municipality only, others 404 (pathways.views.representatives).
     **{f"pathways:{name}": "tests/pathways/test_representatives_staff.py" for name in (
         "register_representative", "end_representative", "limit_representative")},
+    # Referrals: the units a referral concerns, the lists a unit keeps; their own matrix of
+    # institutions and regions is tests/referrals/test_referral_views.py.
+    **{f"referrals:{name}": "tests/referrals/test_referral_views.py" for name in (
+        "referral", "waiting_list", "assessment")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited
