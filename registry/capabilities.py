@@ -39,10 +39,12 @@ class Capability(enum.StrEnum):
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    # The KE is the municipality's door for rehabilitation: it refers, and it assesses the
+    # referrals to the municipality's own services (levels 1-4).
     Role.KE_STAFF: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
                               Capability.ACT_FOR_MUNICIPALITY,
                               Capability.WORK_IN_COORDINATING_UNIT,
-                              Capability.REFER}),
+                              Capability.REFER, Capability.ASSESS_REFERRALS}),
     Role.DISCHARGE_PLANNER: frozenset({Capability.SEE_ORGANIZATION_PATIENTS,
                                        Capability.ACT_FOR_HOSPITAL,
                                        Capability.WORK_ON_WARD,
