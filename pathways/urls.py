@@ -67,3 +67,19 @@ urlpatterns += [
     path("patients/<uuid:uuid>/representatives/<uuid:representation>/limit/",
          representatives.limit_representative, name="limit_representative"),
 ]
+
+# The shared plan of home rehabilitation: pathway variants such as early supported discharge
+# (issue 15 § 4), on the pathway page.
+from .views import variants  # noqa: E402
+
+urlpatterns += [
+    path("admissions/<uuid:uuid>/home-rehabilitation/", variants.enrol_in_variant,
+         name="enrol_in_variant"),
+    path("home-rehabilitation/<uuid:uuid>/activities/new/", variants.schedule_variant_activity,
+         name="schedule_variant_activity"),
+    path("home-rehabilitation/<uuid:uuid>/hand-over/", variants.hand_over_variant,
+         name="hand_over_variant"),
+    path("home-rehabilitation/<uuid:uuid>/end/", variants.end_variant, name="end_variant"),
+    path("home-rehabilitation/activities/<uuid:uuid>/record/", variants.record_variant_activity,
+         name="record_variant_activity"),
+]

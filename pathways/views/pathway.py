@@ -32,7 +32,7 @@ from ..models import (
     NoticeState,
     ReadyForDischarge,
 )
-from . import common
+from . import common, variants
 from .level_chart import level_chart
 
 
@@ -222,7 +222,9 @@ def patient_pathway(request, uuid):
     4 memberships with the unread count (the audit's roles and the navigation), 5 the audit
     INSERT, 6 admissions with hospital, municipality, level and the people who changed them,
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
-    changes. The levels and daily rates are reference data kept in memory."""
+    changes, 11 the shared plan's enrolments (variant, organisations, who handed over or
+    ended), 12 their activities with kind and recorder. The levels and daily rates are
+    reference data kept in memory."""
     patient = get_visible_patient(request.user, uuid)
     audit_reads(request.user, [patient], object_type=AuditObjectType.PATHWAY)
     at = common.now()
@@ -255,6 +257,8 @@ def patient_pathway(request, uuid):
     levels = reference.levels()
     current = next((a for a in reversed(admissions) if a.is_open), None)
     context = {
+        # The shared plan of home rehabilitation: 11 enrolments, 12 their activities.
+        **variants.section_context(request, patient, admissions),
         "patient": patient,
         "admissions": admissions,
         "current": current,

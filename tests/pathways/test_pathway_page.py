@@ -20,9 +20,10 @@ from tests import factories
 #  5 INSERT of the audit event, 6 admissions with hospital, municipality, level and who
 #  created and changed them, 7 sent notices with sender, acknowledger and level,
 #  8 declarations with who declared and withdrew, 9 their answers with who answered,
-#  10 meetings with organiser and last changer and the audit trail of meeting changes. The
-#  levels and daily rates are reference data each process keeps in memory.
-PATHWAY_BUDGET = 10
+#  10 meetings with organiser and last changer and the audit trail of meeting changes,
+#  11 the shared plan of home rehabilitation (pathway variants' enrolments), 12 its
+#  activities. The levels and daily rates are reference data each process keeps in memory.
+PATHWAY_BUDGET = 12
 
 
 def url(patient):

@@ -6,7 +6,9 @@ on only reads it."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from common.exceptions import StaleVersion, StateConflict
@@ -31,8 +33,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _in_english():
-    """The refusals are read in English here (bokmål is the default)."""
+def _in_english(client):
+    """The refusals and pages are read in English here (bokmål is the default): the pages
+    take the language switch's cookie."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
@@ -305,3 +309,110 @@ def test_both_sides_see_the_plan_and_an_outsider_nothing(cast):
         assert list(PathwayActivity.objects.visible_to(who)) == [visit]
     assert not PathwayEnrolment.objects.visible_to(cast.ke_bodo).exists()
     assert not PathwayActivity.objects.visible_to(cast.ke_bodo).exists()
+
+
+# --- the pathway page: the shared plan and its steps ---------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def pathway_page(client, patient):
+    return client.get(reverse("pathways:patient_pathway", args=[patient.uuid]))
+
+
+def test_the_planner_enrols_from_the_pathway_page_and_both_sides_see_the_plan(client, cast):
+    admission = admit(cast)
+    client.force_login(cast.planner)
+    page = pathway_page(client, cast.shared).content.decode()
+    enrol_url = reverse("pathways:enrol_in_variant", args=[admission.uuid])
+    assert enrol_url in page
+    form = client.get(enrol_url, **HTMX).content.decode()
+    assert "Early supported discharge after stroke" in form
+    done = client.post(enrol_url, {"variant": variant().pk}, **HTMX)
+    assert done.status_code == 200
+    body = done.content.decode()
+    assert "Astrid Aune follows Early supported discharge after stroke; Tromsø sees the plan." \
+        in body
+    assert 'id="home-rehabilitation"' in body and 'hx-swap-oob="true"' in body
+    stay = PathwayEnrolment.objects.get()
+    activity(cast, stay, "hjemmebesok")
+    activity(cast, stay, "hjemmetjeneste")
+
+    client.force_login(cast.ke_tromso)
+    page = pathway_page(client, cast.shared).content.decode()
+    assert "Early supported discharge after stroke" in page
+    assert "Home visit by the ambulatory team" in page and "Visit by the home care services" \
+        in page
+    assert enrol_url not in page  # the hospital enrols
+    team_visit, home_care = stay.activities.order_by("kind__sort_order")
+    assert f'id="record-{home_care.uuid}"' in page  # the KE records the municipality's
+    assert f'id="record-{team_visit.uuid}"' not in page  # and not the team's
+    assert 'id="variant-hand-over"' not in page
+
+
+def test_a_refused_step_comes_back_on_the_form_with_its_reason_and_writes_nothing(client, cast):
+    stay = enrolment(cast)
+    visit = activity(cast, stay, "hjemmebesok", days_ahead=0)
+    services.record_activity(visit, by=cast.planner, expected_version=1, status="cancelled")
+    client.force_login(cast.planner)
+    url = reverse("pathways:record_variant_activity", args=[visit.uuid])
+    stale = client.post(url, {"status": "done", "version": 1, "note": "x"}, **HTMX)
+    assert stale.status_code == 409
+    assert "Someone recorded or changed this activity" in stale.content.decode()
+    missing = client.post(url, {"version": 2}, **HTMX)
+    assert missing.status_code == 422
+    assert "Outcome: This field is required." in missing.content.decode()
+    visit.refresh_from_db()
+    assert (visit.status, visit.note) == ("cancelled", "")
+
+
+def test_the_ke_may_not_plan_the_teams_visit_through_a_tampered_form(client, cast):
+    stay = enrolment(cast)
+    client.force_login(cast.ke_tromso)
+    url = reverse("pathways:schedule_variant_activity", args=[stay.uuid])
+    response = client.post(url, {"kind": kind("hjemmebesok").pk,
+                                 "scheduled_at": "2030-01-01T10:00"}, **HTMX)
+    assert response.status_code == 422  # not among the KE's choices
+    assert not stay.activities.exists()
+
+
+def test_steps_work_without_javascript_and_end_on_the_pathway_page(client, cast):
+    stay = enrolment(cast)
+    client.force_login(cast.planner)
+    url = reverse("pathways:hand_over_variant", args=[stay.uuid])
+    assert "Hand over to the municipality" in client.get(url).content.decode()
+    response = client.post(url, {"version": 1, "note": "Kommunen overtar"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pathways:patient_pathway", args=[cast.shared.uuid])
+    page = client.get(response["Location"]).content.decode()
+    assert "The plan is handed over to Tromsø." in page
+    assert "Kommunen overtar" in page
+    assert 'id="variant-schedule"' not in page  # the team only reads it now
+
+
+def test_an_outsider_finds_no_step(client, cast):
+    stay = enrolment(cast)
+    visit = activity(cast, stay)
+    client.force_login(cast.ke_bodo)
+    for url in (reverse("pathways:enrol_in_variant", args=[stay.admission.uuid]),
+                reverse("pathways:schedule_variant_activity", args=[stay.uuid]),
+                reverse("pathways:hand_over_variant", args=[stay.uuid]),
+                reverse("pathways:end_variant", args=[stay.uuid]),
+                reverse("pathways:record_variant_activity", args=[visit.uuid])):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"version": 1}, **HTMX).status_code == 404, url
+
+
+@pytest.mark.parametrize("visits", [2, 20])
+def test_the_plan_costs_the_pathway_page_the_same_queries_for_2_visits_as_for_20(
+        client, cast, django_assert_max_num_queries, visits):
+    stay = enrolment(cast)
+    for n in range(visits):
+        activity(cast, stay, "hjemmebesok" if n % 2 else "hjemmetjeneste", days_ahead=n + 1)
+    client.force_login(cast.ke_tromso)
+    pathway_page(client, cast.shared)  # a running server has read the reference data already
+    # The pathway page's twelve (tests/pathways/test_pathway_page.py): the plan is the 11th
+    # (enrolments with variant and organisations) and the 12th (activities with kind).
+    with django_assert_max_num_queries(12):
+        response = pathway_page(client, cast.shared)
+    assert response.content.decode().count('class="home-rehab__activity"') == visits
