@@ -39,7 +39,9 @@ SWEEP_EXPIRES_SECONDS = 840
 
 
 class Units:
-    """The assessors and leads of a batch's units, in one query."""
+    """The assessors and leads of a batch's units, in one query. The routine reminders go to
+    the assessors who are not the unit's lead (to the lead when nobody else assesses); a
+    missed deadline alerts the assessors and is escalated to the lead."""
 
     def __init__(self, organization_ids):
         self._people: dict[tuple[int, Capability], list] = defaultdict(list)
@@ -54,11 +56,13 @@ class Units:
                 if role_can(membership.role, kind):
                     self._people[membership.organization_id, kind].append(membership.user)
 
-    def assessors(self, organization_id) -> list:
-        return self._people[organization_id, Capability.ASSESS_REFERRALS]
-
     def leads(self, organization_id) -> list:
         return self._people[organization_id, Capability.LEAD_UNIT]
+
+    def assessors(self, organization_id) -> list:
+        leads = set(self.leads(organization_id))
+        everyone = self._people[organization_id, Capability.ASSESS_REFERRALS]
+        return [user for user in everyone if user not in leads] or everyone
 
 
 def _message(referral: Referral, kind: str, title: str, body: str) -> Message:
@@ -104,15 +108,13 @@ def remind_assessments(batch: list[Referral], now: datetime.datetime,
             outgoing.append(Outgoing(units.assessors(referral.receiver_id), message,
                                      f"{key}:due"))
         else:
-            message = _message(
-                referral, "referrals.assessment_overdue",
-                _("A referral's assessment deadline has passed"),
-                _("The referral was to be assessed by %(date)s (pasient- og "
-                  "brukerrettighetsloven § 2-2).") % {"date": day(due)})
-            outgoing.append(Outgoing(units.assessors(referral.receiver_id), message,
-                                     f"{key}:overdue"))
-            outgoing.append(Outgoing(units.leads(referral.receiver_id), message,
-                                     f"{key}:escalated"))
+            title = _("A referral's assessment deadline has passed")
+            body = _("The referral was to be assessed by %(date)s (pasient- og "
+                     "brukerrettighetsloven § 2-2).") % {"date": day(due)}
+            outgoing.append(Outgoing(units.assessors(referral.receiver_id), _message(
+                referral, "referrals.assessment_overdue", title, body), f"{key}:overdue"))
+            outgoing.append(Outgoing(units.leads(referral.receiver_id), _message(
+                referral, "referrals.assessment_escalated", title, body), f"{key}:escalated"))
             if referral.assessment_breached_at is None:
                 breached.append(referral.pk)
     if breached:  # once: the sweep that first sees it late stamps it
@@ -153,15 +155,14 @@ def remind_care_starts(batch: list[Referral], now: datetime.datetime,
             outgoing.append(Outgoing(units.assessors(referral.keeper_id), message,
                                      f"{key}:soon"))
         else:
-            message = _message(
-                referral, "referrals.care_start_overdue",
-                _("The date by which care had to start has passed"),
-                _("Care was to start by %(date)s (frist for nødvendig helsehjelp).")
-                % {"date": day(deadline)})
-            outgoing.append(Outgoing(units.assessors(referral.keeper_id), message,
-                                     f"{key}:overdue"))
-            outgoing.append(Outgoing(units.leads(referral.keeper_id), message,
-                                     f"{key}:escalated"))
+            title = _("The date by which care had to start has passed")
+            body = _("Care was to start by %(date)s (frist for nødvendig helsehjelp).") % {
+                "date": day(deadline)}
+            outgoing.append(Outgoing(units.assessors(referral.keeper_id), _message(
+                referral, "referrals.care_start_overdue", title, body), f"{key}:overdue"))
+            outgoing.append(Outgoing(units.leads(referral.keeper_id), _message(
+                referral, "referrals.care_start_escalated", title, body),
+                f"{key}:escalated"))
             if referral.care_start_breached_at is None:
                 breached.append(referral.pk)
     if breached:

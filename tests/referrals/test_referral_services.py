@@ -106,9 +106,6 @@ def test_asking_for_more_information_does_not_stop_the_clock(world):
     assert (answered.status, answered.assessment_due) == (ReferralStatus.RECEIVED, due)
 
 
-@pytest.mark.xfail(strict=True, reason="forward() tells the new receiver's assessors; "
-                   "Tromsø has no referral assessor and KE staff lack ASSESS_REFERRALS "
-                   "(reported, issue 15)")
 def test_a_forwarded_referral_keeps_its_deadline_and_the_referrer_is_told(cast, world):
     municipal_team = factories.service(cast.tromso, "3", "Tverrfaglig team Tromsø")
     referral = refer(world)
