@@ -8,8 +8,12 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from pathways import patient_page
         from pathways.signals import patient_died
 
+        from .patient_page import referral_section
         from .receivers import leave_waiting_lists
 
         patient_died.connect(leave_waiting_lists, dispatch_uid="referrals.leave_waiting_lists")
+        # The patient page shows the assessments and referrals (pathways does not import us).
+        patient_page.register("referrals", referral_section, order=20)

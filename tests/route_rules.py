@@ -28,7 +28,8 @@ def _member_of(world, member, organization) -> bool:
 RESOURCES = {
     name: _patient_bound(name) for name in (
         "patient", "admission", "notice", "declaration", "meeting", "task", "participant",
-        "plan", "request", "goal", "measure", "plan_participant", "consent")
+        "plan", "request", "goal", "measure", "plan_participant", "consent",
+        "enrolment", "activity")
 }
 RESOURCES |= {
     "organization": SimpleNamespace(  # the public catalogue
@@ -73,7 +74,8 @@ API_BASENAMES = {"organization": "organization", "service": "service", "ward": "
                  "discharge-meeting": "meeting", "notification": "notification",
                  "plan-request": "request", "coordinator": "coordinator",
                  "individual-plan": "plan", "webhook-subscription": "subscription",
-                 "webhook-delivery": "delivery"}
+                 "webhook-delivery": "delivery",
+                 "pathway-enrolment": "enrolment", "pathway-activity": "activity"}
 # Creating names its object in the body: an object outside one's scope must be refused as a
 # made-up one is. Creations that name no patient-bound object are the other tests' business.
 API_CREATES = {
@@ -81,6 +83,8 @@ API_CREATES = {
     "early-notification-list POST": ("admission", "admission"),
     "discharge-meeting-list POST": ("admission", "admission"),
     "plan-request-list POST": ("patient", "patient"),
+    "pathway-enrolment-list POST": ("admission", "admission"),
+    "pathway-activity-list POST": ("enrolment", "enrolment"),
 }
 API_NOT_BOUND = {
     "patient-list POST": "registers a new patient (tests/api/test_patients.py)",
@@ -95,6 +99,9 @@ API_NOT_BOUND = {
     "indicator-detail GET": "the indicator catalogue (tests/indicators/test_api.py)",
     "indicator-figures GET": "aggregates, suppressed (tests/indicators/test_api.py)",
     "capacity-list GET": "capacity against the norms (tests/indicators/test_api.py)",
+    # Reference data, no patient: the variants and their kinds of activity, by code.
+    "pathway-variant-list GET": "reference data (tests/api/test_pathway_variants_api.py)",
+    "pathway-variant-detail GET": "reference data (tests/api/test_pathway_variants_api.py)",
 }
 
 
@@ -192,6 +199,13 @@ WEB = {
         "add_participant", "remove_participant", "record_evaluation",
         "acknowledge_patient_goal", "propose_goal_wording", "withdraw_goal_proposal")},
     "coordination:send_plan_message": ("plan", "POST"),
+    # The shared plan of home rehabilitation (pathway variants) on the pathway page.
+    "pathways:enrol_in_variant": ("admission", "POST"),
+    **{f"pathways:{name}": ("enrolment", "POST") for name in (
+        "schedule_variant_activity", "hand_over_variant", "end_variant")},
+    "pathways:record_variant_activity": ("activity", "POST"),
+    # Referrals from the patient's page: the form, and starting a needs assessment.
+    "referrals:new_referral": ("patient", "GET"), "referrals:start_assessment": ("patient", "POST"),
 }
 WEB_NOT_BOUND = {
     "pathways:hospital_ward_board": "a hospital's board (tests/pathways/test_ward_board.py)",
@@ -205,7 +219,9 @@ WEB_NOT_BOUND = {
     # Referrals: the units a referral concerns, the lists a unit keeps; their own matrix of
     # institutions and regions is tests/referrals/test_referral_views.py.
     **{f"referrals:{name}": "tests/referrals/test_referral_views.py" for name in (
-        "referral", "waiting_list", "assessment")},
+        "referral", "waiting_list", "assessment", "decide", "forward", "request_information",
+        "give_information", "record_choice", "set_expected_start", "record_start",
+        "withdraw", "save_assessment", "assessment_suggestion", "revise_assessment")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited

@@ -4,6 +4,7 @@ for a referrer the referrals it sent. Each list is bounded (paged) and read in a
 number of queries whatever its length; the patients shown are audited once each."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -75,6 +76,10 @@ def inbox_context(request) -> dict:
         sent_page = Paginator(sent, PER_PAGE).get_page(request.GET.get("sent"))
         context["sent"] = sent_page
         shown += list(sent_page.object_list)
+    for param, key in (("page", "keep_for_awaiting"), ("sent", "keep_for_sent")):
+        others = {name: value for name, value in request.GET.items()
+                  if name in ("page", "sent") and name != param}
+        context[key] = urlencode(others) + "&" if others else ""
     patients = {referral.patient_id: referral.patient for referral in shown}
     if patients:
         audit_reads(user, [patients[pk] for pk in sorted(patients)],
