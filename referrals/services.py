@@ -318,7 +318,12 @@ def accept(referral: Referral, *, by, has_right: bool | None = None,
     refresh_waiting_times([allocated_service.pk])
     title = _("A referral was accepted: %(service)s") % {"service": allocated_service.name}
     _tell_referrer(referral, "referrals.accepted", title)
-    _tell(ke_staff_of(referral.patient.municipality), referral, "referrals.accepted", title)
+    # The KE of the patient's municipality keeps the overview of people with rehabilitation
+    # needs (forskrift § 5): it is told, and may open what it is told of.
+    municipality = referral.patient.municipality
+    grant_care_relationship(referral.patient, municipality, CareRelationshipReason.REFERRAL,
+                            by=by)
+    _tell(ke_staff_of(municipality), referral, "referrals.accepted", title)
     return referral
 
 
