@@ -68,6 +68,7 @@ from pathways.models import (
     NoticeState,
     ReadyForDischarge,
 )
+from referrals.models import Referral, ReferralStatus
 from registry.models import Organization, OrganizationKind
 from registry.reference import levels as pyramid_levels
 
@@ -95,6 +96,9 @@ PARAMETERS: dict[str, dict] = {
     Computation.SELF_REPORT_CHANGE: {"score": "performance"},  # or "satisfaction"
     Computation.EXPERIENCE_SHARE: {"question": "overall", "at_least": 4},
     Computation.EXPERIENCE_MEAN: {"question": ""},  # "": each respondent's mean of all
+    Computation.REFERRAL_ASSESSED_ON_TIME: {},
+    Computation.REFERRAL_CARE_ON_TIME: {},
+    Computation.REFERRAL_WAITING_DAYS: {},
 }
 
 SELF_REPORT_SCORES = ("performance", "satisfaction")
@@ -837,6 +841,73 @@ def experience_mean(ctx: Context) -> list[Row]:
     return rows.result()
 
 
+# Referrals (issue 15) --------------------------------------------------------------------------
+
+def _by_level(rows: Rows, group: dict, number: str | None, **figures) -> None:
+    """A row for the whole and one per pyramid level of the service asked for."""
+    for dimension in ("", group["service__level__code"]):
+        rows.add(group["month"], number, dimension=dimension, **figures)
+
+
+def referral_assessed_on_time(ctx: Context) -> list[Row]:
+    """Referrals whose assessment deadline (10 working days after receipt) fell in the month
+    and has passed or was met → those decided on or before it (the decision's date in
+    Europe/Oslo). A forwarded referral counts once, where it was decided in the end (the
+    onward one keeps the deadline). The municipality is the patient's; a row per pyramid
+    level of the service asked for beside the whole."""
+    rows = ctx.rows()
+    referrals = Referral.objects.filter(
+        in_months("assessment_due", ctx.months, dates=True)).exclude(
+        status=ReferralStatus.FORWARDED).filter(
+        Q(decided_at__isnull=False) | Q(assessment_due__lt=local_date(ctx.now))).annotate(
+        decided_on=local_day("decided_at"))
+    for group in _grouped(referrals, month_of("assessment_due", dates=True),
+                          "patient__municipality_id", "service__level__code",
+                          total=Count("pk"),
+                          on_time=Count("pk", filter=Q(decided_on__lte=F("assessment_due")))):
+        _by_level(rows, group, ctx.numbers.get(group["patient__municipality_id"]),
+                  numerator=group["on_time"], denominator=group["total"])
+    return rows.result()
+
+
+def referral_care_on_time(ctx: Context) -> list[Row]:
+    """Referrals accepted with a right to necessary specialised care whose date for the
+    start of care fell in the month and has passed or was met → those started on or before
+    it (withdrawn ones are left out)."""
+    rows = ctx.rows()
+    referrals = Referral.objects.filter(
+        in_months("care_start_deadline", ctx.months, dates=True), has_right=True,
+        status__in=(ReferralStatus.ACCEPTED, ReferralStatus.STARTED)).filter(
+        Q(started_on__isnull=False) | Q(care_start_deadline__lt=local_date(ctx.now)))
+    for group in _grouped(referrals, month_of("care_start_deadline", dates=True),
+                          "patient__municipality_id", "service__level__code",
+                          total=Count("pk"),
+                          on_time=Count("pk", filter=Q(
+                              started_on__lte=F("care_start_deadline")))):
+        _by_level(rows, group, ctx.numbers.get(group["patient__municipality_id"]),
+                  numerator=group["on_time"], denominator=group["total"])
+    return rows.result()
+
+
+def referral_waiting_days(ctx: Context) -> list[Row]:
+    """Referrals whose stay started in the month → histogram of calendar days from receipt
+    (Europe/Oslo) to the start, per pyramid level of the place (dimension) beside the whole:
+    the waiting patients had, where the catalogue shows the waiting a new one can expect."""
+    rows = ctx.rows()
+    started = Referral.objects.filter(
+        in_months("started_on", ctx.months, dates=True), status=ReferralStatus.STARTED,
+        allocated_service__isnull=False).annotate(
+        days=DaysBetween(local_day("received_at"), F("started_on")))
+    for group in _grouped_values(started, month_of("started_on", dates=True),
+                                 ("patient__municipality_id", "allocated_service__level__code",
+                                  "days")):
+        number = ctx.numbers.get(group["patient__municipality_id"])
+        for dimension in ("", group["allocated_service__level__code"]):
+            rows.add(group["month"], number, dimension=dimension, value=group["days"],
+                     count=group["count"])
+    return rows.result()
+
+
 COMPUTATIONS: dict[str, Callable[[Context], list[Row]]] = {
     Computation.NOTICE_ON_TIME: notice_on_time,
     Computation.NOTICE_HOURS: notice_hours,
@@ -855,6 +926,9 @@ COMPUTATIONS: dict[str, Callable[[Context], list[Row]]] = {
     Computation.SELF_REPORT_CHANGE: self_report_change,
     Computation.EXPERIENCE_SHARE: experience_share,
     Computation.EXPERIENCE_MEAN: experience_mean,
+    Computation.REFERRAL_ASSESSED_ON_TIME: referral_assessed_on_time,
+    Computation.REFERRAL_CARE_ON_TIME: referral_care_on_time,
+    Computation.REFERRAL_WAITING_DAYS: referral_waiting_days,
 }
 
 

@@ -73,6 +73,12 @@ class Computation(models.TextChoices):
         "Change in self-reported scores per service level")
     EXPERIENCE_SHARE = "experience_share", _("Experience survey: share answering high")
     EXPERIENCE_MEAN = "experience_mean", _("Experience survey: mean score")
+    REFERRAL_ASSESSED_ON_TIME = "referral_assessed_on_time", _(
+        "Referrals assessed within the deadline")
+    REFERRAL_CARE_ON_TIME = "referral_care_on_time", _(
+        "Necessary care started by the date set")
+    REFERRAL_WAITING_DAYS = "referral_waiting_days", _(
+        "Days from a referral to the start of the stay")
 
 
 class Indicator(models.Model):
