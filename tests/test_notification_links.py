@@ -24,11 +24,14 @@ from pathways.models import (
     ParticipantKind,
     Patient,
 )
+from referrals import services as referral_services
+from referrals import tasks as referral_tasks
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
 from registry.tasks import build_email
 from tests import factories
 from tests.coordination.conftest import activate
 from tests.factories import admit
+from tests.referrals.conftest import referral_world
 
 BASE_URL = "https://rehab.example.no/"
 HOUR = datetime.timedelta(hours=1)
@@ -56,6 +59,13 @@ KINDS = NOTICE_KINDS | {
     "discharge_meeting.citizen_answer", "discharge_meeting.citizen_topics",
     "discharge_meeting.patient_minutes", "coordination.plan_message",
     "coordination.plan_message_to_patient",
+    # Referrals, their deadlines and the waiting list (issue 15).
+    "referrals.received", "referrals.information_requested", "referrals.information_given",
+    "referrals.assessment_soon", "referrals.assessment_due", "referrals.assessment_overdue",
+    "referrals.assessment_escalated", "referrals.accepted", "referrals.declined",
+    "referrals.forwarded", "referrals.chosen", "referrals.started",
+    "referrals.started_elsewhere", "referrals.care_start_soon",
+    "referrals.care_start_overdue", "referrals.care_start_escalated",
 }
 
 UNLINKED = {"early_notification.escalation"}
@@ -214,7 +224,61 @@ def every_kind(cast, settings, opened):
     opened.check()
     opened.sweep(coordination_tasks.alert_over_capacity, now)
     opened.check()
+
+    # Referrals (issue 15): a GP applies through the RVE, which asks for more and is reminded
+    # of its deadline, alerted and escalated when it passes; it accepts one application with
+    # a right (the patient then chooses another institution, whose lead is alerted when the
+    # date for care passes), forwards one to the municipality and declines a third; a start
+    # tells the units where the patient still waits.
+    referral_cast(cast, opened, now)
     return cast
+
+
+def referral_cast(cast, opened, now) -> None:
+    world = referral_world(cast)
+    first = referral_services.refer(by=world.gp, patient=world.patient,
+                                    service=world.valnesfjord_rehab, reason="Etter hjerneslag")
+    opened.check()
+    first = referral_services.request_information(first, by=world.rve_assessor,
+                                                  question="Barthel?")
+    opened.check()
+    first = referral_services.give_information(first, by=world.gp, reply="Barthel 60")
+    opened.check()
+    for days in (-1, 0, 1):
+        opened.sweep(referral_tasks.remind_assessments, sweeps.utc(datetime.datetime.combine(
+            first.assessment_due + datetime.timedelta(days=days), datetime.time(12),
+            tzinfo=sweeps.OSLO)))
+        opened.check()
+    first = referral_services.accept(
+        first, by=world.rve_assessor, has_right=True,
+        care_start_deadline=timezone.localdate() + datetime.timedelta(days=30))
+    opened.check()
+    skibotn_assessor = factories.user("skibotn_assessor", world.skibotn, Role.REFERRAL_ASSESSOR)
+    factories.user("skibotn_lead", world.skibotn, Role.UNIT_LEAD)
+    first = referral_services.record_choice(first, by=world.gp, service=world.skibotn_rehab)
+    opened.check()
+    deadline = first.care_start_deadline
+    for days in (-7, 1):
+        opened.sweep(referral_tasks.remind_care_starts, sweeps.utc(datetime.datetime.combine(
+            deadline + datetime.timedelta(days=days), datetime.time(12), tzinfo=sweeps.OSLO)))
+        opened.check()
+    team = factories.service(cast.tromso, "3", "Tverrfaglig team Tromsø")
+    other = factories.patient(world.gp, "Per", "Lenke", municipality=cast.tromso)
+    second = referral_services.refer(by=world.gp, patient=other,
+                                     service=world.valnesfjord_rehab, reason="Ny vurdering")
+    referral_services.forward(second, by=world.rve_assessor, to_service=team,
+                              reason="Nivå 3 passer")
+    opened.check()
+    third = referral_services.refer(by=world.gp, patient=other,
+                                    service=world.skibotn_rehab, reason="Tredje")
+    referral_services.decline(third, by=world.rve_assessor, reason="Dekkes i kommunen")
+    opened.check()
+    # Waiting at Skibotn's list as well, for another stay: its unit is told of the start.
+    waiting = referral_services.refer(by=world.gp, patient=world.patient,
+                                      service=world.skibotn_rehab, reason="Venter")
+    referral_services.accept(waiting, by=world.rve_assessor, has_right=False)
+    referral_services.record_start(first, by=skibotn_assessor)
+    opened.check()
 
 
 class Opened:
