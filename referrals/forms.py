@@ -112,6 +112,8 @@ class ReferralForm(forms.Form):
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=None, to_field_name="uuid",
         empty_label=_("Choose a service"),
+        error_messages={"invalid_choice": _(
+            "Choose one of the services that can serve the patient's municipality.")},
         help_text=_("The services in the catalogue that can serve the patient's "
                     "municipality, with their level, current waiting time and who assesses "
                     "the referral."))

@@ -15,8 +15,9 @@ from django.db.models import Q
 
 from common.lookup import one_or_404
 from registry.access import memberships
-from registry.capabilities import Capability, organizations_where, role_can
+from registry.capabilities import Capability, role_can
 from registry.models import OrganizationKind, ServiceOffering
+from registry.waiting_lists import waiting_list_scope
 
 from ..models import NeedsAssessment, Referral
 
@@ -58,11 +59,10 @@ def visible_assessments(user):
 
 
 def waiting_list_services(user):
-    """The services whose waiting list the user sees: their units' own (as assessors), and
-    for an assessment unit's assessors the private institutions' of its region."""
-    units = _org_ids(user, Capability.ASSESS_REFERRALS)
-    regions = {org.region for org in organizations_where(user, Capability.ASSESS_REFERRALS)
-               if org.kind == OrganizationKind.ASSESSMENT_UNIT}
+    """The services whose waiting list the user sees (registry.waiting_lists): their units'
+    own (as assessors), and for an assessment unit's assessors the private institutions' of
+    its region."""
+    units, regions = waiting_list_scope(user)
     return ServiceOffering.objects.filter(
         Q(provider_id__in=units)
         | Q(provider__kind=OrganizationKind.PRIVATE_INSTITUTION, provider__region__in=regions))

@@ -6,6 +6,7 @@ the patients shown are audited."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from common.htmx import render_page
 from common.lookup import one_or_404
 from common.sweeps import local_date
 from pathways.access import audit_reads
+from pathways.models import CareRelationship
 from registry.models import AuditObjectType
 
 from ..models import Referral
@@ -26,23 +28,28 @@ PER_PAGE = 50
 @login_required
 @require_GET
 def waiting_list(request, uuid):
-    """Queries: the service, the page and its count, the grounds and the audit INSERT."""
+    """Queries: the service, the page and its count, the grounds and the audit INSERT (the
+    user's memberships are read once per request)."""
     service = one_or_404(waiting_list_services(request.user).select_related("provider", "level"),
                          uuid=uuid)
+    # The whole queue in its order; a patient the reader has no care relationship with (sent
+    # straight from a hospital, say, when the reader is the assessment unit) keeps the place
+    # but not the name.
     queue = Referral.objects.waiting_list(service).select_related(
-        "patient", "receiver", "referrer")
+        "patient", "receiver", "referrer").annotate(seen=Exists(
+            CareRelationship.objects.granting(request.user).filter(patient_id=OuterRef(
+                "patient_id"))))
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     today = local_date(timezone.now())
     for place, referral in enumerate(page.object_list, start=page.start_index()):
         referral.place = place
-        referral.days_waited = (today - local_date(referral.decided_at)).days \
-            if referral.decided_at else None
-        referral.days_since_receipt = (today - local_date(referral.received_at)).days
+        referral.days_waited = (today - local_date(referral.received_at)).days
         deadline, start = referral.care_start_deadline, referral.expected_start
         referral.late = bool(deadline and (deadline < today or (start and start > deadline)))
     rows = list(page.object_list)
-    if rows:
-        audit_reads(request.user, rows, object_type=AuditObjectType.WAITING_LIST,
+    seen = [referral for referral in rows if referral.seen]
+    if seen:
+        audit_reads(request.user, seen, object_type=AuditObjectType.WAITING_LIST,
                     patient_of=lambda referral: referral.patient,
                     object_id_of=lambda referral: referral.uuid,
                     detail=f"waiting list of {service.name}"[:200])
