@@ -11,6 +11,9 @@ from pathways.api.admissions import AdmissionViewSet
 from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet
 from pathways.api.views import PatientViewSet
+from referrals.api.assessments import NeedsAssessmentViewSet
+from referrals.api.referrals import ReferralViewSet
+from referrals.api.waiting_lists import WaitingListViewSet
 from registry.api.notifications import NotificationViewSet
 from registry.api.views import OrganizationViewSet, ServiceOfferingViewSet, WardViewSet
 from webhooks.api.views import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
@@ -40,3 +43,7 @@ router.register("webhook-subscriptions", WebhookSubscriptionViewSet,
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("capacity", CapacityViewSet, basename="capacity")
+# Referrals, needs assessments and waiting lists (issue 15).
+router.register("needs-assessments", NeedsAssessmentViewSet, basename="needs-assessment")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("waiting-lists", WaitingListViewSet, basename="waiting-list")

@@ -11,6 +11,7 @@ from coordination import services as coordination
 from coordination.models import ConsentMethod, ConsentScope, PlanParticipantKind
 from pathways import services as pathways
 from pathways.models import CareRelationship
+from referrals import services as referrals
 from registry.models import Notification, OrganizationKind, Role
 from webhooks.models import WebhookSubscription
 
@@ -61,6 +62,24 @@ def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordi
     return objects
 
 
+def _referrals_of(objects, *, referrer, assessor, services_asked) -> None:
+    """A referral awaiting assessment, one accepted onto a waiting list, and a needs
+    assessment with scores (issue 15): to the municipality's own services."""
+    patient = objects.patient
+    asked, waiting = services_asked
+    objects.referral = referrals.refer(by=referrer, patient=patient, service=asked,
+                                       reason="Trenger hverdagsrehabilitering")
+    objects.waiting_referral = referrals.accept(
+        referrals.refer(by=referrer, patient=patient, service=waiting,
+                        reason="Trenger korttidsopphold med rehabilitering"),
+        by=assessor, expected_start=timezone.localdate() + datetime.timedelta(days=14))
+    assessment = referrals.start_assessment(by=assessor, patient=patient)
+    objects.assessment = referrals.save_assessment(
+        assessment, by=assessor, version=assessment.version,
+        changes={"patient_goals": "Klare meg selv hjemme", "barthel_index": 60,
+                 "modified_rankin": 3})
+
+
 def build(cast):
     """The world: `world.people[member]` is the user behind each member (an EPJ system's
     service account), `world.of[patient]` the patient's objects."""
@@ -102,6 +121,17 @@ def build(cast):
         "orphan": _everything_of(cast, orphan, planner=cast.planner, hospital=cast.unn,
                                  ke=cast.ke_tromso, municipality=cast.tromso, coordinator=kai),
     }
+    # Each patient's referrals and needs assessment, to its municipality's services.
+    offered = {municipality.pk: (
+        factories.service(municipality, "3", name=f"Hverdagsrehabilitering {municipality}"),
+        factories.service(municipality, "4", name=f"Korttidsrehabilitering {municipality}"))
+        for municipality in (cast.tromso, cast.bodo)}
+    for name, referrer, assessor in (("shared", cast.planner, cast.ke_tromso),
+                                     ("tromso_only", cast.ke_tromso, cast.ke_tromso),
+                                     ("bodo_only", cast.ke_bodo, cast.ke_bodo),
+                                     ("orphan", cast.ke_tromso, cast.ke_tromso)):
+        _referrals_of(of[name], referrer=referrer, assessor=assessor,
+                      services_asked=offered[of[name].patient.municipality_id])
     # The orphan's stay and plan are over, and with them every care relationship.
     for relationship in CareRelationship.objects.filter(patient=orphan, valid_to__isnull=True):
         pathways.end_care_relationship(relationship, by=cast.ke_tromso)

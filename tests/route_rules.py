@@ -20,6 +20,12 @@ def _patient_bound(attribute):
     return SimpleNamespace(objects=objects, sees=lambda world, member, owner: owner in SEES[member])
 
 
+def _keeps(world, member, service) -> bool:
+    from referrals.views.access import waiting_list_services
+
+    return waiting_list_services(world.people[member]).filter(pk=service.pk).exists()
+
+
 def _member_of(world, member, organization) -> bool:
     return Membership.objects.filter(user=world.people[member], organization=organization).exists()
 
@@ -29,7 +35,7 @@ RESOURCES = {
     name: _patient_bound(name) for name in (
         "patient", "admission", "notice", "declaration", "meeting", "task", "participant",
         "plan", "request", "goal", "measure", "plan_participant", "consent",
-        "enrolment", "activity")
+        "enrolment", "activity", "referral", "assessment")
 }
 RESOURCES |= {
     "organization": SimpleNamespace(  # the public catalogue
@@ -54,6 +60,11 @@ RESOURCES |= {
     "delivery": SimpleNamespace(
         objects=lambda world: [(n, s.delivery) for n, s in world.systems.items()],
         sees=lambda world, member, owner: member == owner),
+    # A place on a waiting list: for those who keep the list and see the patient.
+    "waiting_entry": SimpleNamespace(
+        objects=lambda world: [(name, world.of[name].waiting_referral) for name in PATIENTS],
+        sees=lambda world, member, owner: owner in SEES[member] and _keeps(
+            world, member, world.of[owner].waiting_referral.allocated_service)),
 }
 
 # Sub-objects in a URL, named by their UUID: the kwarg (an API path's group, a web URL's
@@ -75,7 +86,11 @@ API_BASENAMES = {"organization": "organization", "service": "service", "ward": "
                  "plan-request": "request", "coordinator": "coordinator",
                  "individual-plan": "plan", "webhook-subscription": "subscription",
                  "webhook-delivery": "delivery",
-                 "pathway-enrolment": "enrolment", "pathway-activity": "activity"}
+                 "pathway-enrolment": "enrolment", "pathway-activity": "activity",
+                 # Referrals: the referral scope (sender, receiver, list keeper, the patient's
+                 # KE) is every member who sees the patient in this world.
+                 "referral": "referral", "needs-assessment": "assessment",
+                 "waiting-list": "waiting_entry"}
 # Creating names its object in the body: an object outside one's scope must be refused as a
 # made-up one is. Creations that name no patient-bound object are the other tests' business.
 API_CREATES = {
@@ -85,6 +100,8 @@ API_CREATES = {
     "plan-request-list POST": ("patient", "patient"),
     "pathway-enrolment-list POST": ("admission", "admission"),
     "pathway-activity-list POST": ("enrolment", "enrolment"),
+    "referral-list POST": ("patient", "patient"),
+    "needs-assessment-list POST": ("patient", "patient"),
 }
 API_NOT_BOUND = {
     "patient-list POST": "registers a new patient (tests/api/test_patients.py)",

@@ -18,11 +18,13 @@ from coordination import services as coordination
 from coordination.models import ConsentMethod, ConsentScope
 from fhir_api import urls as fhir_urls
 from pathways import services as pathways
+from referrals import services as referrals
 from registry.models import AuditAction, AuditEvent, Role
 from rehab_portal.api import router
 from tests import factories
 from tests.coordination.conftest import activate, kora, make_plan, second_coordinator
 from tests.factories import admit
+from tests.referrals.conftest import referral_world
 from tests.webhooks.conftest import subscriber
 
 from .test_admissions import other_hospital
@@ -39,6 +41,8 @@ NO_VERSIONED_DOCUMENT = {
         "discharge-meeting-list", "plan-request-list", "coordinator-list",
         "webhook-subscription-list")},
     ("patient-search", "post"): "a search, a read",
+    **{(name, "post"): "creates a new resource" for name in (
+        "referral-list", "needs-assessment-list")},
     ("admission-municipal-answer", "post"): "records the municipality's answer; the "
                                              "admission's version stays",
     ("early-notification-acknowledge", "post"): "a notice carries no ETag; a second "
@@ -132,6 +136,43 @@ def _subscription_case(step="", method="post", body=None):
     return build
 
 
+def _referral_case(step, body=None, *, actor="rve_assessor", asked=False, accepted=False):
+    """A step on a GP's referral to Valnesfjord through the RVE (tests/referrals/conftest.py),
+    by the RVE's assessor unless another actor is named."""
+    def build(world):
+        rw = referral_world(world.cast)
+        referral = referrals.refer(by=rw.gp, patient=rw.patient, service=rw.valnesfjord_rehab,
+                                   reason="Rehabilitering etter hjerneslag")
+        if asked:
+            referral = referrals.request_information(referral, by=rw.rve_assessor,
+                                                     question="Epikrise?")
+        if accepted:
+            referral = referrals.accept(
+                referral, by=rw.rve_assessor, has_right=True,
+                care_start_deadline=timezone.localdate() + datetime.timedelta(days=60),
+                allocated_service=rw.valnesfjord_rehab)
+        path = f"/api/v1/referrals/{referral.uuid}/"
+        body_ = body(rw) if callable(body) else body
+        return world.login(getattr(rw, actor)), "post", f"{path}{step}/", body_, path
+    return build
+
+
+def _day(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _assessment_case(step="", method="post", body=None):
+    """A change to a GP's draft needs assessment, by the GP."""
+    def build(world):
+        rw = referral_world(world.cast)
+        draft = referrals.start_assessment(by=rw.gp, patient=rw.patient)
+        draft = referrals.save_assessment(draft, by=rw.gp, changes={
+            "patient_goals": "Gå til butikken", "barthel_index": 70, "modified_rankin": 3})
+        path = f"/api/v1/needs-assessments/{draft.uuid}/"
+        return world.login(rw.gp), method, path + (f"{step}/" if step else ""), body, path
+    return build
+
+
 def _service(world):
     admin = factories.user("admin_tromso", world.cast.tromso, Role.ORG_ADMIN)
     offering = factories.service(world.cast.tromso)
@@ -191,6 +232,25 @@ NEEDS_IF_MATCH = {
                                                                  body={"active": False}),
     ("webhook-subscription-detail", "delete"): _subscription_case(method="delete"),
     ("webhook-subscription-rotate-secret", "post"): _subscription_case("rotate-secret"),
+    ("needs-assessment-detail", "patch"): _assessment_case(method="patch",
+                                                           body={"cognition": "Redusert"}),
+    ("needs-assessment-complete", "post"): _assessment_case("complete", body={"level": "3"}),
+    ("referral-request-information", "post"): _referral_case(
+        "request-information", {"question": "Epikrise?"}),
+    ("referral-give-information", "post"): _referral_case(
+        "give-information", {"reply": "Vedlagt"}, actor="gp", asked=True),
+    ("referral-accept", "post"): _referral_case(
+        "accept", lambda rw: {"has_right": True, "care_start_deadline": _day(60)}),
+    ("referral-decline", "post"): _referral_case("decline", {"reason": "Ikke behov"}),
+    ("referral-forward", "post"): _referral_case("forward", lambda rw: {
+        "to_service": str(rw.skibotn_rehab.uuid), "reason": "Passer bedre"}),
+    ("referral-choice", "post"): _referral_case(
+        "choice", lambda rw: {"service": str(rw.skibotn_rehab.uuid)}, accepted=True),
+    ("referral-expected-start", "post"): _referral_case(
+        "expected-start", lambda rw: {"expected_start": _day(10)}, accepted=True),
+    ("referral-start", "post"): _referral_case("start", {}, accepted=True),
+    ("referral-withdraw", "post"): _referral_case(
+        "withdraw", {"reason": "referrer_withdrew"}, actor="gp"),
 }
 
 
