@@ -4,8 +4,8 @@ patient. Added when pathways sends demo_data_seeded, with the published demo pas
 other demo users (registry.demo_credentials refuses it where demo data is not allowed); its
 address @rehabportal.example puts it in seed_demo's printed summary."""
 
-from registry.demo_credentials import demo_password
-from registry.models import Membership, Role, User
+from registry.demo_credentials import demo_user
+from registry.models import Membership, Role
 
 REGIONAL_PLANNER = ("regional", "Rita", "Regionsen")
 REGIONAL_HEALTH_AUTHORITY_KEY = "helse-nord"
@@ -16,20 +16,7 @@ def seed_regional_planner(sender, *, organizations, **kwargs) -> str:
     printed."""
     username, first_name, last_name = REGIONAL_PLANNER
     rhf = organizations[REGIONAL_HEALTH_AUTHORITY_KEY]
-    fields = {"first_name": first_name, "last_name": last_name,
-              "email": f"{username}@rehabportal.example", "is_active": True}
-    user, created = User.objects.get_or_create(username=username, defaults=fields)
-    changed = created
-    for name, value in fields.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            changed = True
-    password = demo_password(username)
-    if created or not user.check_password(password):
-        user.set_password(password)
-        changed = True
-    if changed:
-        user.save()
+    user = demo_user(username, first_name, last_name)
     Membership.objects.get_or_create(user=user, organization=rhf, role=Role.REGIONAL_PLANNER)
     return (f"Indicators demo user in place: {username} (regional planner @ {rhf.name}, "
             "every aggregate, no patient).")

@@ -34,3 +34,26 @@ def is_demo_api_key(prefix: str, secret: str) -> bool:
     """True for the published key, or any key with its prefix or its secret."""
     return (hmac.compare_digest(prefix.encode(), API_KEY_PREFIX.encode())
             or hmac.compare_digest(secret.encode(), API_KEY_SECRET.encode()))
+
+
+def demo_user(username: str, first_name: str, last_name: str):
+    """A demo user with the published password, idempotent (an app's demo_data_seeded
+    receiver adds its own); the address @rehabportal.example puts it in seed_demo's
+    printed summary."""
+    from .models import User
+
+    fields = {"first_name": first_name, "last_name": last_name,
+              "email": f"{username}@rehabportal.example", "is_active": True}
+    user, created = User.objects.get_or_create(username=username, defaults=fields)
+    changed = created
+    for name, value in fields.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed = True
+    password = demo_password(username)
+    if created or not user.check_password(password):
+        user.set_password(password)
+        changed = True
+    if changed:
+        user.save()
+    return user

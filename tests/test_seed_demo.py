@@ -25,6 +25,7 @@ from coordination.models import (
 from pathways import demo_data as demo
 from pathways.identity import parse_identity_number
 from pathways.models import CareRelationship, NextOfKin, Patient
+from referrals import demo as referrals_demo
 from registry.models import (
     ApiClient,
     ApiKey,
@@ -68,7 +69,7 @@ def seeded():
 
 def test_it_is_idempotent(seeded):
     first = counts()
-    assert first["Patient"] == len(demo.PATIENTS)
+    assert first["Patient"] == len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
     assert (first["PlanRequest"], first["IndividualPlan"], first["Coordinator"],
             first["Goal"], first["Measure"]) == (2, 1, 2, 3, 3)
     seed()
@@ -170,7 +171,7 @@ def test_it_puts_services_on_every_level_of_the_pyramid(seeded):
 
 def test_it_uses_only_synthetic_identity_numbers(seeded):
     numbers = list(Patient.objects.values_list("identity_number", flat=True))
-    assert len(numbers) == len(demo.PATIENTS)
+    assert len(numbers) == len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
     for number in numbers:
         assert int(number[2:4]) > 80, number
         assert parse_identity_number(number, allow_synthetic=True).synthetic
@@ -224,7 +225,7 @@ def test_the_cast_sees_the_patients_their_care_relationships_give_them(seeded):
     assert "Astrid" not in visible("ke.bodo") and "Berit" in visible("ke.bodo")
     assert visible("admin.tromso") == set()
     assert AuditEvent.objects.filter(object_type="patient", action="create").count() == \
-        len(demo.PATIENTS)
+        len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
 
 
 def test_the_published_api_key_authenticates_as_unn(seeded, client):
