@@ -285,3 +285,16 @@ ADMISSION_REASONS = {
     "tor": "Lungebetennelse og funksjonsfall.",
 }
 EXPECTED_COURSE = "Forventet stabil bedring; vurderes for rehabilitering i kommunen."
+
+# Early supported discharge (tidlig støttet utskriving, issue 15 § 4) for Astrid, admitted
+# to the stroke unit with aphasia and ready for discharge: the team's assessment on the ward
+# is done, the home visits, the day unit and Tromsø's visits are coming. (patient key,
+# variant code, [(activity code, hours from now, done, note)]); each side plans its own.
+HOME_REHABILITATION = ("astrid", "tidlig-stottet-utskriving", [
+    ("kartlegging", -1, True, "Lett afasi og nedsatt kraft i høyre hånd; går uten "
+                              "hjelpemidler. Bor i 2. etasje uten heis."),
+    ("hjemmebesok", 3 * 24 + 10, False, "Trappetrening og gjennomgang av hjemmet."),
+    ("hjemmetjeneste", 3 * 24 + 16, False, "Tilsyn og hjelp til medisiner."),
+    ("dagavdeling", 5 * 24 + 9, False, "Logopedi, fysio- og ergoterapi på dagavdelingen."),
+    ("hverdagsrehabilitering", 7 * 24 + 11, False, "Mål: handle selv på butikken."),
+])

@@ -8,14 +8,19 @@ from common.api.filters import IsoDateTimeFilter, updated_since_filter
 from registry.models.wards import normalize_code
 
 from .models import (
+    ActivityStatus,
     Admission,
     AdmissionStatus,
     DischargeMeeting,
     EarlyNotification,
+    EnrolmentStatus,
     MeetingStatus,
     MessageStatus,
     NoticeState,
+    PathwayActivity,
+    PathwayEnrolment,
     Patient,
+    ProviderSide,
 )
 
 
@@ -98,3 +103,34 @@ class DischargeMeetingFilter(_AdmissionRecordFilter):
         model = DischargeMeeting
         fields = ["admission", "patient", "status", "scheduled_after", "scheduled_before",
                   "updated_since"]
+
+
+# Pathway variants' shared plans (early supported discharge ...): the enrolments and their
+# activities, filtered alike in the API.
+class PathwayEnrolmentFilter(_AdmissionRecordFilter):
+    status = django_filters.ChoiceFilter(choices=EnrolmentStatus.choices, label=_("Status"))
+    variant = django_filters.CharFilter(field_name="variant__code", label=_("Variant"),
+                                        help_text=_("The variant's code."))
+
+    class Meta:
+        model = PathwayEnrolment
+        fields = ["admission", "patient", "status", "variant", "updated_since"]
+
+
+class PathwayActivityFilter(django_filters.FilterSet):
+    enrolment = django_filters.UUIDFilter(field_name="enrolment__uuid", label=_("Enrolment"))
+    patient = django_filters.UUIDFilter(field_name="enrolment__admission__patient__uuid",
+                                        label=_("Patient"))
+    status = django_filters.ChoiceFilter(choices=ActivityStatus.choices, label=_("Status"))
+    side = django_filters.ChoiceFilter(field_name="kind__side", choices=ProviderSide.choices,
+                                       label=_("Provided by"))
+    scheduled_after = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte",
+                                        label=_("Scheduled at or after"))
+    scheduled_before = IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt",
+                                         label=_("Scheduled before"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = PathwayActivity
+        fields = ["enrolment", "patient", "status", "side", "scheduled_after",
+                  "scheduled_before", "updated_since"]

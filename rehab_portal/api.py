@@ -10,6 +10,11 @@ from indicators.api.views import CapacityViewSet, IndicatorViewSet
 from pathways.api.admissions import AdmissionViewSet
 from pathways.api.meetings import DischargeMeetingViewSet
 from pathways.api.notices import EarlyNotificationViewSet
+from pathways.api.variants import (
+    PathwayActivityViewSet,
+    PathwayEnrolmentViewSet,
+    PathwayVariantViewSet,
+)
 from pathways.api.views import PatientViewSet
 from referrals.api.assessments import NeedsAssessmentViewSet
 from referrals.api.referrals import ReferralViewSet
@@ -34,6 +39,10 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("admissions", AdmissionViewSet, basename="admission")
 router.register("early-notifications", EarlyNotificationViewSet, basename="early-notification")
 router.register("discharge-meetings", DischargeMeetingViewSet, basename="discharge-meeting")
+# Pathway variants (early supported discharge ...): the variants, enrolments and activities.
+router.register("pathway-variants", PathwayVariantViewSet, basename="pathway-variant")
+router.register("pathway-enrolments", PathwayEnrolmentViewSet, basename="pathway-enrolment")
+router.register("pathway-activities", PathwayActivityViewSet, basename="pathway-activity")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("plan-requests", PlanRequestViewSet, basename="plan-request")
 router.register("coordinators", CoordinatorViewSet, basename="coordinator")

@@ -16,6 +16,7 @@ from registry.models import Notification, OrganizationKind, Role
 from webhooks.models import WebhookSubscription
 
 from . import factories
+from .pathways.variant_helpers import ESD, kind, variant
 
 PATIENTS = ("shared", "tromso_only", "bodo_only", "orphan")
 # Who sees which patient: the care relationship alone (tests/conftest.py). The orphan's
@@ -35,8 +36,9 @@ SYSTEMS = {"unn_system", "tromso_system"}
 
 def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordinator,
                    admitted=True):
-    """An admission with a sent notice, a declaration and a meeting with a follow-up task;
-    a plan (its accepted request) with a goal, a measure, a participant and a consent."""
+    """An admission with a sent notice, a declaration, a meeting with a follow-up task and an
+    enrolment in early supported discharge with a visit planned; a plan (its accepted
+    request) with a goal, a measure, a participant and a consent."""
     objects = SimpleNamespace(patient=patient)
     if admitted:
         stay = factories.admit(cast, patient, hours_ago=30, by=planner, hospital=hospital)
@@ -49,6 +51,11 @@ def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordi
             objects.meeting, by=planner, description="Hjelpemidler", responsible_name="KE",
             due_date=timezone.localdate() + datetime.timedelta(days=7))
         objects.participant = objects.meeting.participants.get(user=ke)
+        # The shared plan of home rehabilitation (early supported discharge) and a team visit.
+        objects.enrolment = pathways.enrol(stay, by=planner, variant=variant(ESD))
+        objects.activity = pathways.schedule_activity(
+            objects.enrolment, by=planner, kind=kind("hjemmebesok"),
+            scheduled_at=timezone.now() + datetime.timedelta(days=2))
     plan = factories.individual_plan(cast, coordinator, patient, by=ke,
                                      municipality=municipality)
     objects.plan, objects.request = plan, plan.request

@@ -23,6 +23,7 @@ NOT_PATIENT_DATA = {
     "webhook-deliveries": "the API client's own (webhooks.access)",
     "indicators": "aggregates, suppressed; readers by indicators.access",
     "capacity": "capacity against the norms; readers by indicators.access",
+    "pathway-variants": "reference data: the pathway variants and their kinds of activity",
 }
 CARE_RELATIONSHIP = "pathways_carerelationship"
 

@@ -47,7 +47,8 @@ class ScheduleActivityForm(forms.Form):
 class RecordActivityForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Outcome"), widget=forms.RadioSelect,
-        choices=[(ActivityStatus.DONE, _("Done")), (ActivityStatus.CANCELLED, _("Cancelled"))])
+        choices=[(ActivityStatus.DONE, ActivityStatus.DONE.label),
+                 (ActivityStatus.CANCELLED, ActivityStatus.CANCELLED.label)])
     done_at = datetime_field(_("Done at"), required=False,
                              help_text=_("Norwegian time; now if left empty. Not for a "
                                          "cancelled activity."))

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TrackedModel
@@ -29,8 +29,9 @@ def _in_language(bokmal: str, english: str) -> str:
 
 
 class ProviderSide(models.TextChoices):
-    HOSPITAL_TEAM = "hospital_team", _("The hospital's team")
-    MUNICIPALITY = "municipality", _("The municipality")
+    # Short words that mean more than one thing carry a context (test_translation_contexts).
+    HOSPITAL_TEAM = "hospital_team", pgettext_lazy("provider side", "The hospital's team")
+    MUNICIPALITY = "municipality", pgettext_lazy("provider side", "The municipality")
 
 
 class PathwayVariantQuerySet(models.QuerySet):
@@ -103,7 +104,7 @@ class VariantActivityKind(models.Model):
 class EnrolmentStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     HANDED_OVER = "handed_over", _("Handed over to the municipality")
-    ENDED = "ended", _("Ended")
+    ENDED = "ended", pgettext_lazy("pathway enrolment", "Ended")
 
 
 LIVE_ENROLMENT_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.HANDED_OVER)
@@ -181,9 +182,9 @@ class PathwayEnrolment(TrackedModel):
 
 
 class ActivityStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("activity status", "Planned")
+    DONE = "done", pgettext_lazy("activity status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("activity status", "Cancelled")
 
 
 class ActivityQuerySet(PatientScopedQuerySet):

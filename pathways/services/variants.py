@@ -73,6 +73,17 @@ def require_side(user, enrolment: PathwayEnrolment, side: str) -> None:
         % {"municipality": organization.name})
 
 
+def require_either_side(user, enrolment: PathwayEnrolment) -> None:
+    """The hospital's team or the municipality (ending the pathway; the service picks)."""
+    if not any(can(user, capability, side_organization(enrolment, side))
+               for side, capability in SIDE_CAPABILITY.items()):
+        raise PermissionDenied(_(
+            "Only the hospital's team at %(hospital)s or the coordinating unit of "
+            "%(municipality)s may do this.") % {
+                "hospital": enrolment.team_organization.name,
+                "municipality": enrolment.municipality.name})
+
+
 def sides_of(user, enrolment: PathwayEnrolment) -> set[str]:
     """The sides the user acts for, from the request's memberships (no query): what the
     page offers; the services decide."""
@@ -107,7 +118,7 @@ def _require_changeable(enrolment: PathwayEnrolment, side: str) -> None:
             code="handed_over")
 
 
-def _locked_enrolment(enrolment: PathwayEnrolment) -> PathwayEnrolment:
+def lock_enrolment(enrolment: PathwayEnrolment) -> PathwayEnrolment:
     """The enrolment's row, locked until the transaction ends: a handover waits for a
     scheduling in progress, or the scheduling sees the handover."""
     return PathwayEnrolment.objects.select_for_update().select_related(
@@ -189,7 +200,7 @@ def schedule_activity(enrolment: PathwayEnrolment, *, by, kind: VariantActivityK
         raise ValidationError({"kind": _("%(activity)s is no longer offered.") % {
             "activity": kind.localized_name}})
     require_side(by, enrolment, kind.side)
-    current = _locked_enrolment(enrolment)
+    current = lock_enrolment(enrolment)
     _require_changeable(current, kind.side)
     if scheduled_at < current.started_at - datetime.timedelta(days=1):
         raise ValidationError({"scheduled_at": _(
@@ -217,7 +228,7 @@ def record_activity(activity: PathwayActivity, *, by, expected_version: int, sta
         raise ValidationError({"done_at": _("A cancelled activity has no time it was done.")})
     side = activity.kind.side
     require_side(by, activity.enrolment, side)
-    _require_changeable(_locked_enrolment(activity.enrolment), side)
+    _require_changeable(lock_enrolment(activity.enrolment), side)
     current = lock_at_version(PathwayActivity.objects, activity, expected_version, message=_(
         "Someone recorded or changed this activity since you read it (now version "
         "%(version)s)."))
@@ -279,10 +290,10 @@ def end_enrolment(enrolment: PathwayEnrolment, *, by, expected_version: int,
     """End the pathway (finished, or stopped: readmitted, died, declined). While it is
     active either side may end it; after the handover only the municipality. Activities still
     planned are cancelled with it."""
+    require_either_side(by, enrolment)
     side = (ProviderSide.HOSPITAL_TEAM
             if can(by, Capability.ACT_FOR_HOSPITAL, enrolment.team_organization)
             else ProviderSide.MUNICIPALITY)
-    require_side(by, enrolment, side)
     current = lock_at_version(
         PathwayEnrolment.objects.select_related("municipality", "team_organization"),
         enrolment, expected_version, message=_(

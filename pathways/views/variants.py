@@ -36,6 +36,7 @@ from ..models import (
     VariantActivityKind,
 )
 from ..services import variants as services
+from ..services.variants import side_organization
 from . import common
 
 SECTION = "pathways/partials/home_rehabilitation.html"
@@ -85,10 +86,8 @@ def present(user, enrolment: PathwayEnrolment, at) -> EnrolmentView:
     prefetched, the reader's sides from the request's memberships)."""
     mine = services.sides_of(user, enrolment)
     plans = {
-        ProviderSide.HOSPITAL_TEAM: SidePlan(ProviderSide.HOSPITAL_TEAM, _("The hospital's team"),
-                                             enrolment.team_organization),
-        ProviderSide.MUNICIPALITY: SidePlan(ProviderSide.MUNICIPALITY, _("The municipality"),
-                                            enrolment.municipality),
+        side: SidePlan(side, side.label, side_organization(enrolment, side))
+        for side in ProviderSide
     }
     for activity in enrolment.activities.all():
         side = activity.kind.side

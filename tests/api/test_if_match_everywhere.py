@@ -24,6 +24,7 @@ from rehab_portal.api import router
 from tests import factories
 from tests.coordination.conftest import activate, kora, make_plan, second_coordinator
 from tests.factories import admit
+from tests.pathways import variant_helpers
 from tests.referrals.conftest import referral_world
 from tests.webhooks.conftest import subscriber
 
@@ -39,7 +40,7 @@ NO_VERSIONED_DOCUMENT = {
     **{(name, "post"): "creates a new resource" for name in (
         "service-list", "patient-list", "admission-list", "early-notification-list",
         "discharge-meeting-list", "plan-request-list", "coordinator-list",
-        "webhook-subscription-list")},
+        "webhook-subscription-list", "pathway-enrolment-list", "pathway-activity-list")},
     ("patient-search", "post"): "a search, a read",
     **{(name, "post"): "creates a new resource" for name in (
         "referral-list", "needs-assessment-list")},
@@ -133,6 +134,25 @@ def _subscription_case(step="", method="post", body=None):
         epj = subscriber(world.cast.tromso, "https://epj.example/hooks")
         path = f"/api/v1/webhook-subscriptions/{epj.subscription.uuid}/"
         return epj.http, method, path + (f"{step}/" if step else ""), body, path
+    return build
+
+
+def _enrolment_case(step, body=None):
+    """A step on an enrolment in early supported discharge, by UNN's planner."""
+    def build(world):
+        enrolment = variant_helpers.enrolment(world.cast)
+        path = f"/api/v1/pathway-enrolments/{enrolment.uuid}/"
+        return world.planner(), "post", f"{path}{step}/", body, path
+    return build
+
+
+def _activity_case(body=None):
+    """Recording the team's visit, by UNN's planner."""
+    def build(world):
+        visit = variant_helpers.activity(world.cast, variant_helpers.enrolment(world.cast),
+                                         days_ahead=0)
+        path = f"/api/v1/pathway-activities/{visit.uuid}/"
+        return world.planner(), "post", f"{path}record/", body, path
     return build
 
 
@@ -251,6 +271,9 @@ NEEDS_IF_MATCH = {
     ("referral-start", "post"): _referral_case("start", {}, accepted=True),
     ("referral-withdraw", "post"): _referral_case(
         "withdraw", {"reason": "referrer_withdrew"}, actor="gp"),
+    ("pathway-enrolment-handover", "post"): _enrolment_case("handover", body={"note": "x"}),
+    ("pathway-enrolment-end", "post"): _enrolment_case("end", body={"note": "x"}),
+    ("pathway-activity-record", "post"): _activity_case(body={"status": "done"}),
 }
 
 

@@ -4,10 +4,12 @@ side schedules and records its own activities; the team hands the plan over, and
 on only reads it."""
 
 import datetime
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -23,7 +25,7 @@ from pathways.models import (
     ProviderSide,
     VariantActivityKind,
 )
-from registry.models import AuditAction, AuditEvent
+from registry.models import AuditAction, AuditEvent, User
 from tests import factories
 from tests.factories import admit
 
@@ -416,3 +418,23 @@ def test_the_plan_costs_the_pathway_page_the_same_queries_for_2_visits_as_for_20
     with django_assert_max_num_queries(12):
         response = pathway_page(client, cast.shared)
     assert response.content.decode().count('class="home-rehab__activity"') == visits
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+def test_the_demo_has_a_stroke_patient_in_early_supported_discharge_once(client):
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    stay = PathwayEnrolment.objects.select_related("admission__patient", "variant").get()
+    assert stay.admission.patient.given_name == "Astrid"
+    assert stay.variant.code == ESD and stay.status == EnrolmentStatus.ACTIVE
+    activities = list(stay.activities.select_related("kind"))
+    assert {a.kind.side for a in activities} == {"hospital_team", "municipality"}
+    assert [a.kind.code for a in activities if a.status == ActivityStatus.DONE] == [
+        "kartlegging"]
+    client.force_login(User.objects.get(username="ke.tromso"))  # the KE sees the shared plan
+    page = client.get(reverse("pathways:patient_pathway", args=[stay.admission.patient.uuid]))
+    assert "Assessment before discharge" in page.content.decode()
+    written = AuditEvent.objects.count()
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    assert PathwayActivity.objects.count() == len(activities)
+    assert AuditEvent.objects.count() == written

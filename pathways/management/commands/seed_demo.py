@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from pathways import demo_data as demo
 from pathways.identity import make_synthetic_identity_number
-from pathways.models import DischargeDestination, MunicipalAnswerKind, ParticipantKind, Patient
+from pathways.models import (
+    DischargeDestination,
+    MunicipalAnswerKind,
+    ParticipantKind,
+    PathwayEnrolment,
+    PathwayVariant,
+    Patient,
+)
 from pathways.services import (
     acknowledge_early_notification,
     admit_patient,
@@ -22,6 +29,7 @@ from pathways.services import (
     schedule_discharge_meeting,
     send_early_notification,
 )
+from pathways.services import variants as home_rehabilitation
 from pathways.signals import demo_data_seeded
 from registry import audit
 from registry.api.authentication import digest
@@ -107,6 +115,7 @@ class Command(BaseCommand):
             if settings.ALLOW_SYNTHETIC_IDENTITY_NUMBERS:
                 self.seed_patients()
                 self.seed_pathways()
+                self.seed_home_rehabilitation()
                 # Other apps (coordination) add theirs inside the same transaction.
                 reports = demo_data_seeded.send(
                     sender=self.__class__, organizations=self.orgs,
@@ -327,6 +336,36 @@ class Command(BaseCommand):
                               destination=DischargeDestination.MUNICIPAL_REHABILITATION,
                               discharge_level=ServiceLevel.objects.get(code="2"),
                               interdisciplinary_report_ready=True, epicrisis_ready=True)
+
+    def seed_home_rehabilitation(self):
+        """One stroke patient in early supported discharge (demo.HOME_REHABILITATION), with
+        the team's assessment done and visits of both sides coming; left alone once the
+        patient has an enrolment, whatever the demo users did with it since."""
+        key, code, activities = demo.HOME_REHABILITATION
+        patient = self.patients[key]
+        admission = patient.admissions.filter(hospital=self.orgs["unn-tromso"]).order_by(
+            "-admitted_at").first()
+        variant = PathwayVariant.objects.filter(code=code).first()
+        if (admission is None or variant is None
+                or PathwayEnrolment.objects.filter(admission__patient=patient).exists()):
+            return
+        now = timezone.now()
+        sides = {"hospital_team": self.users["planlegger.unn"],
+                 "municipality": self.users["ke.tromso"]}
+        enrolment = home_rehabilitation.enrol(
+            admission, by=sides["hospital_team"], variant=variant,
+            started_at=max(admission.admitted_at, now - datetime.timedelta(hours=2)))
+        kinds = {kind.code: kind for kind in variant.activity_kinds.all()}
+        for activity_code, hours, done, note in activities:
+            kind = kinds[activity_code]
+            activity = home_rehabilitation.schedule_activity(
+                enrolment, by=sides[kind.side], kind=kind, note=note,
+                scheduled_at=(now + datetime.timedelta(hours=hours)).replace(
+                    minute=0, second=0, microsecond=0))
+            if done:
+                home_rehabilitation.record_activity(
+                    activity, by=sides[kind.side], expected_version=activity.version,
+                    status="done", done_at=now - datetime.timedelta(minutes=30))
 
     # -- output --------------------------------------------------------------------------
     def print_summary(self):
