@@ -54,7 +54,9 @@ OBJECT_TYPES = {
         ("coordinatorassignment", _("coordinator assignment")),
         ("citizen", _("citizen")), ("representation", _("representation")),
         ("goalproposal", _("goal proposal")), ("measurecomment", _("comment on a measure")),
-        ("selfreport", _("self-report")), ("planmessage", _("message")))},
+        ("selfreport", _("self-report")), ("planmessage", _("message")),
+        ("pathwayenrolment", _("pathway enrolment")),
+        ("pathwayactivity", _("planned activity")))},
     "citizen_home": _("The patient's own page"),
 }
 

@@ -438,3 +438,11 @@ def test_the_demo_has_a_stroke_patient_in_early_supported_discharge_once(client)
     call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     assert PathwayActivity.objects.count() == len(activities)
     assert AuditEvent.objects.count() == written
+
+
+def test_the_access_log_names_the_plan_in_words(client, cast):
+    stay = enrolment(cast)
+    activity(cast, stay)
+    client.force_login(cast.ke_tromso)
+    page = client.get(reverse("pathways:access_log", args=[cast.shared.uuid])).content.decode()
+    assert "Pathway enrolment" in page and "Planned activity" in page
