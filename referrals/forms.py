@@ -57,7 +57,7 @@ class AssessmentForm(VersionedForm):
                                      widget=text_area(3))
     # Completing: the suggestion confirmed, or another level with a reason.
     level = forms.ModelChoiceField(
-        label=_("Level"), queryset=ServiceLevel.objects.order_by("sort_order", "code"),
+        label=_("Level chosen"), queryset=ServiceLevel.objects.order_by("sort_order", "code"),
         required=False, empty_label=_("Choose the level"), to_field_name="code")
     override_reason = forms.CharField(
         label=_("Reason for choosing another level"), required=False, widget=text_area(2),
@@ -85,14 +85,6 @@ class AssessmentForm(VersionedForm):
         return [self[name] for name in ("cognition", "communication", "vision_hearing",
                                         "swallowing", "social_situation", "next_of_kin")]
 
-    def watch_scores(self, url: str) -> None:
-        """The suggestion follows the scores as they are typed (GET `url`, nothing saved)."""
-        for name in ("barthel_index", "modified_rankin"):
-            self.fields[name].widget.attrs.update({
-                "hx-get": url, "hx-trigger": "change, keyup changed delay:500ms",
-                "hx-target": "#suggestion", "hx-swap": "outerHTML",
-                "hx-include": "[name='barthel_index'],[name='modified_rankin']"})
-
     def domain_rows(self):
         return [(domain, self[f"domain_{domain.pk}"], self[f"domain_{domain.pk}_note"])
                 for domain in self.domains]
@@ -110,7 +102,7 @@ class AssessmentForm(VersionedForm):
 
 class ReferralForm(forms.Form):
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=None, to_field_name="uuid",
+        label=_("Service asked for"), queryset=None, to_field_name="uuid",
         empty_label=_("Choose a service"),
         error_messages={"invalid_choice": _(
             "Choose one of the services that can serve the patient's municipality.")},
@@ -154,7 +146,7 @@ class DecisionForm(VersionedForm):
     """The rights assessment, and the decision: accept (with the place, the date care must
     start and the expected start) or decline (with the reason)."""
 
-    DECISIONS = [("accept", _("Accept")),
+    DECISIONS = [("accept", pgettext_lazy("referral decision", "Accept")),
                  ("decline", pgettext_lazy("referral decision", "Decline"))]
 
     severity = forms.CharField(label=_("Severity"), required=False, widget=text_area(2))

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -55,9 +54,7 @@ def _form(assessment, domains, data=None) -> AssessmentForm:
         score = scores.get(domain.pk)
         initial[f"domain_{domain.pk}"] = score.difficulty if score else None
         initial[f"domain_{domain.pk}_note"] = score.note if score else ""
-    form = AssessmentForm(data, initial=initial, domains=domains)
-    form.watch_scores(reverse("referrals:assessment_suggestion", args=[assessment.uuid]))
-    return form
+    return AssessmentForm(data, initial=initial, domains=domains)
 
 
 def suggestion_reason(assessment) -> str:
