@@ -160,7 +160,8 @@ def _api_path(pattern) -> str:
 FHIR_RESOURCES = {"Patient": "patient", "Organization": "organization",
                   "Encounter": "admission", "Communication": "notice",
                   "Appointment": "meeting", "AppointmentResponse": "participant",
-                  "CarePlan": "plan", "CareTeam": "plan", "Goal": "goal", "Task": "declaration"}
+                  "CarePlan": "plan", "CareTeam": "plan", "Goal": "goal", "Task": "declaration",
+                  "ServiceRequest": "referral", "Observation": "assessment"}
 FHIR_CREATES = {"Encounter", "Communication"}  # their subjects: tests/fhir/test_create.py
 # Aggregates, no patient: who reads them is indicators.access (tests/indicators/test_fhir.py).
 FHIR_AGGREGATES = {"Measure", "MeasureReport"}

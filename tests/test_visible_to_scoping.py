@@ -37,8 +37,8 @@ def _queryset(viewset, user):
 
 
 def _fhir_querysets(handler, user) -> list:
-    if hasattr(handler, "notices"):  # Task: the notices to send and the answers to give
-        return [handler.notices(user), handler.answers(user)]
+    if hasattr(handler, "sources"):  # Task: notices to send, answers to give, referrals
+        return list(handler.sources(user).values())
     return [handler.base(user)]
 
 

@@ -1,5 +1,6 @@
 """Model rows → FHIR R4 resources (plain dicts), one module per resource (CarePlan, Goal and
-CareTeam share the individual plan's), the URIs in systems and the shared element builders
+CareTeam share the individual plan's; ServiceRequest, its Task and the needs assessment's
+Observation the referral's), the URIs in systems and the shared element builders
 in _common. The table in fhir_api/README.md lists which element comes from which field;
 everything is importable from fhir_api.mapping."""
 
@@ -25,6 +26,16 @@ from .communications import COMMUNICATION_STATUS, NOTICE_SECTIONS, communication
 from .encounters import DISPOSITION, ENCOUNTER_STATUS, encounter
 from .organizations import organization
 from .patients import patient
+from .referrals import (
+    OBSERVATION_STATUS,
+    REFERRAL_TASK,
+    SERVICE_REQUEST_STATUS,
+    observation,
+    referral_task,
+    referral_task_id,
+    referral_task_status,
+    service_request,
+)
 from .systems import (
     ACT_CODE_SYSTEM,
     COMMUNICATION_CATEGORY_SYSTEM,
@@ -34,6 +45,7 @@ from .systems import (
     HER_SYSTEM,
     INTERPRETER_EXTENSION,
     LOCAL,
+    LOINC_SYSTEM,
     MESSAGE_STATUS_EXTENSION,
     MUNICIPALITY_EXTENSION,
     MUNICIPALITY_SYSTEM,
@@ -41,8 +53,10 @@ from .systems import (
     ORGANIZATION_KIND_SYSTEM,
     ORGNR_SYSTEM,
     PATIENT_SYSTEMS,
+    REFERRAL_STATUS_SYSTEM,
     SERVICE_LEVEL_SYSTEM,
     TASK_CODE_SYSTEM,
+    TASK_PARAMETER_SYSTEM,
     WARD_CODE_SYSTEM,
 )
 from .tasks import (
@@ -75,18 +89,24 @@ __all__ = [
     "HER_SYSTEM",
     "INTERPRETER_EXTENSION",
     "LOCAL",
+    "LOINC_SYSTEM",
     "MESSAGE_STATUS_EXTENSION",
     "MUNICIPALITY_EXTENSION",
     "MUNICIPALITY_SYSTEM",
     "NOTICE_SECTIONS",
     "NOTICE_SECTION_EXTENSION",
     "NOTICE_TASK",
+    "OBSERVATION_STATUS",
     "ORGANIZATION_KIND_SYSTEM",
     "ORGNR_SYSTEM",
     "PARTICIPATION_STATUS",
     "PATIENT_SYSTEMS",
+    "REFERRAL_STATUS_SYSTEM",
+    "REFERRAL_TASK",
     "SERVICE_LEVEL_SYSTEM",
+    "SERVICE_REQUEST_STATUS",
     "TASK_CODE_SYSTEM",
+    "TASK_PARAMETER_SYSTEM",
     "WARD_CODE_SYSTEM",
     "answer_task",
     "answer_task_id",
@@ -105,9 +125,14 @@ __all__ = [
     "notice_task_id",
     "notice_task_status",
     "notice_value",
+    "observation",
     "org_ref",
     "organization",
     "patient",
     "patient_ref",
     "ref",
+    "referral_task",
+    "referral_task_id",
+    "referral_task_status",
+    "service_request",
 ]

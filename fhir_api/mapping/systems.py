@@ -25,3 +25,14 @@ MESSAGE_STATUS_EXTENSION = LOCAL + "message-status"
 DISPOSITION_SYSTEM = "http://terminology.hl7.org/CodeSystem/discharge-disposition"
 ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 GOAL_ACHIEVEMENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/goal-achievement"
+
+# Referrals and needs assessments (issue 15).
+LOINC_SYSTEM = "http://loinc.org"
+OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+DATA_ABSENT_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+REFERRAL_STATUS_SYSTEM = LOCAL + "referral-status"  # a referral's status, as the portal has it
+NEEDS_ASSESSMENT_SYSTEM = LOCAL + "needs-assessment"  # the assessment and its scores
+FUNCTION_DOMAIN_SYSTEM = LOCAL + "function-domain"  # the domains (FunctionDomain.code)
+DIFFICULTY_SYSTEM = LOCAL + "difficulty"  # ICF's generic qualifier, 0-4
+REHABILITATION_POTENTIAL_SYSTEM = LOCAL + "rehabilitation-potential"
+TASK_PARAMETER_SYSTEM = LOCAL + "task-parameter"  # a Task's input and output types

@@ -10,12 +10,13 @@ from .communications import CommunicationHandler
 from .encounters import EncounterHandler
 from .organizations import OrganizationHandler
 from .patients import PatientHandler
+from .referrals import ObservationHandler, ServiceRequestHandler
 from .tasks import TaskHandler
 
 HANDLERS = {handler.type: handler for handler in (
     PatientHandler(), OrganizationHandler(), EncounterHandler(), CommunicationHandler(),
     TaskHandler(), CarePlanHandler(), GoalHandler(), CareTeamHandler(), AppointmentHandler(),
-    AppointmentResponseHandler(),
+    AppointmentResponseHandler(), ServiceRequestHandler(), ObservationHandler(),
 )}
 
 __all__ = [
@@ -28,7 +29,9 @@ __all__ = [
     "EncounterHandler",
     "GoalHandler",
     "Handler",
+    "ObservationHandler",
     "OrganizationHandler",
     "PatientHandler",
+    "ServiceRequestHandler",
     "TaskHandler",
 ]

@@ -313,8 +313,8 @@ BUDGETS = {
     # key lookup, bounded total, page, audit grounds (memberships, relationships), audit INSERT
     "Patient": 6,
     "Encounter": 6,
-    # the same with a bounded total and a page for each of its two sources
-    "Task": 8,
+    # the same with a bounded total and a page for each of its three sources
+    "Task": 10,
 }
 
 

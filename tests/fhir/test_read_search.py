@@ -220,9 +220,10 @@ def test_anonymous_is_401_but_metadata_is_public(cast, world, api_client):
     validate(statement)
     assert statement["fhirVersion"] == "4.0.1"
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    # The patient-bearing types and the catalogue, and the indicators' aggregates
-    # (tests/indicators/test_fhir.py).
-    assert set(resources) == set(expected_ids(cast, world)) | {"Measure", "MeasureReport"}
+    # The patient-bearing types and the catalogue, the referrals' (tests/fhir/
+    # test_referral_resources.py) and the indicators' aggregates (tests/indicators/test_fhir.py).
+    assert set(resources) == set(expected_ids(cast, world)) | {
+        "ServiceRequest", "Observation", "Measure", "MeasureReport"}
     assert {i["code"] for i in resources["Encounter"]["interaction"]} == {
         "read", "search-type", "create"}
     assert {i["code"] for i in resources["Patient"]["interaction"]} == {"read", "search-type"}
