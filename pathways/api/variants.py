@@ -59,6 +59,7 @@ class PathwayVariantViewSet(viewsets.ReadOnlyModelViewSet):
     scope_family = "pathways"
     serializer_class = PathwayVariantSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9][a-z0-9-]*"  # a slug: nothing else reaches the database
     queryset = PathwayVariant.objects.prefetch_related(Prefetch(
         "activity_kinds", queryset=VariantActivityKind.objects.order_by("sort_order", "pk")),
     ).order_by("name", "pk")
