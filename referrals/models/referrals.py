@@ -146,6 +146,12 @@ class Referral(TrackedModel):
                          name="referral_waiting_list_idx", condition=Q(status="accepted")),
             models.Index(fields=["allocated_service", "started_on"],
                          name="referral_started_idx", condition=Q(status="started")),
+            # The indicators, by month of the deadline or the start.
+            models.Index(fields=["assessment_due"], name="referral_due_month_idx"),
+            models.Index(fields=["care_start_deadline"], name="referral_care_month_idx",
+                         condition=Q(has_right=True)),
+            models.Index(fields=["started_on"], name="referral_started_month_idx",
+                         condition=Q(status="started")),
         ]
         constraints = [
             # One open referral of a patient to one service (two submits at once meet this).

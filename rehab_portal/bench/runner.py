@@ -51,6 +51,9 @@ class Bench:
         if self.only == "pdf":
             self.print_pdf(self.time_pdf(world))
             return
+        if self.only == "referrals":
+            self.bench_referrals(world)
+            return
         generator = PostgresGenerator(world) if self.postgres else SqliteGenerator(world)
         # The EPJ client and its admitted patients: the same working set at every size.
         from . import api as bench_api
@@ -92,6 +95,7 @@ class Bench:
         bench_indicators.report(self.say, self.style, indicator_results)
         self.print_pdf(self.time_pdf(world))
         self.print_api(world, api_key)
+        self.bench_referrals(world)
         if slow_pages:
             self.say(self.style.ERROR(f"\npages above {bench_pages.TARGET_RATIO} x their time "
                                       f"at {self.sizes[0]:,}: {slow_pages}"))
@@ -104,6 +108,22 @@ class Bench:
             raise CommandError("a sweep's main query does not use its index")
         self.say(self.style.SUCCESS(
             "\nevery sweep's main query reads its index; no big table is scanned"))
+
+    def bench_referrals(self, world: "World") -> None:
+        """Waiting lists and waiting times at 10 000 and 100 000 referrals (bench/referrals.py):
+        a target missed is reported, as the pages' are."""
+        from . import referrals as bench_referrals
+
+        started = time.perf_counter()
+        region = bench_referrals.Region(world)
+        measured = []
+        for size in bench_referrals.SIZES:
+            region.fill_to(size)
+            measured.append(bench_referrals.measure(region, size, self.runs))
+        self.say(f"\nreferrals timed in {time.perf_counter() - started:.1f} s")
+        slow = bench_referrals.report(self.say, self.style, measured)
+        if slow:
+            self.say(self.style.ERROR(f"referrals above target: {slow}"))
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:

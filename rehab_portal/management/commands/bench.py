@@ -42,10 +42,11 @@ class Command(BaseCommand):
                             "PostgreSQL is reachable.")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the benchmark database afterwards.")
-        parser.add_argument("--only", choices=["pdf", "api"], help="Time one part only, "
-                            "without generating admissions (pdf: the plan PDF; api: the "
-                            "100-item list against a trivial endpoint, its profile and "
-                            "query counts).")
+        parser.add_argument("--only", choices=["pdf", "api", "referrals"], help="Time one "
+                            "part only, without generating admissions (pdf: the plan PDF; "
+                            "api: the 100-item list against a trivial endpoint, its profile "
+                            "and query counts; referrals: waiting lists and waiting times "
+                            "with 10 000 and 100 000 referrals).")
         parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
