@@ -7,7 +7,7 @@ Scoped like the pages: assessments of a patient the user sees, referrals of the 
 
 from django.template.loader import render_to_string
 
-from pathways.access import read_entries
+from pathways.access import grounds, read_entries
 from registry import audit
 from registry.capabilities import Capability, organizations_where
 from registry.models import AuditAction, AuditObjectType
@@ -20,8 +20,8 @@ REFERRALS_SHOWN = 10
 
 
 def referral_section(request, patient) -> str:
-    """Queries: 1 the latest assessments, 2 the referrals, 3 the grounds, 4 the audit INSERT
-    (none of the last two when there is nothing to show)."""
+    """Queries: 1 the latest assessments, 2 the referrals, 3 the grounds (once for both),
+    4 the audit INSERT (none of the last two when there is nothing to show)."""
     user = request.user
     assessments = list(visible_assessments(user).filter(patient=patient)
                        .select_related("level", "organization")
@@ -32,10 +32,11 @@ def referral_section(request, patient) -> str:
         .order_by("-received_at", "-pk")[:REFERRALS_SHOWN],
         key=lambda r: r.status not in OPEN_STATUSES)
     entries = []
+    basis = grounds(user, {patient.pk}) if assessments or referrals else {}
     for rows, object_type in ((assessments, AuditObjectType.NEEDS_ASSESSMENT),
                               (referrals, AuditObjectType.REFERRAL)):
         if rows:
-            entries += read_entries(user, rows, object_type=object_type,
+            entries += read_entries(user, rows, object_type=object_type, basis=basis,
                                     patient_of=lambda _row: patient, detail="patient page")
     if entries:
         audit.record_many(user, AuditAction.VIEW, entries)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coordination import patient_page, services
 from coordination.models import IndividualPlan, PlanStatus, RequestKind
+from pathways import patient_page as page_sections
 from registry.models import AuditAction, AuditEvent
 
 from .conftest import activate, make_plan, submit
@@ -91,9 +92,11 @@ def test_outside_the_care_relationship_there_is_no_page_and_no_plan_read(client,
 
 @pytest.mark.parametrize("plans", [1, 4])
 def test_the_patient_page_keeps_its_query_budget_whatever_the_number_of_plans(
-        client, cast, kora, django_assert_num_queries, plans):
+        client, cast, kora, django_assert_num_queries, plans, monkeypatch):
     """The section adds three queries to the page, however many plans it shows: 1 the plans
-    with municipality, coordinator and grounds, 2 the open requests, 3 the audit INSERT."""
+    with municipality, coordinator and grounds, 2 the open requests, 3 the audit INSERT.
+    (The referrals' section has its own budget: tests/referrals/test_referral_views.py.)"""
+    monkeypatch.delitem(page_sections._sections, "referrals", raising=False)
     for n in range(plans):
         plan = make_plan(cast, kora, cast.shared)
         if n < plans - 1:  # the earlier ones closed, the last one open

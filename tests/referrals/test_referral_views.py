@@ -7,6 +7,8 @@ that writes nothing; a stale version shows the conflict; the lists keep their qu
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,6 +255,33 @@ def test_the_referral_form_refuses_bad_input_and_writes_nothing(client, cast, wo
     assert twice.status_code == 409
     assert "allerede en åpen henvisning" in twice.content.decode()
     assert Referral.objects.count() == 1
+
+
+def test_a_referral_from_the_pathway_or_the_plan_names_it(client, cast, world):
+    admission = factories.admit(cast, cast.shared)
+    plan = factories.individual_plan(cast, factories.coordinator(cast), cast.shared)
+    url = reverse("referrals:new_referral", args=[cast.shared.uuid])
+    for user, param, record, service in (
+            (cast.planner, "admission", admission, world.valnesfjord_rehab),
+            (cast.ke_tromso, "plan", plan, world.skibotn_rehab)):
+        response, html = page(client, user, f"{url}?{param}={record.uuid}")
+        assert 'id="refer-linked"' in html
+        field = {"admission": "admission", "plan": "individual_plan"}[param]
+        response = client.post(f"{url}?{param}={record.uuid}", {
+            "service": str(service.uuid), "reason": "Fra forløpet", field: str(record.uuid)})
+        assert response.status_code == 302, errors(response.content.decode())
+        referral = Referral.objects.get(patient=cast.shared, service=service)
+        assert getattr(referral, field) == record
+    # The hospital refers directly to the institution; Tromsø's KE through the RVE.
+    assert Referral.objects.get(admission=admission).receiver == world.valnesfjord
+    assert Referral.objects.get(individual_plan=plan).receiver == world.rve
+    # Another patient's admission is no link: a form error, nothing written.
+    other = factories.admit(cast, cast.tromso_only, by=cast.planner)
+    client.force_login(cast.planner)
+    refused = client.post(url, {"service": str(world.skibotn_rehab.uuid), "reason": "x",
+                                "admission": str(other.uuid)})
+    assert refused.status_code == 422
+    assert Referral.objects.filter(patient=cast.shared).count() == 2
 
 
 def test_someone_who_may_not_refer_is_told_so(client, cast):
@@ -651,3 +680,32 @@ def test_the_patient_page_lists_the_referrals_and_assessments_and_audits_them(cl
     assert AuditEvent.objects.filter(object_type="needsassessment",
                                      object_id=str(assessment.uuid),
                                      detail="patient page").exists()
+
+
+@pytest.mark.parametrize("who", ["gp", "rve_assessor"])
+def test_the_patient_page_section_keeps_its_budget_however_many_referrals(
+        client, cast, world, who, django_assert_max_num_queries):
+    """The section adds at most four queries to the page, however many referrals and
+    versions it shows: the assessments, the referrals, their grounds and the audit INSERT."""
+    url = reverse("pathways:patient_detail", args=[world.patient.uuid])
+    client.force_login(getattr(world, who))
+    refer(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    team = factories.service(cast.tromso, "3", "Tverrfaglig team Tromsø")
+    services.accept(refer(world, service=world.skibotn_rehab), by=world.rve_assessor,
+                    has_right=False, allocated_service=world.skibotn_rehab)
+    refer(world, service=team)
+    first = services.start_assessment(by=world.gp, patient=world.patient)
+    first = services.save_assessment(first, by=world.gp, version=first.version,
+                                     changes={"patient_goals": "Gå"})
+    services.complete_assessment(first, by=world.gp, version=first.version,
+                                 level=first.patient.referrals.first().service.level)
+    services.start_assessment(by=world.gp, patient=world.patient)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    section = response.content.decode().split('id="patient-referrals"')[1].split("</section>")[0]
+    # The GP sent all three; the RVE received two of them (the team's is Tromsø's).
+    assert section.count('<tr><th scope="row"><a href="/referrals/') == {"gp": 3,
+                                                                        "rve_assessor": 2}[who]
+    assert section.count("<li><a href=\"/assessments/") == 2  # both versions
