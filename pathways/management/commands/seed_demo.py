@@ -183,15 +183,14 @@ class Command(BaseCommand):
         for code, name, name_en in demo.TARGET_GROUPS:
             groups[code], _ = TargetGroup.objects.update_or_create(
                 code=code, defaults={"name": name, "name_en": name_en})
-        for (provider, level, name, description, target_groups, served, capacity,
-             waiting_days) in demo.SERVICES:
+        for provider, level, name, description, target_groups, served, capacity in \
+                demo.SERVICES:
             offering = ServiceOffering.objects.filter(
                 provider=self.orgs[provider], name=name).first() \
                 or ServiceOffering(provider=self.orgs[provider], name=name)
             offering.level = levels[level]
             offering.description = description
             offering.capacity = capacity
-            offering.waiting_days = waiting_days
             offering.active = True
             _save(offering)
             offering.target_groups.set([groups[code] for code in target_groups])
