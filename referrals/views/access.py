@@ -66,7 +66,3 @@ def waiting_list_services(user):
     return ServiceOffering.objects.filter(
         Q(provider_id__in=units)
         | Q(provider__kind=OrganizationKind.PRIVATE_INSTITUTION, provider__region__in=regions))
-
-
-def keeps_waiting_list(user, service: ServiceOffering) -> bool:
-    return waiting_list_services(user).filter(pk=service.pk).exists()

@@ -22,8 +22,10 @@ from django.views.decorators.http import require_GET
 
 from common.htmx import action_view, form_step
 from common.sweeps import local_date
-from pathways.access import audit_reads
-from registry.models import AuditObjectType, ServiceOffering
+from pathways.access import grounds, read_entries
+from registry import audit
+from registry.models import AuditAction, AuditObjectType, ServiceOffering
+from registry.waiting_lists import sees_waiting_list
 
 from .. import services
 from ..forms import (
@@ -38,7 +40,7 @@ from ..forms import (
 )
 from ..models import ReferralStatus
 from ..workdays import working_days_between
-from .access import get_visible_referral, keeps_waiting_list, visible_referrals
+from .access import get_visible_referral, visible_referrals
 
 FORMS = {"decide": DecisionForm, "forward": ForwardForm, "ask": RequestInformationForm,
          "answer": GiveInformationForm, "choose": ChoiceForm, "schedule": ExpectedStartForm,
@@ -84,7 +86,7 @@ def referral_context(request, referral, *, forms=None) -> dict:
     today = local_date(timezone.now())
     assessor = services.may_assess(user, referral)
     referrer = services.may_act_as_referrer(user, referral)
-    list_keeper = bool(referral.allocated_service_id) and keeps_waiting_list(
+    list_keeper = bool(referral.allocated_service_id) and sees_waiting_list(
         user, referral.allocated_service)
     status = referral.status
     allowed = {
@@ -123,7 +125,10 @@ def referral_context(request, referral, *, forms=None) -> dict:
 
 
 def _render(request, referral, *, forms=None, status=200, flash=""):
-    context = referral_context(request, referral, forms=forms)
+    return _respond(request, referral_context(request, referral, forms=forms), status, flash)
+
+
+def _respond(request, context, status=200, flash=""):
     template = "referrals/partials/referral_body.html" if request.htmx and \
         not request.htmx.history_restore_request else "referrals/referral.html"
     context |= {"flash": flash, "announce": flash if request.htmx else ""}
@@ -137,9 +142,16 @@ def _render(request, referral, *, forms=None, status=200, flash=""):
 @require_GET
 def referral_detail(request, uuid):
     referral = get_visible_referral(request.user, uuid)
-    response = _render(request, referral)
-    audit_reads(request.user, [referral], object_type=AuditObjectType.REFERRAL,
-                patient_of=lambda r: r.patient)
+    context = referral_context(request, referral)
+    response = _respond(request, context)
+    # The referral, and the patient's other open referrals it shows, in one INSERT.
+    basis = grounds(request.user, {referral.patient_id})
+    audit.record_many(request.user, AuditAction.VIEW, [
+        *read_entries(request.user, [referral], object_type=AuditObjectType.REFERRAL,
+                      patient_of=lambda _r: referral.patient, basis=basis),
+        *read_entries(request.user, context["others"], object_type=AuditObjectType.REFERRAL,
+                      patient_of=lambda _r: referral.patient, basis=basis,
+                      detail="another open referral of the patient")])
     return response
 
 

@@ -448,10 +448,15 @@ def test_the_referrer_withdraws_with_a_reason(client, world):
 def test_the_page_shows_the_patients_other_open_referrals(client, cast, world):
     team = factories.service(cast.tromso, "3", "Tverrfaglig team Tromsø")
     referral = refer(world)
-    refer(world, service=team)
+    other = refer(world, service=team)
     _response, html = page(client, world.rve_assessor, referral_url(referral))
     others = html.split('id="other-referrals"')[1]
     assert "Tverrfaglig team Tromsø" in others and "Tromsø" in others
+    # Both reads are audited: the referral, and the other referral it shows.
+    read = AuditEvent.objects.filter(user=world.rve_assessor, action="view",
+                                     object_type="referral")
+    assert set(read.values_list("object_id", flat=True)) == {str(referral.uuid),
+                                                             str(other.uuid)}
 
 
 def test_a_whole_page_step_redirects_back_with_the_message(client, world):
