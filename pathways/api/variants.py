@@ -6,8 +6,9 @@ activity under If-Match on the version read."""
 
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 
 from common.api.fields import detail_url
@@ -19,6 +20,7 @@ from common.api.operations import (
     locked_schema,
     retrieve_schema,
 )
+from common.api.pagination import CURSOR_PARAM, PortalPagination
 from common.api.serializers import validated_input
 from registry.models import AuditObjectType
 
@@ -45,13 +47,30 @@ ENROLMENT_ETAG = etag_header("enrolment's version")
 ACTIVITY_ETAG = etag_header("activity's version")
 
 
+class VariantPagination(PortalPagination):
+    """Pages like every list; no sync cursor (the variants have no UUIDs and change in the
+    admin now and then)."""
+
+    def paginate_queryset(self, queryset, request, view=None, **kwargs):
+        if CURSOR_PARAM in request.query_params:
+            raise exceptions.ValidationError({CURSOR_PARAM: [_(
+                "The pathway variants are read by page; they have no sync cursor.")]})
+        return super().paginate_queryset(queryset, request, view, **kwargs)
+
+    def get_schema_operation_parameters(self, view):
+        return [p for p in super().get_schema_operation_parameters(view)
+                if p["name"] != CURSOR_PARAM]
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List the pathway variants",
-                       description="Reference data, the same for everyone: early supported "
-                                   "discharge, the cancer pathway home, and whatever "
-                                   "variants the administrators add, each with the kinds of "
-                                   "activity it plans and the side that provides them."),
-    retrieve=extend_schema(summary="A pathway variant and its kinds of activity"),
+    list=list_schema(
+        PathwayVariantSerializer, "List the pathway variants",
+        "Reference data, the same for everyone: early supported discharge, the cancer pathway "
+        "home, and whatever variants the administrators add, each with the kinds of activity "
+        "it plans and the side that provides them."),
+    retrieve=retrieve_schema(PathwayVariantSerializer,
+                             "A pathway variant and its kinds of activity",
+                             "By its code; 404 for an unknown one."),
 )
 class PathwayVariantViewSet(viewsets.ReadOnlyModelViewSet):
     """The variants are reference data kept in the admin; a new one is rows, not code."""
@@ -60,6 +79,7 @@ class PathwayVariantViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PathwayVariantSerializer
     lookup_field = "code"
     lookup_value_regex = r"[a-z0-9][a-z0-9-]*"  # a slug: nothing else reaches the database
+    pagination_class = VariantPagination
     queryset = PathwayVariant.objects.prefetch_related(Prefetch(
         "activity_kinds", queryset=VariantActivityKind.objects.order_by("sort_order", "pk")),
     ).order_by("name", "pk")

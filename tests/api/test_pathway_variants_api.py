@@ -48,6 +48,9 @@ def test_the_variants_are_listed_with_their_activities_and_sides(cast, api):
     assert sides["hjemmetjeneste"] == "municipality"
     detail = api(cast.ke_tromso).get(f"/api/v1/pathway-variants/{ESD}/")
     assert detail.json()["name"] == "Tidlig støttet utskriving etter hjerneslag"
+    assert api(cast.ke_tromso).get("/api/v1/pathway-variants/ingen-slik/").status_code == 404
+    cursor = api(cast.ke_tromso).get("/api/v1/pathway-variants/", {"cursor": ""}, **EN)
+    assert cursor.status_code == 400 and "cursor" in error(cursor)["fields"]
 
 
 # --- enrolling --------------------------------------------------------------------------------
