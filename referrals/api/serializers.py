@@ -79,7 +79,8 @@ class NeedsAssessmentSerializer(PatientFields, serializers.ModelSerializer):
     status = NamedChoiceField(AssessmentStatus.choices, enum_name="NeedsAssessmentStatus",
                               read_only=True)
     rehabilitation_potential = NamedChoiceField(
-        RehabilitationPotential.choices, enum_name="RehabilitationPotential", read_only=True)
+        RehabilitationPotential.choices, enum_name="RehabilitationPotential", read_only=True,
+        allow_blank=True)
     suggested_level = _level_field("suggested_level", help_text=_(
         "The level the portal's rules suggest from the scores (it never decides)."))
     level = _level_field("level", help_text=_("The level the professional chose."))

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.test import Client
 
 from pathways import demo_data as demo
-from pathways.models import DischargeMeeting
+from pathways.models import DischargeMeeting, Patient
 from pathways.services import add_follow_up_task
+from referrals import services as referrals
+from referrals.models import NeedsAssessment
 from registry.models import (
     ApiClient,
     ApiScope,
@@ -108,6 +110,23 @@ def _what_the_demo_lacks(epj_user) -> None:
     webhooks.ping(subscription, by=epj_user)
 
 
+def _referrals_of_the_clients(unn_user, tromso_user) -> None:
+    """Referrals the two clients are party to (the demo's go from a GP office through the
+    RVE): UNN's to a Tromsø service, awaiting Tromsø's assessment, and Tromsø's own, accepted
+    onto its waiting list; and a draft needs assessment by Tromsø."""
+    patient = (Patient.objects.visible_to(unn_user)
+               .filter(pk__in=Patient.objects.visible_to(tromso_user).values("pk"))
+               .order_by("pk").first())
+    tromso = Organization.objects.get(municipality_number="5501")
+    asked, waiting = ServiceOffering.objects.filter(provider=tromso, active=True).order_by(
+        "level__sort_order", "pk")[:2]
+    referrals.refer(by=unn_user, patient=patient, service=asked, reason="Trenger opptrening")
+    referrals.accept(referrals.refer(by=tromso_user, patient=patient, service=waiting,
+                                     reason="Trenger opptrening"), by=tromso_user)
+    if not NeedsAssessment.objects.filter(patient=patient, status="draft").exists():
+        referrals.start_assessment(by=tromso_user, patient=patient)
+
+
 @pytest.fixture(scope="module")
 def demo_region(django_db_setup, django_db_blocker):
     """The demo region once for the module (each test's own writes roll back after it)."""
@@ -119,6 +138,7 @@ def demo_region(django_db_setup, django_db_blocker):
             Organization.objects.get(municipality_number="5501"), "Tromsø EPJ",
             scopes=ApiScope.values)
         _what_the_demo_lacks(_client.user)
+        _referrals_of_the_clients(hospital.user, _client.user)
         Seen.keys = [f"Bearer {demo.API_KEY}", f"Bearer {municipal_key}"]
         for key in Seen.keys:
             _harvest(Client(HTTP_AUTHORIZATION=key))
