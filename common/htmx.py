@@ -37,13 +37,13 @@ RACE_MESSAGE = gettext_lazy("Someone did the same at the same moment. Reload the
 # Rendering
 
 
-def render_page(request, template: str, partial: str, context: dict):
+def render_page(request, template: str, partial: str, context: dict, status: int = 200):
     """The full page on normal requests, only the partial for htmx (NetBox `htmx_partial`).
 
     A history-restore request rebuilds the whole page, so it gets the full template too.
     """
     use_partial = bool(request.htmx) and not request.htmx.history_restore_request
-    response = render(request, partial if use_partial else template, context)
+    response = render(request, partial if use_partial else template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

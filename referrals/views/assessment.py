@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.exceptions import StateConflict
-from common.htmx import action_view, form_step
+from common.htmx import action_view, form_step, render_page
 from common.lookup import one_or_404
 from coordination.access import visible_plans
 from pathways.access import audit_reads, get_visible_patient
@@ -92,11 +92,8 @@ def assessment_context(request, assessment, form=None) -> dict:
 def _render(request, assessment, *, form=None, status=200, flash=""):
     context = assessment_context(request, assessment, form)
     context |= {"flash": flash, "announce": flash if request.htmx else ""}
-    template = "referrals/partials/assessment_body.html" if request.htmx and \
-        not request.htmx.history_restore_request else "referrals/assessment.html"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page(request, "referrals/assessment.html",
+                       "referrals/partials/assessment_body.html", context, status)
 
 
 @never_cache

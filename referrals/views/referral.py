@@ -11,16 +11,15 @@ list: the expected start, the start. Either side: withdraw."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from common.htmx import action_view, form_step
+from common.htmx import action_view, form_step, render_page
 from common.sweeps import local_date
 from pathways.access import grounds, read_entries
 from registry import audit
@@ -129,12 +128,9 @@ def _render(request, referral, *, forms=None, status=200, flash=""):
 
 
 def _respond(request, context, status=200, flash=""):
-    template = "referrals/partials/referral_body.html" if request.htmx and \
-        not request.htmx.history_restore_request else "referrals/referral.html"
     context |= {"flash": flash, "announce": flash if request.htmx else ""}
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page(request, "referrals/referral.html",
+                       "referrals/partials/referral_body.html", context, status)
 
 
 @never_cache
