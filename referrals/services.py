@@ -437,9 +437,11 @@ def record_choice(referral: Referral, *, by, service: ServiceOffering,
 def set_expected_start(referral: Referral, *, by, expected_start: datetime.date,
                        version: int | None = None) -> Referral:
     referral = _locked(referral, version)
-    if not can(by, Capability.ASSESS_REFERRALS, referral.allocated_service.provider) and \
-            not may_assess(by, referral):
-        raise PermissionDenied(_("Only the unit that keeps the waiting list sets the start."))
+    try:
+        _list_keeper(by, referral)
+    except PermissionDenied:
+        raise PermissionDenied(_("Only the unit that keeps the waiting list sets the "
+                                 "start.")) from None
     if referral.status != ReferralStatus.ACCEPTED:
         raise StateConflict(_("Only a patient on the waiting list gets a start date."),
                             code="not_waiting")
@@ -564,6 +566,9 @@ def start_assessment(*, by, patient: Patient, organization: Organization | None 
     revision it is."""
     if not Patient.objects.visible_to(by).filter(pk=patient.pk).exists():
         raise PermissionDenied(_("You may not assess this patient."))
+    for name, record in (("admission", admission), ("individual_plan", individual_plan)):
+        if record is not None and record.patient_id != patient.pk:
+            raise ValidationError({name: _("It belongs to another patient.")})
     organization = assessing_organization(by, patient, organization)
     latest = NeedsAssessment.objects.filter(patient=patient).order_by("-created_at").first()
     if latest is not None and latest.status == AssessmentStatus.DRAFT:

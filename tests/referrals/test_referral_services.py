@@ -149,3 +149,23 @@ def test_a_start_or_a_death_takes_the_patient_off_the_list(world):
     second.refresh_from_db()
     assert (second.status, second.withdrawal_reason) == (ReferralStatus.WITHDRAWN,
                                                          WithdrawalReason.PATIENT_DIED)
+
+
+def test_a_start_date_is_for_a_patient_on_the_list_and_set_by_its_keeper(world):
+    referral = refer(world)
+    with pytest.raises(StateConflict):  # awaiting assessment: no list yet, no 500
+        services.set_expected_start(referral, by=world.rve_assessor,
+                                    expected_start=timezone.localdate())
+    accepted = services.accept(referral, by=world.rve_assessor, has_right=False)
+    with pytest.raises(PermissionDenied):
+        services.set_expected_start(accepted, by=world.gp, expected_start=timezone.localdate())
+    moved = services.set_expected_start(accepted, by=world.valnesfjord_assessor,
+                                        expected_start=timezone.localdate())
+    assert moved.expected_start == timezone.localdate()
+
+
+def test_an_assessment_is_not_tied_to_another_patients_stay(cast, world):
+    stay = factories.admit(cast, cast.shared)
+    with pytest.raises(ValidationError) as error:
+        services.start_assessment(by=world.gp, patient=world.patient, admission=stay)
+    assert "admission" in error.value.message_dict
