@@ -30,7 +30,8 @@ def _org_ids(user, capability: Capability | None = None) -> set[int]:
 def referral_scope(user) -> Q:
     """The referrals of the user's units (see the module's docstring), as a filter."""
     units = _org_ids(user)
-    ke_units = _org_ids(user, Capability.WORK_IN_COORDINATING_UNIT)
+    # The KE, and the municipality's EPJ system that acts for it (as in coordination).
+    ke_units = _org_ids(user, Capability.ACT_FOR_MUNICIPALITY)
     return (Q(receiver_id__in=units) | Q(referrer_id__in=units)
             | Q(allocated_service__provider_id__in=units)
             | Q(patient__municipality_id__in=ke_units))
