@@ -17,6 +17,8 @@ pytestmark = pytest.mark.browser
 QUEUE = 30
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
          "is_mobile": True, "has_touch": True}
+# Predicates are passed as functions, never as bare expressions: Playwright evaluates
+# an expression with eval() once it has to poll, and the portal's CSP forbids that.
 FOCUSED_ROW = "(() => { const row = document.activeElement.closest('tr'); " \
               "return row ? row.id : document.activeElement.tagName; })()"
 
@@ -57,7 +59,7 @@ def test_the_ke_searches_filters_sorts_and_takes_a_notice(live_server, queue, vi
     expect(row.locator(".row-note")).to_have_text(
         "Du har tatt tidligmeldingen for Kø25 Bench.")
     row_id = row.get_attribute("id")
-    page.wait_for_function(f"{FOCUSED_ROW} === {row_id!r}")  # once the swap has settled
+    page.wait_for_function(f"() => {FOCUSED_ROW} === {row_id!r}")  # once the swap has settled
     expect(page.locator("#count-mine")).to_have_text("(1)")
     expect(row.get_by_role("button", name=re.compile("^Slipp"))).to_be_visible()
 
@@ -117,14 +119,14 @@ def test_acknowledging_keeps_the_focus_on_the_row_and_the_page_where_it_was(
                                          r"er kvittert\.$"))
     expect(page.locator("#announcer")).to_have_text(done.inner_text())
     # Focus moves once the swap has settled.
-    page.wait_for_function(f"{FOCUSED_ROW} === {row_id!r}")
+    page.wait_for_function(f"() => {FOCUSED_ROW} === {row_id!r}")
     assert page.evaluate("window.scrollY") == before
     expect(page.locator("#count-waiting")).to_have_text(f"({QUEUE - 1})")
     # The polls after the step keep the KE on the row, where they were. (Whether a poll
     # may still re-sort the rows around it, on a loaded machine, is not settled: the row's
     # place in the list is not asserted.)
     page.wait_for_timeout(2500)
-    page.wait_for_function(f"{FOCUSED_ROW} === {row_id!r}")
+    page.wait_for_function(f"() => {FOCUSED_ROW} === {row_id!r}")
     assert page.evaluate("window.scrollY") == before
     expect(page.locator(f"#{row_id}")).to_contain_text("Kvittert")
     ke.check("after acknowledging")

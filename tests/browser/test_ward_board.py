@@ -73,7 +73,7 @@ def test_the_first_row_action_is_a_few_tabs_away_and_escape_closes(live_server, 
     panel = page.locator("#board-panel")
     panel.get_by_role("heading", name="Tidligmelding").wait_for()
     page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelector('#board-panel').children.length === 0")
+    page.wait_for_function("() => document.querySelector('#board-panel').children.length === 0")
     assert page.evaluate("document.activeElement.id") == f"notice-{uuid}"
     # Escape in the open menu closes it, back on its button.
     page.keyboard.press("Escape")

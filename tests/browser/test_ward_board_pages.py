@@ -68,7 +68,7 @@ def test_the_planner_pages_through_the_board_with_the_keyboard(live_server, crow
     expect(rows.first).to_contain_text(f"Kø, Pasient{PAGE_SIZE:02d}")
     expect(page.locator("#announcer")).to_have_text(
         f"Åpne innleggelser {PAGE_SIZE + 1}–{ROWS} av {ROWS}")
-    page.wait_for_function("document.activeElement && document.activeElement.id === "
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === "
                            "'board-heading'")
     expect(pager).to_contain_text("Side 2 av 2")
 
