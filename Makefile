@@ -43,8 +43,11 @@ run: demo
 	$(PY) manage.py run_portal $(ADDR)
 
 # SQLite and in-memory broker by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
+# Spread over every core (pytest-xdist; each worker has its own test database, test_<name>_gwN);
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses=$(TEST_WORKERS) --dist=worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
