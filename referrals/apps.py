@@ -8,10 +8,11 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pathways import patient_page
+        from pathways import patient_page, record_actions
         from pathways.signals import demo_data_seeded, patient_died
 
         from .demo import seed_referrals_demo
+        from .links import refer_actions
         from .patient_page import referral_section
         from .receivers import leave_waiting_lists
 
@@ -19,3 +20,5 @@ class ReferralsConfig(AppConfig):
         demo_data_seeded.connect(seed_referrals_demo, dispatch_uid="referrals.demo")
         # The patient page shows the assessments and referrals (pathways does not import us).
         patient_page.register("referrals", referral_section, order=20)
+        # "Refer the patient" on a stay's pathway page and on a plan's page.
+        record_actions.register("referrals", refer_actions)

@@ -262,6 +262,8 @@ def patient_pathway(request, uuid):
         "patient": patient,
         "admissions": admissions,
         "current": current,
+        # What other apps offer on the stay (pathways.record_actions): the latest one.
+        "latest_stay": current or (admissions[-1] if admissions else None),
         "events": timeline(admissions, meeting_changes),
         "statements": statements(admissions, rates, local_date(at)),
         "chart": level_chart(admissions, levels, at),

@@ -284,6 +284,25 @@ def test_a_referral_from_the_pathway_or_the_plan_names_it(client, cast, world):
     assert Referral.objects.filter(patient=cast.shared).count() == 2
 
 
+def test_the_pathway_and_the_plan_pages_offer_the_referral_tied_to_them(client, cast, world):
+    admission = factories.admit(cast, cast.shared)
+    plan = factories.individual_plan(cast, factories.coordinator(cast), cast.shared)
+    form = reverse("referrals:new_referral", args=[cast.shared.uuid])
+    for user, url, link in (
+            (cast.planner, reverse("pathways:patient_pathway", args=[cast.shared.uuid]),
+             f'id="refer-from-admission" href="{form}?admission={admission.uuid}"'),
+            (cast.ke_tromso, reverse("coordination:plan_detail", args=[plan.uuid]),
+             f'id="refer-from-plan" href="{form}?plan={plan.uuid}"')):
+        response, html = page(client, user, url)
+        assert response.status_code == 200 and link in html, user
+        assert "Henvis pasienten" in html
+    # The coordinator sees both pages but may not refer: no link.
+    for url in (reverse("pathways:patient_pathway", args=[cast.shared.uuid]),
+                reverse("coordination:plan_detail", args=[plan.uuid])):
+        response, html = page(client, cast.coordinator, url)
+        assert response.status_code == 200 and 'id="refer-from-' not in html
+
+
 def test_someone_who_may_not_refer_is_told_so(client, cast):
     response, html = page(client, cast.coordinator, reverse(
         "referrals:new_referral", args=[cast.shared.uuid]))
