@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import StaleVersion, StateConflict
 from common.sweeps import local_date
-from pathways.access import ke_staff_of
+from pathways.access import ke_staff_of, organizations_caring_for
 from pathways.models import CareRelationshipReason, Patient
 from pathways.services import grant_care_relationship
 from registry import audit
@@ -33,6 +33,7 @@ from registry.models import (
     User,
 )
 from registry.notifications import Message, notify
+from webhooks.events import emit as emit_webhook
 
 from . import links
 from .models import (
@@ -176,6 +177,7 @@ def refer(*, by, patient: Patient, service: ServiceOffering, reason: str,
     grant_care_relationship(patient, receiver, CareRelationshipReason.REFERRAL, by=by)
     _tell(assessors_of(receiver), referral, "referrals.received",
           _("New referral to %(service)s") % {"service": service.name})
+    _announce("referral.created", referral)
     return referral
 
 
@@ -224,6 +226,7 @@ def request_information(referral: Referral, *, by, question: str,
     _tell(members_with(referral.referrer, Capability.REFER).filter(is_service_account=False),
           referral, "referrals.information_requested",
           _("More information is asked for a referral"))
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -245,6 +248,7 @@ def give_information(referral: Referral, *, by, reply: str,
     _audit(by, AuditAction.UPDATE, referral, "information given")
     _tell(assessors_of(referral.receiver), referral, "referrals.information_given",
           _("The referrer has answered your request for information"))
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -324,6 +328,7 @@ def accept(referral: Referral, *, by, has_right: bool | None = None,
     grant_care_relationship(referral.patient, municipality, CareRelationshipReason.REFERRAL,
                             by=by)
     _tell(ke_staff_of(municipality), referral, "referrals.accepted", title)
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -349,6 +354,7 @@ def decline(referral: Referral, *, by, reason: str, has_right: bool | None = Non
                          "severity", "expected_benefit", "resource_use"])
     _audit(by, AuditAction.UPDATE, referral, "declined")
     _tell_referrer(referral, "referrals.declined", _("A referral was declined"))
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -388,6 +394,8 @@ def forward(referral: Referral, *, by, to_service: ServiceOffering, reason: str,
                    _("A referral was forwarded to %(service)s") % {"service": to_service.name})
     _tell(assessors_of(receiver), onward, "referrals.received",
           _("New referral to %(service)s") % {"service": to_service.name})
+    _announce("referral.updated", referral)
+    _announce("referral.created", onward)
     return onward
 
 
@@ -430,6 +438,7 @@ def record_choice(referral: Referral, *, by, service: ServiceOffering,
     if service.provider_id != referral.receiver_id:
         _tell(assessors_of(service.provider), referral, "referrals.chosen",
               _("A patient chose to wait for %(service)s") % {"service": service.name})
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -451,6 +460,7 @@ def set_expected_start(referral: Referral, *, by, expected_start: datetime.date,
     _save(referral, by, ["expected_start"])
     _audit(by, AuditAction.UPDATE, referral, f"expected start {expected_start}")
     refresh_waiting_times([referral.allocated_service_id])
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -485,6 +495,7 @@ def record_start(referral: Referral, *, by, started_on: datetime.date | None = N
         _tell(assessors_of(other.receiver), other, "referrals.started_elsewhere",
               _("A patient on your list has started at another service"))
     _tell_referrer(referral, "referrals.started", _("A referred patient has started"))
+    _announce("referral.updated", referral)
     return referral
 
 
@@ -521,6 +532,7 @@ def _end(referral: Referral, by, reason: str, note: str = "") -> None:
     _audit(by, AuditAction.UPDATE, referral, f"withdrawn: {reason}")
     if waiting_at:
         refresh_waiting_times([waiting_at])
+    _announce("referral.updated", referral)
 
 
 def end_referrals_of_deceased(patient: Patient, *, by) -> int:
@@ -674,6 +686,19 @@ def _audit(by, action, referral: Referral, detail: str = "") -> None:
 def _audit_assessment(by, action, assessment: NeedsAssessment, detail: str = "") -> None:
     audit.record(by, action, AuditObjectType.NEEDS_ASSESSMENT, assessment.uuid,
                  patient_uuid=assessment.patient.uuid, detail=detail[:200])
+
+
+def _announce(event: str, referral: Referral) -> None:
+    """Tell the subscribed EPJ systems of the units the referral concerns (referrals.views.
+    access.referral_scope) while they care for the patient: no other system learns that the
+    referral exists. Called at the end of each step, after its care relationships."""
+    units = {referral.receiver_id, referral.referrer_id, referral.patient.municipality_id}
+    if referral.allocated_service_id:
+        units.add(referral.allocated_service.provider_id)
+    emit_webhook(event, resource="referral", uuid=referral.uuid, url_name="referral-detail",
+                 patient_uuid=referral.patient.uuid,
+                 recipients_org_ids=organizations_caring_for(referral.patient).filter(
+                     organization_id__in=units))
 
 
 def _tell(users, referral: Referral, kind: str, title: str) -> None:

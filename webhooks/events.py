@@ -34,6 +34,9 @@ EVENT_FAMILIES = {
     E.MEETING_SCHEDULED: "pathways",
     E.MEETING_CHANGED: "pathways",
     E.PLAN_UPDATED: "coordination",
+    # Referrals are read with the coordination scopes (referrals.api).
+    E.REFERRAL_CREATED: "coordination",
+    E.REFERRAL_UPDATED: "coordination",
 }
 
 

@@ -35,6 +35,8 @@ class WebhookEventType(models.TextChoices):
     MEETING_SCHEDULED = "discharge_meeting.scheduled", _("Discharge meeting scheduled")
     MEETING_CHANGED = "discharge_meeting.changed", _("Discharge meeting changed or cancelled")
     PLAN_UPDATED = "individual_plan.updated", _("Individual plan updated")
+    REFERRAL_CREATED = "referral.created", _("Referral received")
+    REFERRAL_UPDATED = "referral.updated", _("Referral assessed or changed")
 
 
 # The `ping` event is sent on request only; nobody subscribes to it.

@@ -53,9 +53,12 @@ Subscribe your EPJ system to events; the portal POSTs each event to `target_url`
 **Events**: `admission.created`, `early_notification.sent`,
 `early_notification.acknowledged`, `admission.ready_for_discharge`,
 `admission.municipal_answer`, `discharge_meeting.scheduled`, `discharge_meeting.changed`
-(rescheduled or cancelled), `individual_plan.updated`; and `ping` on request. You receive an
-event when your client holds the family's read scope (`pathways:read`,
-`coordination:read`) and your organisation has a care relationship with the patient.
+(rescheduled or cancelled), `individual_plan.updated`, `referral.created`, `referral.updated`
+(assessed, forwarded, on the list, started or withdrawn); and `ping` on request. You receive
+an event when your client holds the family's read scope (`pathways:read`,
+`coordination:read` for plans and referrals) and your organisation has a care relationship
+with the patient; a referral's events go only to the units it concerns (the sender, the
+receiver, the institution whose list it is on, the patient's municipality).
 
 **Body** (thin: no health data): `{"id": <event id>, "type": "admission.created",
 "occurred_at": "...", "data": {"resource": "admission", "uuid": "...", "url": "<REST URL>",
