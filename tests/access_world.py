@@ -1,6 +1,8 @@
 """One of every patient-bound object for each of the cast's patients, plus a patient whose care
 relationships have all ended, and the people and EPJ systems who ask for them: the world the
-generated access matrix (tests/test_route_matrix.py) runs against."""
+generated access matrix (tests/test_route_matrix.py) runs against. Besides the cast: the
+region's assessment unit (RVE) and two private institutions, one of which the RVE allocated
+the shared patient a place at."""
 
 import datetime
 from types import SimpleNamespace
@@ -29,9 +31,21 @@ SEES = {
     "ke_narvik": set(),  # an organisation outside every care relationship
     "unn_system": {"shared"},  # UNN's EPJ system, by API key
     "tromso_system": {"shared", "tromso_only"},
+    # The RVE assessed the shared patient's referral to Valnesfjord and allocated a place
+    # there: both have a care relationship from it; Skibotn was sent nothing.
+    "rve": {"shared"},
+    "valnesfjord": {"shared"},
+    "skibotn": set(),
 }
 MEMBERS = sorted(SEES)
 SYSTEMS = {"unn_system", "tromso_system"}
+# Who sees the shared patient's referral through the RVE: the unit that sent it (Tromsø's
+# KE, its coordinator and its EPJ system), the RVE that assessed it and the institution
+# that has the patient on its list; not the hospital, though it sees the patient. The RVE
+# and the institutions see no other referral: they were sent none.
+INSTITUTION_REFERRAL_SEEN_BY = {"ke_tromso", "coordinator", "tromso_system", "rve",
+                                "valnesfjord"}
+INSTITUTIONS = {"rve", "valnesfjord", "skibotn"}
 
 
 def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordinator,
@@ -139,16 +153,42 @@ def build(cast):
                                      ("orphan", cast.ke_tromso, cast.ke_tromso)):
         _referrals_of(of[name], referrer=referrer, assessor=assessor,
                       services_asked=offered[of[name].patient.municipality_id])
+    # Tromsø's KE refers the shared patient to Valnesfjord, through the RVE (seed 001 § 3.2),
+    # which allocates a place there.
+    rve = factories.organization(OrganizationKind.ASSESSMENT_UNIT,
+                                 "Regional vurderingsenhet, UNN", parent=cast.unn_hf)
+    units = {"rve": rve, "valnesfjord": factories.organization(
+        OrganizationKind.PRIVATE_INSTITUTION, "Valnesfjord Helsesportssenter"),
+        "skibotn": factories.organization(OrganizationKind.PRIVATE_INSTITUTION,
+                                          "Skibotnsenteret")}
+    assessors = {name: factories.user(name, unit, Role.REFERRAL_ASSESSOR)
+                 for name, unit in units.items()}
+    at_institution = {name: factories.service(units[name], "5.1", f"{units[name]}: rehabilitering")
+                      for name in ("valnesfjord", "skibotn")}
+    shared = of["shared"]
+    shared.institution_referral = referrals.accept(
+        referrals.refer(by=cast.ke_tromso, patient=shared.patient,
+                        service=at_institution["valnesfjord"], reason="Intensiv rehabilitering"),
+        by=assessors["rve"], has_right=False, allocated_service=at_institution["valnesfjord"])
+    assert shared.institution_referral.receiver == rve
     # The orphan's stay and plan are over, and with them every care relationship.
     for relationship in CareRelationship.objects.filter(patient=orphan, valid_to__isnull=True):
         pathways.end_care_relationship(relationship, by=cast.ke_tromso)
 
     people = {name: getattr(cast, name, None) for name in MEMBERS}
     people["ke_narvik"] = ke_narvik
+    people |= assessors
     for name, system in systems.items():
         people[name] = system.client.user
     # Something of each member's own to ask for: a notification (the systems have none).
     Notification.objects.create(recipient=ke_narvik, kind="admission.discharged", title="T",
                                 channel="in_app")
+    # The services' waiting lists, and who keeps each (the provider's assessors; for an
+    # institution's, the region's RVE too).
+    waiting_lists = [({"ke_tromso", "tromso_system"}, service)
+                     for service in offered[cast.tromso.pk]]
+    waiting_lists += [({"ke_bodo"}, service) for service in offered[cast.bodo.pk]]
+    waiting_lists += [({"rve", name}, service) for name, service in at_institution.items()]
     return SimpleNamespace(cast=cast, people=people, systems=systems, of=of,
+                           waiting_lists=waiting_lists,
                            coordinators={"tromso": kora, "tromso_kai": kai, "bodo": bo})

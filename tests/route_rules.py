@@ -10,20 +10,35 @@ from fhir_api.resources import HANDLERS
 from registry.models import Membership, Notification
 from rehab_portal.api import router
 
-from .access_world import MEMBERS, PATIENTS, SEES
+from .access_world import INSTITUTION_REFERRAL_SEEN_BY, INSTITUTIONS, MEMBERS, PATIENTS, SEES
+
+
+def _of_patients(*attributes):
+    """The patients' objects of these names, each with its owner (the patient's name)."""
+    def objects(world):
+        return [(name, getattr(world.of[name], attribute)) for name in PATIENTS
+                for attribute in attributes if hasattr(world.of[name], attribute)]
+    return objects
 
 
 def _patient_bound(attribute):
-    def objects(world):
-        return [(name, getattr(world.of[name], attribute)) for name in PATIENTS
-                if hasattr(world.of[name], attribute)]
-    return SimpleNamespace(objects=objects, sees=lambda world, member, owner: owner in SEES[member])
+    return SimpleNamespace(objects=_of_patients(attribute),
+                           sees=lambda world, member, owner, obj: owner in SEES[member])
+
+
+def _concerns(world, member, owner, referral) -> bool:
+    """A referral is seen by whoever sees its patient and is of a unit it concerns: in this
+    world, the referral through the RVE by those INSTITUTION_REFERRAL_SEEN_BY names, the
+    municipal ones by everyone but the RVE and the institutions."""
+    if owner not in SEES[member]:
+        return False
+    if referral == getattr(world.of[owner], "institution_referral", None):
+        return member in INSTITUTION_REFERRAL_SEEN_BY
+    return member not in INSTITUTIONS
 
 
 def _keeps(world, member, service) -> bool:
-    from referrals.views.access import waiting_list_services
-
-    return waiting_list_services(world.people[member]).filter(pk=service.pk).exists()
+    return any(member in keepers and service == kept for keepers, kept in world.waiting_lists)
 
 
 def _member_of(world, member, organization) -> bool:
@@ -35,36 +50,44 @@ RESOURCES = {
     name: _patient_bound(name) for name in (
         "patient", "admission", "notice", "declaration", "meeting", "task", "participant",
         "plan", "request", "goal", "measure", "plan_participant", "consent",
-        "enrolment", "activity", "referral", "assessment")
+        "enrolment", "activity", "assessment")
 }
 RESOURCES |= {
     "organization": SimpleNamespace(  # the public catalogue
         objects=lambda world: [(None, world.cast.unn), (None, world.cast.bodo)],
-        sees=lambda world, member, owner: True),
+        sees=lambda world, member, owner, obj: True),
     "service": SimpleNamespace(
-        objects=lambda world: [(None, world.service)], sees=lambda world, member, owner: True),
+        objects=lambda world: [(None, world.service)],
+        sees=lambda world, member, owner, obj: True),
     "ward": SimpleNamespace(  # registry data, public like the organisations
         objects=lambda world: [(None, world.cast.stroke_unit)],
-        sees=lambda world, member, owner: True),
+        sees=lambda world, member, owner, obj: True),
     "notification": SimpleNamespace(  # one's own
         objects=lambda world: [(m, n) for m in MEMBERS for n in Notification.objects.filter(
             recipient=world.people[m]).order_by("pk")[:1]],
-        sees=lambda world, member, owner: member == owner),
+        sees=lambda world, member, owner, obj: member == owner),
     "coordinator": SimpleNamespace(  # those of one's own organisations
         objects=lambda world: list(world.coordinators.items()),
-        sees=lambda world, member, owner: _member_of(
+        sees=lambda world, member, owner, obj: _member_of(
             world, member, world.coordinators[owner].organization)),
     "subscription": SimpleNamespace(  # an EPJ system's own
         objects=lambda world: [(n, s.subscription) for n, s in world.systems.items()],
-        sees=lambda world, member, owner: member == owner),
+        sees=lambda world, member, owner, obj: member == owner),
     "delivery": SimpleNamespace(
         objects=lambda world: [(n, s.delivery) for n, s in world.systems.items()],
-        sees=lambda world, member, owner: member == owner),
+        sees=lambda world, member, owner, obj: member == owner),
+    "referral": SimpleNamespace(
+        objects=_of_patients("referral", "waiting_referral", "institution_referral"),
+        sees=_concerns),
     # A place on a waiting list: for those who keep the list and see the patient.
     "waiting_entry": SimpleNamespace(
-        objects=lambda world: [(name, world.of[name].waiting_referral) for name in PATIENTS],
-        sees=lambda world, member, owner: owner in SEES[member] and _keeps(
-            world, member, world.of[owner].waiting_referral.allocated_service)),
+        objects=_of_patients("waiting_referral", "institution_referral"),
+        sees=lambda world, member, owner, obj: owner in SEES[member] and _keeps(
+            world, member, obj.allocated_service)),
+    # A service's waiting list (the web page): for those who keep it.
+    "waiting_list": SimpleNamespace(
+        objects=lambda world: [(None, service) for _keepers, service in world.waiting_lists],
+        sees=lambda world, member, owner, obj: _keeps(world, member, obj)),
 }
 
 # Sub-objects in a URL, named by their UUID: the kwarg (an API path's group, a web URL's
@@ -224,6 +247,16 @@ WEB = {
     "pathways:record_variant_activity": ("activity", "POST"),
     # Referrals from the patient's page: the form, and starting a needs assessment.
     "referrals:new_referral": ("patient", "GET"), "referrals:start_assessment": ("patient", "POST"),
+    # A referral and its steps, for the units it concerns; a needs assessment and its steps;
+    # a service's waiting list, for those who keep it.
+    "referrals:referral": ("referral", "GET"),
+    **{f"referrals:{name}": ("referral", "POST") for name in (
+        "decide", "forward", "request_information", "give_information", "record_choice",
+        "set_expected_start", "record_start", "withdraw")},
+    "referrals:assessment": ("assessment", "GET"),
+    **{f"referrals:{name}": ("assessment", "POST") for name in (
+        "save_assessment", "assessment_suggestion", "revise_assessment")},
+    "referrals:waiting_list": ("waiting_list", "GET"),
 }
 WEB_NOT_BOUND = {
     "pathways:hospital_ward_board": "a hospital's board (tests/pathways/test_ward_board.py)",
@@ -234,12 +267,6 @@ WEB_NOT_BOUND = {
     # The KE of the patient's municipality only, others 404 (pathways.views.representatives).
     **{f"pathways:{name}": "tests/pathways/test_representatives_staff.py" for name in (
         "register_representative", "end_representative", "limit_representative")},
-    # Referrals: the units a referral concerns, the lists a unit keeps; their own matrix of
-    # institutions and regions is tests/referrals/test_referral_views.py.
-    **{f"referrals:{name}": "tests/referrals/test_referral_views.py" for name in (
-        "referral", "waiting_list", "assessment", "decide", "forward", "request_information",
-        "give_information", "record_choice", "set_expected_start", "record_start",
-        "withdraw", "save_assessment", "assessment_suggestion", "revise_assessment")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited

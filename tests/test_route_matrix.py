@@ -139,7 +139,7 @@ def _object_cells(world, key, route, verdicts):
         for owner, obj in objects:
             own = own_sub_ids(owner)
             got = ask(client, method, path(obj.uuid, own), query, **extra).status_code
-            sees = resource.sees(world, member, owner)
+            sees = resource.sees(world, member, owner, obj)
             if web and route.name == "pathways:access_log":
                 sees = owner in READS_ACCESS_LOG.get(member, set())
             if not sees:
@@ -172,7 +172,7 @@ def _list_cells(world, key, route, verdicts):
         response = client_of(world, member).get(route.path, {"page_size": 200})
         listed = {row["uuid"] for row in response.json()["results"]} & universe
         wanted = {str(obj.uuid) for owner, obj in objects
-                  if resource.sees(world, member, owner)}
+                  if resource.sees(world, member, owner, obj)}
         verdicts.expect(response.status_code == 200 and listed == wanted, member, "list",
                         sorted(listed), sorted(wanted))
 
@@ -196,7 +196,7 @@ def _create_cells(world, key, route, verdicts):
         for owner, obj in resource.objects(world):
             got = verdict(ask(client, "post", route.path, {field: str(obj.uuid)},
                               format="json"))
-            if resource.sees(world, member, owner):
+            if resource.sees(world, member, owner, obj):
                 verdicts.expect(got[0] < 500, member, owner, got, "no server error")
             else:
                 verdicts.expect(got == made_up, member, owner, got, made_up)
@@ -213,7 +213,7 @@ def _fhir_cells(world, key, route, verdicts):
             made_up = ask(client, "get", f"{base}/{uuid.uuid4()}").status_code
             for owner, obj in objects:
                 got = ask(client, "get", f"{base}/{handler.id_of(obj)}").status_code
-                wanted = 200 if resource.sees(world, member, owner) else made_up
+                wanted = 200 if resource.sees(world, member, owner, obj) else made_up
                 verdicts.expect(got == wanted, member, owner, got, wanted)
             continue
         if route.rule.kind == "search":
@@ -223,7 +223,7 @@ def _fhir_cells(world, key, route, verdicts):
                                    content_type="application/x-www-form-urlencoded")
         found = {entry["resource"]["id"] for entry in response.json().get("entry", [])}
         wanted = {handler.id_of(obj) for owner, obj in objects
-                  if resource.sees(world, member, owner)}
+                  if resource.sees(world, member, owner, obj)}
         verdicts.expect(response.status_code == 200 and found & universe == wanted, member,
                         "search", sorted(found & universe), sorted(wanted))
 
