@@ -211,7 +211,11 @@ class NeedsAssessment(TrackedModel):
         ordering = ["-created_at"]
         verbose_name = _("needs assessment")
         verbose_name_plural = _("needs assessments")
-        indexes = [models.Index(fields=["patient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"]),
+            # FHIR search pages by the last change (fhir_api.paging).
+            models.Index(fields=["updated_at", "uuid"], name="assessment_sync_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(barthel_index__lte=100),
                                    name="assessment_barthel_range"),

@@ -152,6 +152,8 @@ class Referral(TrackedModel):
                          condition=Q(has_right=True)),
             models.Index(fields=["started_on"], name="referral_started_month_idx",
                          condition=Q(status="started")),
+            # FHIR search pages by the last change (fhir_api.paging).
+            models.Index(fields=["updated_at", "uuid"], name="referral_sync_idx"),
         ]
         constraints = [
             # One open referral of a patient to one service (two submits at once meet this).

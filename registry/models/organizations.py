@@ -76,6 +76,8 @@ class Organization(TrackedModel):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # FHIR search pages by the last change (fhir_api.paging).
+        indexes = [models.Index(fields=["updated_at", "uuid"], name="organization_sync_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality_number"], condition=~models.Q(municipality_number=""),
