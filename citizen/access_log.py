@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from pathways.models import Citizen, Patient, Representation, RepresentationKind
 from registry.models import AuditAction, AuditEvent, Role
@@ -46,6 +46,10 @@ THINGS = {
     T.SELF_REPORT: gettext_lazy("your self-report"),
     T.PLAN_MESSAGE: gettext_lazy("your messages"),
     T.PATHWAY: gettext_lazy("your pathway (hospital stays and meetings)"),
+    T.NEEDS_ASSESSMENT: gettext_lazy("an assessment of your need for rehabilitation"),
+    T.REFERRAL: gettext_lazy("a referral for rehabilitation"),
+    T.PATHWAY_ENROLMENT: gettext_lazy("your plan of rehabilitation at home"),
+    T.PATHWAY_ACTIVITY: gettext_lazy("a visit of the home rehabilitation team"),
     T.ACCESS_LOG: gettext_lazy("your access log"),
 }
 
@@ -82,6 +86,9 @@ SENTENCES = {
     (A.VIEW, T.KE_OVERVIEW): gettext_lazy("saw you in the coordinating unit's overview"),
     (A.VIEW, T.MY_PLANS): gettext_lazy("saw you in their list of plans"),
     (A.VIEW, T.WARD_BOARD): gettext_lazy("saw you on the ward's board"),
+    (A.CREATE, T.REFERRAL): gettext_lazy("referred you for rehabilitation"),
+    (A.VIEW, T.REFERRAL_INBOX): gettext_lazy("saw you among the referrals to assess"),
+    (A.VIEW, T.WAITING_LIST): gettext_lazy("saw you on a waiting list"),
 }
 
 FALLBACKS = {
@@ -109,6 +116,9 @@ ROLES = {
     Role.COORDINATOR: gettext_lazy("coordinator"),
     Role.ORG_ADMIN: gettext_lazy("administrator"),
     Role.REGIONAL_PLANNER: gettext_lazy("analyst"),
+    Role.GP: pgettext_lazy("the patient's access log", "GP"),
+    Role.REFERRAL_ASSESSOR: gettext_lazy("assessing referrals"),
+    Role.UNIT_LEAD: gettext_lazy("head of the unit"),
 }
 
 # What a representative is to the patient, in a few words.

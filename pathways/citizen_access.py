@@ -6,7 +6,8 @@ for the citizen's door (the citizen app's pages and the services they call).
   messages). A parent's ends on the child's 16th birthday (AGE_OF_HEALTH_CONSENT), whatever
   the row says; a withdrawn one at once.
 - Only the patient sees the access log, their consents and their representatives, and
-  answers the experience survey: those are the patient's own rights.
+  answers the experience survey: those are the patient's own rights. Only the patient sees
+  their referrals, too: no grant names them.
 
 Staff are never citizens (User.is_citizen) and get nothing here; a citizen gets nothing from
 Patient.objects.visible_to (no care relationship names them)."""
@@ -27,7 +28,9 @@ from .models import (
 )
 
 # The parts only the patient sees, beside the representable ones (RepresentationScope).
-OWN_ONLY = frozenset({"log", "consents", "representatives", "survey", "self_report"})
+# Referrals too: a representative's grant names plan, meetings and messages, never them.
+OWN_ONLY = frozenset({"log", "consents", "representatives", "survey", "self_report",
+                      "referrals"})
 ALL_PARTS = frozenset(RepresentationScope.values) | OWN_ONLY
 
 

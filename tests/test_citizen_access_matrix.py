@@ -30,12 +30,12 @@ PARTS = [
     ("overview", "any"),
     ("plan", "plan"), ("self_report", "self_report"),
     ("meeting", "meetings"),
-    ("message", "messages"),
+    ("message", "messages"), ("referral", "referrals"),
     ("rights_log", "log"), ("rights_consent", "consents"),
     ("rights_representative", "representatives"), ("rights", "own"),
     ("survey", "survey"),
 ]
-OWN_ONLY = {"log", "consents", "representatives", "survey", "self_report", "own"}
+OWN_ONLY = {"log", "consents", "representatives", "survey", "self_report", "own", "referrals"}
 
 
 def part_of(name: str) -> str | None:

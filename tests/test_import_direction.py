@@ -4,7 +4,7 @@
   idempotency), imports no app and not the composition root;
 - the apps depend one way among themselves: indicators → fhir_api → referrals → coordination →
   pathways → webhooks → registry, each on common and never on the composition root; citizen (the
-  patient's own door) stands on coordination and pathways beside indicators, and no app
+  patient's own door) stands on referrals, coordination and pathways beside indicators, and no app
   imports it (staff code never does);
 - rehab_portal, the composition root (settings, URLs, the API router, Celery, bench), may
   import anything.
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = "common"
 APPS = ["registry", "webhooks", "pathways", "coordination", "referrals", "fhir_api",
         "indicators"]
-# The patient's own door, and what it may import: nothing above coordination.
+# The patient's own door, and what it may import: nothing above referrals.
 CITIZEN = "citizen"
-CITIZEN_MAY_IMPORT = {BASE, "registry", "webhooks", "pathways", "coordination"}
+CITIZEN_MAY_IMPORT = {BASE, "registry", "webhooks", "pathways", "coordination", "referrals"}
 ROOT_PACKAGE = "rehab_portal"
 LAYERED = {BASE, *APPS, CITIZEN, ROOT_PACKAGE}
 
