@@ -31,6 +31,7 @@ from registry.tasks import build_email
 from tests import factories
 from tests.coordination.conftest import activate
 from tests.factories import admit
+from tests.pathways.variant_helpers import ESD, variant
 from tests.referrals.conftest import referral_world
 
 BASE_URL = "https://rehab.example.no/"
@@ -66,6 +67,9 @@ KINDS = NOTICE_KINDS | {
     "referrals.forwarded", "referrals.chosen", "referrals.started",
     "referrals.started_elsewhere", "referrals.care_start_soon",
     "referrals.care_start_overdue", "referrals.care_start_escalated",
+    # Early supported discharge: the municipality shares the plan, takes it over, and the
+    # other side hears of its end.
+    "pathway_variant.enrolled", "pathway_variant.handed_over", "pathway_variant.ended",
 }
 
 UNLINKED = {"early_notification.escalation"}
@@ -231,7 +235,26 @@ def every_kind(cast, settings, opened):
     # date for care passes), forwards one to the municipality and declines a third; a start
     # tells the units where the patient still waits.
     referral_cast(cast, opened, now)
+    supported_discharge(cast, opened)
     return cast
+
+
+def supported_discharge(cast, opened) -> None:
+    """One enrolment handed over and ended by the municipality (the team has left: nobody at
+    the hospital is told), another ended by the municipality before the handover (the
+    hospital's planners are told), a third ended by the team (the municipality is told)."""
+    for ends, handed_over in (("municipality", True), ("municipality", False),
+                              ("hospital", False)):
+        stay = admit(cast, new_patient(cast, f"Esther {ends}"), hours_ago=30)
+        enrolment = services.enrol(stay, by=cast.planner, variant=variant(ESD))
+        opened.check()
+        if handed_over:
+            enrolment = services.hand_over(enrolment, by=cast.planner,
+                                           expected_version=enrolment.version)
+            opened.check()
+        by = cast.ke_tromso if ends == "municipality" else cast.planner
+        services.end_enrolment(enrolment, by=by, expected_version=enrolment.version)
+        opened.check()
 
 
 def referral_cast(cast, opened, now) -> None:

@@ -37,7 +37,7 @@ from ..models import (
     ProviderSide,
     VariantActivityKind,
 )
-from ._common import not_in_future
+from ._common import not_in_future, notify_hospital, notify_municipality
 
 # A stay whose patient can still be followed home: in hospital, or discharged from it.
 ENROLLABLE = {AdmissionStatus.ADMITTED, AdmissionStatus.READY_FOR_DISCHARGE,
@@ -186,6 +186,10 @@ def enrol(admission: Admission, *, by, variant: PathwayVariant,
         raise _already_enrolled(_live_enrolment_of(admission.patient_id) or enrolment) from exc
     _audit(by, AuditAction.CREATE, AuditObjectType.PATHWAY_ENROLMENT, enrolment, enrolment,
            f"enrolled: {variant.code}")
+    # The municipality shares the plan from now on: its KE is told.
+    notify_municipality(admission, "pathway_variant.enrolled", _(
+        "A patient starts %(variant)s: a plan of home rehabilitation shared with you") % {
+            "variant": variant.localized_name}, subject=enrolment)
     return enrolment
 
 
@@ -281,7 +285,12 @@ def hand_over(enrolment: PathwayEnrolment, *, by, expected_version: int,
     current.status = EnrolmentStatus.HANDED_OVER
     current.handed_over_at, current.handed_over_by = handed_over_at, by
     current.handover_note = note.strip()
-    return _save(current, by, "handed over")
+    current = _save(current, by, "handed over")
+    notify_municipality(current.admission, "pathway_variant.handed_over", _(
+        "The hospital's team handed %(variant)s over to the municipality") % {
+            "variant": current.variant.localized_name}, current.handover_note,
+        subject=current)
+    return current
 
 
 @transaction.atomic
@@ -305,7 +314,16 @@ def end_enrolment(enrolment: PathwayEnrolment, *, by, expected_version: int,
         updated_at=now, version=F("version") + 1)
     current.status, current.ended_at, current.ended_by = EnrolmentStatus.ENDED, now, by
     current.end_note = note.strip()
-    return _save(current, by, f"ended; {cancelled} planned cancelled")
+    current = _save(current, by, f"ended; {cancelled} planned cancelled")
+    # The other side is told; after the handover the team no longer follows the patient.
+    title = _("%(variant)s has ended") % {"variant": current.variant.localized_name}
+    if side == ProviderSide.HOSPITAL_TEAM:
+        notify_municipality(current.admission, "pathway_variant.ended", title,
+                            current.end_note, subject=current)
+    elif current.handed_over_at is None:
+        notify_hospital(current.admission, "pathway_variant.ended", title, current.end_note,
+                        subject=current)
+    return current
 
 
 def _save(current: PathwayEnrolment, by, detail: str) -> PathwayEnrolment:
