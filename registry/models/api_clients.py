@@ -17,10 +17,13 @@ class ApiScope(models.TextChoices):
     REGISTRY_WRITE = "registry:write", _("Change services")
     PATIENTS_READ = "patients:read", _("Read patients")
     PATIENTS_WRITE = "patients:write", _("Register and change patients")
-    PATHWAYS_READ = "pathways:read", _("Read admissions, early notifications and meetings")
+    PATHWAYS_READ = "pathways:read", _(
+        "Read admissions, early notifications, meetings and home rehabilitation")
     PATHWAYS_WRITE = "pathways:write", _("Admit, notify, declare and schedule")
-    COORDINATION_READ = "coordination:read", _("Read requests, coordinators and plans")
-    COORDINATION_WRITE = "coordination:write", _("Submit requests and edit plans")
+    COORDINATION_READ = "coordination:read", _(
+        "Read requests, coordinators, plans, needs assessments, referrals and waiting lists")
+    COORDINATION_WRITE = "coordination:write", _(
+        "Submit requests, edit plans, refer, and assess and decide referrals")
     NOTIFICATIONS_READ = "notifications:read", _("Read the client's notifications")
     NOTIFICATIONS_WRITE = "notifications:write", _("Mark notifications read")
     WEBHOOKS_READ = "webhooks:read", _("Read webhook subscriptions and deliveries")
