@@ -62,6 +62,15 @@ def audit_read(request, access: CitizenAccess, object_type: AuditObjectType,
                  patient_uuid=access.patient.uuid, detail=detail_for(access))
 
 
+def audit_rows(request, access: CitizenAccess, object_type: AuditObjectType, rows) -> None:
+    """Log the read of each record a page shows (one INSERT), or of the page itself when it
+    shows none: that the patient looked is in the log either way."""
+    detail = detail_for(access)
+    audit.record_many(request.user, AuditAction.VIEW, [
+        audit.Entry(object_type, object_id, patient_uuid=access.patient.uuid, detail=detail)
+        for object_id in [row.uuid for row in rows] or [""]])
+
+
 def detail_for(access: CitizenAccess) -> str:
     if access.is_patient:
         return "patient"

@@ -37,7 +37,7 @@ from pathways.services.citizen_meetings import TOPICS_MAX_LENGTH
 from registry import audit
 from registry.models import AuditAction, AuditObjectType
 
-from .common import citizen_required, detail_for, door
+from .common import audit_rows, citizen_required, detail_for, door
 
 PART = "meetings"
 
@@ -125,12 +125,7 @@ def _page(request, access: CitizenAccess, *, form_for=None, form=None, status=20
     coming = sorted((m for m in rows if m.is_coming), key=lambda m: m.scheduled_at)
     past = sorted((m for m in rows if not m.is_coming and not m.is_cancelled),
                   key=lambda m: m.scheduled_at, reverse=True)
-    detail = detail_for(access)
-    audit.record_many(request.user, AuditAction.VIEW, [
-        audit.Entry(AuditObjectType.DISCHARGE_MEETING, m.uuid, patient_uuid=access.patient.uuid,
-                    detail=detail) for m in coming + past
-    ] or [audit.Entry(AuditObjectType.DISCHARGE_MEETING, "", patient_uuid=access.patient.uuid,
-                      detail=detail)])
+    audit_rows(request, access, AuditObjectType.DISCHARGE_MEETING, coming + past)
     return render(request, "citizen/meetings.html", {
         "access": access, "patient": access.patient, "coming": coming, "past": past,
     }, status=status)

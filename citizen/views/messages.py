@@ -24,10 +24,9 @@ from coordination import services as plan_services
 from coordination.models import OPEN_PLAN_STATUSES, IndividualPlan, PlanStatus
 from coordination.models.patient_input import MESSAGE_MAX_LENGTH
 from pathways.citizen_access import CitizenAccess
-from registry import audit
-from registry.models import AuditAction, AuditObjectType
+from registry.models import AuditObjectType
 
-from .common import citizen_required, detail_for, door
+from .common import audit_rows, citizen_required, door
 
 PART = "messages"
 
@@ -71,12 +70,7 @@ def _page(request, access: CitizenAccess, *, form_for=None, form=None, status=20
                 plan_services.mark_read(plan, user, unread=unread)
             except PermissionDenied:  # pragma: no cover - the door was checked above
                 pass
-    detail = detail_for(access)
-    audit.record_many(user, AuditAction.VIEW, [
-        audit.Entry(AuditObjectType.PLAN_MESSAGE, plan.uuid, patient_uuid=access.patient.uuid,
-                    detail=detail) for plan in plans
-    ] or [audit.Entry(AuditObjectType.PLAN_MESSAGE, "", patient_uuid=access.patient.uuid,
-                      detail=detail)])
+    audit_rows(request, access, AuditObjectType.PLAN_MESSAGE, plans)
     return render(request, "citizen/messages.html", {
         "access": access, "patient": access.patient, "plans": plans,
         "home_unit": getattr(access.patient.municipality, "coordinating_unit", None),

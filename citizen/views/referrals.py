@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Referral, ReferralStatus, WithdrawalReason
 from referrals.services import choice_options
-from registry import audit
-from registry.models import AuditAction, AuditObjectType
+from registry.models import AuditObjectType
 
-from .common import citizen_required, detail_for, door
+from .common import audit_rows, citizen_required, door
 
 PART = "referrals"
 
@@ -65,12 +64,7 @@ def referrals(request, patient):
         referral.place = referral.allocated_service or referral.service
         referral.choices = choices.get(referral.pk, [])
         referral.ended_because = ENDED.get(referral.withdrawal_reason, "")
-    detail = detail_for(access)
-    audit.record_many(request.user, AuditAction.VIEW, [
-        audit.Entry(AuditObjectType.REFERRAL, r.uuid, patient_uuid=access.patient.uuid,
-                    detail=detail) for r in rows
-    ] or [audit.Entry(AuditObjectType.REFERRAL, "", patient_uuid=access.patient.uuid,
-                      detail=detail)])
+    audit_rows(request, access, AuditObjectType.REFERRAL, rows)
     return render(request, "citizen/referrals.html", {
         "access": access, "patient": access.patient, "referrals": rows,
         "open": [r for r in rows if r.is_open], "closed": [r for r in rows if not r.is_open],
