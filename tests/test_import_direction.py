@@ -2,7 +2,7 @@
 
 - common, the shared base (model bases, the API's envelope and locking, htmx steps, sweeps,
   idempotency), imports no app and not the composition root;
-- the apps depend one way among themselves: indicators → fhir_api → referrals → coordination →
+- the apps depend one way among themselves: indicators → fhir_api → plo → referrals → coordination →
   pathways → webhooks → registry, each on common and never on the composition root; citizen (the
   patient's own door) stands on referrals, coordination and pathways beside indicators, and no app
   imports it (staff code never does);
@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "common"
-APPS = ["registry", "webhooks", "pathways", "coordination", "referrals", "fhir_api",
+APPS = ["registry", "webhooks", "pathways", "coordination", "referrals", "plo", "fhir_api",
         "indicators"]
 # The patient's own door, and what it may import: nothing above referrals.
 CITIZEN = "citizen"
