@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pathways",
     "coordination",
     "referrals",  # referrals, needs assessments, waiting lists; over coordination
+    "plo",  # PLO messages in and out (MsgHead, AppRec); over pathways
     "fhir_api",
     "indicators",  # aggregates over every app; nothing imports it
     "citizen",  # the patient's own door, over coordination and pathways; nothing imports it

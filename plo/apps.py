@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PloConfig(AppConfig):
+    name = "plo"
+    verbose_name = _("PLO messages")
+    default_auto_field = "django.db.models.BigAutoField"

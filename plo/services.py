@@ -1,0 +1,108 @@
+"""Receiving a PLO message: store it as it came, read it as hostile, and answer it.
+
+receive() never raises for what a sender did wrong: the message is stored (append-only, so
+the operator sees exactly what came), refused with the AppRec error code and a readable
+text, and nothing else is written. A MsgId the sender used before changes nothing: the
+first delivery's row (and receipt) is the answer.
+
+What an accepted message becomes on the pathway is plo.mapping's (issue 16, in progress):
+until it is mapped, an accepted message stays RECEIVED, unanswered."""
+
+import datetime
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from lxml import etree
+
+from registry.models import Organization
+
+from . import apprec, xml
+from .envelope import Envelope, Party, read_envelope
+from .models import Direction, MessageStatus, PloMessage
+
+
+def _envelope_for_receipt(data: bytes) -> Envelope | None:
+    """The envelope of a message that did not validate, as far as it can be read, to
+    address the receipt; None if it cannot be (not XML, no envelope)."""
+    try:
+        return read_envelope(xml.parse(data))
+    except (xml.Refused, AttributeError, TypeError, etree.LxmlError):
+        return None
+
+
+def _issued(envelope: Envelope, fallback: datetime.datetime) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromisoformat(envelope.generated_at)
+    except ValueError:
+        return fallback
+
+
+def _receipt(envelope: Envelope, errors, now) -> bytes | None:
+    if not (envelope and envelope.msg_id and envelope.sender.her_id):
+        return None  # nobody to address it to: the operator's log shows the message
+    receiver = envelope.receiver if envelope.receiver.her_id else Party(her_id="", name="")
+    return apprec.build(receipt_from=receiver, receipt_to=envelope.sender,
+                        original_type=envelope.msg_type or "UKJENT",
+                        original_id=envelope.msg_id,
+                        original_issued=_issued(envelope, now), errors=errors, now=now)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None) -> PloMessage:
+    """Store and check one message; the row says what became of it, `apprec` the answer."""
+    now = now or timezone.now()
+    data = bytes(data)
+    try:
+        envelope = read_envelope(xml.read(data))
+    except xml.Refused as refused:
+        return _store(data, transport, now, _envelope_for_receipt(data),
+                      errors=[(refused.code, refused.text)])
+    errors = []
+    if not _is_uuid(envelope.msg_id):
+        errors.append(("E10", f"The MsgId {envelope.msg_id!r} is not a UUID."))
+    found = {o.her_id: o for o in Organization.objects.filter(
+        her_id__in={envelope.sender.her_id, envelope.receiver.her_id} - {""})}
+    sender, receiver = found.get(envelope.sender.her_id), found.get(envelope.receiver.her_id)
+    if receiver is None:
+        errors.append(("E21", f"No organisation with HER-id {envelope.receiver.her_id} "
+                              "receives PLO messages in Rehab Portal."))
+    if sender is None:
+        errors.append(("X99", f"The sender, HER-id {envelope.sender.her_id}, is not "
+                              "registered in Rehab Portal."))
+    return _store(data, transport, now, envelope, errors=errors, sender=sender,
+                  receiver=receiver)
+
+
+def _store(data, transport, now, envelope: Envelope | None, *, errors, sender=None,
+           receiver=None) -> PloMessage:
+    message = PloMessage(direction=Direction.IN, document=data, transport=transport,
+                         received_at=now, sender=sender, receiver=receiver,
+                         status=MessageStatus.REJECTED if errors else MessageStatus.RECEIVED)
+    if envelope is not None:
+        message.msg_id = envelope.msg_id[:100]
+        message.msg_type = envelope.msg_type[:40]
+        message.dispatch_status = envelope.dispatch_status[:1]
+        message.parent_msg_id = envelope.parent_id[:100]
+        message.sender_her_id = envelope.sender.her_id[:20]
+        message.receiver_her_id = envelope.receiver.her_id[:20]
+    if errors:
+        message.error_code = errors[0][0]
+        message.error_text = "\n".join(text for _code, text in errors)
+        message.processed_at = now
+        message.apprec = _receipt(envelope, errors, now)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # this sender's MsgId came before: that delivery is the answer
+        return PloMessage.objects.get(direction=Direction.IN,
+                                      sender_her_id=message.sender_her_id,
+                                      msg_id=message.msg_id)
+    return message
