@@ -99,3 +99,38 @@ class PloMessage(models.Model):
                 raise ValueError("A stored PLO message is not changed; save what became of it "
                                  "with update_fields.")
         super().save(*args, **kwargs)
+
+
+class Transport(models.TextChoices):
+    FOLDER = "folder", _("folder (inbox and outbox directories)")
+    MESSAGE_SERVICE = "message_service", _("the health network's message service")
+
+
+class PloEndpoint(models.Model):
+    """An organisation that exchanges PLO messages with the portal: how they travel, the
+    EPJ service account its received messages act as (so every rule of the pathway holds
+    for them: access, audit, webhooks), and the ward a hospital's admission lands on when
+    the message names none the registry knows."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.OneToOneField(Organization, on_delete=models.PROTECT,
+                                        related_name="plo_endpoint",
+                                        verbose_name=_("organisation"))
+    client = models.OneToOneField("registry.ApiClient", on_delete=models.PROTECT,
+                                  related_name="plo_endpoint",
+                                  verbose_name=_("service account"))
+    transport = models.CharField(_("transport"), max_length=20, choices=Transport.choices,
+                                 default=Transport.FOLDER)
+    default_ward = models.ForeignKey("registry.Ward", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("ward for admissions"), help_text=_(
+                                         "Where an admission goes when the message's unit "
+                                         "matches no ward code of the hospital."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("PLO endpoint")
+        verbose_name_plural = _("PLO endpoints")
+
+    def __str__(self):
+        return f"PLO: {self.organization}"

@@ -5,8 +5,9 @@ the operator sees exactly what came), refused with the AppRec error code and a r
 text, and nothing else is written. A MsgId the sender used before changes nothing: the
 first delivery's row (and receipt) is the answer.
 
-What an accepted message becomes on the pathway is plo.mapping's (issue 16, in progress):
-until it is mapped, an accepted message stays RECEIVED, unanswered."""
+An accepted message then becomes a pathway step (plo.mapping), answered with an OK AppRec;
+one that cannot become its step is refused like the rest. A kind not mapped yet (issue 16 is
+in progress) stays RECEIVED, unanswered, for the operator."""
 
 import datetime
 import uuid
@@ -15,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
-from registry.models import Organization
+from registry.models import ApiScope, Organization
+from registry.services import create_api_client
 
-from . import apprec, xml
+from . import apprec, mapping, xml
 from .envelope import Envelope, Party, read_envelope
-from .models import Direction, MessageStatus, PloMessage
+from .models import Direction, MessageStatus, PloEndpoint, PloMessage, Transport
 
 
 def _envelope_for_receipt(data: bytes) -> Envelope | None:
@@ -77,8 +79,49 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
     if sender is None:
         errors.append(("X99", f"The sender, HER-id {envelope.sender.her_id}, is not "
                               "registered in Rehab Portal."))
-    return _store(data, transport, now, envelope, errors=errors, sender=sender,
-                  receiver=receiver)
+    message = _store(data, transport, now, envelope, errors=errors, sender=sender,
+                     receiver=receiver)
+    if message.status != MessageStatus.RECEIVED:
+        return message  # refused, or a delivery seen before
+    return _map(message, envelope, now)
+
+
+def _map(message: PloMessage, envelope: Envelope, now) -> PloMessage:
+    """Make the message its pathway step (outside a transaction: a refused identity check
+    keeps its audit event) and answer it."""
+    try:
+        subject = mapping.apply(envelope, message.sender, message.receiver)
+    except mapping.Unmapped as refused:
+        message.status, message.error_code = MessageStatus.REJECTED, refused.code
+        message.error_text = refused.text
+        message.apprec = _receipt(envelope, [(refused.code, refused.text)], now)
+    else:
+        if subject is None:
+            return message  # not mapped yet: RECEIVED, for the operator
+        message.status = MessageStatus.PROCESSED
+        message.subject_type, message.subject_uuid = type(subject).__name__.lower(), \
+            subject.uuid
+        message.patient_id = getattr(subject, "patient_id", None)
+        message.apprec = _receipt(envelope, [], now)
+    message.processed_at = now
+    message.save(update_fields=["status", "error_code", "error_text", "apprec", "processed_at",
+                                "subject_type", "subject_uuid", "patient"])
+    return message
+
+
+def connect(organization: Organization, *, transport: str = Transport.FOLDER,
+            default_ward=None, by=None) -> PloEndpoint:
+    """Let the organisation exchange PLO messages: a service account of its own (an API
+    client named PLO, which may read and write patients and pathways) that its messages act
+    as."""
+    client, _key = create_api_client(organization, "PLO", by=by, scopes=[
+        ApiScope.PATIENTS_READ, ApiScope.PATIENTS_WRITE, ApiScope.PATHWAYS_READ,
+        ApiScope.PATHWAYS_WRITE])
+    endpoint = PloEndpoint(organization=organization, client=client, transport=transport,
+                           default_ward=default_ward)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
 
 
 def _store(data, transport, now, envelope: Envelope | None, *, errors, sender=None,

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
 ADMITTED = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml").read_bytes()
+# A kind the portal does not map yet: it stays as received (tests/plo/test_mapping.py maps).
+READY = (EXAMPLES / "Pasientlogistikk_Utskrivningsklar_pasient_v1-6_Ny.xml").read_bytes()
 NS = {"ar": apprec.APPREC}
 
 
@@ -43,13 +45,15 @@ def nothing_else_written(before):
 
 def test_a_message_is_stored_as_it_came_with_its_envelope(parties):
     hospital, municipality = parties
-    message = services.receive(ADMITTED, transport="folder")
+    message = services.receive(READY, transport="folder")
     assert message.status == MessageStatus.RECEIVED
-    assert bytes(message.document) == ADMITTED
-    assert message.sha256 == hashlib.sha256(ADMITTED).hexdigest()
-    assert (message.msg_type, message.dispatch_status) == ("LOG_INNLAGT", "N")
+    assert bytes(message.document) == READY
+    assert message.sha256 == hashlib.sha256(READY).hexdigest()
+    assert (message.msg_type, message.dispatch_status) == ("LOG_UTSKRIVNINGSKLAR", "N")
     assert (message.sender, message.receiver) == (hospital, municipality)
-    assert message.msg_id == "b088a160-0698-11e8-b566-0800200c9a66"
+    assert message.msg_id == xml.read(READY).findtext(
+        "{http://www.kith.no/xmlstds/msghead/2006-05-24}MsgInfo/"
+        "{http://www.kith.no/xmlstds/msghead/2006-05-24}MsgId")
 
 
 def test_a_second_delivery_of_a_msg_id_is_answered_by_the_first(parties):

@@ -1,0 +1,133 @@
+"""What an accepted message becomes on the pathway: the same service calls the ward board,
+the KE's pages and the REST API make, acting as the sending organisation's PLO service
+account (PloEndpoint.client), so that every rule holds for a message too: the identity and
+name check, deadlines, access, audit, webhooks.
+
+apply() answers the record the message created or changed; Unmapped (with the AppRec
+error code) when the message cannot become a step, which is then refused and writes
+nothing; None for a kind or dispatch status not mapped yet (issue 16 is in progress: the
+message stays RECEIVED and unanswered, for the operator, rather than be receipted OK and
+ignored)."""
+
+import datetime
+import zoneinfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from common.exceptions import StateConflict
+from pathways import services as pathways
+from pathways.identity import parse_identity_number
+from registry.models import OrganizationKind, Ward
+
+from .envelope import NS, Envelope
+from .models import PloEndpoint
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+# Events of code list 9121 (hendelseskode for logistikkopplysninger).
+ADMITTED = "1"
+
+
+class Unmapped(Exception):
+    def __init__(self, code: str, text: str):
+        super().__init__(f"{code}: {text}")
+        self.code, self.text = code, text
+
+
+def _moment(value: str) -> datetime.datetime:
+    """A PLO time (kith:TS, local Norwegian time unless it says otherwise)."""
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=OSLO)
+    return moment
+
+
+def _event_time(envelope: Envelope, event: str) -> datetime.datetime:
+    for happening in envelope.document.iterfind(".//po:TidsfestetHendelse", NS):
+        code = happening.find("po:Hendelsekode", NS)
+        if code is not None and code.get("V") == event:
+            when = happening.find("po:TidspunktForHendelse", NS)
+            try:
+                return _moment(when.get("V", ""))
+            except (AttributeError, ValueError):
+                break
+    raise Unmapped("T99", f"The message gives no time for event {event} (code list 9121).")
+
+
+def _unit_code(envelope: Envelope) -> str:
+    """The hospital's local id of the unit (TilknyttetEnhet/Kontaktenhet, type LAV)."""
+    for ident in envelope.document.iterfind(".//po:TilknyttetEnhet//fk1:Ident", NS):
+        type_id = ident.find("fk1:TypeId", NS)
+        if type_id is not None and type_id.get("V") == "LAV":
+            return (ident.findtext("fk1:Id", default="", namespaces=NS) or "").strip()
+    return ""
+
+
+def _ward(envelope: Envelope, endpoint: PloEndpoint, hospital) -> Ward:
+    code = _unit_code(envelope)
+    ward = Ward.objects.filter(hospital=hospital, code=code, active=True).first() if code \
+        else None
+    ward = ward or endpoint.default_ward
+    if ward is None:
+        raise Unmapped("X99", f"No ward of {hospital.name} has the unit's code {code!r}, and "
+                              "the hospital's PLO connection names no ward for admissions.")
+    return ward
+
+
+def _patient_number(envelope: Envelope) -> str:
+    patient = envelope.patient
+    if patient is None or not patient.identity_number:
+        raise Unmapped("E30", "The message names no fødselsnummer or D-number.")
+    try:
+        parse_identity_number(patient.identity_number)
+    except ValidationError as exc:
+        raise Unmapped("E31", " ".join(exc.messages)) from None
+    if not (patient.given_name and patient.family_name):
+        raise Unmapped("E32", "The message does not name the patient.")
+    return patient.identity_number
+
+
+def admitted(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_INNLAGT, new: the admission (and with it the early notification's deadline) at
+    the sending hospital, for the receiving municipality; a patient the portal does not know
+    yet is registered from the message, one it knows only if both names are theirs."""
+    hospital = endpoint.organization
+    if hospital.kind != OrganizationKind.HOSPITAL:
+        raise Unmapped("X99", f"{hospital.name} is not a hospital: only a hospital reports an "
+                              "admission.")
+    if receiver.kind != OrganizationKind.MUNICIPALITY:
+        raise Unmapped("E21", f"{receiver.name} is not a municipality: an admission is "
+                              "reported to the patient's municipality.")
+    number = _patient_number(envelope)
+    patient = envelope.patient
+    registration = {"given_name": patient.given_name, "family_name": patient.family_name}
+    if patient.birth_date:
+        registration["birth_date"] = patient.birth_date
+    try:
+        return pathways.admit_by_identity_number(
+            by=endpoint.client.user, identity_number=number, hospital=hospital,
+            ward=_ward(envelope, endpoint, hospital),
+            admitted_at=_event_time(envelope, ADMITTED), municipality=receiver,
+            registration=registration)
+    except ValidationError as exc:
+        fields = set(getattr(exc, "error_dict", {}))
+        code = "E36" if fields & {"given_name", "family_name"} else "X99"
+        raise Unmapped(code, " ".join(exc.messages)) from None
+    except (StateConflict, PermissionDenied) as exc:
+        raise Unmapped("X99", str(exc)) from None
+
+
+# (message type, dispatch status) → what it becomes.
+HANDLERS = {("LOG_INNLAGT", "N"): admitted}
+
+
+def apply(envelope: Envelope, sender, receiver):
+    """The record the message created or changed; None if its kind is not mapped yet."""
+    handler = HANDLERS.get((envelope.msg_type, envelope.dispatch_status))
+    if handler is None:
+        return None
+    endpoint = PloEndpoint.objects.select_related("client__user", "organization",
+                                                  "default_ward").filter(
+        organization=sender, active=True).first()
+    if endpoint is None:
+        raise Unmapped("X99", f"{sender.name} has no PLO connection to Rehab Portal.")
+    return handler(envelope, endpoint, receiver)

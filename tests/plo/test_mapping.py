@@ -1,0 +1,93 @@
+"""An accepted message becomes its pathway step through the same services the ward board and
+the REST API use, as the sending hospital's PLO service account: LOG_INNLAGT admits the
+patient (registered from the message if new, linked only if both names match), the
+municipality's KE sees the stay and its early-notification deadline runs; what cannot become
+its step is refused with the right AppRec code and writes nothing."""
+
+import datetime
+import zoneinfo
+from pathlib import Path
+
+import pytest
+
+from pathways.models import Admission, Patient
+from plo import apprec, services, xml
+from plo.models import MessageStatus
+from registry.models import AuditEvent, OrganizationKind, Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
+ADMITTED = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml").read_bytes()
+READY = (EXAMPLES / "Pasientlogistikk_Utskrivningsklar_pasient_v1-6_Ny.xml").read_bytes()
+NUMBER = "15876500288"  # Roland Gundersen's synthetic number in the examples
+NS = {"ar": apprec.APPREC}
+
+
+@pytest.fixture
+def alvdal(cast):
+    """The examples' parties: St. Olavs (HER-id 59) with its orthopaedic ward (the unit's
+    local code ORTØYA) connected by PLO, and Alvdal (99387) with its KE."""
+    hospital = factories.organization(OrganizationKind.HOSPITAL, "St. Olavs hospital",
+                                      her_id="59", parent=cast.unn_hf)
+    ward = factories.ward(hospital, "Ortopedi Øya", code="ORTØYA")
+    municipality = factories.organization(name="Alvdal", her_id="99387")
+    ke = factories.user("ke_alvdal", municipality, Role.KE_STAFF)
+    endpoint = services.connect(hospital)
+    return hospital, ward, municipality, ke, endpoint
+
+
+def status_of(message) -> tuple[str, list[str]]:
+    root = xml.read(bytes(message.apprec))
+    return (root.find("ar:Status", NS).get("V"),
+            [error.get("V") for error in root.findall("ar:Error", NS)])
+
+
+def test_an_admission_message_admits_the_patient_for_the_municipality(alvdal):
+    hospital, ward, municipality, ke, endpoint = alvdal
+    message = services.receive(ADMITTED, transport="folder")
+    assert message.status == MessageStatus.PROCESSED, message.error_text
+    assert status_of(message) == ("1", [])
+    admission = Admission.objects.get(uuid=message.subject_uuid)
+    assert message.subject_type == "admission" and message.patient == admission.patient
+    assert (admission.hospital, admission.ward, admission.municipality) == (
+        hospital, ward, municipality)
+    assert admission.admitted_at == datetime.datetime(
+        2018, 1, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Oslo"))
+    assert admission.notification_deadline > admission.admitted_at
+    patient = admission.patient
+    assert (patient.identity_number, patient.given_name, patient.family_name) == (
+        NUMBER, "Roland", "Gundersen")
+    assert patient.birth_date == datetime.date(1965, 7, 15)
+    # The municipality's KE sees the stay; the step is the service account's, audited.
+    assert Patient.objects.visible_to(ke).filter(pk=patient.pk).exists()
+    assert AuditEvent.objects.filter(user=endpoint.client.user, object_id=str(admission.uuid),
+                                     action="create").exists()
+
+
+def test_a_known_patient_whose_names_differ_is_refused_with_e36(alvdal, cast):
+    known = factories.patient(cast.ke_tromso, "Rolf", "Gundersen", municipality=cast.tromso,
+                              birth_date=datetime.date(1965, 7, 15))
+    Patient.objects.filter(pk=known.pk).update(identity_number=NUMBER)
+    message = services.receive(ADMITTED, transport="folder")
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "E36")
+    assert status_of(message) == ("2", ["E36"])
+    assert not Admission.objects.filter(patient=known).exists()
+    known.refresh_from_db()
+    assert known.given_name == "Rolf"
+
+
+def test_a_hospital_without_a_plo_connection_is_refused(cast):
+    factories.organization(OrganizationKind.HOSPITAL, "St. Olavs hospital", her_id="59",
+                           parent=cast.unn_hf)
+    factories.organization(name="Alvdal", her_id="99387")
+    message = services.receive(ADMITTED, transport="folder")
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "X99")
+    assert "no PLO connection" in message.error_text
+    assert not Admission.objects.exists()
+
+
+def test_a_kind_not_mapped_yet_waits_for_the_operator_unanswered(alvdal):
+    message = services.receive(READY, transport="folder")
+    assert message.status == MessageStatus.RECEIVED and message.apprec is None
