@@ -17,6 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from common.exceptions import StateConflict
 from pathways import services as pathways
 from pathways.identity import parse_identity_number
+from pathways.models import Admission, DischargeDestination
+from pathways.models.admissions import OPEN_STATUSES
+from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
 
 from .envelope import NS, Envelope
@@ -24,7 +27,10 @@ from .models import PloEndpoint
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Events of code list 9121 (hendelseskode for logistikkopplysninger).
-ADMITTED = "1"
+ADMITTED, DISCHARGED, READY, WITHDRAWN = "1", "2", "3", "4"
+# Where the patient was discharged to (UtTil, code list 8408 Sted), as the portal records
+# it; a code not listed here is recorded as "other" (its text is in the stored message).
+DESTINATIONS = {"1": DischargeDestination.HOME}  # Bosted/arbeidssted
 
 
 class Unmapped(Exception):
@@ -116,8 +122,89 @@ def admitted(envelope: Envelope, endpoint: PloEndpoint, receiver):
         raise Unmapped("X99", str(exc)) from None
 
 
+def _steps(call):
+    """A step's refusals as the receipt's: a closed stay, a declaration that is not there,
+    a time that cannot be, a sender not acting for the hospital."""
+    try:
+        return call()
+    except ValidationError as exc:
+        raise Unmapped("X99", " ".join(exc.messages)) from None
+    except (StateConflict, PermissionDenied) as exc:
+        raise Unmapped("X99", str(exc)) from None
+
+
+def _open_admission(envelope: Envelope, endpoint: PloEndpoint) -> Admission:
+    """The patient's open stay at the sending hospital, the names checked against the
+    patient's (a number that is someone else's changes nothing)."""
+    number = _patient_number(envelope)
+    admission = (Admission.objects.filter(
+        patient__identity_number=number, hospital=endpoint.organization,
+        status__in=OPEN_STATUSES).select_related("patient").order_by("-admitted_at").first())
+    if admission is None:
+        raise Unmapped("E35", f"The patient has no open stay at {endpoint.organization.name} "
+                              "in Rehab Portal: send the admission (LOG_INNLAGT) first.")
+    try:
+        check_names(admission.patient, given_name=envelope.patient.given_name,
+                    family_name=envelope.patient.family_name, required=True)
+    except ValidationError as exc:
+        raise Unmapped("E36", " ".join(exc.messages)) from None
+    return admission
+
+
+def _responsible(envelope: Envelope) -> str:
+    """The health professional the report names as responsible (AnsvarligRapport)."""
+    person = envelope.document.find(".//po:AnsvarForRapport/po:AnsvarligRapport", NS)
+    if person is None:
+        return ""
+    names = (person.findtext(f"fk1:{part}", default="", namespaces=NS).strip()
+             for part in ("GivenName", "MiddleName", "FamilyName"))
+    return " ".join(name for name in names if name)
+
+
+def _remark(envelope: Envelope, event: str) -> str:
+    for happening in envelope.document.iterfind(".//po:TidsfestetHendelse", NS):
+        code = happening.find("po:Hendelsekode", NS)
+        if code is not None and code.get("V") == event:
+            return " ".join(filter(None, (
+                happening.findtext("po:BeskrivelseAvHendelse", default="", namespaces=NS),
+                happening.findtext("po:Merknad", default="", namespaces=NS)))).strip()
+    return ""
+
+
+def ready(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKRIVNINGSKLAR: the physician's declaration; the payment days follow."""
+    admission = _open_admission(envelope, endpoint)
+    physician = _responsible(envelope)
+    if not physician:
+        raise Unmapped("X99", "The message does not name who declared the patient ready "
+                              "(AnsvarForRapport).")
+    return _steps(lambda: pathways.declare_ready_for_discharge(
+        admission, by=endpoint.client.user, physician=physician,
+        declared_at=_event_time(envelope, READY)))
+
+
+def withdrawn(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_AVMELDING: the patient is no longer ready; the payment period ends."""
+    admission = _open_admission(envelope, endpoint)
+    return _steps(lambda: pathways.withdraw_ready_for_discharge(
+        admission, by=endpoint.client.user, reason=_remark(envelope, WITHDRAWN),
+        at=_event_time(envelope, WITHDRAWN)))
+
+
+def discharged(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKREVET: the discharge, to where the message says (code list 8408)."""
+    admission = _open_admission(envelope, endpoint)
+    to = envelope.document.find(".//po:UtskrevetTil/po:UtTil", NS)
+    destination = DESTINATIONS.get(to.get("V") if to is not None else "",
+                                   DischargeDestination.OTHER)
+    return _steps(lambda: pathways.discharge_patient(
+        admission, by=endpoint.client.user, destination=destination,
+        discharged_at=_event_time(envelope, DISCHARGED)))
+
+
 # (message type, dispatch status) → what it becomes.
-HANDLERS = {("LOG_INNLAGT", "N"): admitted}
+HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready,
+            ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged}
 
 
 def apply(envelope: Envelope, sender, receiver):

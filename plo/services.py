@@ -101,7 +101,9 @@ def _map(message: PloMessage, envelope: Envelope, now) -> PloMessage:
         message.status = MessageStatus.PROCESSED
         message.subject_type, message.subject_uuid = type(subject).__name__.lower(), \
             subject.uuid
-        message.patient_id = getattr(subject, "patient_id", None)
+        stay = getattr(subject, "admission", None)
+        message.patient_id = getattr(subject, "patient_id", None) or getattr(
+            stay, "patient_id", None)
         message.apprec = _receipt(envelope, [], now)
     message.processed_at = now
     message.save(update_fields=["status", "error_code", "error_text", "apprec", "processed_at",

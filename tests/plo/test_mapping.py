@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways.models import Admission, Patient
+from pathways.models import Admission, AdmissionStatus, DischargeDestination, Patient
 from plo import apprec, services, xml
 from plo.models import MessageStatus
 from registry.models import AuditEvent, OrganizationKind, Role
@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
 ADMITTED = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml").read_bytes()
 READY = (EXAMPLES / "Pasientlogistikk_Utskrivningsklar_pasient_v1-6_Ny.xml").read_bytes()
+WITHDRAWN = (EXAMPLES / "Pasientlogistikk_Avmelding_av_utskrivningsklar_pasient_v1-6_Ny.xml"
+             ).read_bytes()
+DISCHARGED = (EXAMPLES / "Pasientlogistikk_Melding_om_utskrevet_pasient_v1-6_Ny.xml").read_bytes()
+CANCEL = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Kansellering.xml").read_bytes()
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 NUMBER = "15876500288"  # Roland Gundersen's synthetic number in the examples
 NS = {"ar": apprec.APPREC}
 
@@ -88,6 +93,44 @@ def test_a_hospital_without_a_plo_connection_is_refused(cast):
     assert not Admission.objects.exists()
 
 
-def test_a_kind_not_mapped_yet_waits_for_the_operator_unanswered(alvdal):
+def test_the_stay_follows_the_logistics_messages_ready_withdrawn_discharged(alvdal):
+    """The examples in their order: admitted on the 29th, ready on the 31st (the payment
+    days would follow), withdrawn the same day, discharged home on 1 February."""
+    admitted = services.receive(ADMITTED, transport="folder")
+    admission = Admission.objects.get(uuid=admitted.subject_uuid)
+    ready = services.receive(READY, transport="folder")
+    assert ready.status == MessageStatus.PROCESSED, ready.error_text
+    admission.refresh_from_db()
+    assert admission.status == AdmissionStatus.READY_FOR_DISCHARGE
+    declaration = admission.ready_declarations.get()
+    assert declaration.declared_at == datetime.datetime(2018, 1, 31, tzinfo=OSLO)
+    assert declaration.physician == "Gunn Omsorg" and ready.patient == admission.patient
+    withdrawn = services.receive(WITHDRAWN, transport="folder")
+    assert withdrawn.status == MessageStatus.PROCESSED, withdrawn.error_text
+    declaration.refresh_from_db()
+    assert declaration.withdrawn_at == datetime.datetime(2018, 1, 31, tzinfo=OSLO)
+    discharged = services.receive(DISCHARGED, transport="folder")
+    assert discharged.status == MessageStatus.PROCESSED, discharged.error_text
+    admission.refresh_from_db()
+    assert admission.status == AdmissionStatus.DISCHARGED
+    assert admission.discharge_destination == DischargeDestination.HOME
+    assert status_of(discharged) == ("1", [])
+
+
+def test_a_step_for_a_stay_the_portal_does_not_have_is_refused_with_e35(alvdal):
     message = services.receive(READY, transport="folder")
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "E35")
+    assert status_of(message) == ("2", ["E35"])
+
+
+def test_a_step_the_stay_does_not_allow_is_refused_and_changes_nothing(alvdal):
+    services.receive(ADMITTED, transport="folder")
+    message = services.receive(WITHDRAWN, transport="folder")  # never declared ready
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "X99")
+    assert Admission.objects.get().status == AdmissionStatus.ADMITTED
+
+
+def test_a_cancel_not_mapped_yet_waits_for_the_operator_unanswered(alvdal):
+    services.receive(ADMITTED, transport="folder")
+    message = services.receive(CANCEL, transport="folder")
     assert message.status == MessageStatus.RECEIVED and message.apprec is None
