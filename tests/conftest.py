@@ -20,8 +20,10 @@ def skip_or_fail(reason: str):
 
 @pytest.fixture(autouse=True, scope="session")
 def private_media_root(tmp_path_factory):
-    """Files the portal stores (plan PDFs) go to a temporary folder, not the tree's var/."""
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+    """Files the portal stores (plan PDFs) and the PLO folder transport's go to temporary
+    folders, not the tree's var/."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+                           PLO_FOLDER=str(tmp_path_factory.mktemp("plo"))):
         yield
 
 

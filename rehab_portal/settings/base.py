@@ -190,6 +190,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # route), only views that check access and audit read it. Several web instances share it as
 # a volume (MEDIA_ROOT) or through an S3-compatible backend in STORAGES["default"].
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The PLO folder transport: EPJ systems drop messages in inbox/, receipts go to outbox/.
+PLO_FOLDER = Path(env_str("PLO_FOLDER", str(VAR_DIR / "plo")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

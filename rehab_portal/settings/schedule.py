@@ -13,7 +13,15 @@ HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60)
 # RETRY below) before it, when that grace is over: everything is out within a minute
 # (README, Production).
 OUTBOX_SWEEP_SECONDS = 15
+# How often the PLO transport is asked for new messages (plo.tasks.poll_plo).
+PLO_POLL_SECONDS = env_int("PLO_POLL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
+    # PLO messages from hospital and municipal EPJ systems (plo.transports).
+    "plo-poll": {
+        "task": "plo.tasks.poll_plo",
+        "schedule": PLO_POLL_SECONDS,
+        "options": {"expires": PLO_POLL_SECONDS},
+    },
     "worker-heartbeat": {
         "task": "common.tasks.record_heartbeat",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
