@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from common.exceptions import StateConflict
 from pathways import services as pathways
 from pathways.identity import parse_identity_number
-from pathways.models import Admission, DischargeDestination
+from pathways.models import Admission, DischargeDestination, MessageStatus
 from pathways.models.admissions import OPEN_STATUSES
 from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
@@ -202,9 +202,47 @@ def discharged(envelope: Envelope, endpoint: PloEndpoint, receiver):
         discharged_at=_event_time(envelope, DISCHARGED)))
 
 
+# The PLO dispatch status (code list 7309) as the notice's message status.
+NOTICE_STATUS = {"N": MessageStatus.NEW, "M": MessageStatus.CHANGE,
+                 "A": MessageStatus.ADDITION, "C": MessageStatus.CANCEL}
+EPJ2 = "{http://www.kith.no/xmlstds/epj/epj2/2008-02-20}"
+
+
+def _journal_text(envelope: Envelope) -> str:
+    """The medical information's journal texts, each under its heading (code list 9145:
+    "Pasientens status", "Antatt forløp" ...), as the notice's expected course."""
+    parts = []
+    for text in envelope.document.iter(f"{EPJ2}Journaltekst"):
+        heading = text.find(f"{EPJ2}Overskriftskode")
+        note = (text.findtext(f"{EPJ2}Notat") or "").strip()
+        if note:
+            parts.append(f"{heading.get('DN')}: {note}" if heading is not None else note)
+    return "\n\n".join(parts)
+
+
+def _estimated_discharge(envelope: Envelope) -> datetime.date | None:
+    try:
+        return _event_time(envelope, READY).date()
+    except Unmapped:
+        return None
+
+
+def health_information(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """HELSEOPPL_SOKNAD: the early notification (helseopplysninger, varsel om innlagt
+    pasient) and its later versions: a change, an addition or a cancellation, as the
+    dispatch status says; its text and estimated discharge date from the message."""
+    admission = _open_admission(envelope, endpoint)
+    return _steps(lambda: pathways.send_early_notification(
+        admission, by=endpoint.client.user,
+        message_status=NOTICE_STATUS[envelope.dispatch_status],
+        expected_course=_journal_text(envelope),
+        estimated_discharge_date=_estimated_discharge(envelope)))
+
+
 # (message type, dispatch status) → what it becomes.
 HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready,
-            ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged}
+            ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged,
+            **{("HELSEOPPL_SOKNAD", status): health_information for status in NOTICE_STATUS}}
 
 
 def apply(envelope: Envelope, sender, receiver):

@@ -134,3 +134,41 @@ def test_a_cancel_not_mapped_yet_waits_for_the_operator_unanswered(alvdal):
     services.receive(ADMITTED, transport="folder")
     message = services.receive(CANCEL, transport="folder")
     assert message.status == MessageStatus.RECEIVED and message.apprec is None
+
+
+def admission_message_for(given, family, born, number, admitted_at, msg_id) -> bytes:
+    """The examples' admission message, for another of the examples' patients."""
+    return (ADMITTED.replace(b"<GivenName>Roland</GivenName>", f"<GivenName>{given}"
+                             f"</GivenName>".encode())
+            .replace(b"<FamilyName>Gundersen</FamilyName>", f"<FamilyName>{family}"
+                     f"</FamilyName>".encode())
+            .replace(b"1965-07-15", born.encode()).replace(NUMBER.encode(), number.encode())
+            .replace(b"2018-01-29T10:00:00", admitted_at.encode())
+            .replace(b"b088a160-0698-11e8-b566-0800200c9a66", msg_id.encode()))
+
+
+def test_the_health_information_is_the_early_notification_and_its_versions(alvdal):
+    """Gry Telokk's notice (the examples' "varsel om innlagt pasient") and its two updates
+    (Endring): versions 1, 2 and 3 of the notice, each with the hospital's text under its
+    headings and the estimated discharge date it gives."""
+    _hospital, _ward, _municipality, ke, _endpoint = alvdal
+    admitted = services.receive(admission_message_for(
+        "Gry", "Telokk", "1979-05-12", "12857900101", "2018-01-09T10:00:00",
+        "5e0d1c10-fd1f-11e7-8f1a-0800200c9a66"), transport="folder")
+    assert admitted.status == MessageStatus.PROCESSED, admitted.error_text
+    admission = Admission.objects.get(uuid=admitted.subject_uuid)
+    for name, sequence, status, estimated in (
+            ("Helseopplysninger_Varsel_om_innlagt_pasient_v1-6_Ny", 1, "new", "2018-01-15"),
+            ("Helseopplysninger_Oppdaterte_opplysninger_v1-6_Endring1", 2, "change",
+             "2018-01-18"),
+            ("Helseopplysninger_Oppdaterte_opplysninger_v1-6_Endring2", 3, "change",
+             "2018-01-25")):
+        message = services.receive((EXAMPLES / f"{name}.xml").read_bytes(), transport="folder")
+        assert message.status == MessageStatus.PROCESSED, (name, message.error_text)
+        notice = admission.early_notifications.get(uuid=message.subject_uuid)
+        assert (notice.sequence, notice.message_status) == (sequence, status)
+        assert notice.estimated_discharge_date.isoformat() == estimated
+        assert notice.expected_course.startswith("Pasientens status: ")
+        assert "\n\nAntatt forløp: " in notice.expected_course
+        assert message.patient == admission.patient and status_of(message) == ("1", [])
+    assert admission.early_notifications.visible_to(ke).count() == 3
