@@ -22,6 +22,7 @@ from pathways.models.admissions import OPEN_STATUSES
 from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
 
+from . import outgoing
 from .envelope import NS, Envelope
 from .models import PloEndpoint
 
@@ -171,13 +172,24 @@ def _remark(envelope: Envelope, event: str) -> str:
     return ""
 
 
+def _declared_by(envelope: Envelope) -> str:
+    """Who declared the patient ready: the professional responsible for the report
+    (AnsvarForRapport), else the readiness event's remark (where the portal's own messages
+    name the physician, plo.outgoing)."""
+    named = _responsible(envelope)
+    if named:
+        return named
+    remark = _remark(envelope, READY)
+    return remark.removeprefix(outgoing.DECLARED_BY).strip()[:200]
+
+
 def ready(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_UTSKRIVNINGSKLAR: the physician's declaration; the payment days follow."""
     admission = _open_admission(envelope, endpoint)
-    physician = _responsible(envelope)
+    physician = _declared_by(envelope)
     if not physician:
         raise Unmapped("X99", "The message does not name who declared the patient ready "
-                              "(AnsvarForRapport).")
+                              "(AnsvarForRapport, or the event's remark).")
     return _steps(lambda: pathways.declare_ready_for_discharge(
         admission, by=endpoint.client.user, physician=physician,
         declared_at=_event_time(envelope, READY)))
