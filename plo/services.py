@@ -14,8 +14,10 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
+from common.exceptions import StateConflict
 from registry.models import ApiScope, Organization
 from registry.services import create_api_client
 
@@ -67,6 +69,16 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
     except xml.Refused as refused:
         return _store(data, transport, now, _envelope_for_receipt(data),
                       errors=[(refused.code, refused.text)])
+    errors, sender, receiver = _check(envelope)
+    message = _store(data, transport, now, envelope, errors=errors, sender=sender,
+                     receiver=receiver)
+    if message.status != MessageStatus.RECEIVED:
+        return message  # refused, or a delivery seen before
+    return _map(message, envelope, now)
+
+
+def _check(envelope: Envelope) -> tuple[list, Organization | None, Organization | None]:
+    """What the envelope lacks: a UUID MsgId, a receiver and a sender the registry knows."""
     errors = []
     if not _is_uuid(envelope.msg_id):
         errors.append(("E10", f"The MsgId {envelope.msg_id!r} is not a UUID."))
@@ -79,10 +91,35 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
     if sender is None:
         errors.append(("X99", f"The sender, HER-id {envelope.sender.her_id}, is not "
                               "registered in Rehab Portal."))
-    message = _store(data, transport, now, envelope, errors=errors, sender=sender,
-                     receiver=receiver)
-    if message.status != MessageStatus.RECEIVED:
-        return message  # refused, or a delivery seen before
+    return errors, sender, receiver
+
+
+def reprocess(message: PloMessage, *, now: datetime.datetime | None = None) -> PloMessage:
+    """The operator's second try at a received message that was refused or not mapped (the
+    registry or the connection fixed since): the stored message, exactly as it came, through
+    the same checks and mapping again; a new AppRec answers it. A processed message is done:
+    StateConflict."""
+    if message.direction != Direction.IN or message.status == MessageStatus.PROCESSED:
+        raise StateConflict(_("Only a received message that was refused or not processed "
+                              "can be processed again."), code="not_reprocessable")
+    now = now or timezone.now()
+    try:
+        envelope = read_envelope(xml.read(bytes(message.document)))
+    except xml.Refused as refused:
+        errors = [(refused.code, refused.text)]
+        envelope, sender, receiver = _envelope_for_receipt(bytes(message.document)), None, None
+    else:
+        errors, sender, receiver = _check(envelope)
+    message.sender, message.receiver = sender, receiver
+    message.status = MessageStatus.REJECTED if errors else MessageStatus.RECEIVED
+    message.error_code = errors[0][0] if errors else ""
+    message.error_text = "\n".join(text for _code, text in errors)
+    message.apprec = _receipt(envelope, errors, now) if errors else None
+    message.processed_at = now if errors else None
+    message.save(update_fields=["sender", "receiver", "status", "error_code", "error_text",
+                                "apprec", "processed_at"])
+    if errors:
+        return message
     return _map(message, envelope, now)
 
 
