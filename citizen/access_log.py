@@ -48,6 +48,8 @@ THINGS = {
     T.PATHWAY: gettext_lazy("your pathway (hospital stays and meetings)"),
     T.NEEDS_ASSESSMENT: gettext_lazy("an assessment of your need for rehabilitation"),
     T.REFERRAL: gettext_lazy("a referral for rehabilitation"),
+    T.ADMISSION_REPORT: gettext_lazy("the municipality's report to the hospital when you "
+                                     "were admitted"),
     T.PATHWAY_ENROLMENT: gettext_lazy("your plan of rehabilitation at home"),
     T.PATHWAY_ACTIVITY: gettext_lazy("a visit of the home rehabilitation team"),
     T.ACCESS_LOG: gettext_lazy("your access log"),

@@ -134,16 +134,18 @@ def _steps(call):
         raise Unmapped("X99", str(exc)) from None
 
 
-def _open_admission(envelope: Envelope, endpoint: PloEndpoint) -> Admission:
-    """The patient's open stay at the sending hospital, the names checked against the
-    patient's (a number that is someone else's changes nothing)."""
+def _open_admission(envelope: Envelope, endpoint: PloEndpoint, hospital=None) -> Admission:
+    """The patient's open stay at the hospital (the sender's, unless named), the names
+    checked against the patient's (a number that is someone else's changes nothing)."""
     number = _patient_number(envelope)
+    hospital = hospital or endpoint.organization
     admission = (Admission.objects.filter(
-        patient__identity_number=number, hospital=endpoint.organization,
-        status__in=OPEN_STATUSES).select_related("patient").order_by("-admitted_at").first())
+        patient__identity_number=number, hospital=hospital,
+        status__in=OPEN_STATUSES).select_related("patient", "municipality")
+        .order_by("-admitted_at").first())
     if admission is None:
-        raise Unmapped("E35", f"The patient has no open stay at {endpoint.organization.name} "
-                              "in Rehab Portal: send the admission (LOG_INNLAGT) first.")
+        raise Unmapped("E35", f"The patient has no open stay at {hospital.name} in Rehab "
+                              "Portal: the admission (LOG_INNLAGT) comes first.")
     try:
         check_names(admission.patient, given_name=envelope.patient.given_name,
                     family_name=envelope.patient.family_name, required=True)
@@ -251,10 +253,70 @@ def health_information(envelope: Envelope, endpoint: PloEndpoint, receiver):
         estimated_discharge_date=_estimated_discharge(envelope)))
 
 
+EPJ3 = "{http://www.kith.no/xmlstds/epj/epj3/2008-02-20}"
+EPJ1 = "{http://www.kith.no/xmlstds/epj/epj1/2008-02-20}"
+
+
+def _report_text(envelope: Envelope) -> str:
+    """The admission report as the hospital reads it: its journal texts under their
+    headings, the diagnoses, allergies (cave), medicines and next of kin, as written."""
+    document = envelope.document
+    parts = [_journal_text(envelope)]
+    diagnoses = [f"{code.get('DN')} ({code.get('V')})"
+                 for code in document.iterfind(".//po:Diagnosekode", NS)]
+    if diagnoses:
+        parts.append("Diagnoser: " + "; ".join(diagnoses))
+    cave = [(word.text or "").strip() for word in document.iter(f"{EPJ1}CaveStikkord")]
+    if any(cave):
+        parts.append("Cave: " + "; ".join(filter(None, cave)))
+    medicines = []
+    for item in document.iter(f"{EPJ3}Forskrivningsinfo"):
+        strength = item.find(f"{EPJ3}Styrke")
+        dose = (item.findtext(f"{EPJ3}DosVeiledEnkel") or "").strip()
+        medicines.append(" ".join(filter(None, (
+            (item.findtext(f"{EPJ3}Navn") or "").strip(),
+            f"{strength.get('V')} {strength.get('U')}" if strength is not None else "",
+            f"({dose})" if dose else ""))))
+    if medicines:
+        parts.append("Legemidler: " + "; ".join(medicines))
+    kin = []
+    for person in document.iterfind(".//po:ParorendeForesatt", NS):
+        relation = person.find("po:Slektskap", NS)
+        names = " ".join(filter(None, (
+            person.findtext(".//fk1:GivenName", default="", namespaces=NS).strip(),
+            person.findtext(".//fk1:FamilyName", default="", namespaces=NS).strip())))
+        remark = person.findtext("po:Merknad", default="", namespaces=NS).strip()
+        kin.append(", ".join(filter(None, (
+            names, relation.get("DN") if relation is not None else "", remark))))
+    if kin:
+        parts.append("Pårørende: " + "; ".join(kin))
+    return "\n\n".join(part for part in parts if part)
+
+
+def admission_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """INNLEGGELSESRAPPORT: the municipality's report on a patient it serves, attached to
+    the patient's open stay at the receiving hospital, version by version."""
+    if receiver.kind != OrganizationKind.HOSPITAL:
+        raise Unmapped("E21", f"{receiver.name} is not a hospital: an admission report goes "
+                              "to the hospital the patient is admitted to.")
+    admission = _open_admission(envelope, endpoint, hospital=receiver)
+    approved = envelope.document.findtext(".//po:AnsvarForRapport/po:GodkjentDato",
+                                          default="", namespaces=NS)
+    try:
+        reported_at = _moment(approved or envelope.generated_at)
+    except ValueError:
+        raise Unmapped("T99", "The report gives no time it was written or approved.") from None
+    return _steps(lambda: pathways.record_admission_report(
+        admission, by=endpoint.client.user,
+        message_status=NOTICE_STATUS[envelope.dispatch_status], summary=_report_text(envelope),
+        reported_at=reported_at, responsible=_responsible(envelope)))
+
+
 # (message type, dispatch status) → what it becomes.
 HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready,
             ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged,
-            **{("HELSEOPPL_SOKNAD", status): health_information for status in NOTICE_STATUS}}
+            **{("HELSEOPPL_SOKNAD", status): health_information for status in NOTICE_STATUS},
+            **{("INNLEGGELSESRAPPORT", status): admission_report for status in NOTICE_STATUS}}
 
 
 def apply(envelope: Envelope, sender, receiver):

@@ -51,7 +51,7 @@ KINDS = NOTICE_KINDS | {
     "discharge_meeting.task", "discharge_meeting.cancelled",
     "discharge_meeting.minutes_missing",
     "admission.discharged", "admission.follow_up_due", "admission.deceased",
-    "admission.transferred_in",
+    "admission.transferred_in", "admission.report",
     "coordination.request_received", "coordination.request_decided",
     "coordination.coordinator_assigned", "coordination.request_waiting",
     "coordination.over_capacity", "coordination.evaluation_soon",
@@ -101,6 +101,11 @@ def every_kind(cast, settings, opened):
     opened.sweep(tasks.remind_missing_early_notifications, now + 7 * HOUR)
     opened.check()
     opened.sweep(tasks.prompt_discharge_meetings, now)
+    opened.check()
+    # The municipality's admission report (PLO's innleggelsesrapport) tells the ward.
+    services.record_admission_report(stay, by=cast.ke_tromso, message_status="new",
+                                     summary="Bor alene, hjemmesykepleie to ganger daglig.",
+                                     reported_at=now)
     opened.check()
     notice = services.send_early_notification(stay, by=cast.planner,
                                               expected_course="Bedring")

@@ -32,8 +32,10 @@ from .patients import (
     PatientQuerySet,
     PatientScopedQuerySet,
 )
+from .reports import AdmissionReport
 
 __all__ = [
+    "AdmissionReport",
     "AGE_HEARD_ON_PARENTS", "AGE_OF_HEALTH_CONSENT", "Citizen", "Representation",
     "RepresentationKind", "RepresentationScope",
     "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",

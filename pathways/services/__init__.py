@@ -79,3 +79,8 @@ from .variants import (  # noqa: E402
 )
 
 __all__ += ["end_enrolment", "enrol", "hand_over", "record_activity", "schedule_activity"]
+
+# The municipality's admission report (issue 16: PLO's innleggelsesrapport).
+from .reports import record_admission_report  # noqa: E402
+
+__all__ += ["record_admission_report"]

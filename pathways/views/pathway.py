@@ -23,6 +23,7 @@ from ..access import audit_reads, get_visible_patient
 from ..billing import daily_rates, statement
 from ..deadlines import local_date
 from ..models import (
+    AdmissionReport,
     AdmissionStatus,
     DischargeMeeting,
     EarlyNotification,
@@ -98,6 +99,13 @@ def admission_events(admission, by_id, meeting_changes) -> list[Event]:
         events += _declaration_events(declaration, hospital, municipality)
     for meeting in admission.discharge_meetings.all():
         events += _meeting_events(meeting, meeting_changes.get(str(meeting.uuid), ()))
+    for report in admission.admission_reports.all():
+        events.append(Event(
+            report.reported_at, "report",
+            _("Admission report version %(version)s from %(municipality)s (%(status)s)") % {
+                "version": report.sequence, "municipality": municipality,
+                "status": report.get_message_status_display().lower()},
+            report.responsible or _name(report.created_by), municipality, report.summary))
     if admission.discharged_at:
         events.append(_discharge_event(admission, hospital))
     return events
@@ -223,8 +231,9 @@ def patient_pathway(request, uuid):
     INSERT, 6 admissions with hospital, municipality, level and the people who changed them,
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
     changes, 11 the shared plan's enrolments (variant, organisations, who handed over or
-    ended), 12 their activities with kind and recorder. The levels and daily rates are
-    reference data kept in memory."""
+    ended), 12 their activities with kind and recorder, 13 the municipality's admission
+    reports with who recorded them. The levels and daily rates are reference data kept in
+    memory."""
     patient = get_visible_patient(request.user, uuid)
     audit_reads(request.user, [patient], object_type=AuditObjectType.PATHWAY)
     at = common.now()
@@ -242,6 +251,8 @@ def patient_pathway(request, uuid):
             Prefetch("discharge_meetings", queryset=DischargeMeeting.objects.select_related(
                 "organizer", "updated_by").annotate(change_trail=meeting_trail(patient))
                 .order_by("scheduled_at")),
+            Prefetch("admission_reports", queryset=AdmissionReport.objects.select_related(
+                "created_by").order_by("sequence")),
         ).order_by("admitted_at")
     )
     # Every meeting carries the patient's whole trail of meeting changes (a few rows).

@@ -61,6 +61,7 @@ class AuditObjectType(enum.StrEnum):
     PLAN_MESSAGE = "planmessage"
     NEEDS_ASSESSMENT = "needsassessment"
     REFERRAL = "referral"
+    ADMISSION_REPORT = "admissionreport"  # the municipality's innleggelsesrapport
     # Early supported discharge and the other pathway variants (pathways.models.variants).
     PATHWAY_ENROLMENT = "pathwayenrolment"
     PATHWAY_ACTIVITY = "pathwayactivity"

@@ -172,3 +172,35 @@ def test_the_health_information_is_the_early_notification_and_its_versions(alvda
         assert "\n\nAntatt forløp: " in notice.expected_course
         assert message.patient == admission.patient and status_of(message) == ("1", [])
     assert admission.early_notifications.visible_to(ke).count() == 3
+
+
+def test_the_admission_report_reaches_the_stay_for_the_hospital(alvdal, client, cast):
+    """Line Danser is admitted at St. Olavs; Alvdal's EPJ sends its admission report, then a
+    change and a cancellation: versions 1–3 on the stay, the hospital's planners told, the
+    pathway page showing what the municipality wrote."""
+    hospital, _ward, municipality, _ke, _endpoint = alvdal
+    services.connect(municipality)
+    admitted = services.receive(admission_message_for(
+        "Line", "Danser", "1969-11-13", "13916900281", "2018-01-29T10:00:00",
+        "0d7e5a10-05c6-11e8-8f1a-0800200c9a66"), transport="folder")
+    admission = Admission.objects.get(uuid=admitted.subject_uuid)
+    planner = factories.user("planner_olav", hospital, Role.DISCHARGE_PLANNER)
+    for name, sequence, status in (("Innleggelsesrapport_v1-6_Ny", 1, "new"),
+                                   ("Innleggelsesrapport_v1-6_Endring", 2, "change"),
+                                   ("Innleggelsesrapport_v1-6_Kansellering", 3, "cancel")):
+        message = services.receive((EXAMPLES / f"{name}.xml").read_bytes(), transport="folder")
+        assert message.status == MessageStatus.PROCESSED, (name, message.error_text)
+        report = admission.admission_reports.get(uuid=message.subject_uuid)
+        assert (report.sequence, report.message_status) == (sequence, status)
+        assert report.municipality == municipality and report.responsible == "Gunn Omsorg"
+        assert status_of(message) == ("1", [])
+    first = admission.admission_reports.get(sequence=1)
+    assert "Årsak til innleggelse: Pasienten har fra kl 10" in first.summary
+    assert "Hjertesvikt (I50)" in first.summary and "Burinex 1 mg" in first.summary
+    assert planner.notifications.filter(kind="admission.report").count() == 3
+    client.force_login(planner)
+    page = client.get(f"/patients/{admission.patient.uuid}/pathway/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Innleggelsesrapport versjon 1 fra Alvdal (første melding)" in html
+    assert "Hjertesvikt (I50)" in html

@@ -19,9 +19,8 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
 ADMITTED = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml").read_bytes()
-# A kind the portal does not map yet, from the municipality to the hospital: it stays as
-# received (tests/plo/test_mapping.py maps the others).
-REPORT = (EXAMPLES / "Innleggelsesrapport_v1-6_Ny.xml").read_bytes()
+# A discharge report (utskrivningsrapport), which becomes no pathway step.
+REPORT = (EXAMPLES / "Utskrivningsrapport_v1-6_Ny.xml").read_bytes()
 NS = {"ar": apprec.APPREC}
 
 
@@ -47,11 +46,11 @@ def nothing_else_written(before):
 def test_a_message_is_stored_as_it_came_with_its_envelope(parties):
     hospital, municipality = parties
     message = services.receive(REPORT, transport="folder")
-    assert message.status == MessageStatus.RECEIVED
+    assert message.status != MessageStatus.REJECTED, message.error_text
     assert bytes(message.document) == REPORT
     assert message.sha256 == hashlib.sha256(REPORT).hexdigest()
-    assert (message.msg_type, message.dispatch_status) == ("INNLEGGELSESRAPPORT", "N")
-    assert (message.sender, message.receiver) == (municipality, hospital)
+    assert (message.msg_type, message.dispatch_status) == ("UTSKRIVNINGSRAPPORT", "N")
+    assert (message.sender, message.receiver) == (hospital, municipality)
     assert message.msg_id == xml.read(REPORT).findtext(
         "{http://www.kith.no/xmlstds/msghead/2006-05-24}MsgInfo/"
         "{http://www.kith.no/xmlstds/msghead/2006-05-24}MsgId")

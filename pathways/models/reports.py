@@ -1,0 +1,44 @@
+"""The admission report (innleggelsesrapport): what the municipality tells the hospital about
+a patient it already serves, when the patient is admitted (DOMAIN.md, the pathway's step 1):
+the reason, diagnoses, medicines, allergies, next of kin, in its words. Versioned as PLO's
+messages are (new, change, addition, cancellation), each version a row."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TrackedModel
+from registry.models import Organization
+
+from .admissions import Admission
+from .notices import MessageStatus
+from .patients import PatientScopedQuerySet
+
+
+class AdmissionReportQuerySet(PatientScopedQuerySet):
+    patient_path = "admission__patient"
+
+
+class AdmissionReport(TrackedModel):
+    admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
+                                  related_name="admission_reports")
+    municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+    sequence = models.PositiveSmallIntegerField(_("version"), default=1)
+    message_status = models.CharField(_("message status"), max_length=10,
+                                      choices=MessageStatus.choices)
+    reported_at = models.DateTimeField(_("reported at"))
+    responsible = models.CharField(_("responsible for the report"), max_length=200,
+                                   blank=True)
+    summary = models.TextField(_("the report"), blank=True)
+
+    objects = AdmissionReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["admission", "sequence"]
+        verbose_name = _("admission report")
+        verbose_name_plural = _("admission reports")
+        constraints = [models.UniqueConstraint(fields=["admission", "sequence"],
+                                               name="one_admission_report_version")]
+
+    def __str__(self):
+        return f"{self.admission} report v{self.sequence}"
