@@ -319,8 +319,17 @@ HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready
             **{("INNLEGGELSESRAPPORT", status): admission_report for status in NOTICE_STATUS}}
 
 
+# Kinds between the municipality and the GP: the portal is not the GP's system, and says so
+# (T10, "Støtter ikke meldingsformatet") rather than receipt them OK and do nothing.
+NOT_SUPPORTED = {"HELSEOPPLYSNINGER_LEGE", "MEDISINSKE_OPPLYSNINGER",
+                 "ORIENTERING_TJENESTETILBUD"}
+
+
 def apply(envelope: Envelope, sender, receiver):
     """The record the message created or changed; None if its kind is not mapped yet."""
+    if envelope.msg_type in NOT_SUPPORTED:
+        raise Unmapped("T10", f"Rehab Portal does not take {envelope.msg_type} messages: they "
+                              "go between the municipality and the GP.")
     handler = HANDLERS.get((envelope.msg_type, envelope.dispatch_status))
     if handler is None:
         return None

@@ -204,3 +204,14 @@ def test_the_admission_report_reaches_the_stay_for_the_hospital(alvdal, client, 
     html = page.content.decode()
     assert "Innleggelsesrapport versjon 1 fra Alvdal (første melding)" in html
     assert "Hjertesvikt (I50)" in html
+
+
+@pytest.mark.parametrize("name", ["Medisinske_opplysninger_v1-6_Ny",
+                                  "Orientering_om_tjenestetilbud_v1-6_Ny",
+                                  "Helseopplysninger_til_lege_v1-6_Ny"])
+def test_the_gps_messages_are_refused_as_a_kind_the_portal_does_not_take(cast, name):
+    factories.organization(name="Alvdal", her_id="99387")
+    factories.organization(OrganizationKind.GP_OFFICE, "Alvdal legekontor", her_id="91096")
+    message = services.receive((EXAMPLES / f"{name}.xml").read_bytes(), transport="folder")
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "T10")
+    assert status_of(message) == ("2", ["T10"])
