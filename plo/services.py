@@ -68,12 +68,14 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
         envelope = read_envelope(xml.read(data))
     except xml.Refused as refused:
         return _store(data, transport, now, _envelope_for_receipt(data),
-                      errors=[(refused.code, refused.text)])
+                      errors=[(refused.code, refused.text)])[0]
     errors, sender, receiver = _check(envelope)
-    message = _store(data, transport, now, envelope, errors=errors, sender=sender,
-                     receiver=receiver)
-    if message.status != MessageStatus.RECEIVED:
-        return message  # refused, or a delivery seen before
+    message, created = _store(data, transport, now, envelope, errors=errors, sender=sender,
+                              receiver=receiver)
+    if not created or message.status != MessageStatus.RECEIVED:
+        # Refused; or a delivery seen before, which is the first's to map (even while
+        # another worker is mapping it): nothing is done twice.
+        return message
     return _map(message, envelope, now)
 
 
@@ -164,7 +166,9 @@ def connect(organization: Organization, *, transport: str = Transport.FOLDER,
 
 
 def _store(data, transport, now, envelope: Envelope | None, *, errors, sender=None,
-           receiver=None) -> PloMessage:
+           receiver=None) -> tuple[PloMessage, bool]:
+    """The message stored, and whether this delivery stored it (False: its MsgId came
+    before, and that row is the answer)."""
     message = PloMessage(direction=Direction.IN, document=data, transport=transport,
                          received_at=now, sender=sender, receiver=receiver,
                          status=MessageStatus.REJECTED if errors else MessageStatus.RECEIVED)
@@ -186,5 +190,5 @@ def _store(data, transport, now, envelope: Envelope | None, *, errors, sender=No
     except IntegrityError:  # this sender's MsgId came before: that delivery is the answer
         return PloMessage.objects.get(direction=Direction.IN,
                                       sender_her_id=message.sender_her_id,
-                                      msg_id=message.msg_id)
-    return message
+                                      msg_id=message.msg_id), False
+    return message, True

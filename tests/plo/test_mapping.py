@@ -12,7 +12,7 @@ import pytest
 
 from pathways.models import Admission, AdmissionStatus, DischargeDestination, Patient
 from plo import apprec, services, xml
-from plo.models import MessageStatus
+from plo.models import MessageStatus, PloMessage
 from registry.models import AuditEvent, OrganizationKind, Role
 from tests import factories
 
@@ -215,3 +215,15 @@ def test_the_gps_messages_are_refused_as_a_kind_the_portal_does_not_take(cast, n
     message = services.receive((EXAMPLES / f"{name}.xml").read_bytes(), transport="folder")
     assert (message.status, message.error_code) == (MessageStatus.REJECTED, "T10")
     assert status_of(message) == ("2", ["T10"])
+
+
+def test_a_repeat_delivery_while_the_first_is_being_mapped_maps_nothing(alvdal):
+    """Two pollers got the same message: the second finds the first's row (still being
+    mapped) and leaves it to the first, so the patient is not admitted twice."""
+    first = PloMessage(direction="in", document=ADMITTED, transport="folder",
+                       status=MessageStatus.RECEIVED, sender_her_id="59",
+                       msg_id="b088a160-0698-11e8-b566-0800200c9a66")
+    first.save()
+    again = services.receive(ADMITTED, transport="folder")
+    assert again.pk == first.pk and again.status == MessageStatus.RECEIVED
+    assert not Admission.objects.exists()
