@@ -80,5 +80,11 @@ class FolderTransport:
         os.replace(temporary, target)
 
 
-def transport() -> FolderTransport:
+def transport():
+    """The health network's message service when PLO_MESSAGE_SERVICE_URL is set, else the
+    folder."""
+    if settings.PLO_MESSAGE_SERVICE_URL:
+        from .message_service import MessageServiceTransport  # it builds on this module
+
+        return MessageServiceTransport()
     return FolderTransport()

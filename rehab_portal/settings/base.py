@@ -192,6 +192,14 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # The PLO folder transport: EPJ systems drop messages in inbox/, receipts go to outbox/.
 PLO_FOLDER = Path(env_str("PLO_FOLDER", str(VAR_DIR / "plo")))
+# The health network's message service (EDI 2.0, plo/message_service.py), used instead of the
+# folder when its URL is set: HelseID client credentials with a signed client assertion, and
+# the HER-ids the portal receives messages for (comma-separated).
+PLO_MESSAGE_SERVICE_URL = env_str("PLO_MESSAGE_SERVICE_URL", "")
+PLO_HELSEID_TOKEN_URL = env_str("PLO_HELSEID_TOKEN_URL", "")
+PLO_HELSEID_CLIENT_ID = env_str("PLO_HELSEID_CLIENT_ID", "")
+PLO_HELSEID_PRIVATE_KEY_FILE = env_str("PLO_HELSEID_PRIVATE_KEY_FILE", "")
+PLO_HER_IDS = env_list("PLO_HER_IDS", [])
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
