@@ -22,7 +22,7 @@ from registry.models import ApiScope, Organization
 from registry.services import create_api_client
 
 from . import apprec, mapping, xml
-from .envelope import Envelope, Party, read_envelope
+from .envelope import MSGHEAD, Envelope, Party, read_envelope
 from .models import Direction, MessageStatus, PloEndpoint, PloMessage, Transport
 
 
@@ -65,10 +65,16 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
     now = now or timezone.now()
     data = bytes(data)
     try:
-        envelope = read_envelope(xml.read(data))
+        root = xml.read(data)
     except xml.Refused as refused:
         return _store(data, transport, now, _envelope_for_receipt(data),
                       errors=[(refused.code, refused.text)])[0]
+    if root.tag == f"{{{apprec.APPREC}}}AppRec":
+        return _receipt_received(data, root, transport, now)
+    if root.tag != f"{{{MSGHEAD}}}MsgHead":
+        return _store(data, transport, now, None, errors=[(
+            "T10", "Only messages in the MsgHead envelope, and AppRec receipts, are taken.")])[0]
+    envelope = read_envelope(root)
     errors, sender, receiver = _check(envelope)
     message, created = _store(data, transport, now, envelope, errors=errors, sender=sender,
                               receiver=receiver)
@@ -77,6 +83,38 @@ def receive(data: bytes, *, transport: str, now: datetime.datetime | None = None
         # another worker is mapping it): nothing is done twice.
         return message
     return _map(message, envelope, now)
+
+
+def _receipt_received(data: bytes, root, transport: str, now) -> PloMessage:
+    """An AppRec for a message the portal sent: kept in the log beside it, and the sent
+    message marked acknowledged or refused (with the receiver's reason). A receipt is never
+    answered."""
+    def text(path):
+        return (root.findtext(path, namespaces={"ar": apprec.APPREC}) or "").strip()
+
+    status = root.find("ar:Status", {"ar": apprec.APPREC}).get("V", "")
+    errors = [(error.get("V", ""), error.get("OT") or error.get("DN", ""))
+              for error in root.iterfind("ar:Error", {"ar": apprec.APPREC})]
+    original = text("ar:OriginalMsgId/ar:Id")
+    message = PloMessage(
+        direction=Direction.IN, document=data, transport=transport, received_at=now,
+        msg_id=text("ar:Id")[:100], msg_type="APPREC", parent_msg_id=original[:100],
+        sender_her_id=text("ar:Sender/ar:HCP/ar:Inst/ar:Id")[:20],
+        receiver_her_id=text("ar:Receiver/ar:HCP/ar:Inst/ar:Id")[:20],
+        status=MessageStatus.PROCESSED, processed_at=now)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return PloMessage.objects.get(direction=Direction.IN, msg_id=message.msg_id,
+                                      sender_her_id=message.sender_her_id)
+    refused = status != "1"
+    PloMessage.objects.filter(direction=Direction.OUT, msg_id=original).exclude(
+        status=MessageStatus.REFUSED).update(
+        status=MessageStatus.REFUSED if refused else MessageStatus.ACKNOWLEDGED,
+        apprec=data, processed_at=now, error_code=errors[0][0] if errors else "",
+        error_text="\n".join(reason for _code, reason in errors))
+    return message
 
 
 def _check(envelope: Envelope) -> tuple[list, Organization | None, Organization | None]:

@@ -7,7 +7,7 @@ written again under the same name.
 FolderTransport (settings.PLO_FOLDER) is the embedded default and what EPJ test
 environments use: a system drops a message into inbox/, the portal moves it to
 inbox/done/ once answered and writes the receipt to outbox/<the sender's HER-id>/. The
-health network's message service (its REST API, HelseID) is issue 16's next transport."""
+health network's message service (its REST API, HelseID) is plo.message_service's."""
 
 import logging
 import os
@@ -55,15 +55,22 @@ class FolderTransport:
     def poll(self, limit: int = 500) -> Polled:
         received = set_aside = 0
         for path in self.waiting()[:limit]:
-            if path.stat().st_size > FILE_LIMIT_BYTES:
-                path.replace(self.aside / path.name)
-                logger.warning("PLO file %s is over %s bytes: set aside, not read", path.name,
-                               FILE_LIMIT_BYTES)
-                set_aside += 1
-                continue
-            message = receive(path.read_bytes(), transport=self.name)
+            try:
+                if path.stat().st_size > FILE_LIMIT_BYTES:
+                    path.replace(self.aside / path.name)
+                    logger.warning("PLO file %s is over %s bytes: set aside, not read",
+                                   path.name, FILE_LIMIT_BYTES)
+                    set_aside += 1
+                    continue
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue  # another poller took it (and answers it)
+            message = receive(data, transport=self.name)
             self.answer(message)
-            path.replace(self.done / f"{message.uuid}-{path.name}")
+            try:
+                path.replace(self.done / f"{message.uuid}-{path.name}")
+            except FileNotFoundError:
+                pass  # another poller moved it: the MsgId made it the same message
             received += 1
         return Polled(received, set_aside)
 

@@ -4,6 +4,7 @@ or to an organisation the portal does not know, with a broken MsgId, or hostile,
 with a valid negative AppRec (where there is someone to address it to) and nothing else
 written."""
 
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 from pathways.models import Admission, Patient
 from plo import apprec, services, xml
-from plo.models import MessageStatus, PloMessage
+from plo.envelope import Party
+from plo.models import Direction, MessageStatus, PloMessage
 from registry.models import OrganizationKind
 from tests import factories
 
@@ -118,3 +120,32 @@ def test_hostile_or_broken_input_is_refused_and_kept_for_the_operator(parties, n
     else:
         assert message.apprec is None  # nobody to address a receipt to, or not read that far
     nothing_else_written(before)
+
+
+def test_a_receipt_for_a_sent_message_marks_it_and_is_never_answered(parties):
+    """The municipality's AppRec for a message the portal sent: kept in the log, the sent
+    message marked refused with the receiver's reason; no receipt for a receipt."""
+    sent = PloMessage(direction=Direction.OUT, document=b"<MsgHead/>", transport="folder",
+                      status=MessageStatus.SENT, msg_id="5c3b6a10-0001-4000-8000-000000000001",
+                      msg_type="LOG_INNLAGT", sender_her_id="59", receiver_her_id="99387")
+    sent.save()
+    now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    receipt_bytes = apprec.build(
+        receipt_from=Party(her_id="99387", name="Alvdal"), receipt_to=Party(her_id="59",
+                                                                           name="St. Olav"),
+        original_type="LOG_INNLAGT", original_id=sent.msg_id, original_issued=now, now=now,
+        errors=[("E21", "Ukjent mottaker hos oss")])
+    message = services.receive(receipt_bytes, transport="folder")
+    assert (message.msg_type, message.status, message.apprec) == (
+        "APPREC", MessageStatus.PROCESSED, None)
+    assert message.parent_msg_id == sent.msg_id
+    sent.refresh_from_db()
+    assert (sent.status, sent.error_code, sent.error_text) == (
+        MessageStatus.REFUSED, "E21", "Ukjent mottaker hos oss")
+    assert services.receive(receipt_bytes, transport="folder").pk == message.pk
+
+
+def test_a_document_outside_the_envelope_is_refused_as_a_format_not_taken(parties):
+    document = ADMITTED.split(b"<Content>")[1].split(b"</Content>")[0].strip()
+    message = services.receive(document, transport="folder")
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "T10")
