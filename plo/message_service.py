@@ -25,9 +25,11 @@ https://utviklerportal.nhn.no/informasjonstjenester/meldingsutveksling/edi-20/ed
 requires. The real service cannot be reached from here: tests/plo/test_message_service.py
 runs this against a local server implementing the contract above.
 
-Not done here: the newer API version 3 (notifications instead of polling /Messages), and
-AppRecs that come back for the portal's own messages (isAppRec): they are left unread on the
-service for the outgoing side (docs/plo.md)."""
+AppRecs that come back for the portal's own messages (isAppRec) are received like the rest:
+plo.services.receive() keeps them and marks the sent message acknowledged or refused, and
+they are never answered.
+
+Not done here: the newer API version 3 (notifications instead of polling /Messages)."""
 
 import base64
 import binascii
@@ -236,7 +238,7 @@ class MessageServiceTransport:
         try:
             while received + set_aside < limit:
                 batch = self.waiting()
-                todo = [m for m in batch if not m.get("isAppRec") and m.get("id") not in seen]
+                todo = [m for m in batch if m.get("id") not in seen]
                 for item in todo[:limit - received - set_aside]:
                     seen.add(item["id"])
                     data = self.document(item["id"], transports.FILE_LIMIT_BYTES)

@@ -9,6 +9,7 @@ service and marked read only after that; the next poll finds nothing new; a serv
 and reused until it expires."""
 
 import base64
+import datetime
 import hashlib
 import http.server
 import json
@@ -26,6 +27,7 @@ from joserfc.jwk import ECKey, RSAKey, import_key
 
 from pathways.models import Admission
 from plo import apprec, services, transports, xml
+from plo.envelope import Party
 from plo.message_service import HelseId, MessageServiceTransport
 from plo.models import MessageStatus, PloMessage, Transport
 from plo.tasks import poll_plo
@@ -350,11 +352,27 @@ def test_a_message_far_too_large_is_not_read(service, transport, monkeypatch):
     assert service.messages[message_id]["read"]  # out of the queue; the log names its id
 
 
-def test_receipts_for_the_portals_own_messages_are_left_for_the_outgoing_side(
+def test_a_receipt_for_the_portals_own_message_marks_it_and_is_not_answered(
         service, transport):
-    receipt_id = service.deliver(b"<AppRec/>", is_apprec=True)
-    assert transport.poll().received == 0
-    assert service.unread() == [receipt_id] and not PloMessage.objects.exists()
+    """An AppRec on the service is taken like any message (so receipts never pile up in
+    the service's list): the sent message is marked acknowledged, nothing is sent back."""
+    sent = PloMessage(direction="out", document=b"<MsgHead/>", transport="message_service",
+                      status=MessageStatus.SENT, msg_id="5c3b6a10-0001-4000-8000-000000000002",
+                      msg_type="LOG_INNLAGT", sender_her_id=str(HOSPITAL),
+                      receiver_her_id=str(MUNICIPALITY))
+    sent.save()
+    now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    receipt = apprec.build(receipt_from=Party(her_id=str(MUNICIPALITY), name="Alvdal"),
+                           receipt_to=Party(her_id=str(HOSPITAL), name="St. Olav"),
+                           original_type="LOG_INNLAGT", original_id=sent.msg_id,
+                           original_issued=now, now=now)
+    receipt_id = service.deliver(receipt, is_apprec=True)
+    assert transport.poll().received == 1
+    assert service.unread() == [] and not service.sent
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.ACKNOWLEDGED
+    assert PloMessage.objects.get(msg_type="APPREC").parent_msg_id == sent.msg_id
+    assert service.messages[receipt_id]["read"]
 
 
 def test_beat_polls_the_message_service_when_its_url_is_set(service, keys, portal, settings,
