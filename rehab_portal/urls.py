@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("indicators.urls")),
     path("", include("referrals.urls")),
+    path("", include("plo.urls")),
     path(settings.CITIZEN_URL_PREFIX.strip("/") + "/", include("citizen.urls")),
 ]
 

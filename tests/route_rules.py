@@ -267,6 +267,10 @@ WEB_NOT_BOUND = {
     # The KE of the patient's municipality only, others 404 (pathways.views.representatives).
     **{f"pathways:{name}": "tests/pathways/test_representatives_staff.py" for name in (
         "register_representative", "end_representative", "limit_representative")},
+    # The PLO message log: an organisation's administrators (and superusers), not bound to
+    # a patient the world's members see (plo.access; tests/plo/test_message_log.py).
+    **{f"plo:{name}": "tests/plo/test_message_log.py" for name in (
+        "message", "reprocess", "answer_again")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited
