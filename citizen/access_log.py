@@ -48,6 +48,8 @@ THINGS = {
     T.PATHWAY: gettext_lazy("your pathway (hospital stays and meetings)"),
     T.NEEDS_ASSESSMENT: gettext_lazy("an assessment of your need for rehabilitation"),
     T.REFERRAL: gettext_lazy("a referral for rehabilitation"),
+    T.PLO_MESSAGE: gettext_lazy("a message about you between the hospital's and the "
+                                "municipality's record systems"),
     T.ADMISSION_REPORT: gettext_lazy("the municipality's report to the hospital when you "
                                      "were admitted"),
     T.PATHWAY_ENROLMENT: gettext_lazy("your plan of rehabilitation at home"),

@@ -143,6 +143,13 @@ def reprocess(message: PloMessage, *, now: datetime.datetime | None = None) -> P
         raise StateConflict(_("Only a received message that was refused or not processed "
                               "can be processed again."), code="not_reprocessable")
     now = now or timezone.now()
+    # Claim it: of two operators pressing at once, one goes on; the other is told.
+    read = {"processed_at": message.processed_at} if message.processed_at else {
+        "processed_at__isnull": True}
+    if not PloMessage.objects.filter(pk=message.pk, status=message.status, **read).update(
+            processed_at=now):
+        raise StateConflict(_("Someone else is processing the message, or has just done so: "
+                              "read it again."), code="being_processed")
     try:
         envelope = read_envelope(xml.read(bytes(message.document)))
     except xml.Refused as refused:

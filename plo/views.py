@@ -55,16 +55,24 @@ def patient_shown(message) -> bool:
     return bool(message.patient_id) and message.grounds_organization_id is not None
 
 
+def text_shown(user, message) -> bool:
+    """Whether the reader may see the stored message itself, which names a patient and
+    holds their health data whatever became of it: a superuser, or one who may see the
+    patient it was tied to. An administrator who may not sees the envelope's facts and the
+    outcome, which are what an operator needs, and not the patient's data (deny by default)."""
+    return user.is_superuser or patient_shown(message)
+
+
 def _audit(user, rows, where: str) -> None:
-    """One event per message with a patient, on the patient, naming the message; one INSERT.
-    (The trail's object types name no PLO message yet: the read is the patient's.)"""
+    """One event per message tied to a patient, naming the message and the patient; one
+    INSERT."""
     entries = []
     for message in rows:
         if message.patient_id:
-            entries += read_entries(user, [message], object_type=AuditObjectType.PATIENT,
+            entries += read_entries(user, [message], object_type=AuditObjectType.PLO_MESSAGE,
                                     patient_of=lambda row: row.patient,
-                                    object_id_of=lambda row: row.patient.uuid,
-                                    detail=f"PLO message {message.uuid} ({where})")
+                                    object_id_of=lambda row: row.uuid,
+                                    detail=f"PLO {message.msg_type} ({where})"[:200])
     if entries:
         audit.record_many(user, AuditAction.VIEW, entries)
 
@@ -147,8 +155,10 @@ def _steps(message) -> dict:
 
 def _context(request, message, *, flash="", error="") -> dict:
     message.patient_shown = patient_shown(message)
-    return {"message": message, "document": readable(message.document),
-            "apprec": readable(message.apprec), "steps": _steps(message),
+    message.text_shown = text_shown(request.user, message)
+    shown = message.text_shown
+    return {"message": message, "document": readable(message.document) if shown else None,
+            "apprec": readable(message.apprec) if shown else None, "steps": _steps(message),
             "flash": flash, "error": error, "announce": (flash or error) if request.htmx else ""}
 
 

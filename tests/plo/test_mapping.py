@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from common.exceptions import StateConflict
 from pathways.models import Admission, AdmissionStatus, DischargeDestination, Patient
 from plo import apprec, services, xml
 from plo.models import MessageStatus, PloMessage
@@ -227,3 +228,33 @@ def test_a_repeat_delivery_while_the_first_is_being_mapped_maps_nothing(alvdal):
     again = services.receive(ADMITTED, transport="folder")
     assert again.pk == first.pk and again.status == MessageStatus.RECEIVED
     assert not Admission.objects.exists()
+
+
+def test_two_operators_processing_again_at_once_map_it_once(cast):
+    hospital = factories.organization(OrganizationKind.HOSPITAL, "St. Olavs hospital",
+                                      her_id="59", parent=cast.unn_hf)
+    factories.organization(name="Alvdal", her_id="99387")
+    message = services.receive(ADMITTED, transport="folder")
+    services.connect(hospital, default_ward=factories.ward(hospital, "Ortopedi"))
+    other_operators_copy = PloMessage.objects.get(pk=message.pk)
+    services.reprocess(message)
+    with pytest.raises(StateConflict):
+        services.reprocess(other_operators_copy)  # read before the first one went on
+    assert Admission.objects.count() == 1
+
+
+def test_a_refused_message_is_processed_again_once_the_connection_is_made(cast):
+    """The operator's second try: the hospital had no PLO connection; once it has one, the
+    same stored message admits the patient and is answered OK."""
+    hospital = factories.organization(OrganizationKind.HOSPITAL, "St. Olavs hospital",
+                                      her_id="59", parent=cast.unn_hf)
+    factories.organization(name="Alvdal", her_id="99387")
+    message = services.receive(ADMITTED, transport="folder")
+    assert message.error_code == "X99"
+    services.connect(hospital, default_ward=factories.ward(hospital, "Ortopedi"))
+    again = services.reprocess(message)
+    assert again.pk == message.pk and again.status == MessageStatus.PROCESSED
+    assert status_of(again) == ("1", [])
+    assert Admission.objects.filter(uuid=again.subject_uuid).exists()
+    with pytest.raises(StateConflict):
+        services.reprocess(again)  # done: it is not processed twice

@@ -174,9 +174,9 @@ def test_every_read_of_a_message_with_a_patient_is_audited(client, parties, proc
     client.get(detail(processed))
     event = AuditEvent.objects.order_by("-pk").first()
     assert AuditEvent.objects.count() == before + 1
-    assert (event.user, event.action, event.object_type, event.patient_uuid) == (
-        parties.admin_alvdal, "view", "patient", processed.patient.uuid)
-    assert str(processed.uuid) in event.detail
+    assert (event.user, event.action, event.object_type, event.object_id,
+            event.patient_uuid) == (parties.admin_alvdal, "view", "plomessage",
+                                    str(processed.uuid), processed.patient.uuid)
     # The list: the row with a patient, not the refused one without.
     client.get(LIST)
     events = list(AuditEvent.objects.filter(pk__gt=event.pk))
@@ -373,7 +373,13 @@ def test_the_stored_message_is_shown_escaped(client, parties):
                                b"<GivenName>Roland</GivenName><script>alert(1)</script>")
     message = services.receive(hostile, transport="folder")
     assert message.status == MessageStatus.REJECTED  # not valid against the schema
+    # The administrator of the receiver, who has no patient in care: the envelope and the
+    # outcome, not the message's text (it names a patient and their health).
     client.force_login(parties.admin_alvdal)
+    html = client.get(detail(message)).content.decode()
+    assert 'id="plo-text-hidden"' in html and 'id="plo-document"' not in html
+    assert "Roland" not in html
+    client.force_login(factories.user("operator", is_superuser=True))
     html = client.get(detail(message)).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
