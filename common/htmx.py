@@ -174,6 +174,18 @@ def step_done(request, message: str, *, redirect_to: str,
     return HttpResponse(html + (oob() if oob else "") + announcement(message))
 
 
+def leave_for(request, url: str, message: str) -> HttpResponse:
+    """After a step that took the record out of the user's sight (a plan closed, a referral
+    forwarded, a message whose parties changed): the message, and the user sent to `url`
+    (htmx: HX-Redirect, as a whole page would be redirected)."""
+    messages.success(request, message)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 # How often (seconds) the pages that watch for news ask the server again. Override any of
 # them with settings.PORTAL_POLL_SECONDS = {"ke_inbox": 2, ...} (the browser tests do).
 POLL_DEFAULTS = {"ward_board": 60, "ke_inbox": 10, "notification_badge": 30}

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from lxml import etree
 
-from common.htmx import action_view, render_page, run_action
+from common.htmx import action_view, leave_for, render_page, run_action
 from pathways.access import read_entries, with_grounds
 from registry import audit
 from registry.models import AuditAction, AuditObjectType, Organization
@@ -189,13 +188,7 @@ def _done(request, message, text: str):
     """After a step: the message's page again with the outcome (htmx: its body; else PRG), or
     the log when the message has left the user's scope (its parties changed)."""
     if not visible_messages(request.user).filter(pk=message.pk).exists():
-        messages.success(request, text)
-        url = reverse("plo:messages")
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return leave_for(request, reverse("plo:messages"), text)
     if not request.htmx:
         messages.success(request, text)
         return redirect("plo:message", uuid=message.uuid)

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from common.htmx import announcement
+from common.htmx import announcement, leave_for
 from registry.models import Organization, ServiceOffering
 
 from .. import diff, services
@@ -255,13 +255,9 @@ def plan_response(request, plan, message: str = "", *, forms=None, status=200,
     whole page. When the step ended the user's access (closing the plan ends the
     coordinator's), they go to their overview: the plan stays with the coordinating unit."""
     if status == 200 and not visible_plans(request.user).filter(pk=plan.pk).exists():
-        messages.success(request, " ".join(filter(None, [message, _(
-            "You no longer have access to the plan; it stays with the coordinating unit.")])))
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("coordination:ke_overview")
-            return response
-        return redirect("coordination:ke_overview")
+        return leave_for(request, reverse("coordination:ke_overview"), " ".join(filter(None, [
+            message, _("You no longer have access to the plan; it stays with the coordinating "
+                       "unit.")])))
     if not request.htmx:
         if status == 200 or not forms:
             (messages.error if error else messages.success)(request, message)

@@ -10,7 +10,6 @@ list: the expected start, the start. Either side: withdraw."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from common.htmx import action_view, form_step, render_page
+from common.htmx import action_view, form_step, leave_for, render_page
 from common.sweeps import local_date
 from pathways.access import grounds, read_entries
 from registry import audit
@@ -157,13 +156,7 @@ def _done(request, referral, message: str):
     """The page again with the outcome (htmx: its body and the announcement; else PRG). A
     forward answers with the new referral when the user sees it."""
     if not visible_referrals(request.user).filter(pk=referral.pk).exists():
-        messages.success(request, message)
-        url = reverse("referrals:inbox")
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return leave_for(request, reverse("referrals:inbox"), message)
     if not request.htmx:
         messages.success(request, message)
         return redirect("referrals:referral", uuid=referral.uuid)
