@@ -48,16 +48,23 @@ def _moment(value: str) -> datetime.datetime:
     return moment
 
 
-def _event_time(envelope: Envelope, event: str) -> datetime.datetime:
+def _happening(envelope: Envelope, event: str):
+    """The message's timed event of this code (TidsfestetHendelse, code list 9121), or None."""
     for happening in envelope.document.iterfind(".//po:TidsfestetHendelse", NS):
         code = happening.find("po:Hendelsekode", NS)
         if code is not None and code.get("V") == event:
-            when = happening.find("po:TidspunktForHendelse", NS)
-            try:
-                return _moment(when.get("V", ""))
-            except (AttributeError, ValueError):
-                break
-    raise Unmapped("T99", f"The message gives no time for event {event} (code list 9121).")
+            return happening
+    return None
+
+
+def _event_time(envelope: Envelope, event: str) -> datetime.datetime:
+    happening = _happening(envelope, event)
+    when = happening.find("po:TidspunktForHendelse", NS) if happening is not None else None
+    try:
+        return _moment(when.get("V", ""))
+    except (AttributeError, ValueError):
+        raise Unmapped("T99", f"The message gives no time for event {event} (code list "
+                              "9121).") from None
 
 
 def _unit_code(envelope: Envelope) -> str:
@@ -165,13 +172,12 @@ def _responsible(envelope: Envelope) -> str:
 
 
 def _remark(envelope: Envelope, event: str) -> str:
-    for happening in envelope.document.iterfind(".//po:TidsfestetHendelse", NS):
-        code = happening.find("po:Hendelsekode", NS)
-        if code is not None and code.get("V") == event:
-            return " ".join(filter(None, (
-                happening.findtext("po:BeskrivelseAvHendelse", default="", namespaces=NS),
-                happening.findtext("po:Merknad", default="", namespaces=NS)))).strip()
-    return ""
+    happening = _happening(envelope, event)
+    if happening is None:
+        return ""
+    return " ".join(filter(None, (
+        happening.findtext("po:BeskrivelseAvHendelse", default="", namespaces=NS),
+        happening.findtext("po:Merknad", default="", namespaces=NS)))).strip()
 
 
 def _declared_by(envelope: Envelope) -> str:

@@ -12,7 +12,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from lxml import etree
 
+from common.api.pagination import BoundedPaginator
 from common.htmx import action_view, leave_for, render_page, run_action
 from pathways.access import read_entries, with_grounds
 from registry import audit
@@ -37,6 +37,7 @@ from .transports import transport
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 50
+COUNT_LIMIT = 5000
 # A stored message is shown up to this many characters (the folder transport stores files up
 # to 64 MiB, refused unread above 4 MiB): the rest is cut, and the page says so.
 SHOWN_CHARACTERS = 200_000
@@ -76,13 +77,13 @@ def _audit(user, rows, where: str) -> None:
         audit.record_many(user, AuditAction.VIEW, entries)
 
 
-def _organizations(user, scope) -> list:
-    """The filter's organisations: those the user's messages were sent to or from, and the
-    user's own."""
+def _organizations(user) -> list:
+    """The filter's organisations: those that can send or receive PLO (a HER-id in the
+    registry), and the user's own. Read from the registry, never from the log, so the list
+    costs the same however many messages are stored."""
     own = [organization.pk for organization in administered(user)]
-    return list(Organization.objects.filter(
-        Q(pk__in=scope.values("sender_id")) | Q(pk__in=scope.values("receiver_id"))
-        | Q(pk__in=own)).order_by("name", "pk"))
+    return list(Organization.objects.filter(Q(pk__in=own) | ~Q(her_id=""))
+                .order_by("name", "pk"))
 
 
 def _filter_data(request) -> dict:
@@ -106,11 +107,12 @@ def message_list(request):
     require_log(user)
     scope = visible_messages(user)
     data = _filter_data(request)
-    filterset = PloMessageFilter(data, queryset=scope,
-                                 organizations=_organizations(user, scope))
+    filterset = PloMessageFilter(data, queryset=scope, organizations=_organizations(user))
     source = request.POST if request.method == "POST" else request.GET
-    page = Paginator(_with_patient(filterset.qs, user).order_by("-received_at", "-pk"),
-                     PER_PAGE).get_page(source.get("page"))
+    # The log only grows: its count stops at COUNT_LIMIT, so a page costs the same over a
+    # million stored messages as over a thousand (narrow the filters to reach further).
+    page = BoundedPaginator(_with_patient(filterset.qs, user).order_by("-received_at", "-pk"),
+                            PER_PAGE, limit=COUNT_LIMIT).get_page(source.get("page"))
     rows = list(page.object_list)
     for message in rows:
         message.patient_shown = patient_shown(message)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from plo import services, xml
+from plo import services, views, xml
 from plo.models import Direction, MessageStatus, PloMessage
 from plo.transports import FolderTransport
 from registry.models import AuditEvent, Membership, OrganizationKind, Role
@@ -295,6 +295,19 @@ def test_it_pages_newest_first_with_the_forms_own_buttons(client, parties,
         second = client.post(LIST, {"status": "received", "page": "2"}, **HTMX)
     assert len(second.context["rows"]) == 5
     assert {m.pk for m in second.context["rows"]}.isdisjoint({m.pk for m in shown})
+
+
+def test_the_count_stops_at_its_limit_and_says_so(client, parties, monkeypatch):
+    """The log only grows: past the limit the page does not count every message, and tells
+    the operator to narrow the filters; the organisations offered come from the registry,
+    not from the log."""
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    _messages(parties, 5)
+    client.force_login(parties.admin_alvdal)
+    html = client.get(LIST).content.decode()
+    assert "Mer enn 3 meldinger: avgrens filtrene" in html
+    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+    assert "5 meldinger." in client.get(LIST).content.decode()
 
 
 # -- The steps ------------------------------------------------------------------------------
