@@ -17,3 +17,19 @@ patient_died = Signal()
 # receiver must be idempotent (seed_demo runs on every `make run`) and may return a line for
 # the command to print; one that raises rolls the whole load back.
 demo_data_seeded = Signal()
+
+# Sent inside a pathway step's transaction, once the step is recorded, with step= (one of
+# STEPS), obj= (the record the step wrote: an Admission, ReadyForDischarge, MunicipalAnswer,
+# EarlyNotification ...), patient= and by=. Apps further up tell other systems of it in the
+# same transaction (plo writes the PLO message into its outbox), so a rolled-back step tells
+# nobody; a receiver that raises rolls the step back.
+step_recorded = Signal()
+STEPS = (
+    "admission.created",  # obj: Admission
+    "early_notification.sent",  # obj: EarlyNotification (a first version or a change)
+    "admission.ready_for_discharge",  # obj: ReadyForDischarge
+    "ready_for_discharge.withdrawn",  # obj: ReadyForDischarge (withdrawn_at set)
+    "admission.municipal_answer",  # obj: MunicipalAnswer
+    "admission.discharged",  # obj: Admission
+    "admission.deceased",  # obj: Admission
+)

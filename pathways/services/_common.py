@@ -16,6 +16,7 @@ from ..models import (
     Admission,
     Patient,
 )
+from ..signals import step_recorded
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -62,3 +63,8 @@ def emit(event: str, obj, patient: Patient, url_name: str = "admission-detail") 
 def audit_step(by, action, obj, admission: Admission, detail: str = "") -> None:
     audit.record(by, action, type(obj).__name__.lower(), obj.uuid,
                  patient_uuid=admission.patient.uuid, detail=detail)
+
+
+def step(name: str, obj, admission: Admission, by) -> None:
+    """Tell the apps further up that a step was recorded (pathways.signals.step_recorded)."""
+    step_recorded.send(sender=type(obj), step=name, obj=obj, patient=admission.patient, by=by)

@@ -41,6 +41,7 @@ from ._common import (
     not_in_future,
     notify_hospital,
     notify_municipality,
+    step,
 )
 from .patients import check_names, grant_care_relationship, register_patient
 
@@ -146,6 +147,7 @@ def admit_patient(*, by, patient: Patient, hospital: Organization, ward: Ward,
             grant_care_relationship(patient, organization, CareRelationshipReason.ADMISSION,
                                     by=by)
     emit("admission.created", admission, patient)
+    step("admission.created", admission, admission, by)
     return admission
 
 
@@ -252,6 +254,7 @@ def discharge_patient(admission: Admission, *, by, destination: str,
     notify_municipality(admission, "admission.discharged", _("A patient was discharged"),
                          _("Destination: %(destination)s.") % {
                              "destination": admission.get_discharge_destination_display()})
+    step("admission.discharged", admission, admission, by)
     return admission
 
 
@@ -266,6 +269,7 @@ def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Adm
     audit_step(by, AuditAction.UPDATE, admission, admission, "deceased")
     notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
     patient_died.send(sender=Admission, patient=admission.patient, by=by)
+    step("admission.deceased", admission, admission, by)
     return admission
 
 
@@ -306,6 +310,7 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
     grant_care_relationship(admission.patient, to_hospital, CareRelationshipReason.ADMISSION,
                             by=by)
     emit("admission.created", new, admission.patient)
+    step("admission.created", new, new, by)
     notify_hospital(new, "admission.transferred_in",
                      _("A patient was transferred to your hospital"))
     return new

@@ -14,7 +14,7 @@ from registry.models import AuditAction, AuditObjectType
 
 from .. import access, signals
 from ..models import Admission, EarlyNotification, MessageStatus, NoticeState
-from ._common import emit, notify_hospital, notify_municipality
+from ._common import emit, notify_hospital, notify_municipality, step
 
 NOTICE_FIELDS = (
     "expected_course", "estimated_discharge_date", "municipal_services_assessment",
@@ -127,6 +127,7 @@ def send_early_notification(admission: Admission, *, by, message_status: str | N
                  detail=f"sent v{notice.sequence} {message_status}")
     signals.early_notification_sent.send(sender=EarlyNotification, notice=notice, by=by)
     emit("early_notification.sent", notice, admission.patient, "early-notification-detail")
+    step("early_notification.sent", notice, admission, by)
     title = _("Early notification: a patient from your municipality is admitted") if first \
         else _("Updated early notification (%(status)s)") % {
             "status": notice.get_message_status_display().lower()}

@@ -28,6 +28,7 @@ from ._common import (
     not_in_future,
     notify_hospital,
     notify_municipality,
+    step,
 )
 from .admissions import S, transition
 
@@ -55,6 +56,7 @@ def declare_ready_for_discharge(admission: Admission, *, by, physician: str,
     )
     audit_step(by, AuditAction.CREATE, declaration, admission)
     emit("admission.ready_for_discharge", admission, admission.patient)
+    step("admission.ready_for_discharge", declaration, admission, by)
     notify_municipality(
         admission, "ready_for_discharge.declared",
         _("A patient is ready for discharge: answer whether you can receive them"),
@@ -82,6 +84,7 @@ def withdraw_ready_for_discharge(admission: Admission, *, by, reason: str = "",
         updated_at=timezone.now(), updated_by=by)
     declaration.refresh_from_db()
     audit_step(by, AuditAction.UPDATE, declaration, admission, "withdrawn")
+    step("ready_for_discharge.withdrawn", declaration, admission, by)
     notify_municipality(admission, "ready_for_discharge.withdrawn",
                          _("A ready-for-discharge declaration was withdrawn"),
                          subject=declaration)
@@ -117,6 +120,7 @@ def answer_ready_for_discharge(declaration: ReadyForDischarge, *, by, kind: str,
     answer.save()
     audit_step(by, AuditAction.CREATE, answer, admission, kind)
     emit("admission.municipal_answer", admission, admission.patient)
+    step("admission.municipal_answer", answer, admission, by)
     notify_hospital(admission, "ready_for_discharge.answered",
                      _("The municipality answered a ready-for-discharge declaration"),
                      subject=declaration)
