@@ -32,10 +32,11 @@ from .patients import (
     PatientQuerySet,
     PatientScopedQuerySet,
 )
+from .questions import QUESTION_MAX_LENGTH, PathwayQuestion
 from .reports import AdmissionReport
 
 __all__ = [
-    "AdmissionReport",
+    "AdmissionReport", "PathwayQuestion", "QUESTION_MAX_LENGTH",
     "AGE_HEARD_ON_PARENTS", "AGE_OF_HEALTH_CONSENT", "Citizen", "Representation",
     "RepresentationKind", "RepresentationScope",
     "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",

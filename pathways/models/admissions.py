@@ -23,6 +23,9 @@ class AdmissionStatus(models.TextChoices):
     DISCHARGED = "discharged", _("Discharged")
     TRANSFERRED = "transferred", _("Transferred to another hospital")
     DECEASED = "deceased", _("Deceased")
+    # The stay never was: registered by mistake (a PLO cancel of its admission message, or
+    # the hospital's own correction). It keeps its history but counts nowhere.
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
 OPEN_STATUSES = (AdmissionStatus.ADMITTED, AdmissionStatus.READY_FOR_DISCHARGE)
@@ -68,6 +71,9 @@ class Admission(TrackedModel):
     )
     estimated_discharge_date = models.DateField(_("estimated discharge date"), null=True,
                                                 blank=True)
+    # Why the stay was entered in error (status ENTERED_IN_ERROR), in the canceller's words.
+    error_reason = models.CharField(_("why it was entered in error"), max_length=300,
+                                    blank=True)
     needs_interdisciplinary_follow_up = models.BooleanField(
         _("needs interdisciplinary follow-up"), default=False,
         help_text=_("Calls for a discharge meeting before discharge."),
@@ -189,6 +195,9 @@ class ReadyForDischarge(TrackedModel):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
+    # Declared by mistake (a PLO cancel of its LOG_UTSKRIVNINGSKLAR): it never was in force,
+    # so no payment day follows from it.
+    entered_in_error = models.BooleanField(_("entered in error"), default=False)
 
     class Meta:
         ordering = ["-declared_at"]

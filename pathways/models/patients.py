@@ -71,6 +71,9 @@ class Patient(TrackedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
+    # Recorded when the patient dies outside a hospital stay (a PLO LOG_DOD); a death in
+    # hospital is its stay's step (record_death) and sets it too.
+    died_at = models.DateTimeField(_("died at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PatientQuerySet.as_manager()
