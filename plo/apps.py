@@ -6,3 +6,6 @@ class PloConfig(AppConfig):
     name = "plo"
     verbose_name = _("PLO messages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import outbox  # noqa: F401 - it listens for the pathway's steps

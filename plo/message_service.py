@@ -267,6 +267,15 @@ class MessageServiceTransport:
         its MsgId, so the other side sees a repeat."""
         if message.apprec is None:
             return
+        self._post(bytes(message.apprec))
+
+    def send(self, message: PloMessage) -> None:
+        """Send one of the portal's own messages, exactly as stored (POST /Messages; the
+        service addresses it by the envelope's receiver). Raises when the service does not
+        take it: the outbox tries again."""
+        self._post(bytes(message.document))
+
+    def _post(self, document: bytes) -> None:
         self._request("POST", "/Messages", ok=(200, 201, 202), json={
-            "businessDocument": base64.b64encode(bytes(message.apprec)).decode(),
+            "businessDocument": base64.b64encode(document).decode(),
             "contentType": "application/xml", "contentTransferEncoding": "base64"}).close()

@@ -25,9 +25,12 @@ class MessageStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")  # answered with a negative AppRec
     # Sent.
     QUEUED = "queued", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
     SENT = "sent", _("sent, awaiting the receipt")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
     REFUSED = "refused", _("rejected by the receiver")
+    FAILED = "failed", _("could not be sent")
+    UNANSWERED = "unanswered", _("sent, no receipt came")
 
 
 # What never changes once written: the message as it came (or went), and what identifies it.
@@ -66,6 +69,12 @@ class PloMessage(models.Model):
     # The pathway record it created or changed (its type and uuid), for the log's link.
     subject_type = models.CharField(max_length=40, blank=True)
     subject_uuid = models.UUIDField(null=True, blank=True)
+    # Sending (the portal's own messages; plo.outbox): a retry queue as common.retry has it.
+    step = models.CharField(_("step"), max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -82,6 +91,9 @@ class PloMessage(models.Model):
             models.Index(fields=["status", "received_at"], name="plo_status_idx"),
             models.Index(fields=["msg_type", "received_at"], name="plo_type_idx"),
             models.Index(fields=["patient", "received_at"], name="plo_patient_idx"),
+            # The outbox's sweep: what is due to be sent.
+            models.Index(fields=["status", "next_attempt_at"], name="plo_outbox_idx",
+                         condition=Q(direction="out")),
         ]
 
     def __str__(self):

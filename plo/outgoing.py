@@ -2,17 +2,18 @@
 that wants PLO: the MsgHead 1.2 envelope around the business document, built with lxml from
 the portal's records and valid against the published schemas (tests/plo/test_outgoing.py).
 
-So far the logistics messages (Pasientlogistikk: admitted, ready for discharge, its
-withdrawal, discharged). Sending them through the outbox, and their receipts, is issue 16's
-next step (docs/plo.md)."""
+The logistics messages (Pasientlogistikk: admitted, ready for discharge, its withdrawal,
+discharged); the Dialogmelding ones are plo.dialog's. plo.outbox writes them for a step and
+sends them."""
 
 import datetime
 import uuid
 import zoneinfo
 
+from django.utils import translation
 from lxml import etree
 
-from pathways.models import Admission, Patient, ReadyForDischarge
+from pathways.models import Admission, DischargeDestination, Patient, ReadyForDischarge
 from registry.models import Organization
 
 from . import codes
@@ -156,3 +157,25 @@ def withdrawn(declaration: ReadyForDischarge, *, now: datetime.datetime) -> byte
     document, message = _logistics("AvmeldingUtskrivningsklarPasient", declaration.admission)
     _event(message, "4", declaration.withdrawn_at, remark=declaration.withdrawal_reason)
     return _wrap("LOG_AVMELDING", declaration.admission, document, now)
+
+
+# Code list 8408 (utskrevet til): the one value the published examples show. The portal's
+# other destinations go as the code list's original text (OT, no code), which the schema
+# allows, until the whole code list is at hand (docs/plo.md).
+DISCHARGED_TO = "2.16.578.1.12.4.1.1.8408"
+HOME_DESTINATIONS = (DischargeDestination.HOME, DischargeDestination.HOME_WITH_SERVICES)
+
+
+def discharged(admission: Admission, *, now: datetime.datetime) -> bytes:
+    """LOG_UTSKREVET: discharged (event 2), alive, to where (UtskrevetTil)."""
+    document, message = _logistics("MeldingOmUtskrevetPasient", admission)
+    to = _el(message, PO, "UtskrevetTil")
+    _el(to, PO, "Uttilstand", V="1", DN="Som levende", S="2.16.578.1.12.4.1.1.8431")
+    if admission.discharge_destination in HOME_DESTINATIONS:
+        _el(to, PO, "UtTil", V="1", DN="Bosted/arbeidssted", S=DISCHARGED_TO)
+    else:
+        with translation.override("nb"):
+            _el(to, PO, "UtTil", S=DISCHARGED_TO,
+                OT=str(admission.get_discharge_destination_display()))
+    _event(message, "2", admission.discharged_at)
+    return _wrap("LOG_UTSKREVET", admission, document, now)

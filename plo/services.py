@@ -109,7 +109,9 @@ def _receipt_received(data: bytes, root, transport: str, now) -> PloMessage:
         return PloMessage.objects.get(direction=Direction.IN, msg_id=message.msg_id,
                                       sender_her_id=message.sender_her_id)
     refused = status != "1"
-    PloMessage.objects.filter(direction=Direction.OUT, msg_id=original).exclude(
+    # Only the message's receiver answers for it: a receipt from anyone else changes nothing.
+    PloMessage.objects.filter(direction=Direction.OUT, msg_id=original,
+                              receiver_her_id=message.sender_her_id).exclude(
         status=MessageStatus.REFUSED).update(
         status=MessageStatus.REFUSED if refused else MessageStatus.ACKNOWLEDGED,
         apprec=data, processed_at=now, error_code=errors[0][0] if errors else "",
@@ -187,7 +189,8 @@ def _map(message: PloMessage, envelope: Envelope, now) -> PloMessage:
             subject.uuid
         stay = getattr(subject, "admission", None)
         message.patient_id = getattr(subject, "patient_id", None) or getattr(
-            stay, "patient_id", None)
+            stay, "patient_id", None) or (subject.pk if message.subject_type == "patient"
+                                          else None)
         message.apprec = _receipt(envelope, [], now)
     message.processed_at = now
     message.save(update_fields=["status", "error_code", "error_text", "apprec", "processed_at",

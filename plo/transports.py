@@ -6,7 +6,8 @@ written again under the same name.
 
 FolderTransport (settings.PLO_FOLDER) is the embedded default and what EPJ test
 environments use: a system drops a message into inbox/, the portal moves it to
-inbox/done/ once answered and writes the receipt to outbox/<the sender's HER-id>/. The
+inbox/done/ once answered and writes the receipt to outbox/<the sender's HER-id>/, where
+the portal's own messages go too (outbox/<the receiver's HER-id>/). The
 health network's message service (its REST API, HelseID) is plo.message_service's."""
 
 import logging
@@ -84,6 +85,17 @@ class FolderTransport:
         target = folder / f"apprec-{message.uuid}.xml"
         temporary = folder / f".{uuid.uuid4().hex}.tmp"
         temporary.write_bytes(bytes(message.apprec))
+        os.replace(temporary, target)
+
+
+    def send(self, message: PloMessage) -> None:
+        """Write one of the portal's own messages for its receiver, under its MsgId (a second
+        attempt writes the same file again: the receiver sees one)."""
+        folder = self.outbox / (message.receiver_her_id or "unknown")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{message.msg_type.lower()}-{message.msg_id}.xml"
+        temporary = folder / f".{uuid.uuid4().hex}.tmp"
+        temporary.write_bytes(bytes(message.document))
         os.replace(temporary, target)
 
 

@@ -13,11 +13,12 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from common.publishing import publish_each
+from registry.models import ChannelChoice, StepChannel
 
 from .models import PING, WebhookDelivery, WebhookEventType, WebhookSubscription
 
@@ -63,10 +64,15 @@ def _recipients(event: str, organization_ids) -> list[WebhookSubscription]:
     the family's read scope. (JSON containment is not portable to SQLite: the events and
     scopes are matched here, over the few subscriptions of the organisations concerned.)"""
     family = EVENT_FAMILIES[event]
+    # An organisation that chose the portal only, or PLO, for this step gets no webhook of
+    # it (registry.ChannelChoice; no choice: its subscriptions decide).
+    other_channel = ChannelChoice.objects.filter(
+        organization_id=OuterRef("client__organization_id"), step=event,
+    ).exclude(channel=StepChannel.WEBHOOK)
     candidates = WebhookSubscription.objects.filter(
         active=True, client__active=True, client__user__is_active=True,
         client__organization_id__in=organization_ids,
-    ).select_related("client")
+    ).exclude(Exists(other_channel)).select_related("client")
     return [s for s in candidates
             if event in (s.events or ()) and s.client.allows(family, write=False)]
 

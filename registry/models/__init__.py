@@ -4,6 +4,7 @@ importable from registry.models."""
 
 from .api_clients import ApiClient, ApiKey, ApiScope, default_api_scopes, validate_api_scopes
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet, AuditObjectType
+from .channels import WEBHOOK_STEPS, ChannelChoice, ChannelStep, StepChannel
 from .notifications import DeliveryStatus, Notification, NotificationChannel, NotificationQuerySet
 from .offerings import ServiceLevel, ServiceOffering, ServiceOfferingQuerySet, TargetGroup
 from .organizations import (
@@ -22,9 +23,10 @@ from .wards import Department, Ward, WardQuerySet
 
 __all__ = [
     "ApiClient", "ApiKey", "ApiScope", "AuditAction", "AuditEvent", "AuditEventQuerySet",
-    "AuditObjectType", "CooperationAgreement", "CoordinatingUnit", "CoordinatingUnitScope",
-    "DeliveryStatus", "Department", "Membership", "Notification", "NotificationChannel",
-    "NotificationQuerySet", "Organization", "OrganizationKind", "OrganizationQuerySet",
-    "Region", "Role", "ServiceLevel", "ServiceOffering", "ServiceOfferingQuerySet",
-    "TargetGroup", "User", "Ward", "WardQuerySet", "default_api_scopes", "validate_api_scopes",
+    "AuditObjectType", "ChannelChoice", "ChannelStep", "CooperationAgreement",
+    "CoordinatingUnit", "CoordinatingUnitScope", "DeliveryStatus", "Department", "Membership",
+    "Notification", "NotificationChannel", "NotificationQuerySet", "Organization",
+    "OrganizationKind", "OrganizationQuerySet", "Region", "Role", "ServiceLevel",
+    "ServiceOffering", "ServiceOfferingQuerySet", "StepChannel", "TargetGroup", "User",
+    "WEBHOOK_STEPS", "Ward", "WardQuerySet", "default_api_scopes", "validate_api_scopes",
 ]

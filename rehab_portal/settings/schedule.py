@@ -15,12 +15,22 @@ HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60)
 OUTBOX_SWEEP_SECONDS = 15
 # How often the PLO transport is asked for new messages (plo.tasks.poll_plo).
 PLO_POLL_SECONDS = env_int("PLO_POLL_SECONDS", 30)
+# A PLO message the portal sent with no AppRec after this long is marked so in the log, for
+# the operator to send again.
+PLO_RECEIPT_WAIT_SECONDS = env_int("PLO_RECEIPT_WAIT_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE = {
     # PLO messages from hospital and municipal EPJ systems (plo.transports).
     "plo-poll": {
         "task": "plo.tasks.poll_plo",
         "schedule": PLO_POLL_SECONDS,
         "options": {"expires": PLO_POLL_SECONDS},
+    },
+    # The portal's own PLO messages whose backoff is over, whose queueing was lost or whose
+    # worker died (RETRY["plo"] below), and those no receipt answered in time.
+    "plo-outbox": {
+        "task": "plo.tasks.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS - 1},
     },
     "worker-heartbeat": {
         "task": "common.tasks.record_heartbeat",
@@ -176,6 +186,16 @@ RETRY = {
         "BACKOFF_MAX_SECONDS": 3600,
         "JITTER": 0,
         "LEASE_SECONDS": 30,
+        "FRESH_GRACE_SECONDS": 30,
+        "BATCH": 500,
+    },
+    # The portal's PLO messages (plo.outbox): the folder or the health network's service.
+    "plo": {
+        "MAX_ATTEMPTS": 10,
+        "BACKOFF_BASE_SECONDS": 30,
+        "BACKOFF_MAX_SECONDS": 6 * 3600,
+        "JITTER": 0.1,
+        "LEASE_SECONDS": 120,  # four times a send (token and POST, 30 s each at most)
         "FRESH_GRACE_SECONDS": 30,
         "BATCH": 500,
     },
