@@ -54,6 +54,8 @@ THINGS = {
                                      "were admitted"),
     T.PATHWAY_ENROLMENT: gettext_lazy("your plan of rehabilitation at home"),
     T.PATHWAY_ACTIVITY: gettext_lazy("a visit of the home rehabilitation team"),
+    T.PATHWAY_QUESTION: gettext_lazy("a question about you between the hospital and the "
+                                     "municipality"),
     T.ACCESS_LOG: gettext_lazy("your access log"),
 }
 

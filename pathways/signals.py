@@ -32,4 +32,6 @@ STEPS = (
     "admission.municipal_answer",  # obj: MunicipalAnswer
     "admission.discharged",  # obj: Admission
     "admission.deceased",  # obj: Admission
+    "question.asked",  # obj: PathwayQuestion (one side of the stay asks the other)
+    "question.answered",  # obj: PathwayQuestion (answer and answered_at set)
 )

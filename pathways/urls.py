@@ -83,3 +83,11 @@ urlpatterns += [
     path("home-rehabilitation/activities/<uuid:uuid>/record/", variants.record_variant_activity,
          name="record_variant_activity"),
 ]
+
+# A question one side of a stay asks the other, and its answer, on the pathway page (issue 16).
+from .views import questions  # noqa: E402
+
+urlpatterns += [
+    path("admissions/<uuid:uuid>/questions/new/", questions.ask_question, name="ask_question"),
+    path("questions/<uuid:uuid>/answer/", questions.answer_question, name="answer_question"),
+]

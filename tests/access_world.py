@@ -70,6 +70,10 @@ def _everything_of(cast, patient, *, planner, hospital, ke, municipality, coordi
         objects.activity = pathways.schedule_activity(
             objects.enrolment, by=planner, kind=kind("hjemmebesok"),
             scheduled_at=timezone.now() + datetime.timedelta(days=2))
+        # A question from the hospital to the municipality, not yet answered.
+        objects.question = pathways.ask_question(stay, by=planner,
+                                                 to_organization=stay.municipality,
+                                                 text="Har pasienten hjemmetjenester i dag?")
     plan = factories.individual_plan(cast, coordinator, patient, by=ke,
                                      municipality=municipality)
     objects.plan, objects.request = plan, plan.request

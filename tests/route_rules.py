@@ -270,7 +270,7 @@ WEB_NOT_BOUND = {
     # The PLO message log: an organisation's administrators (and superusers), not bound to
     # a patient the world's members see (plo.access; tests/plo/test_message_log.py).
     **{f"plo:{name}": "tests/plo/test_message_log.py" for name in (
-        "message", "reprocess", "answer_again")},
+        "message", "reprocess", "answer_again", "resend")},
 }
 # Steps only some of those who see the patient may take, answered for the others as if the
 # object were not there (a 404, which says nothing): the request's KE decides it, the invited

@@ -84,3 +84,8 @@ __all__ += ["end_enrolment", "enrol", "hand_over", "record_activity", "schedule_
 from .reports import record_admission_report  # noqa: E402
 
 __all__ += ["record_admission_report"]
+
+# A question on the pathway and its answer (issue 16: PLO's Dialogmelding forespørsel/svar).
+from .questions import answer_question, ask_question  # noqa: E402
+
+__all__ += ["answer_question", "ask_question"]

@@ -33,7 +33,7 @@ from ..models import (
     NoticeState,
     ReadyForDischarge,
 )
-from . import common, variants
+from . import common, questions, variants
 from .level_chart import level_chart
 
 
@@ -232,7 +232,8 @@ def patient_pathway(request, uuid):
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
     changes, 11 the shared plan's enrolments (variant, organisations, who handed over or
     ended), 12 their activities with kind and recorder, 13 the municipality's admission
-    reports with who recorded them. The levels and daily rates are reference data kept in
+    reports with who recorded them, 14 the questions between the hospital and the
+    municipality with who asked and answered. The levels and daily rates are reference data kept in
     memory."""
     patient = get_visible_patient(request.user, uuid)
     audit_reads(request.user, [patient], object_type=AuditObjectType.PATHWAY)
@@ -270,6 +271,8 @@ def patient_pathway(request, uuid):
     context = {
         # The shared plan of home rehabilitation: 11 enrolments, 12 their activities.
         **variants.section_context(request, patient, admissions),
+        # Questions between the hospital and the municipality: 14 the questions.
+        **questions.section_context(request, patient, admissions),
         "patient": patient,
         "admissions": admissions,
         "current": current,

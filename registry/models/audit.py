@@ -66,6 +66,7 @@ class AuditObjectType(enum.StrEnum):
     # Early supported discharge and the other pathway variants (pathways.models.variants).
     PATHWAY_ENROLMENT = "pathwayenrolment"
     PATHWAY_ACTIVITY = "pathwayactivity"
+    PATHWAY_QUESTION = "pathwayquestion"  # a question on the pathway and its answer
     # Pages that show several patients, each read recorded under the page's name.
     PATHWAY = "pathway"
     ACCESS_LOG = "access_log"
