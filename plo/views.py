@@ -12,8 +12,9 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,10 +28,13 @@ from pathways.access import read_entries, with_grounds
 from registry import audit
 from registry.models import AuditAction, AuditObjectType, Organization
 
+from . import channels as channel_rules
 from . import xml
 from .access import administered, get_visible_message, require_log, visible_messages
 from .filters import PloMessageFilter
+from .forms import NO_PLO, ChannelForm
 from .models import Direction, MessageStatus
+from .outbox import RESENDABLE, resend
 from .services import reprocess
 from .transports import transport
 
@@ -151,7 +155,8 @@ def readable(document, limit: int = SHOWN_CHARACTERS) -> dict:
 def _steps(message) -> dict:
     received = message.direction == Direction.IN
     return {"reprocess": received and message.status in REPROCESSABLE,
-            "answer": received and message.apprec is not None}
+            "answer": received and message.apprec is not None,
+            "resend": not received and message.status in RESENDABLE}
 
 
 def _context(request, message, *, flash="", error="") -> dict:
@@ -252,3 +257,54 @@ def answer_again(request, uuid):
     if failed:
         return _refused(request, message, failed, 503)
     return _done(request, message, _("The receipt is written again for the sender."))
+
+
+@action_view
+def resend_message(request, uuid):
+    """Send again: one of the portal's own messages that failed, got no receipt or awaits
+    one, queued afresh with the same MsgId."""
+    message = _message(request, uuid)
+    if not _steps(message)["resend"]:
+        return _refused(request, message, _("Only a sent message that failed, awaits its "
+                                            "receipt or got none can be sent again."), 409)
+    result, error, status = run_action(lambda: resend(message))
+    if result is None:
+        return _refused(request, message, error, status)
+    return _done(request, result, _("The message is queued to be sent again."))
+
+
+# -- The channels ----------------------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def channels(request):
+    """An organisation's administrator chooses, per step of the other side, between the
+    portal only, webhooks and PLO messages (plo.channels). Others: 403."""
+    organizations = administered(request.user)
+    if not organizations:
+        raise PermissionDenied(_("The channels are chosen by an organisation's "
+                                 "administrators."))
+    organizations = [o for o in organizations if channel_rules.steps_heard(o)] or \
+        organizations
+    wanted = request.POST.get("organization") or request.GET.get("organization")
+    organization = next((o for o in organizations if str(o.uuid) == wanted),
+                        organizations[0])
+    form = ChannelForm(request.POST if request.method == "POST" else None,
+                       organization=organization)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                channel_rules.choose(organization, form.choices(), by=request.user)
+            except ValidationError as error:
+                for step, texts in error.message_dict.items():
+                    form.add_error(step if step in form.fields else None, texts)
+            else:
+                messages.success(request, _("The channels of %(organization)s are saved.") % {
+                    "organization": organization.name})
+                return redirect(f"{reverse('plo:channels')}?organization={organization.uuid}")
+        status = 422
+    return render(request, "plo/channels.html", {
+        "form": form, "organization": organization, "organizations": organizations,
+        "no_plo": NO_PLO}, status=status)

@@ -243,3 +243,29 @@ def test_a_municipal_answer_goes_to_a_hospital_that_wants_plo(cast, folder):
     assert (message.sender.pk, message.receiver.pk) == (cast.tromso.pk, cast.unn.pk)
     assert message.msg_type.startswith("DIALOG_")
     xml.read(bytes(message.document))
+
+
+def test_the_operator_sees_a_sent_message_refused_and_sends_an_unanswered_one_again(
+        client, cast, tromso_wants_plo, folder):
+    from django.urls import reverse
+
+    from registry.models import Role
+
+    admin = factories.user("admin_unn", cast.unn, Role.ORG_ADMIN)
+    factories.admit(cast)
+    message = PloMessage.objects.get(direction=Direction.OUT)
+    outbox.send(message.pk)
+    client.force_login(admin)
+    page = client.get(reverse("plo:message", args=[message.uuid])).content.decode()
+    assert "sendt, venter på kvittering" in page
+    assert 'id="plo-resend"' in page  # awaiting its receipt: it may go again
+    PloMessage.objects.filter(pk=message.pk).update(status=MessageStatus.ACKNOWLEDGED)
+    page = client.get(reverse("plo:message", args=[message.uuid])).content.decode()
+    assert 'id="plo-resend"' not in page
+    refused = client.post(reverse("plo:resend", args=[message.uuid]))
+    assert refused.status_code == 409
+    PloMessage.objects.filter(pk=message.pk).update(status=MessageStatus.UNANSWERED)
+    response = client.post(reverse("plo:resend", args=[message.uuid]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.QUEUED, 0)
