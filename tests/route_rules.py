@@ -50,7 +50,7 @@ RESOURCES = {
     name: _patient_bound(name) for name in (
         "patient", "admission", "notice", "declaration", "meeting", "task", "participant",
         "plan", "request", "goal", "measure", "plan_participant", "consent",
-        "enrolment", "activity", "assessment")
+        "enrolment", "activity", "assessment", "question")
 }
 RESOURCES |= {
     "organization": SimpleNamespace(  # the public catalogue
@@ -245,6 +245,9 @@ WEB = {
     **{f"pathways:{name}": ("enrolment", "POST") for name in (
         "schedule_variant_activity", "hand_over_variant", "end_variant")},
     "pathways:record_variant_activity": ("activity", "POST"),
+    # A question between the stay's hospital and municipality, and its answer.
+    "pathways:ask_question": ("admission", "POST"),
+    "pathways:answer_question": ("question", "POST"),
     # Referrals from the patient's page: the form, and starting a needs assessment.
     "referrals:new_referral": ("patient", "GET"), "referrals:start_assessment": ("patient", "POST"),
     # A referral and its steps, for the units it concerns; a needs assessment and its steps;
