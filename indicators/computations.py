@@ -363,7 +363,8 @@ def notice_on_time(ctx: Context) -> list[Row]:
     before its deadline without a notice is left out (there was nothing left to notify)."""
     rows = ctx.rows()
     admissions = Admission.objects.filter(
-        in_months("admitted_at", ctx.months), notification_deadline__lte=ctx.now).filter(
+        in_months("admitted_at", ctx.months), notification_deadline__lte=ctx.now).exclude(
+        status=AdmissionStatus.ENTERED_IN_ERROR).filter(
         ~Q(first_notification_sent_at__isnull=True,
            discharged_at__lte=F("notification_deadline")))
     for group in _grouped(
@@ -382,7 +383,8 @@ def notice_hours(ctx: Context) -> list[Row]:
     whole hours from admission to the first notice."""
     rows = ctx.rows()
     admissions = Admission.objects.filter(in_months("admitted_at", ctx.months),
-                                          first_notification_sent_at__isnull=False)
+                                          first_notification_sent_at__isnull=False).exclude(
+        status=AdmissionStatus.ENTERED_IN_ERROR)
     admissions = admissions.annotate(
         hours=WholeHours("admitted_at", "first_notification_sent_at"))
     for group in _grouped_values(admissions, month_of("admitted_at"),
@@ -414,7 +416,8 @@ def notice_acknowledged(ctx: Context) -> list[Row]:
         & Q(acknowledged_at__lte=ctx.now)
     notices = EarlyNotification.objects.filter(
         in_months("sent_at", ctx.months), state=NoticeState.SENT, sequence=1,
-        sent_at__lte=ctx.now).filter(in_time | Q(sent_at__lte=ctx.now - within))
+        sent_at__lte=ctx.now).filter(in_time | Q(sent_at__lte=ctx.now - within)).exclude(
+        admission__status=AdmissionStatus.ENTERED_IN_ERROR)
     for group in _grouped(
             notices, month_of("sent_at"), "admission__municipality_id",
             "admission__hospital_id", total=Count("pk"), acknowledged=Count("pk", filter=in_time)):
@@ -434,7 +437,9 @@ def declarations_in(months, now: datetime.datetime):
     for start, end in month_ranges(months):
         parts.append(Q(declared_at__lt=local_midnight(end))
                      & (Q(period_end__isnull=True) | Q(period_end__gte=local_midnight(start))))
-    return declarations.filter(reduce(or_, parts), declared_at__lte=now)
+    # A declaration, or a stay, entered in error never was: no day of it counts.
+    return declarations.filter(reduce(or_, parts), declared_at__lte=now).exclude(
+        entered_in_error=True).exclude(admission__status=AdmissionStatus.ENTERED_IN_ERROR)
 
 
 def billable_days(declared_at: datetime.datetime, period_end: datetime.datetime | None,

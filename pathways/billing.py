@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from registry.reference import Reference
 
 from .deadlines import local_date
-from .models import DailyRate, MunicipalAnswerKind
+from .models import AdmissionStatus, DailyRate, MunicipalAnswerKind
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,11 @@ def statement(declaration, *, end: datetime.datetime | None = None,
               today: datetime.date | None = None, rates: dict[int, Decimal] | None = None,
               ) -> Statement:
     """Day lines from the declaration day up to (not including) the day the period ended;
-    an open period runs through `today`."""
+    an open period runs through `today`. A declaration entered in error, or on a stay
+    entered in error, never was: no line."""
     admission = declaration.admission
+    if declaration.entered_in_error or admission.status == AdmissionStatus.ENTERED_IN_ERROR:
+        return Statement([])
     if end is None:
         end = declaration.withdrawn_at or admission.discharged_at
     first = local_date(declaration.declared_at)

@@ -34,4 +34,13 @@ STEPS = (
     "admission.deceased",  # obj: Admission
     "question.asked",  # obj: PathwayQuestion (one side of the stay asks the other)
     "question.answered",  # obj: PathwayQuestion (answer and answered_at set)
+    # Corrections (issue 16, PLO's change and cancel): obj as named.
+    "admission.entered_in_error",  # obj: Admission (status ENTERED_IN_ERROR, error_reason)
+    "admission.corrected",  # obj: Admission (its admitted_at or ward corrected)
+    "admission.discharge_corrected",  # obj: Admission (discharged_at or destination)
+    "admission.reopened",  # obj: Admission (its discharge cancelled: open again)
+    "ready_for_discharge.entered_in_error",  # obj: ReadyForDischarge (entered_in_error)
+    "ready_for_discharge.corrected",  # obj: ReadyForDischarge (declared_at, physician, withdrawal)
+    "patient.deceased",  # obj: Patient (died_at: a death outside hospital)
+    "patient.death_entered_in_error",  # obj: Patient (died_at cleared)
 )

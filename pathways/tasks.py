@@ -101,6 +101,7 @@ def unacknowledged_notices_due(now: datetime.datetime, kind: Reminder) -> QueryS
             state=NoticeState.SENT, acknowledged_at__isnull=True,
             sent_at__lte=older_than, sent_at__gt=older_than - CATCH_UP,
         )
+        .exclude(admission__status=AdmissionStatus.ENTERED_IN_ERROR)
         .select_related("admission__hospital", "admission__ward")
         .annotate(patient_uuid=F("admission__patient__uuid"))
         .order_by("sent_at")
@@ -132,7 +133,7 @@ def unanswered_declarations_due(now: datetime.datetime, kind: Reminder) -> Query
     older_than = now - kind.hours("AFTER_HOURS")
     return (
         ReadyForDischarge.objects.filter(
-            withdrawn_at__isnull=True, declared_at__lte=older_than,
+            withdrawn_at__isnull=True, entered_in_error=False, declared_at__lte=older_than,
             declared_at__gt=older_than - CATCH_UP,
             admission__status=AdmissionStatus.READY_FOR_DISCHARGE,
         )

@@ -19,6 +19,8 @@ urlpatterns = [
     path("admissions/<uuid:uuid>/discharge/", views.discharge, name="discharge"),
     path("admissions/<uuid:uuid>/transfer/", views.transfer, name="transfer"),
     path("admissions/<uuid:uuid>/death/", views.record_death, name="record_death"),
+    path("admissions/<uuid:uuid>/entered-in-error/", views.enter_in_error,
+         name="enter_in_error"),
     path("admissions/<uuid:uuid>/meetings/new/", views.schedule_meeting,
          name="schedule_meeting"),
     # The coordinating unit's inbox and its steps.

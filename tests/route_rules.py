@@ -217,7 +217,7 @@ WEB = {
     "coordination:new_plan_request": ("patient", "GET"),
     **{f"pathways:{name}": ("admission", "POST") for name in (
         "early_notification", "declare_ready", "withdraw_ready", "discharge", "transfer",
-        "record_death", "schedule_meeting")},
+        "record_death", "schedule_meeting", "enter_in_error")},
     "pathways:acknowledge_notice": ("notice", "POST"),
     "pathways:take_notice": ("notice", "POST"),
     "pathways:release_notice": ("notice", "POST"),

@@ -24,6 +24,8 @@ from pathways.models import (
     ParticipantKind,
     Patient,
 )
+from pathways.services import admissions as stays
+from pathways.services import readiness
 from referrals import services as referral_services
 from referrals import tasks as referral_tasks
 from registry.models import Notification, NotificationChannel, OrganizationKind, Role
@@ -70,6 +72,10 @@ KINDS = NOTICE_KINDS | {
     # Early supported discharge: the municipality shares the plan, takes it over, and the
     # other side hears of its end.
     "pathway_variant.enrolled", "pathway_variant.handed_over", "pathway_variant.ended",
+    # Corrections: a stay or a declaration registered in error or corrected; a death outside
+    # hospital (issue 16, PLO's change and cancel and LOG_DOD).
+    "admission.entered_in_error", "admission.corrected", "ready_for_discharge.entered_in_error",
+    "patient.deceased",
 }
 
 UNLINKED = {"early_notification.escalation"}
@@ -176,6 +182,16 @@ def every_kind(cast, settings, opened):
     services.transfer_patient(admit(cast, new_patient(cast, "Tove"), hours_ago=3),
                               by=cast.planner, to_hospital=mosjoen,
                               ward=factories.ward(mosjoen, "Med"), at=now - HOUR)
+    opened.check()
+    # Corrections (issue 16, PLO's change and cancel): a declaration corrected, then it and
+    # its stay registered in error; a death outside hospital.
+    wrong = admit(cast, new_patient(cast, "Feil"), hours_ago=3)
+    declared = services.declare_ready_for_discharge(wrong, by=cast.planner, physician="Dr. Lege")
+    readiness.correct_declaration(declared, by=cast.planner, physician="Dr. Annen")
+    readiness.enter_declaration_in_error(declared, by=cast.planner, reason="Feil pasient")
+    stays.enter_admission_in_error(wrong, by=cast.planner, reason="Feil pasient")
+    stays.record_death_outside_hospital(new_patient(cast, "Siri"), by=cast.ke_tromso,
+                                        died_at=now - HOUR)
     opened.check()
 
     # The KE's work: a request from the ward, decided with a coordinator; one waiting; an

@@ -228,3 +228,11 @@ class AnswerReadyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = MunicipalAnswerKind.choices
+
+
+class EnterInErrorForm(forms.Form):
+    """Why the stay never was (the ward's own correction; PLO's cancel of an admission)."""
+
+    reason = forms.CharField(
+        label=_("Why was the stay registered in error?"), max_length=300,
+        help_text=_("For example: the admission was registered on the wrong patient."))

@@ -12,29 +12,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import dates
 from common.exceptions import StateConflict
 from common.versioning import lock_at_version, save_changes
 from registry import audit
-from registry.capabilities import Capability, can
+from registry.capabilities import Capability, can, roles_with
 from registry.models import (
     AuditAction,
     AuditObjectType,
+    Membership,
     Organization,
     OrganizationKind,
+    Role,
     ServiceLevel,
     Ward,
 )
+from registry.notifications import Message, notify
 
-from .. import access, deadlines
+from .. import access, deadlines, links
 from ..identity import parse_identity_number
 from ..models import (
     Admission,
     AdmissionStatus,
     CareRelationshipReason,
     DischargeDestination,
+    MeetingStatus,
     Patient,
+    ReadyForDischarge,
 )
-from ..signals import patient_died
+from ..signals import patient_died, step_recorded
 from ._common import (
     audit_step,
     emit,
@@ -58,6 +64,15 @@ TRANSITIONS = {
     "discharge": (OPEN, S.DISCHARGED),
     "transfer": (OPEN, S.TRANSFERRED),
     "record_death": (OPEN, S.DECEASED),
+    # The stay never was (enter_admission_in_error): only while it is open; a stay that
+    # ended has its ending corrected or cancelled first (reopen_admission).
+    "enter_in_error": (OPEN, S.ENTERED_IN_ERROR),
+    # The discharge was sent in error: the stay is open again, ready if its declaration
+    # was still in force when the patient left.
+    "reopen": ({S.DISCHARGED}, S.ADMITTED),
+    "reopen_ready": ({S.DISCHARGED}, S.READY_FOR_DISCHARGE),
+    # The withdrawal (avmelding) was sent in error: the declaration is in force again.
+    "reinstate_ready": ({S.ADMITTED}, S.READY_FOR_DISCHARGE),
 }
 
 
@@ -67,6 +82,10 @@ STEP_NAMES = {
     "discharge": gettext_lazy("discharge the patient"),
     "transfer": gettext_lazy("transfer the patient"),
     "record_death": gettext_lazy("record the death"),
+    "enter_in_error": gettext_lazy("register the stay as entered in error"),
+    "reopen": gettext_lazy("cancel the discharge"),
+    "reopen_ready": gettext_lazy("cancel the discharge"),
+    "reinstate_ready": gettext_lazy("cancel the withdrawal of the declaration"),
 }
 
 
@@ -266,6 +285,9 @@ def record_death(admission: Admission, *, by, died_at: datetime.datetime) -> Adm
     not_in_future(died_at, "died_at")
     admission = transition(admission, "record_death", by=by, discharged_at=died_at,
                             discharge_destination=DischargeDestination.DECEASED)
+    Patient.objects.filter(pk=admission.patient_id, died_at__isnull=True).update(
+        died_at=died_at, version=F("version") + 1, updated_at=timezone.now(), updated_by=by)
+    admission.patient.refresh_from_db()
     audit_step(by, AuditAction.UPDATE, admission, admission, "deceased")
     notify_municipality(admission, "admission.deceased", _("A patient has died in hospital"))
     patient_died.send(sender=Admission, patient=admission.patient, by=by)
@@ -314,3 +336,244 @@ def transfer_patient(admission: Admission, *, by, to_hospital: Organization, war
     notify_hospital(new, "admission.transferred_in",
                      _("A patient was transferred to your hospital"))
     return new
+
+
+# -- Corrections: a step sent in error (issue 16: PLO's change and cancel) -------------------
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the stay was registered in error.")})
+    return reason[:300]
+
+
+@transaction.atomic
+def enter_admission_in_error(admission: Admission, *, by, reason: str) -> Admission:
+    """The stay never was (a PLO cancel of its admission message, or the ward's own
+    correction): ENTERED_IN_ERROR, with the reason. It keeps its history, but nothing counts
+    it any more: it leaves the ward board and the KE's inbox, no deadline or reminder runs
+    for it, and a declaration in force on it is entered in error too, so no payment day
+    follows. Scheduled discharge meetings are cancelled (their participants are told).
+
+    Only while the stay is open: a stay that ended (discharged, transferred, dead) has its
+    ending cancelled first; and not once a discharge meeting was held on it, which cannot
+    have been about a stay that never was."""
+    from .meetings import cancel_discharge_meeting
+
+    access.require_hospital_staff(by, admission)
+    reason = _reason(reason)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.discharge_meetings.filter(status=MeetingStatus.HELD).exists():
+        raise StateConflict(_("A discharge meeting was held during this stay, so it cannot be "
+                              "registered as entered in error."), code="meeting_held")
+    transition(admission, "enter_in_error", by=by, error_reason=reason)
+    now = timezone.now()
+    # A declaration in force never was either: its period is empty (billing ignores it).
+    ReadyForDischarge.objects.filter(admission=admission, withdrawn_at__isnull=True).update(
+        entered_in_error=True, withdrawn_at=F("declared_at"), withdrawn_by=by,
+        withdrawal_reason=reason, updated_at=now, updated_by=by)
+    for meeting in admission.discharge_meetings.filter(status=MeetingStatus.SCHEDULED):
+        cancel_discharge_meeting(meeting, by=by, reason=reason)
+    audit_step(by, AuditAction.UPDATE, admission, admission, f"entered in error: {reason}")
+    notify_municipality(admission, "admission.entered_in_error",
+                         _("A hospital stay was registered in error"),
+                         _("%(hospital)s says the stay never was: %(reason)s") % {
+                             "hospital": admission.hospital.name, "reason": reason})
+    step("admission.entered_in_error", admission, admission, by)
+    return admission
+
+
+@transaction.atomic
+def correct_admission(admission: Admission, *, by, admitted_at: datetime.datetime | None = None,
+                      ward: Ward | None = None) -> Admission:
+    """What the admission message said, corrected (a PLO change of LOG_INNLAGT): the time of
+    admission (and with it the early notification's deadline, while no notice is sent) and
+    the ward. The ward goes through update_admission's rules."""
+    access.require_hospital_staff(by, admission)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if not admission.is_open:
+        raise StateConflict(_("A closed admission cannot be changed."), code="closed")
+    changed = []
+    if ward is not None and ward.pk != admission.ward_id:
+        if ward.hospital_id != admission.hospital_id:
+            raise ValidationError({"ward": _("Choose a ward of %(hospital)s.") % {
+                "hospital": admission.hospital.name}})
+        admission = update_admission(admission, by=by, expected_version=admission.version,
+                                     ward=ward)
+        changed.append("ward")
+    if admitted_at is not None and admitted_at != admission.admitted_at:
+        not_in_future(admitted_at, "admitted_at")
+        first = admission.ready_declarations.filter(entered_in_error=False).order_by(
+            "declared_at").first()
+        if first is not None and admitted_at > first.declared_at:
+            raise ValidationError({"admitted_at": _(
+                "The admission cannot come after the ready-for-discharge declaration.")})
+        changes = {"admitted_at": admitted_at}
+        if admission.first_notification_sent_at is None:
+            changes["notification_deadline"] = deadlines.early_notification_deadline(
+                admitted_at, admission.hospital, admission.municipality)
+        Admission.objects.filter(pk=admission.pk).update(
+            version=F("version") + 1, updated_by=by, updated_at=timezone.now(), **changes)
+        admission.refresh_from_db()
+        audit_step(by, AuditAction.UPDATE, admission, admission, "admitted_at corrected")
+        changed.append("admitted_at")
+    if changed:
+        notify_municipality(admission, "admission.corrected",
+                             _("A hospital stay was corrected"),
+                             _("%(hospital)s corrected the admission's time or ward.") % {
+                                 "hospital": admission.hospital.name})
+        step("admission.corrected", admission, admission, by)
+    return admission
+
+
+@transaction.atomic
+def correct_discharge(admission: Admission, *, by,
+                      discharged_at: datetime.datetime | None = None,
+                      destination: str | None = None) -> Admission:
+    """The discharge's time or destination, corrected (a PLO change of LOG_UTSKREVET)."""
+    access.require_hospital_staff(by, admission)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.status != S.DISCHARGED:
+        raise StateConflict(_("Only a discharge can be corrected: the admission is "
+                              "%(status)s.") % {
+                                  "status": admission.get_status_display().lower()},
+                            code="not_discharged", field="status")
+    changes = {}
+    if discharged_at is not None and discharged_at != admission.discharged_at:
+        if discharged_at < admission.admitted_at:
+            raise ValidationError({"discharged_at": _(
+                "Discharge cannot come before admission.")})
+        not_in_future(discharged_at, "discharged_at")
+        changes["discharged_at"] = discharged_at
+    if destination is not None and destination != admission.discharge_destination:
+        if destination not in DischargeDestination.values or destination in {
+                DischargeDestination.DECEASED, DischargeDestination.OTHER_HOSPITAL}:
+            raise ValidationError({"destination": _("Choose a destination.")})
+        changes["discharge_destination"] = destination
+    if not changes:
+        return admission
+    Admission.objects.filter(pk=admission.pk).update(
+        version=F("version") + 1, updated_by=by, updated_at=timezone.now(), **changes)
+    admission.refresh_from_db()
+    audit_step(by, AuditAction.UPDATE, admission, admission,
+               f"discharge corrected: {', '.join(sorted(changes))}")
+    notify_municipality(admission, "admission.corrected", _("A discharge was corrected"),
+                         _("Discharged %(time)s. Destination: %(destination)s.") % {
+                             "time": dates.when(admission.discharged_at),
+                             "destination": admission.get_discharge_destination_display()})
+    step("admission.discharge_corrected", admission, admission, by)
+    return admission
+
+
+@transaction.atomic
+def reopen_admission(admission: Admission, *, by, reason: str = "") -> Admission:
+    """The discharge was sent in error (a PLO cancel of LOG_UTSKREVET): the patient is still
+    in hospital. The stay is open again, ready for discharge if its declaration was in force
+    when the discharge was recorded. Not after a death (that is not undone by a discharge
+    message), a transfer, or when the patient has been admitted there again since."""
+    access.require_hospital_staff(by, admission)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.status != S.DISCHARGED:
+        raise StateConflict(_("Only a discharge can be cancelled: the admission is "
+                              "%(status)s.") % {
+                                  "status": admission.get_status_display().lower()},
+                            code="not_discharged", field="status")
+    if admission.patient.admissions.filter(admitted_at__gt=admission.admitted_at).exclude(
+            status=S.ENTERED_IN_ERROR).exists():
+        raise StateConflict(_("The patient has been admitted again since: the discharge can "
+                              "no longer be cancelled."), code="admitted_since")
+    in_force = admission.ready_declarations.filter(withdrawn_at__isnull=True,
+                                                   entered_in_error=False).exists()
+    try:
+        with transaction.atomic():
+            transition(admission, "reopen_ready" if in_force else "reopen", by=by,
+                       discharged_at=None, discharge_destination="", discharge_level=None,
+                       interdisciplinary_report_ready=False, epicrisis_ready=False)
+    except IntegrityError as exc:
+        raise StateConflict(
+            _("The patient is already admitted at %(hospital)s.") % {
+                "hospital": admission.hospital.name},
+            code="already_admitted", field="patient") from exc
+    audit_step(by, AuditAction.UPDATE, admission, admission,
+               f"discharge cancelled: {reason}"[:200])
+    notify_municipality(admission, "admission.corrected",
+                         _("A discharge was cancelled: the patient is still in hospital"),
+                         reason[:300])
+    step("admission.reopened", admission, admission, by)
+    return admission
+
+
+def _may_record_death_of(by, patient: Patient) -> bool:
+    """The patient's municipality, or an organisation caring for the patient, acting for a
+    municipality or as the patient's GP (who send PLO's orientering om dødsfall)."""
+    organizations = {patient.municipality_id, *access.organizations_caring_for(patient)}
+    roles = set(roles_with(Capability.ACT_FOR_MUNICIPALITY)) | {Role.GP}
+    return Membership.objects.filter(user=by, organization_id__in=organizations,
+                                     role__in=roles).exists()
+
+
+@transaction.atomic
+def record_death_outside_hospital(patient: Patient, *, by,
+                                  died_at: datetime.datetime) -> Patient:
+    """The patient died outside a hospital stay (PLO's LOG_DOD, from the municipality or the
+    GP): Patient.died_at, the apps further up end what the patient waited for
+    (patient_died: referrals leave the waiting lists), and the municipality's KE is told;
+    a hospital where the patient still has an open stay is told too, to close it."""
+    if not Patient.objects.visible_to(by).filter(pk=patient.pk).exists() or \
+            not _may_record_death_of(by, patient):
+        raise PermissionDenied(_("Only the patient's municipality or GP may record a death "
+                                 "outside hospital."))
+    not_in_future(died_at, "died_at")
+    if patient.birth_date and died_at.date() < patient.birth_date:
+        raise ValidationError({"died_at": _("The time lies before the patient's birth.")})
+    if not Patient.objects.filter(pk=patient.pk, died_at__isnull=True).update(
+            died_at=died_at, version=F("version") + 1, updated_at=timezone.now(),
+            updated_by=by):
+        raise StateConflict(_("The patient's death is recorded already."),
+                            code="already_deceased")
+    patient.refresh_from_db()
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, patient.uuid,
+                 patient_uuid=patient.uuid, detail="deceased outside hospital")
+    message = Message(kind="patient.deceased", title=_("A patient has died"),
+                      body=_("Died %(time)s, outside hospital.") % {
+                          "time": dates.when(died_at)},
+                      url=links.pathway_url(patient.uuid), subject_type="patient",
+                      subject_uuid=patient.uuid, patient_uuid=patient.uuid)
+    if patient.municipality_id:
+        notify(access.ke_staff_of(patient.municipality), message)
+    for stay in patient.admissions.filter(status__in=OPEN).select_related("hospital", "ward"):
+        notify(access.planners_of(stay.hospital, stay.ward), message)
+    patient_died.send(sender=Patient, patient=patient, by=by)
+    step_recorded.send(sender=Patient, step="patient.deceased", obj=patient, patient=patient,
+                       by=by)
+    return patient
+
+
+@transaction.atomic
+def enter_death_in_error(patient: Patient, *, by, reason: str = "") -> Patient:
+    """A death outside hospital recorded in error (a PLO cancel of LOG_DOD): died_at cleared.
+    What ended with it (referrals) is not reopened: the KE is told, to refer again. A death
+    in hospital is its stay's, and is not undone here."""
+    if not Patient.objects.visible_to(by).filter(pk=patient.pk).exists() or \
+            not _may_record_death_of(by, patient):
+        raise PermissionDenied(_("Only the patient's municipality or GP may record a death "
+                                 "outside hospital."))
+    if patient.admissions.filter(status=S.DECEASED).exists():
+        raise StateConflict(_("The patient died in hospital: the hospital corrects that."),
+                            code="died_in_hospital")
+    if not Patient.objects.filter(pk=patient.pk, died_at__isnull=False).update(
+            died_at=None, version=F("version") + 1, updated_at=timezone.now(),
+            updated_by=by):
+        raise StateConflict(_("No death is recorded for the patient."), code="not_deceased")
+    patient.refresh_from_db()
+    audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, patient.uuid,
+                 patient_uuid=patient.uuid, detail=f"death entered in error: {reason}"[:200])
+    if patient.municipality_id:
+        notify(access.ke_staff_of(patient.municipality), Message(
+            kind="patient.deceased", title=_("A death was registered in error"),
+            body=_("Referrals that ended with the death are not reopened: refer again where "
+                   "needed."), url=links.pathway_url(patient.uuid), subject_type="patient",
+            subject_uuid=patient.uuid, patient_uuid=patient.uuid))
+    step_recorded.send(sender=Patient, step="patient.death_entered_in_error", obj=patient,
+                       patient=patient, by=by)
+    return patient

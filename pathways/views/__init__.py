@@ -30,6 +30,7 @@ from .ward_steps import (
     declare_ready,
     discharge,
     early_notification,
+    enter_in_error,
     record_death,
     schedule_meeting,
     transfer,
@@ -38,8 +39,8 @@ from .ward_steps import (
 
 __all__ = [
     "access_log", "acknowledge_notice", "admit", "answer_declaration", "declare_ready",
-    "discharge", "early_notification", "ke_inbox", "ke_inbox_archive", "patient_detail",
-    "patient_pathway",
+    "discharge", "early_notification", "enter_in_error", "ke_inbox", "ke_inbox_archive",
+    "patient_detail", "patient_pathway",
     "meeting_add_participants", "meeting_add_task", "meeting_cancel", "meeting_complete_task",
     "meeting_detail", "meeting_invitation", "meeting_minutes", "meeting_reschedule",
     "meeting_respond", "patient_search", "record_death", "release_notice", "respond_to_meeting",

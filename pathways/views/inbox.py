@@ -75,7 +75,7 @@ def archived_notices(user, org_ids):
         acknowledged_at__isnull=True,
         municipality_id__in=org_ids,  # notice_unacknowledged_muni_idx, newest first
         admission__patient__in=visible_patients(user),
-    ).exclude(admission__status__in=OPEN_STATUSES)
+    ).exclude(admission__status__in=(*OPEN_STATUSES, AdmissionStatus.ENTERED_IN_ERROR))
 
 
 def _declarations(user, org_ids):

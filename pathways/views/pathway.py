@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from common import dates
 from common.db import JSONArrayAgg, json_datetime
 from registry import reference
+from registry.capabilities import Capability, organizations_where
 from registry.models import AuditAction, AuditEvent, AuditObjectType
 
 from ..access import audit_reads, get_visible_patient
@@ -108,6 +109,10 @@ def admission_events(admission, by_id, meeting_changes) -> list[Event]:
             report.responsible or _name(report.created_by), municipality, report.summary))
     if admission.discharged_at:
         events.append(_discharge_event(admission, hospital))
+    if admission.status == AdmissionStatus.ENTERED_IN_ERROR:
+        events.append(Event(admission.updated_at, "error", _("Entered in error"),
+                            _name(admission.updated_by), hospital, admission.error_reason,
+                            _("The stay never was: it counts nowhere.")))
     return events
 
 
@@ -147,7 +152,13 @@ def _declaration_events(declaration, hospital: str, municipality: str) -> list[E
             title = _("The municipality cannot receive the patient yet")
         events.append(Event(answer.answered_at, "answer", title, _name(answer.answered_by),
                             municipality, answer.comment))
-    if declaration.withdrawn_at:
+    if declaration.entered_in_error:
+        events.append(Event(declaration.updated_at, "error",
+                            _("Ready-for-discharge declaration entered in error"),
+                            _name(declaration.updated_by), hospital,
+                            declaration.withdrawal_reason,
+                            _("Never in force: no day of it is paid.")))
+    elif declaration.withdrawn_at:
         events.append(Event(declaration.withdrawn_at, "withdrawn",
                             _("Ready-for-discharge declaration withdrawn"),
                             _name(declaration.withdrawn_by), hospital,
@@ -198,6 +209,15 @@ def _discharge_event(admission, hospital: str) -> Event:
                  hospital, detail)
 
 
+def _death_outside(patient, admissions) -> list[Event]:
+    """A death recorded outside hospital (a death in hospital is its stay's event)."""
+    if patient.died_at is None or any(
+            a.status == AdmissionStatus.DECEASED for a in admissions):
+        return []
+    return [Event(patient.died_at, "death", _("Died outside hospital"),
+                  _name(patient.updated_by))]
+
+
 def timeline(admissions, meeting_changes) -> list[Event]:
     by_id = {admission.pk: admission for admission in admissions}
     events = []
@@ -216,6 +236,9 @@ def statements(admissions, rates, today) -> list[dict]:
     result = []
     for admission in admissions:
         for declaration in admission.ready_declarations.all():
+            if declaration.entered_in_error or \
+                    admission.status == AdmissionStatus.ENTERED_IN_ERROR:
+                continue  # never was: no statement (pathways.billing)
             lines = statement(declaration, today=today, rates=rates)
             result.append({"admission": admission, "declaration": declaration,
                            "statement": lines})
@@ -278,7 +301,11 @@ def patient_pathway(request, uuid):
         "current": current,
         # What other apps offer on the stay (pathways.record_actions): the latest one.
         "latest_stay": current or (admissions[-1] if admissions else None),
-        "events": timeline(admissions, meeting_changes),
+        # The hospital's planners may register the open stay as entered in error.
+        "may_correct": current is not None and current.hospital_id in {
+            o.pk for o in organizations_where(request.user, Capability.ACT_FOR_HOSPITAL)},
+        "events": sorted(timeline(admissions, meeting_changes)
+                         + _death_outside(patient, admissions), key=lambda e: e.at),
         "statements": statements(admissions, rates, local_date(at)),
         "chart": level_chart(admissions, levels, at),
         "at": at,

@@ -29,6 +29,7 @@ from ..forms import (
     TransferForm,
     WithdrawReadyForm,
 )
+from ..forms.admissions import EnterInErrorForm
 from ..models import Admission, NoticeState, ReadyForDischarge
 from . import common
 from .ward import board_context, board_scope, board_url, planner_memberships
@@ -261,6 +262,20 @@ def record_death(request, uuid):
                                            died_at=_utc(data["died_at"])),
         lambda _result: _("The death of %(name)s is recorded; the municipality "
                           "is told.") % {"name": admission.patient.full_name})
+
+
+@step_view
+def enter_in_error(request, uuid):
+    """The stay never was: the ward's own correction of an admission registered in error
+    (the same service as PLO's cancel of the admission message)."""
+    admission = _admission_in_scope(request, uuid)
+    return _admission_step(
+        request, admission, EnterInErrorForm(posted(request)),
+        "pathways/partials/entered_in_error_form.html",
+        lambda data: services.admissions.enter_admission_in_error(
+            admission, by=request.user, reason=data["reason"]),
+        lambda _result: _("The stay of %(name)s is registered in error; the municipality is "
+                          "told.") % {"name": admission.patient.full_name})
 
 
 @step_view
