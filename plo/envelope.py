@@ -2,7 +2,7 @@
 (code list 8279), id, time, the conversation it belongs to (the message it changes or
 cancels), sender and receiver (organisations by HER-id, with the department), the patient
 as the sender names them, and the business document in its content with its dispatch status
-(code list 7309: new, change, addition, cancel)."""
+(code list 7309: new, change, addition, cancel; a Dialogmelding has none)."""
 
 import datetime
 from dataclasses import dataclass
@@ -47,7 +47,8 @@ class Envelope:
     receiver: Party
     patient: NamedPatient | None
     document: etree._Element | None  # the business document (its root), if any
-    dispatch_status: str  # N new, M change, A addition, C cancel (PLO; "" for others)
+    # N new, M change, A addition, C cancel (PLO); "" for a Dialogmelding and other kinds
+    dispatch_status: str
 
 
 def _text(node, path: str) -> str:
@@ -94,14 +95,22 @@ def read_envelope(root: etree._Element) -> Envelope:
     """The envelope of a document that validated against the schemas (plo.xml.read)."""
     info = root.find("mh:MsgInfo", NS)
     document = next(iter(root.findall("mh:Document/mh:RefDoc/mh:Content/*", NS)), None)
-    status = ""
-    if document is not None:
-        found = document.find(".//po:InformasjonOmForsendelsen/po:Forsendelsesstatus", NS)
-        status = found.get("V", "") if found is not None else ""
     return Envelope(
         msg_type=info.find("mh:Type", NS).get("V", ""), msg_id=_text(info, "mh:MsgId"),
         generated_at=_text(info, "mh:GenDate"),
         parent_id=_text(info, "mh:ConversationRef/mh:RefToParent"),
         conversation_id=_text(info, "mh:ConversationRef/mh:RefToConversation"),
         sender=_party(info.find("mh:Sender", NS)), receiver=_party(info.find("mh:Receiver", NS)),
-        patient=_patient(info), document=document, dispatch_status=status)
+        patient=_patient(info), document=document, dispatch_status=dispatch_status(document))
+
+
+def dispatch_status(document) -> str:
+    """The PLO document's dispatch status (code list 7309), where every PLO 1.6 document
+    has it: InformasjonOmForsendelsen, a child of its root. A document without one (a
+    Dialogmelding, which has no dispatch status) has "", and so does one that only carries
+    such an element deeper down, in free text (a Dialogmelding's notat is anyType): a
+    message is not made a cancellation by what its text holds."""
+    if document is None:
+        return ""
+    found = document.find("po:InformasjonOmForsendelsen/po:Forsendelsesstatus", NS)
+    return found.get("V", "") if found is not None else ""

@@ -345,3 +345,9 @@ def apply(envelope: Envelope, sender, receiver):
     if endpoint is None:
         raise Unmapped("X99", f"{sender.name} has no PLO connection to Rehab Portal.")
     return handler(envelope, endpoint, receiver)
+
+
+# Dialogmelding forespørsel and svar: a question on the pathway and its answer (plo.dialog).
+from . import dialog  # noqa: E402
+
+HANDLERS.update(dialog.HANDLERS)
