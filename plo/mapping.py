@@ -13,12 +13,22 @@ import datetime
 import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from common.exceptions import StateConflict
 from pathways import services as pathways
 from pathways.identity import parse_identity_number
-from pathways.models import Admission, DischargeDestination, MessageStatus
+from pathways.models import (
+    Admission,
+    AdmissionStatus,
+    DischargeDestination,
+    MessageStatus,
+    Patient,
+    ReadyForDischarge,
+)
 from pathways.models.admissions import OPEN_STATUSES
+from pathways.services import admissions as stays
+from pathways.services import readiness
 from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
 
@@ -28,7 +38,7 @@ from .models import PloEndpoint
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Events of code list 9121 (hendelseskode for logistikkopplysninger).
-ADMITTED, DISCHARGED, READY, WITHDRAWN = "1", "2", "3", "4"
+ADMITTED, DISCHARGED, READY, WITHDRAWN, DEATH = "1", "2", "3", "4", "13"
 # Where the patient was discharged to (UtTil, code list 8408 Sted), as the portal records
 # it; a code not listed here is recorded as "other" (its text is in the stored message).
 DESTINATIONS = {"1": DischargeDestination.HOME}  # Bosted/arbeidssted
@@ -214,9 +224,9 @@ def withdrawn(envelope: Envelope, endpoint: PloEndpoint, receiver):
 def discharged(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_UTSKREVET: the discharge, to where the message says (code list 8408)."""
     admission = _open_admission(envelope, endpoint)
-    to = envelope.document.find(".//po:UtskrevetTil/po:UtTil", NS)
-    destination = DESTINATIONS.get(to.get("V") if to is not None else "",
-                                   DischargeDestination.OTHER)
+    # Discharged dead (Uttilstand 2, code list 8431; HIS 1149 § 3.5): the stay's death.
+    destination = DischargeDestination.DECEASED if _discharged_dead(envelope) else \
+        _destination(envelope)
     return _steps(lambda: pathways.discharge_patient(
         admission, by=endpoint.client.user, destination=destination,
         discharged_at=_event_time(envelope, DISCHARGED)))
@@ -318,11 +328,200 @@ def admission_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
         reported_at=reported_at, responsible=_responsible(envelope)))
 
 
+# -- Change and cancel of the logistics messages, and the death --------------------------------
+# A change (M) or cancel (C) names the message it corrects in RefToParent; it acts on what
+# that message created (PloMessage.subject_*), following a chain of changes to the original.
+DECEASED_STATE = "2"  # Uttilstand (code list 8431): discharged dead
+
+
+def _original(envelope: Envelope, model):
+    """The record the message's original created: the received message its RefToParent
+    names, from the same sender, processed (a change of a change leads to the same record).
+    A change or cancel of a message the portal never got, or refused, changes nothing: E10,
+    the reference is not to a message the portal holds."""
+    from .models import Direction, MessageStatus, PloMessage
+
+    if not envelope.parent_id:
+        raise Unmapped("E10", f"A {envelope.msg_type} change or cancel must name the message "
+                              "it corrects (ConversationRef/RefToParent).")
+    parent = PloMessage.objects.filter(
+        direction=Direction.IN, sender_her_id=envelope.sender.her_id,
+        msg_id=envelope.parent_id).first()
+    if parent is None:
+        raise Unmapped("E10", f"Rehab Portal never received the message {envelope.parent_id} "
+                              f"from HER-id {envelope.sender.her_id} that this one changes or "
+                              "cancels.")
+    if parent.status != MessageStatus.PROCESSED or parent.subject_uuid is None:
+        raise Unmapped("E10", f"The message {envelope.parent_id} that this one changes or "
+                              "cancels was refused or never processed, so there is nothing to "
+                              "change.")
+    if parent.msg_type != envelope.msg_type:
+        raise Unmapped("E10", f"The message {envelope.parent_id} is a {parent.msg_type}, not "
+                              f"a {envelope.msg_type}: a change or cancel names a message of "
+                              "its own kind.")
+    found = model.objects.filter(uuid=parent.subject_uuid).first()
+    if found is None:
+        raise Unmapped("X99", f"What the message {envelope.parent_id} recorded is not a "
+                              f"{model.__name__} in Rehab Portal.")
+    patient = found if isinstance(found, Patient) else found.patient if isinstance(
+        found, Admission) else found.admission.patient
+    if _patient_number(envelope) != patient.identity_number:
+        raise Unmapped("E36", "The message names another patient than the message it "
+                              "changes or cancels.")
+    try:
+        check_names(patient, given_name=envelope.patient.given_name,
+                    family_name=envelope.patient.family_name, required=True)
+    except ValidationError as exc:
+        raise Unmapped("E36", " ".join(exc.messages)) from None
+    return found
+
+
+def _why(envelope: Envelope, event: str) -> str:
+    """The cancel's reason: the event's description or remark, else that the sender
+    cancelled its message."""
+    return _remark(envelope, event) or _("Cancelled by %(sender)s's PLO message.") % {
+        "sender": envelope.sender.name or envelope.sender.her_id}
+
+
+def admitted_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_INNLAGT, change: the time of admission and the ward corrected."""
+    admission = _original(envelope, Admission)
+    ward = _ward(envelope, endpoint, admission.hospital) if _unit_code(envelope) else None
+    return _steps(lambda: stays.correct_admission(
+        admission, by=endpoint.client.user, admitted_at=_event_time(envelope, ADMITTED),
+        ward=ward))
+
+
+def admitted_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_INNLAGT, cancel: the stay never was (sent for the wrong patient, say)."""
+    admission = _original(envelope, Admission)
+    return _steps(lambda: stays.enter_admission_in_error(
+        admission, by=endpoint.client.user, reason=_why(envelope, ADMITTED)))
+
+
+def ready_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKRIVNINGSKLAR, change: when the patient was declared ready, and by whom."""
+    declaration = _original(envelope, ReadyForDischarge)
+    return _steps(lambda: readiness.correct_declaration(
+        declaration, by=endpoint.client.user, declared_at=_event_time(envelope, READY),
+        physician=_declared_by(envelope) or None))
+
+
+def ready_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKRIVNINGSKLAR, cancel: never declared; no payment day follows from it."""
+    declaration = _original(envelope, ReadyForDischarge)
+    return _steps(lambda: readiness.enter_declaration_in_error(
+        declaration, by=endpoint.client.user, reason=_why(envelope, READY)))
+
+
+def withdrawn_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_AVMELDING, change: when, or why, the declaration was withdrawn."""
+    declaration = _original(envelope, ReadyForDischarge)
+    return _steps(lambda: readiness.correct_withdrawal(
+        declaration, by=endpoint.client.user, at=_event_time(envelope, WITHDRAWN),
+        reason=_remark(envelope, WITHDRAWN) or None))
+
+
+def withdrawn_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_AVMELDING, cancel: the patient is ready again, the payment period runs on."""
+    declaration = _original(envelope, ReadyForDischarge)
+    return _steps(lambda: readiness.cancel_withdrawal(
+        declaration, by=endpoint.client.user, reason=_why(envelope, WITHDRAWN)))
+
+
+def _destination(envelope: Envelope) -> str:
+    to = envelope.document.find(".//po:UtskrevetTil/po:UtTil", NS)
+    return DESTINATIONS.get(to.get("V") if to is not None else "", DischargeDestination.OTHER)
+
+
+def _discharged_dead(envelope: Envelope) -> bool:
+    state = envelope.document.find(".//po:UtskrevetTil/po:Uttilstand", NS)
+    return state is not None and state.get("V") == DECEASED_STATE
+
+
+def discharged_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKREVET, change: the time and destination of the discharge corrected."""
+    admission = _original(envelope, Admission)
+    if _discharged_dead(envelope) or admission.status == AdmissionStatus.DECEASED:
+        raise Unmapped("X99", "A death is not recorded or undone by changing a discharge: the "
+                              "ward records the death in Rehab Portal.")
+    return _steps(lambda: stays.correct_discharge(
+        admission, by=endpoint.client.user, discharged_at=_event_time(envelope, DISCHARGED),
+        destination=_destination(envelope)))
+
+
+def discharged_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_UTSKREVET, cancel: the patient is still in hospital; the stay is open again."""
+    admission = _original(envelope, Admission)
+    if admission.status == AdmissionStatus.DECEASED:
+        raise Unmapped("X99", "The discharge recorded the patient's death, which a cancel of "
+                              "the discharge message does not undo: the ward corrects it in "
+                              "Rehab Portal.")
+    return _steps(lambda: stays.reopen_admission(
+        admission, by=endpoint.client.user, reason=_why(envelope, DISCHARGED)))
+
+
+def _known_patient(envelope: Envelope, endpoint: PloEndpoint) -> Patient:
+    """The patient the message names, as the sender may see them, both names checked."""
+    number = _patient_number(envelope)
+    patient = Patient.objects.visible_to(endpoint.client.user).filter(
+        identity_number=number).first()
+    if patient is None:
+        raise Unmapped("E35", f"{endpoint.organization.name} has no patient with this "
+                              "identity number in Rehab Portal.")
+    try:
+        check_names(patient, given_name=envelope.patient.given_name,
+                    family_name=envelope.patient.family_name, required=True)
+    except ValidationError as exc:
+        raise Unmapped("E36", " ".join(exc.messages)) from None
+    return patient
+
+
+def died(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_DOD (orientering om dødsfall, event 13; between the municipality and the GP, HIS
+    1149 § 3.6): the death. In hospital when the sender has the patient in an open stay
+    (the stay's death); else outside hospital: Patient.died_at, the referrals end, the
+    municipality's KE is told."""
+    patient = _known_patient(envelope, endpoint)
+    died_at = _event_time(envelope, DEATH)
+    stay = Admission.objects.filter(patient=patient, hospital=endpoint.organization,
+                                    status__in=OPEN_STATUSES).first()
+    if stay is not None:
+        return _steps(lambda: pathways.record_death(stay, by=endpoint.client.user,
+                                                    died_at=died_at))
+    return _steps(lambda: stays.record_death_outside_hospital(
+        patient, by=endpoint.client.user, died_at=died_at))
+
+
+def died_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """LOG_DOD, cancel: the death outside hospital was recorded in error. A death in
+    hospital is the stay's, which the ward corrects."""
+    from .models import Direction, PloMessage
+
+    parent = PloMessage.objects.filter(direction=Direction.IN,
+                                       sender_her_id=envelope.sender.her_id,
+                                       msg_id=envelope.parent_id).first()
+    if parent is not None and parent.subject_type == "admission":
+        raise Unmapped("X99", "The patient died in hospital: the ward corrects that in Rehab "
+                              "Portal, not a cancel of the death message.")
+    patient = _original(envelope, Patient)
+    return _steps(lambda: stays.enter_death_in_error(
+        patient, by=endpoint.client.user, reason=_why(envelope, DEATH)))
+
+
 # (message type, dispatch status) → what it becomes.
 HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready,
             ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged,
             **{("HELSEOPPL_SOKNAD", status): health_information for status in NOTICE_STATUS},
-            **{("INNLEGGELSESRAPPORT", status): admission_report for status in NOTICE_STATUS}}
+            **{("INNLEGGELSESRAPPORT", status): admission_report for status in NOTICE_STATUS},
+            ("LOG_INNLAGT", "M"): admitted_changed, ("LOG_INNLAGT", "C"): admitted_cancelled,
+            ("LOG_UTSKRIVNINGSKLAR", "M"): ready_changed,
+            ("LOG_UTSKRIVNINGSKLAR", "C"): ready_cancelled,
+            ("LOG_AVMELDING", "M"): withdrawn_changed,
+            ("LOG_AVMELDING", "C"): withdrawn_cancelled,
+            ("LOG_UTSKREVET", "M"): discharged_changed,
+            ("LOG_UTSKREVET", "C"): discharged_cancelled,
+            ("LOG_DOD", "N"): died, ("LOG_DOD", "C"): died_cancelled}
 
 
 # Kinds between the municipality and the GP: the portal is not the GP's system, and says so

@@ -131,10 +131,16 @@ def test_a_step_the_stay_does_not_allow_is_refused_and_changes_nothing(alvdal):
     assert Admission.objects.get().status == AdmissionStatus.ADMITTED
 
 
-def test_a_cancel_not_mapped_yet_waits_for_the_operator_unanswered(alvdal):
-    services.receive(ADMITTED, transport="folder")
+def test_the_examples_cancel_registers_the_stay_in_error(alvdal):
+    """"Meldingen ble sendt på feil pasient": the stay never was (tests/plo/
+    test_change_cancel.py has the other changes and cancels)."""
+    admitted = services.receive(ADMITTED, transport="folder")
     message = services.receive(CANCEL, transport="folder")
-    assert message.status == MessageStatus.RECEIVED and message.apprec is None
+    assert message.status == MessageStatus.PROCESSED and status_of(message) == ("1", [])
+    stay = Admission.objects.get(uuid=admitted.subject_uuid)
+    assert message.subject_uuid == stay.uuid
+    assert stay.status == AdmissionStatus.ENTERED_IN_ERROR
+    assert stay.error_reason == "Kansellering: Meldingen ble sendt på feil pasient"
 
 
 def admission_message_for(given, family, born, number, admitted_at, msg_id) -> bytes:

@@ -23,16 +23,18 @@ EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
 R, P, X = MessageStatus.RECEIVED, MessageStatus.PROCESSED, MessageStatus.REJECTED
 # The outcome of each example: (status, AppRec error code).
 OUTCOMES = {
-    # Roland Gundersen's stay, hospital → municipality: admitted, ready, withdrawn, discharged.
+    # Roland Gundersen's stay, hospital → municipality: admitted, and a minute later
+    # cancelled ("sent for the wrong patient"): registered in error. The declaration, its
+    # withdrawal and the discharge that follow find no open stay.
     "Pasientlogistikk_Innlagt_pasient_v1-6_Ny": (P, ""),
-    "Pasientlogistikk_Utskrivningsklar_pasient_v1-6_Ny": (P, ""),
-    "Pasientlogistikk_Avmelding_av_utskrivningsklar_pasient_v1-6_Ny": (P, ""),
-    "Pasientlogistikk_Melding_om_utskrevet_pasient_v1-6_Ny": (P, ""),
-    # Not mapped yet: the cancel of an admission, a death (municipality → GP), the
-    # discharge report.
-    "Pasientlogistikk_Innlagt_pasient_v1-6_Kansellering": (R, ""),
-    "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Ny": (R, ""),
-    "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Kansellering": (R, ""),
+    "Pasientlogistikk_Innlagt_pasient_v1-6_Kansellering": (P, ""),
+    "Pasientlogistikk_Utskrivningsklar_pasient_v1-6_Ny": (X, "E35"),
+    "Pasientlogistikk_Avmelding_av_utskrivningsklar_pasient_v1-6_Ny": (X, "E35"),
+    "Pasientlogistikk_Melding_om_utskrevet_pasient_v1-6_Ny": (X, "E35"),
+    # Alvdal tells the GP of his death (outside hospital), then cancels it.
+    "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Ny": (P, ""),
+    "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Kansellering": (P, ""),
+    # Not mapped yet: the discharge report.
     "Utskrivningsrapport_v1-6_Ny": (R, ""),
     "Utskrivningsrapport_v1-6_Endring": (R, ""),
     "Utskrivningsrapport_v1-6_Kansellering": (R, ""),
@@ -91,5 +93,6 @@ def test_every_official_example_is_received_and_answered_as_its_case_calls_for(r
             assert message.apprec is None
     assert found == OUTCOMES
     stay = Admission.objects.get()
-    assert (stay.patient.family_name, stay.status) == ("Gundersen", AdmissionStatus.DISCHARGED)
-    assert stay.ready_declarations.get().withdrawn_at is not None
+    assert (stay.patient.family_name, stay.status) == (
+        "Gundersen", AdmissionStatus.ENTERED_IN_ERROR)
+    assert not stay.ready_declarations.exists() and stay.patient.died_at is None
