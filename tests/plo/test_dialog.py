@@ -339,3 +339,28 @@ def test_a_forespørsel_from_a_hospital_to_its_own_kind_names_the_receiver_wrong
                                    parent=cast.unn_hf)
     assert refused(forespørsel(stay, cast, asked=other))[0] == "E21"
     assert not PathwayQuestion.objects.exists()
+
+
+def test_the_outbox_sends_the_question_and_the_epjs_svar_to_its_msgid_answers_it(cast, channel):
+    """The hospital chose PLO for questions: the KE's question goes out through the outbox;
+    the hospital's EPJ answers it naming its MsgId, and the KE reads the answer."""
+    from registry.models import ChannelChoice, ChannelStep, StepChannel
+
+    stay, _h, _m = channel
+    ChannelChoice.objects.create(organization=cast.unn, step=ChannelStep.QUESTION,
+                                 channel=StepChannel.PLO)
+    question = pathways.ask_question(stay, by=cast.ke_tromso, to_organization=cast.unn,
+                                     text="Kan pasienten gå i trapp?")
+    [sent] = PloMessage.objects.filter(direction=Direction.OUT)
+    envelope, root = valid(bytes(sent.document))
+    assert (sent.msg_type, sent.subject_uuid) == ("DIALOG_FORESPORSEL", question.uuid)
+    assert (envelope.sender.her_id, envelope.receiver.her_id) == ("4302", "4301")
+    later = pathways.ask_question(stay, by=cast.ke_tromso, to_organization=cast.unn,
+                                  text="Et senere spørsmål?")
+    # The EPJ's svar names the sent message (not the question's id, nor the latest one).
+    data = svar(question, "Ja, med støtte.", doc_id="", parent=sent.msg_id)
+    message = services.receive(data, transport="folder")
+    assert message.status == MessageStatus.PROCESSED, message.error_text
+    question.refresh_from_db()
+    later.refresh_from_db()
+    assert (question.answer, later.answered_at) == ("Ja, med støtte.", None)
