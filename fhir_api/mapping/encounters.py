@@ -18,6 +18,8 @@ ENCOUNTER_STATUS = {
     AdmissionStatus.DISCHARGED: "finished",
     AdmissionStatus.TRANSFERRED: "finished",
     AdmissionStatus.DECEASED: "finished",
+    # The stay never was (a PLO cancel, or the ward's correction): FHIR's own status for it.
+    AdmissionStatus.ENTERED_IN_ERROR: "entered-in-error",
 }
 DISPOSITION = {
     DischargeDestination.HOME: ("home", "Home"),

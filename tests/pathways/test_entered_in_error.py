@@ -283,3 +283,52 @@ def test_a_gp_caring_for_the_patient_records_the_death(cast):
     stays.record_death_outside_hospital(cast.shared, by=gp, died_at=timezone.now() - DAY)
     assert ReadyForDischarge.objects.count() == 0
     assert Patient.objects.get(pk=cast.shared.pk).died_at is not None
+
+
+# -- The ward's own action ------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_ward_registers_a_stay_in_error_from_the_pathway_page_with_a_reason(client, cast):
+    admission = admit(cast)
+    client.force_login(cast.planner)
+    page = nb(client).get(reverse("pathways:patient_pathway", args=[cast.shared.uuid]))
+    step = reverse("pathways:enter_in_error", args=[admission.uuid])
+    assert f'href="{step}"' in page.content.decode()
+    form = nb(client).get(step, **HTMX).content.decode()
+    assert "Hvorfor ble oppholdet registrert ved en feil?" in form
+    refused = nb(client).post(step, {"reason": ""}, **HTMX)
+    assert refused.status_code == 422
+    admission.refresh_from_db()
+    assert admission.status == AdmissionStatus.ADMITTED
+    done = nb(client).post(step, {"reason": "Innlagt på feil pasient"}, **HTMX)
+    assert done.status_code == 200
+    assert "er registrert ved en feil" in done.content.decode()
+    admission.refresh_from_db()
+    assert (admission.status, admission.error_reason) == (
+        AdmissionStatus.ENTERED_IN_ERROR, "Innlagt på feil pasient")
+    # Closed now: the pathway page offers the action no more.
+    page = nb(client).get(reverse("pathways:patient_pathway", args=[cast.shared.uuid]))
+    assert f'href="{step}"' not in page.content.decode()
+
+
+def test_the_municipality_has_no_such_action_and_cannot_post_it(client, cast):
+    admission = admit(cast)
+    client.force_login(cast.ke_tromso)
+    page = nb(client).get(reverse("pathways:patient_pathway", args=[cast.shared.uuid]))
+    step = reverse("pathways:enter_in_error", args=[admission.uuid])
+    assert step not in page.content.decode()
+    response = nb(client).post(step, {"reason": "Feil"}, **HTMX)
+    assert response.status_code == 403  # the KE sees the stay, but acts not for the hospital
+    admission.refresh_from_db()
+    assert admission.status == AdmissionStatus.ADMITTED
+
+
+def test_fhir_calls_a_stay_entered_in_error_by_its_own_status(cast):
+    from fhir_api.mapping import encounter
+
+    admission = admit(cast)
+    stays.enter_admission_in_error(admission, by=cast.planner, reason="Feil pasient")
+    admission.refresh_from_db()
+    assert encounter(admission)["status"] == "entered-in-error"
