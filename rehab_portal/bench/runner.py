@@ -31,6 +31,7 @@ class Bench:
         self.sizes = parse_sizes(options["sizes"]) or SQLITE_SIZES
         self.runs = options["runs"]
         self.only = options.get("only")
+        self.plo_sizes = parse_sizes(options.get("plo_sizes"))
         self.postgres = connection.vendor == "postgresql"
 
     def say(self, text: str = "") -> None:
@@ -53,6 +54,9 @@ class Bench:
             return
         if self.only == "referrals":
             self.bench_referrals(world)
+            return
+        if self.only == "plo":
+            self.bench_plo(world)
             return
         generator = PostgresGenerator(world) if self.postgres else SqliteGenerator(world)
         # The EPJ client and its admitted patients: the same working set at every size.
@@ -96,6 +100,7 @@ class Bench:
         self.print_pdf(self.time_pdf(world))
         self.print_api(world, api_key)
         self.bench_referrals(world)
+        self.bench_plo(world)
         if slow_pages:
             self.say(self.style.ERROR(f"\npages above {bench_pages.TARGET_RATIO} x their time "
                                       f"at {self.sizes[0]:,}: {slow_pages}"))
@@ -124,6 +129,18 @@ class Bench:
         slow = bench_referrals.report(self.say, self.style, measured)
         if slow:
             self.say(self.style.ERROR(f"referrals above target: {slow}"))
+
+    def bench_plo(self, world: "World") -> None:
+        """PLO messages received per second, with 1 000 and 100 000 in the log, and the
+        administrator's log query explained (bench/plo.py): a target missed is reported."""
+        from . import plo as bench_plo
+
+        started = time.perf_counter()
+        slow = bench_plo.run(world, self.say, self.style, self.runs,
+                             sizes=self.plo_sizes or bench_plo.SIZES)
+        self.say(f"\nPLO messages timed in {time.perf_counter() - started:.1f} s")
+        if slow:
+            self.say(self.style.ERROR(f"PLO above target: {slow}"))
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:

@@ -42,11 +42,15 @@ class Command(BaseCommand):
                             "PostgreSQL is reachable.")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the benchmark database afterwards.")
-        parser.add_argument("--only", choices=["pdf", "api", "referrals"], help="Time one "
-                            "part only, without generating admissions (pdf: the plan PDF; "
+        parser.add_argument("--only", choices=["pdf", "api", "referrals", "plo"], help="Time "
+                            "one part only, without generating admissions (pdf: the plan PDF; "
                             "api: the 100-item list against a trivial endpoint, its profile "
                             "and query counts; referrals: waiting lists and waiting times "
-                            "with 10 000 and 100 000 referrals).")
+                            "with 10 000 and 100 000 referrals; plo: PLO messages received "
+                            "per second with 1 000 and 100 000 in the log, in its own "
+                            f"database {BENCH_DB}_plo).")
+        parser.add_argument("--plo-sizes", default="", help="Messages in the PLO log, "
+                            "comma-separated (default: 1000,100000).")
         parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -61,16 +65,18 @@ class Command(BaseCommand):
 
     def orchestrate(self, options):
         vendor, server = self.choose_server(options)
+        # The PLO part has a database of its own, so it can run beside the other parts.
+        bench_db = f"{BENCH_DB}_plo" if options["only"] == "plo" else BENCH_DB
         sizes = parse_sizes(options["sizes"]) or (PG_SIZES if vendor == "postgresql"
                                                   else SQLITE_SIZES)
         if vendor == "postgresql":
-            bench_url = with_database(server, BENCH_DB)
+            bench_url = with_database(server, bench_db)
             self.stdout.write(f"PostgreSQL at {redact(bench_url)}; sizes "
                               f"{', '.join(f'{s:,}' for s in sizes)} (INSERT ... SELECT "
                               "generate_series)")
-            recreate_postgres_database(server, BENCH_DB)
+            recreate_postgres_database(server, bench_db)
         else:
-            path = Path(settings.VAR_DIR) / f"{BENCH_DB}.sqlite3"
+            path = Path(settings.VAR_DIR) / f"{bench_db}.sqlite3"
             bench_url = f"sqlite:///{path}"
             reason = "--sqlite" if options["sqlite"] else "PostgreSQL is not reachable"
             self.stdout.write(self.style.WARNING(
@@ -90,13 +96,14 @@ class Command(BaseCommand):
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench",
                    "--inside", "--sizes", ",".join(map(str, sizes)),
                    "--runs", str(options["runs"])] + (
-                       ["--only", options["only"]] if options["only"] else [])
+                       ["--only", options["only"]] if options["only"] else []) + (
+                       ["--plo-sizes", options["plo_sizes"]] if options["plo_sizes"] else [])
         try:
             result = subprocess.run(command, env=env, check=False)  # noqa: S603 - our command
         finally:
             if not options["keep"]:
                 if vendor == "postgresql":
-                    drop_postgres_database(server, BENCH_DB)
+                    drop_postgres_database(server, bench_db)
                 else:
                     Path(bench_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         if result.returncode:
