@@ -100,11 +100,11 @@ def _done(request, patient, message: str):
 
 
 def _panel(request, form, step, message, *, patient, title, submit, subtitle="",
-           question=None):
+           question=None, hint=""):
     def show(form, status):
         return render_panel(request, PANEL, {
             "patient": patient, "form": form, "title": title, "subtitle": subtitle,
-            "question": question, "submit_label": submit, "action": request.path,
+            "hint": hint, "question": question, "submit_label": submit, "action": request.path,
             "back_url": _pathway_url(patient)}, status)
 
     return form_step(request, form, step, show=show,
@@ -135,7 +135,9 @@ def ask_question(request, uuid):
             "organization": question.to_organization.name},
         patient=admission.patient, title=_("Ask the other side"), submit=_("Send the question"),
         subtitle=_("%(patient)s, %(hospital)s") % {"patient": admission.patient.full_name,
-                                                   "hospital": admission.hospital.name})
+                                                   "hospital": admission.hospital.name},
+        hint=_("The question goes to %(organization)s.") % {"organization": sides[0][1]}
+        if len(sides) == 1 else "")
 
 
 @step_view

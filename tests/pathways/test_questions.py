@@ -139,6 +139,8 @@ def test_the_planner_asks_from_the_page_and_the_other_side_is_the_only_choice(
     client.force_login(cast.planner)
     ask_url = reverse("pathways:ask_question", args=[stay.uuid])
     assert ask_url in pathway(client, cast.shared).content.decode()
+    form = client.get(ask_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Spørsmålet går til Tromsø (kommunen)." in form
     done = htmx_post(client, ask_url, {"to": "municipality", "text": "Trenger pasienten "
                                                                      "korttidsplass?"})
     assert done.status_code == 200, done.content.decode()
