@@ -33,10 +33,10 @@ from .patients import (
     PatientScopedQuerySet,
 )
 from .questions import QUESTION_MAX_LENGTH, PathwayQuestion
-from .reports import AdmissionReport
+from .reports import AdmissionReport, DischargeReport
 
 __all__ = [
-    "AdmissionReport", "PathwayQuestion", "QUESTION_MAX_LENGTH",
+    "AdmissionReport", "DischargeReport", "PathwayQuestion", "QUESTION_MAX_LENGTH",
     "AGE_HEARD_ON_PARENTS", "AGE_OF_HEALTH_CONSENT", "Citizen", "Representation",
     "RepresentationKind", "RepresentationScope",
     "Admission", "AdmissionStatus", "CareRelationship", "CareRelationshipReason", "DailyRate",

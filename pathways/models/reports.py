@@ -1,7 +1,10 @@
 """The admission report (innleggelsesrapport): what the municipality tells the hospital about
 a patient it already serves, when the patient is admitted (DOMAIN.md, the pathway's step 1):
-the reason, diagnoses, medicines, allergies, next of kin, in its words. Versioned as PLO's
-messages are (new, change, addition, cancellation), each version a row."""
+the reason, diagnoses, medicines, allergies, next of kin, in its words. And, the other way,
+the discharge report (utskrivningsrapport, PLO's tverrfaglig epikrise): what the hospital
+tells the municipality when the patient leaves: the course, findings, medicines, nursing
+status and the plan for follow-up. Both are versioned as PLO's messages are (new, change,
+addition, cancellation), each version a row."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +45,33 @@ class AdmissionReport(TrackedModel):
 
     def __str__(self):
         return f"{self.admission} report v{self.sequence}"
+
+
+class DischargeReportQuerySet(PatientScopedQuerySet):
+    patient_path = "admission__patient"
+
+
+class DischargeReport(TrackedModel):
+    admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
+                                  related_name="discharge_reports")
+    hospital = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("hospital"))
+    sequence = models.PositiveSmallIntegerField(_("version"), default=1)
+    message_status = models.CharField(_("message status"), max_length=10,
+                                      choices=MessageStatus.choices)
+    reported_at = models.DateTimeField(_("reported at"))
+    responsible = models.CharField(_("responsible for the report"), max_length=200,
+                                   blank=True)
+    summary = models.TextField(_("the report"), blank=True)
+
+    objects = DischargeReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["admission", "sequence"]
+        verbose_name = _("discharge report")
+        verbose_name_plural = _("discharge reports")
+        constraints = [models.UniqueConstraint(fields=["admission", "sequence"],
+                                               name="one_discharge_report_version")]
+
+    def __str__(self):
+        return f"{self.admission} discharge report v{self.sequence}"
