@@ -332,3 +332,18 @@ def test_fhir_calls_a_stay_entered_in_error_by_its_own_status(cast):
     stays.enter_admission_in_error(admission, by=cast.planner, reason="Feil pasient")
     admission.refresh_from_db()
     assert encounter(admission)["status"] == "entered-in-error"
+
+
+def test_a_death_outside_hospital_ends_the_patients_open_referrals(cast):
+    from referrals import services as referral_services
+    from referrals.models import ReferralStatus, WithdrawalReason
+    from tests.referrals.conftest import referral_world
+
+    world = referral_world(cast)
+    referral = referral_services.refer(by=world.gp, patient=world.patient,
+                                       service=world.skibotn_rehab, reason="Etter hjerneslag")
+    stays.record_death_outside_hospital(world.patient, by=world.gp,
+                                        died_at=timezone.now() - HOUR)
+    referral.refresh_from_db()
+    assert (referral.status, referral.withdrawal_reason) == (
+        ReferralStatus.WITHDRAWN, WithdrawalReason.PATIENT_DIED)
