@@ -127,16 +127,17 @@ def _logistics(kind: str, admission: Admission, *, status: str = "N",
     return root, _el(root, P1, kind)
 
 
-def _wrap(msg_type: str, admission: Admission, document, now) -> bytes:
+def _wrap(msg_type: str, admission: Admission, document, now, msg_id=None) -> bytes:
     return envelope(msg_type, sender=admission.hospital, receiver=admission.municipality,
-                    patient=admission.patient, document=document, now=now)
+                    patient=admission.patient, document=document, now=now, msg_id=msg_id)
 
 
-def admitted(admission: Admission, *, now: datetime.datetime) -> bytes:
+def admitted(admission: Admission, *, now: datetime.datetime,
+             msg_id: str | None = None) -> bytes:
     """LOG_INNLAGT: the patient was admitted (event 1, final)."""
     document, message = _logistics("MeldingInnlagtPasient", admission)
     _event(message, "1", admission.admitted_at)
-    return _wrap("LOG_INNLAGT", admission, document, now)
+    return _wrap("LOG_INNLAGT", admission, document, now, msg_id)
 
 
 def ready(declaration: ReadyForDischarge, *, now: datetime.datetime) -> bytes:

@@ -69,7 +69,8 @@ def seeded():
 
 def test_it_is_idempotent(seeded):
     first = counts()
-    assert first["Patient"] == len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
+    # The pathway's demo patients, the referrals', and the one PLO's admission message brings.
+    assert first["Patient"] == len(demo.PATIENTS) + len(referrals_demo.PATIENTS) + 1
     assert (first["PlanRequest"], first["IndividualPlan"], first["Coordinator"],
             first["Goal"], first["Measure"]) == (2, 1, 2, 3, 3)
     seed()
@@ -171,7 +172,7 @@ def test_it_puts_services_on_every_level_of_the_pyramid(seeded):
 
 def test_it_uses_only_synthetic_identity_numbers(seeded):
     numbers = list(Patient.objects.values_list("identity_number", flat=True))
-    assert len(numbers) == len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
+    assert len(numbers) == len(demo.PATIENTS) + len(referrals_demo.PATIENTS) + 1  # PLO's
     for number in numbers:
         assert int(number[2:4]) > 80, number
         assert parse_identity_number(number, allow_synthetic=True).synthetic
@@ -225,7 +226,7 @@ def test_the_cast_sees_the_patients_their_care_relationships_give_them(seeded):
     assert "Astrid" not in visible("ke.bodo") and "Berit" in visible("ke.bodo")
     assert visible("admin.tromso") == set()
     assert AuditEvent.objects.filter(object_type="patient", action="create").count() == \
-        len(demo.PATIENTS) + len(referrals_demo.PATIENTS)
+        len(demo.PATIENTS) + len(referrals_demo.PATIENTS) + 1  # PLO's admission message
 
 
 def test_the_published_api_key_authenticates_as_unn(seeded, client):
