@@ -52,6 +52,8 @@ THINGS = {
                                 "municipality's record systems"),
     T.ADMISSION_REPORT: gettext_lazy("the municipality's report to the hospital when you "
                                      "were admitted"),
+    T.DISCHARGE_REPORT: gettext_lazy("the hospital's report to the municipality when you "
+                                     "were discharged"),
     T.PATHWAY_ENROLMENT: gettext_lazy("your plan of rehabilitation at home"),
     T.PATHWAY_ACTIVITY: gettext_lazy("a visit of the home rehabilitation team"),
     T.PATHWAY_QUESTION: gettext_lazy("a question about you between the hospital and the "

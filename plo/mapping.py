@@ -328,6 +328,225 @@ def admission_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
         reported_at=reported_at, responsible=_responsible(envelope)))
 
 
+# -- The discharge report (UTSKRIVNINGSRAPPORT, tverrfaglig epikrise) -------------------------
+
+
+def _local(value: str) -> str:
+    """A PLO time as the report's reader reads it (30.01.2018 14:00); as written if odd."""
+    try:
+        moment = _moment(value)
+    except ValueError:
+        return value
+    return moment.strftime("%d.%m.%Y %H:%M").removesuffix(" 00:00")
+
+
+def _texts(node, path: str) -> list[str]:
+    return [text.strip() for text in (e.text for e in node.iterfind(path, NS)) if text
+            and text.strip()]
+
+
+def _epicrisis_notes(document) -> list[str]:
+    """The report's journal texts in document order, each under its heading (code lists
+    9141/9142: "Forløp og behandling", "Status ved utskrivning" ...), with its remark; an
+    allergy's note goes with the allergy (_allergies)."""
+    parts = []
+    for text in document.iter(f"{EPJ2}Journaltekst"):
+        if text.getparent().tag == f"{EPJ1}Allerginotat":
+            continue
+        heading = text.find(f"{EPJ2}Overskriftskode")
+        note = (text.findtext(f"{EPJ2}Notat") or "").strip()
+        remark = (text.findtext(f"{EPJ2}Merknad") or "").strip()
+        if remark:
+            note = f"{note} ({remark})" if note else remark
+        if note:
+            parts.append(f"{heading.get('DN')}: {note}" if heading is not None else note)
+    return parts
+
+
+def _allergies(document) -> list[str]:
+    found = []
+    for note in document.iter(f"{EPJ1}Allerginotat"):
+        remark = (note.findtext(f"{EPJ2}Journaltekst/{EPJ2}Merknad") or "").strip()
+        for allergy in note.iter(f"{EPJ1}Allergi"):
+            what = (allergy.findtext(f"{EPJ1}AllergiskMot") or "").strip()
+            if what:
+                found.append(f"{what} ({remark})" if remark else what)
+    return found
+
+
+def _medicine(item) -> str:
+    strength = item.find(f"{EPJ3}Styrke")
+    dose = (item.findtext(f"{EPJ3}DosVeiledEnkel") or "").strip()
+    return " ".join(filter(None, (
+        (item.findtext(f"{EPJ3}Navn") or "").strip(),
+        f"{strength.get('V')} {strength.get('U')}" if strength is not None else "",
+        f"({dose})" if dose else "")))
+
+
+def _medicines(document) -> tuple[list[str], list[str]]:
+    """The medicine list at discharge (fixed, a course, as needed; a stopped one says so)
+    and what was given on the day of transfer."""
+    listed = []
+    for info in document.iterfind(f"{EPJ3}Legemiddelinfo"):
+        for prescription in info.iter(f"{EPJ3}ForenkletForskrivning"):
+            item = prescription.find(f"{EPJ3}Forskrivningsinfo")
+            if item is None:
+                continue
+            use = item.find(f"{EPJ3}Bruk")
+            stopped = prescription.find(f"{EPJ3}StatusTilForskrivningen")
+            note = "seponert" if stopped is not None and stopped.get("V") == "2" else (
+                use.get("DN", "").lower() if use is not None else "")
+            listed.append(f"{_medicine(item)}, {note}" if note else _medicine(item))
+    given = [_medicine(item) for transfer in document.iter(
+        f"{EPJ3}LegemidlerAdministrertVedOverforing") for item in transfer.iter(
+        f"{EPJ3}Forskrivningsinfo")]
+    return listed, given
+
+
+def _kin(document) -> list[str]:
+    kin = []
+    for person in document.iterfind("po:ParorendeForesatt", NS):
+        relation = person.find("po:Slektskap", NS)
+        names = " ".join(filter(None, (
+            person.findtext(".//fk1:GivenName", default="", namespaces=NS).strip(),
+            person.findtext(".//fk1:FamilyName", default="", namespaces=NS).strip())))
+        remark = person.findtext("po:Merknad", default="", namespaces=NS).strip()
+        kin.append(", ".join(filter(None, (
+            names, relation.get("DN") if relation is not None else "", remark))))
+    return kin
+
+
+def _discharge_text(envelope: Envelope) -> str:
+    """The discharge report as the municipality reads it: what a change says it changes,
+    the stay's dates, the journal texts under their headings (the physicians' and the
+    nurses'), the diagnoses, cave and allergies, the medicines, the change in function, the
+    follow-up appointment, the aids and the interpreter, as written."""
+    document = envelope.document
+    parts = _texts(document, "po:TypeInnholdIMelding/po:Merknad")
+    stay = []
+    for happening in document.iterfind("po:OpplysningOpphold/po:TidsfestetHendelse", NS):
+        what = happening.findtext("po:BeskrivelseAvHendelse", default="",
+                                  namespaces=NS).strip()
+        when = happening.find("po:TidspunktForHendelse", NS)
+        if what and what.endswith(("dato", "tidspunkt")) and when is not None:
+            stay.append(f"{what}: {_local(when.get('V', ''))}")
+        elif what:
+            stay.append(what)
+    if stay:
+        parts.append("; ".join(stay))
+    parts += _epicrisis_notes(document)
+    diagnoses = []
+    for diagnosis in document.iterfind(".//po:MedisinskDiagnose", NS):
+        code = diagnosis.find("po:Diagnosekode", NS)
+        described = diagnosis.findtext("po:DiagnoseBeskrivelse", default="",
+                                       namespaces=NS).strip()
+        named = f"{code.get('DN')} ({code.get('V')})" if code is not None else ""
+        diagnoses.append(", ".join(filter(None, (named, described))))
+    if any(diagnoses):
+        parts.append("Diagnoser: " + "; ".join(filter(None, diagnoses)))
+    cave = [(word.text or "").strip() for word in document.iter(f"{EPJ1}CaveStikkord")]
+    if any(cave):
+        parts.append("Cave: " + "; ".join(filter(None, cave)))
+    allergies = _allergies(document)
+    if allergies:
+        parts.append("Allergier: " + "; ".join(allergies))
+    listed, given = _medicines(document)
+    if listed:
+        parts.append("Legemidler: " + "; ".join(listed))
+    if given:
+        parts.append("Gitt på utskrivningsdagen: " + "; ".join(given))
+    follow_up = document.find(".//po:OpplysningerRelevantOppfolging", NS)
+    if follow_up is not None:
+        change = _texts(follow_up, "po:EndringFunksjonsnivaa")
+        if change:
+            parts.append("Endring i funksjonsnivå: " + " ".join(change))
+        if follow_up.findtext("po:HjelpLegemiddeladm", namespaces=NS) == "true":
+            parts.append("Trenger hjelp med legemidlene.")
+    for appointment in document.iterfind("po:InfoKontrolltime/po:InformasjonOmTime", NS):
+        when = appointment.findtext("po:TidspunktTime", default="", namespaces=NS).strip()
+        where = appointment.findtext("po:StedTime", default="", namespaces=NS).strip()
+        if when or where:
+            parts.append("Kontrolltime: " + ", ".join(filter(None, (
+                _local(when) if when else "", where))))
+    aids = _texts(document, ".//po:BetegnelseHjelpemiddel") + _texts(
+        document, "po:OpplysningerOmHjelpemidler/po:FasteHjelpemidler/po:Merknad")
+    if aids:
+        parts.append("Hjelpemidler: " + "; ".join(aids))
+    interpreter = [language.get("DN") or language.get("V") for language in document.iterfind(
+        "po:InfoAssistertKommunikasjon/po:AssistertKommunikasjon/po:BehovTolkSprak", NS)]
+    if any(interpreter):
+        parts.append("Behov for tolk: " + "; ".join(filter(None, interpreter)))
+    kin = _kin(document)
+    if kin:
+        parts.append("Pårørende: " + "; ".join(kin))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _discharge_responsible(envelope: Envelope) -> str:
+    """Who answers for the report: the professional responsible for it (AnsvarForRapport),
+    else the contact the hospital names (KontaktpersonHelsepersonell), with their role."""
+    named = _responsible(envelope)
+    if named:
+        return named
+    person = envelope.document.find("po:KontaktpersonHelsepersonell/po:Kontaktperson", NS)
+    if person is None:
+        return ""
+    names = " ".join(filter(None, (
+        person.findtext(f"fk1:{part}", default="", namespaces=NS).strip()
+        for part in ("GivenName", "MiddleName", "FamilyName"))))
+    role = person.find("fk1:RoleToPatient", NS)
+    if role is None:
+        role = person.find("fk1:TypeHealthcareProfessional", NS)
+    return f"{names} ({role.get('DN')})" if names and role is not None and role.get("DN") \
+        else names
+
+
+def _reported_stay(envelope: Envelope, endpoint: PloEndpoint) -> Admission:
+    """The patient's latest stay at the sending hospital that a discharge report can be on:
+    open, or discharged (record_discharge_report refuses one discharged too long ago). A
+    stay entered in error, transferred or ended in death is none; the names are checked."""
+    number = _patient_number(envelope)
+    hospital = endpoint.organization
+    admission = (Admission.objects.filter(
+        patient__identity_number=number, hospital=hospital,
+        status__in=(*OPEN_STATUSES, AdmissionStatus.DISCHARGED))
+        .select_related("patient", "municipality").order_by("-admitted_at").first())
+    if admission is None:
+        raise Unmapped("E35", f"The patient has no open or discharged stay at {hospital.name} "
+                              "in Rehab Portal: the admission (LOG_INNLAGT) comes first.")
+    try:
+        check_names(admission.patient, given_name=envelope.patient.given_name,
+                    family_name=envelope.patient.family_name, required=True)
+    except ValidationError as exc:
+        raise Unmapped("E36", " ".join(exc.messages)) from None
+    return admission
+
+
+def discharge_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
+    """UTSKRIVNINGSRAPPORT: the hospital's discharge report (tverrfaglig epikrise) on the
+    patient's stay, for the municipality responsible for it, version by version (N, then
+    M, A or C; each of those needs an earlier version: X99 otherwise)."""
+    if receiver.kind != OrganizationKind.MUNICIPALITY:
+        raise Unmapped("E21", f"{receiver.name} is not a municipality: a discharge report goes "
+                              "to the patient's municipality.")
+    admission = _reported_stay(envelope, endpoint)
+    if admission.municipality_id != receiver.pk:
+        raise Unmapped("E21", f"The stay is followed by {admission.municipality.name}, not "
+                              f"{receiver.name}: the discharge report goes to the stay's "
+                              "municipality.")
+    approved = envelope.document.findtext("po:AnsvarForRapport/po:GodkjentDato",
+                                          default="", namespaces=NS)
+    try:
+        reported_at = _moment(approved or envelope.generated_at)
+    except ValueError:
+        raise Unmapped("T99", "The report gives no time it was written or approved.") from None
+    return _steps(lambda: pathways.record_discharge_report(
+        admission, by=endpoint.client.user,
+        message_status=NOTICE_STATUS[envelope.dispatch_status],
+        summary=_discharge_text(envelope), reported_at=reported_at,
+        responsible=_discharge_responsible(envelope)))
+
+
 # -- Change and cancel of the logistics messages, and the death --------------------------------
 # A change (M) or cancel (C) names the message it corrects in RefToParent; it acts on what
 # that message created (PloMessage.subject_*), following a chain of changes to the original.
@@ -514,6 +733,7 @@ HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready
             ("LOG_AVMELDING", "N"): withdrawn, ("LOG_UTSKREVET", "N"): discharged,
             **{("HELSEOPPL_SOKNAD", status): health_information for status in NOTICE_STATUS},
             **{("INNLEGGELSESRAPPORT", status): admission_report for status in NOTICE_STATUS},
+            **{("UTSKRIVNINGSRAPPORT", status): discharge_report for status in NOTICE_STATUS},
             ("LOG_INNLAGT", "M"): admitted_changed, ("LOG_INNLAGT", "C"): admitted_cancelled,
             ("LOG_UTSKRIVNINGSKLAR", "M"): ready_changed,
             ("LOG_UTSKRIVNINGSKLAR", "C"): ready_cancelled,

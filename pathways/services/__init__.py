@@ -81,9 +81,9 @@ from .variants import (  # noqa: E402
 __all__ += ["end_enrolment", "enrol", "hand_over", "record_activity", "schedule_activity"]
 
 # The municipality's admission report (issue 16: PLO's innleggelsesrapport).
-from .reports import record_admission_report  # noqa: E402
+from .reports import record_admission_report, record_discharge_report  # noqa: E402
 
-__all__ += ["record_admission_report"]
+__all__ += ["record_admission_report", "record_discharge_report"]
 
 # A question on the pathway and its answer (issue 16: PLO's Dialogmelding forespørsel/svar).
 from .questions import answer_question, ask_question  # noqa: E402

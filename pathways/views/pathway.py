@@ -27,8 +27,10 @@ from ..models import (
     AdmissionReport,
     AdmissionStatus,
     DischargeMeeting,
+    DischargeReport,
     EarlyNotification,
     MeetingStatus,
+    MessageStatus,
     MunicipalAnswer,
     MunicipalAnswerKind,
     NoticeState,
@@ -107,6 +109,15 @@ def admission_events(admission, by_id, meeting_changes) -> list[Event]:
                 "version": report.sequence, "municipality": municipality,
                 "status": report.get_message_status_display().lower()},
             report.responsible or _name(report.created_by), municipality, report.summary))
+    for report in admission.discharge_reports.all():
+        events.append(Event(
+            report.reported_at, "report",
+            _("Discharge report version %(version)s from %(hospital)s (%(status)s)") % {
+                "version": report.sequence, "hospital": hospital,
+                "status": report.get_message_status_display().lower()},
+            report.responsible or _name(report.created_by), hospital, report.summary,
+            _("The hospital cancelled the discharge report.")
+            if report.message_status == MessageStatus.CANCEL else ""))
     if admission.discharged_at:
         events.append(_discharge_event(admission, hospital))
     if admission.status == AdmissionStatus.ENTERED_IN_ERROR:
@@ -255,9 +266,9 @@ def patient_pathway(request, uuid):
     7 sent notices, 8 declarations, 9 answers, 10 meetings with the audit trail of their
     changes, 11 the shared plan's enrolments (variant, organisations, who handed over or
     ended), 12 their activities with kind and recorder, 13 the municipality's admission
-    reports with who recorded them, 14 the questions between the hospital and the
-    municipality with who asked and answered. The levels and daily rates are reference data kept in
-    memory."""
+    reports with who recorded them, 14 the hospital's discharge reports with who recorded
+    them, 15 the questions between the hospital and the municipality with who asked and
+    answered. The levels and daily rates are reference data kept in memory."""
     patient = get_visible_patient(request.user, uuid)
     audit_reads(request.user, [patient], object_type=AuditObjectType.PATHWAY)
     at = common.now()
@@ -277,6 +288,8 @@ def patient_pathway(request, uuid):
                 .order_by("scheduled_at")),
             Prefetch("admission_reports", queryset=AdmissionReport.objects.select_related(
                 "created_by").order_by("sequence")),
+            Prefetch("discharge_reports", queryset=DischargeReport.objects.select_related(
+                "created_by").order_by("sequence")),
         ).order_by("admitted_at")
     )
     # Every meeting carries the patient's whole trail of meeting changes (a few rows).
@@ -294,7 +307,7 @@ def patient_pathway(request, uuid):
     context = {
         # The shared plan of home rehabilitation: 11 enrolments, 12 their activities.
         **variants.section_context(request, patient, admissions),
-        # Questions between the hospital and the municipality: 14 the questions.
+        # Questions between the hospital and the municipality: 15 the questions.
         **questions.section_context(request, patient, admissions),
         "patient": patient,
         "admissions": admissions,

@@ -62,6 +62,7 @@ class AuditObjectType(enum.StrEnum):
     NEEDS_ASSESSMENT = "needsassessment"
     REFERRAL = "referral"
     ADMISSION_REPORT = "admissionreport"  # the municipality's innleggelsesrapport
+    DISCHARGE_REPORT = "dischargereport"  # the hospital's utskrivningsrapport
     PLO_MESSAGE = "plomessage"  # a PLO message as stored (plo.models.PloMessage)
     # Early supported discharge and the other pathway variants (pathways.models.variants).
     PATHWAY_ENROLMENT = "pathwayenrolment"

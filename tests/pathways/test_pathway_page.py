@@ -22,10 +22,10 @@ from tests import factories
 #  8 declarations with who declared and withdrew, 9 their answers with who answered,
 #  10 meetings with organiser and last changer and the audit trail of meeting changes,
 #  11 the shared plan of home rehabilitation (pathway variants' enrolments), 12 its
-#  activities, 13 the municipality's admission reports, 14 the questions between the
-#  hospital and the municipality. The levels and daily rates are reference data each process
-#  keeps in memory.
-PATHWAY_BUDGET = 14
+#  activities, 13 the municipality's admission reports, 14 the hospital's discharge reports,
+#  15 the questions between the hospital and the municipality. The levels and daily rates
+#  are reference data each process keeps in memory.
+PATHWAY_BUDGET = 15
 
 
 def url(patient):

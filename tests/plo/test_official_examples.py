@@ -34,10 +34,11 @@ OUTCOMES = {
     # Alvdal tells the GP of his death (outside hospital), then cancels it.
     "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Ny": (P, ""),
     "Pasientlogistikk_Orientering_om_dodsfall_v1-6_Kansellering": (P, ""),
-    # Not mapped yet: the discharge report.
-    "Utskrivningsrapport_v1-6_Ny": (R, ""),
-    "Utskrivningsrapport_v1-6_Endring": (R, ""),
-    "Utskrivningsrapport_v1-6_Kansellering": (R, ""),
+    # His discharge report, its change and its cancel: the stay was registered in error, so
+    # there is no stay to report on (tests/plo/test_discharge_report.py admits him first).
+    "Utskrivningsrapport_v1-6_Ny": (X, "E35"),
+    "Utskrivningsrapport_v1-6_Endring": (X, "E35"),
+    "Utskrivningsrapport_v1-6_Kansellering": (X, "E35"),
     # Gry Telokk's health information and Line Danser's admission report name stays the
     # examples never admit: "the patient has no open stay".
     "Helseopplysninger_Varsel_om_innlagt_pasient_v1-6_Ny": (X, "E35"),
@@ -96,3 +97,4 @@ def test_every_official_example_is_received_and_answered_as_its_case_calls_for(r
     assert (stay.patient.family_name, stay.status) == (
         "Gundersen", AdmissionStatus.ENTERED_IN_ERROR)
     assert not stay.ready_declarations.exists() and stay.patient.died_at is None
+    assert not stay.discharge_reports.exists()

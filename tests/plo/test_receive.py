@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(xml.__file__).resolve().parent / "standards" / "examples"
 ADMITTED = (EXAMPLES / "Pasientlogistikk_Innlagt_pasient_v1-6_Ny.xml").read_bytes()
-# A discharge report (utskrivningsrapport), which becomes no pathway step.
+# A discharge report (utskrivningsrapport): here, with no PLO connection, it is refused (X99)
+# but stored as it came, like any message.
 REPORT = (EXAMPLES / "Utskrivningsrapport_v1-6_Ny.xml").read_bytes()
 NS = {"ar": apprec.APPREC}
 
@@ -48,7 +49,8 @@ def nothing_else_written(before):
 def test_a_message_is_stored_as_it_came_with_its_envelope(parties):
     hospital, municipality = parties
     message = services.receive(REPORT, transport="folder")
-    assert message.status != MessageStatus.REJECTED, message.error_text
+    assert (message.status, message.error_code) == (MessageStatus.REJECTED, "X99")
+    message.refresh_from_db()
     assert bytes(message.document) == REPORT
     assert message.sha256 == hashlib.sha256(REPORT).hexdigest()
     assert (message.msg_type, message.dispatch_status) == ("UTSKRIVNINGSRAPPORT", "N")
