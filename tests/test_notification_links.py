@@ -53,7 +53,7 @@ KINDS = NOTICE_KINDS | {
     "discharge_meeting.task", "discharge_meeting.cancelled",
     "discharge_meeting.minutes_missing",
     "admission.discharged", "admission.follow_up_due", "admission.deceased",
-    "admission.transferred_in", "admission.report",
+    "admission.transferred_in", "admission.report", "discharge.report",
     "coordination.request_received", "coordination.request_decided",
     "coordination.coordinator_assigned", "coordination.request_waiting",
     "coordination.over_capacity", "coordination.evaluation_soon",
@@ -168,6 +168,11 @@ def every_kind(cast, settings, opened):
     # The end of stays: discharge and its follow-up, death, transfer.
     stay = services.discharge_patient(stay, by=cast.planner,
                                       destination=DischargeDestination.HOME)
+    opened.check()
+    # The hospital's discharge report (PLO's utskrivningsrapport) tells the municipality's KE.
+    services.record_discharge_report(stay, by=cast.planner, message_status="new",
+                                     summary="Status ved utskrivning: oppegående.",
+                                     reported_at=timezone.now())
     opened.check()
     opened.sweep(tasks.remind_follow_ups, stay.discharged_at + datetime.timedelta(weeks=6, days=1))
     opened.check()
