@@ -20,8 +20,9 @@ from .models import PloEndpoint
 STEPS_HEARD = {
     # A municipality hears of the hospital's steps; a hospital of the municipality's answer.
     OrganizationKind.MUNICIPALITY: (
-        ChannelStep.ADMISSION, ChannelStep.READY, ChannelStep.WITHDRAWN,
-        ChannelStep.DISCHARGED, ChannelStep.QUESTION, ChannelStep.QUESTION_ANSWERED),
+        ChannelStep.ADMISSION, ChannelStep.EARLY_NOTIFICATION, ChannelStep.READY,
+        ChannelStep.WITHDRAWN, ChannelStep.DISCHARGED, ChannelStep.QUESTION,
+        ChannelStep.QUESTION_ANSWERED),
     OrganizationKind.HOSPITAL: (
         ChannelStep.MUNICIPAL_ANSWER, ChannelStep.QUESTION, ChannelStep.QUESTION_ANSWERED),
 }

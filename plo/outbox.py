@@ -84,6 +84,8 @@ class Route:
 
 ROUTES = {
     ChannelStep.ADMISSION: Route(_to_municipality, outgoing.admitted),
+    ChannelStep.EARLY_NOTIFICATION: Route(
+        _to_municipality, lambda notice, *, now: outgoing.health_information(notice, now=now)),
     ChannelStep.READY: Route(_to_municipality, outgoing.ready),
     ChannelStep.WITHDRAWN: Route(_to_municipality, outgoing.withdrawn),
     ChannelStep.DISCHARGED: Route(_to_municipality, outgoing.discharged),

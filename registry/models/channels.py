@@ -21,6 +21,8 @@ class ChannelStep(models.TextChoices):
     pathway's step names (pathways.signals.STEPS) and, where one exists, its webhook event."""
 
     ADMISSION = "admission.created", _("A patient is admitted")
+    EARLY_NOTIFICATION = "early_notification.sent", _(
+        "An early notification (or a new version of it) is sent")
     READY = "admission.ready_for_discharge", _("A patient is declared ready for discharge")
     WITHDRAWN = "ready_for_discharge.withdrawn", _(
         "A ready-for-discharge declaration is withdrawn")
@@ -32,8 +34,8 @@ class ChannelStep(models.TextChoices):
 
 
 # The steps a webhook event exists for; the others offer the portal and PLO only.
-WEBHOOK_STEPS = frozenset({ChannelStep.ADMISSION, ChannelStep.READY,
-                           ChannelStep.MUNICIPAL_ANSWER})
+WEBHOOK_STEPS = frozenset({ChannelStep.ADMISSION, ChannelStep.EARLY_NOTIFICATION,
+                           ChannelStep.READY, ChannelStep.MUNICIPAL_ANSWER})
 
 
 class ChannelChoice(models.Model):

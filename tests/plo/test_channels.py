@@ -25,7 +25,8 @@ def test_the_administrator_chooses_plo_for_admissions(client, cast, tromso_admin
     assert "PLO-meldinger til vårt EPJ-system" in text and "En pasient er lagt inn" in text
     response = client.post(reverse("plo:channels"), {
         "organization": str(cast.tromso.uuid), ChannelStep.ADMISSION: StepChannel.PLO,
-        ChannelStep.READY: StepChannel.WEBHOOK, ChannelStep.WITHDRAWN: StepChannel.PLO,
+        ChannelStep.EARLY_NOTIFICATION: StepChannel.PLO, ChannelStep.READY: StepChannel.WEBHOOK,
+        ChannelStep.WITHDRAWN: StepChannel.PLO,
         ChannelStep.DISCHARGED: StepChannel.PORTAL, ChannelStep.QUESTION: StepChannel.PLO,
         ChannelStep.QUESTION_ANSWERED: StepChannel.PLO})
     assert response.status_code == 302
@@ -33,7 +34,7 @@ def test_the_administrator_chooses_plo_for_admissions(client, cast, tromso_admin
                   .values_list("step", "channel"))
     assert chosen[ChannelStep.ADMISSION] == StepChannel.PLO
     assert chosen[ChannelStep.DISCHARGED] == StepChannel.PORTAL
-    assert client.get(response.url).content.decode().count('checked') == 6
+    assert client.get(response.url).content.decode().count('checked') == 7
 
 
 def test_plo_without_a_connection_is_refused_and_nothing_is_saved(client, cast,
@@ -74,9 +75,10 @@ def test_an_administrator_cannot_choose_for_another_organisation(client, cast, t
     client.force_login(tromso_admin)
     response = client.post(reverse("plo:channels"), {
         "organization": str(cast.bodo.uuid), ChannelStep.ADMISSION: StepChannel.PORTAL,
-        ChannelStep.READY: StepChannel.PORTAL, ChannelStep.WITHDRAWN: StepChannel.PORTAL,
+        ChannelStep.EARLY_NOTIFICATION: StepChannel.PORTAL, ChannelStep.READY: StepChannel.PORTAL,
+        ChannelStep.WITHDRAWN: StepChannel.PORTAL,
         ChannelStep.DISCHARGED: StepChannel.PORTAL, ChannelStep.QUESTION: StepChannel.PORTAL,
         ChannelStep.QUESTION_ANSWERED: StepChannel.PORTAL})
     assert response.status_code == 302
     assert not ChannelChoice.objects.filter(organization=cast.bodo).exists()
-    assert ChannelChoice.objects.filter(organization=cast.tromso).count() == 6
+    assert ChannelChoice.objects.filter(organization=cast.tromso).count() == 7
