@@ -17,6 +17,7 @@ PLO_RECEIPT_WAIT_SECONDS is marked so for the operator, who may send it again.""
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from common.exceptions import StateConflict
 from common.publishing import publish_after_commit
@@ -33,8 +35,8 @@ from pathways.models import Admission, MunicipalAnswer
 from pathways.signals import step_recorded
 from registry.models import ChannelStep, Organization, StepChannel
 
-from . import outgoing, xml
-from .envelope import read_envelope
+from . import codes, outgoing, xml
+from .envelope import MSGHEAD, PO, read_envelope
 from .models import Direction, MessageStatus, PloEndpoint, PloMessage, Transport
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,26 @@ ROUTES = {
 }
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """A correction in the portal becomes a change (M) or cancel (C) of the message the
+    portal sent for the same record, to the organisation it went to; none went: nothing."""
+
+    msg_type: str
+    status: str  # M or C
+    build: Callable | None = None  # a change: the record's message anew; a cancel: none
+
+
+FOLLOW_UPS = {
+    "admission.corrected": FollowUp("LOG_INNLAGT", "M", outgoing.admitted),
+    "admission.entered_in_error": FollowUp("LOG_INNLAGT", "C"),
+    "ready_for_discharge.corrected": FollowUp("LOG_UTSKRIVNINGSKLAR", "M", outgoing.ready),
+    "ready_for_discharge.entered_in_error": FollowUp("LOG_UTSKRIVNINGSKLAR", "C"),
+    "admission.discharge_corrected": FollowUp("LOG_UTSKREVET", "M", outgoing.discharged),
+    "admission.reopened": FollowUp("LOG_UTSKREVET", "C"),
+}
+
+
 def wanting_plo(organization: Organization, step: str) -> PloEndpoint | None:
     """The organisation's active PLO connection if it chose PLO for the step (one query)."""
     return PloEndpoint.objects.filter(
@@ -110,6 +132,9 @@ def wanting_plo(organization: Organization, step: str) -> PloEndpoint | None:
 
 @receiver(step_recorded, dispatch_uid="plo.outbox")
 def on_step(sender, *, step: str, obj, patient, by, **kwargs) -> None:
+    if step in FOLLOW_UPS:
+        follow_up(step, obj, patient)
+        return
     route = ROUTES.get(step)
     if route is None:
         return
@@ -138,6 +163,13 @@ def write(step: str, record, patient, *, origin: Organization, target: Organizat
         logger.error("PLO %s for %s is not valid (%s): not written", step, record.uuid,
                      refused.text)
         return None
+    return _queue(data, envelope, step, record, patient, origin=origin, target=target,
+                  endpoint=endpoint, now=now)
+
+
+def _queue(data: bytes, envelope, step: str, record, patient, *, origin: Organization,
+           target: Organization, endpoint: PloEndpoint, now) -> PloMessage:
+    """The message in the log, waiting to be sent; its task queued after the commit."""
     message = PloMessage(
         direction=Direction.OUT, document=data, transport=endpoint.transport, received_at=now,
         msg_id=envelope.msg_id, msg_type=envelope.msg_type,
@@ -150,6 +182,59 @@ def write(step: str, record, patient, *, origin: Organization, target: Organizat
 
     publish_after_commit(send_message, message.pk)
     return message
+
+
+def follow_up(step: str, record, patient, *, now: datetime.datetime | None = None
+              ) -> PloMessage | None:
+    """The change or cancel of what the portal sent for the record (FOLLOW_UPS): to the same
+    receiver, referring to the last message of the conversation, while its connection is
+    active. A cancel repeats the last message with the status C; a change is the record's
+    message built anew with the status M."""
+    rule = FOLLOW_UPS[step]
+    sent = list(PloMessage.objects.filter(
+        direction=Direction.OUT, subject_uuid=record.uuid, msg_type=rule.msg_type,
+    ).exclude(status=S.FAILED).select_related("sender", "receiver").order_by("pk"))
+    if not sent:
+        return None
+    first, last = sent[0], sent[-1]
+    if last.dispatch_status == "C":
+        return None  # cancelled already: nothing more to say about it
+    endpoint = PloEndpoint.objects.filter(organization_id=last.receiver_id, active=True).first()
+    if endpoint is None:
+        return None
+    now = now or timezone.now()
+    try:
+        base = rule.build(record, now=now) if rule.build else bytes(last.document)
+        data = reissue(base, status=rule.status, parent_id=last.msg_id,
+                       conversation_id=first.msg_id, now=now)
+        envelope = read_envelope(xml.read(data))
+    except xml.Refused as refused:
+        logger.error("PLO %s for %s is not valid (%s): not written", step, record.uuid,
+                     refused.text)
+        return None
+    return _queue(data, envelope, step, record, patient, origin=last.sender,
+                  target=last.receiver, endpoint=endpoint, now=now)
+
+
+def reissue(document: bytes, *, status: str, parent_id: str, conversation_id: str,
+            now: datetime.datetime) -> bytes:
+    """The message as a new one in the same conversation: a MsgId of its own, this moment,
+    ConversationRef to the message it changes or cancels, and the dispatch status."""
+    root = xml.parse(document)
+    info = root.find(f"{{{MSGHEAD}}}MsgInfo")
+    info.find(f"{{{MSGHEAD}}}MsgId").text = str(uuid.uuid4())
+    info.find(f"{{{MSGHEAD}}}GenDate").text = outgoing.local_time(now)
+    for old in info.findall(f"{{{MSGHEAD}}}ConversationRef"):
+        info.remove(old)
+    reference = etree.Element(f"{{{MSGHEAD}}}ConversationRef")
+    etree.SubElement(reference, f"{{{MSGHEAD}}}RefToParent").text = parent_id
+    etree.SubElement(reference, f"{{{MSGHEAD}}}RefToConversation").text = conversation_id
+    info.find(f"{{{MSGHEAD}}}MsgId").addnext(reference)
+    dispatch = codes.code(codes.DISPATCH_STATUS, status)
+    for element in root.iter(f"{{{PO}}}Forsendelsesstatus"):
+        element.set("V", dispatch.value)
+        element.set("DN", dispatch.text)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def transport_for(name: str):

@@ -51,6 +51,9 @@ def _local(moment: datetime.datetime) -> str:
 local_time = _local  # the public name, for plo.outbox's changes and cancels
 
 
+local_time = _local  # the public name, for plo.outbox's changes and cancels
+
+
 def _organisation(parent, organization: Organization) -> None:
     node = _el(parent, MSGHEAD, "Organisation")
     _el(node, MSGHEAD, "OrganisationName", organization.name)

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from pathways import services as pathway_services
 from pathways.models import DischargeDestination, MunicipalAnswerKind
-from plo import apprec, outbox, services, xml
+from pathways.services import admissions as admission_services
+from plo import apprec, outbox, outgoing, services, xml
 from plo.envelope import Party, read_envelope
 from plo.models import Direction, MessageStatus, PloMessage
 from plo.tasks import sweep_outbox
@@ -269,3 +270,31 @@ def test_the_operator_sees_a_sent_message_refused_and_sends_an_unanswered_one_ag
     assert response.status_code == 302
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.QUEUED, 0)
+
+
+def test_a_correction_changes_and_a_mistake_cancels_what_was_sent(cast, tromso_wants_plo,
+                                                                   folder):
+    """The ward corrects the time of admission (LOG_INNLAGT M), then finds the stay was
+    registered on the wrong patient (C): each refers to the message before it, in the same
+    conversation, and validates. A stay the portal never told Tromsø about gets neither."""
+    admission = factories.admit(cast, hours_ago=5)
+    first = PloMessage.objects.get(direction=Direction.OUT)
+    admitted_at = timezone.now() - datetime.timedelta(hours=4)
+    admission_services.correct_admission(admission, by=cast.planner, admitted_at=admitted_at)
+    admission.refresh_from_db()
+    admission_services.enter_admission_in_error(admission, by=cast.planner,
+                                              reason="Registrert på feil pasient")
+    sent = list(PloMessage.objects.filter(direction=Direction.OUT).order_by("pk"))
+    assert [(m.msg_type, m.dispatch_status) for m in sent] == [
+        ("LOG_INNLAGT", "N"), ("LOG_INNLAGT", "M"), ("LOG_INNLAGT", "C")]
+    change, cancel = (read_envelope(xml.read(bytes(m.document))) for m in sent[1:])
+    assert (change.parent_id, cancel.parent_id) == (first.msg_id, sent[1].msg_id)
+    assert len({first.msg_id, change.msg_id, cancel.msg_id}) == 3
+    event = xml.read(bytes(sent[1].document)).find(".//{*}TidspunktForHendelse")
+    assert event.get("V") == outgoing.local_time(admitted_at)
+
+    # Another stay, at a moment Tromsø chose the portal only: no message, so no cancel.
+    ChannelChoice.objects.filter(organization=cast.tromso).update(channel=StepChannel.PORTAL)
+    other = factories.admit(cast, patient=cast.tromso_only)
+    admission_services.enter_admission_in_error(other, by=cast.planner, reason="Feil")
+    assert PloMessage.objects.filter(direction=Direction.OUT).count() == 3
