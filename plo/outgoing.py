@@ -3,7 +3,8 @@ that wants PLO: the MsgHead 1.2 envelope around the business document, built wit
 the portal's records and valid against the published schemas (tests/plo/test_outgoing.py).
 
 The logistics messages (Pasientlogistikk: admitted, ready for discharge, its withdrawal,
-discharged); the Dialogmelding ones are plo.dialog's. plo.outbox writes them for a step and
+discharged) and the early notification (HELSEOPPL_SOKNAD, every version); the Dialogmelding
+ones are plo.dialog's. plo.outbox writes them for a step and
 sends them."""
 
 import datetime
@@ -46,9 +47,6 @@ def _el(parent, namespace: str, tag: str, text: str | None = None, **attributes)
 def _local(moment: datetime.datetime) -> str:
     """A time as PLO writes it: Norwegian local time, to the second."""
     return moment.astimezone(OSLO).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-local_time = _local  # the public name, for plo.outbox's changes and cancels
 
 
 local_time = _local  # the public name, for plo.outbox's changes and cancels
@@ -278,17 +276,25 @@ def notice_text(notice: EarlyNotification) -> str:
 
 
 def _previous_message(notice: EarlyNotification):
-    """The PLO message that carried the notice's previous version, sent or received (the
-    latest if more than one), or None: the version went only through the portal."""
-    from .models import PloMessage
+    """The PLO message that carried the notice's previous version, or None (it went only
+    through the portal). Sent or received: first the one the portal sent to this
+    municipality (its EPJ knows that MsgId; a received version passed on has both), else the
+    latest; never one the receiver refused, which it does not hold."""
+    from .models import Direction, PloMessage
+    from .models import MessageStatus as Status
 
     previous = (EarlyNotification.objects.filter(
         admission_id=notice.admission_id, state=NoticeState.SENT,
         sequence__lt=notice.sequence).order_by("-sequence").only("uuid").first())
     if previous is None:
         return None
-    return (PloMessage.objects.filter(subject_uuid=previous.uuid, msg_type="HELSEOPPL_SOKNAD")
-            .exclude(msg_id="").order_by("-received_at", "-id").first())
+    carried = list(PloMessage.objects.filter(
+        subject_uuid=previous.uuid, msg_type="HELSEOPPL_SOKNAD").exclude(msg_id="")
+        .exclude(status=Status.REFUSED).only("msg_id", "direction", "receiver_id", "document")
+        .order_by("-received_at", "-id"))
+    municipality = notice.admission.municipality_id
+    return next((message for message in carried if message.direction == Direction.OUT
+                 and message.receiver_id == municipality), carried[0] if carried else None)
 
 
 def _conversation(message) -> dict:

@@ -228,3 +228,30 @@ def test_a_version_after_a_received_one_refers_to_the_received_message(her_ids):
     assert PloMessage.objects.get(pk=received.pk).direction == Direction.IN
     assert (envelope.dispatch_status, envelope.parent_id, envelope.conversation_id) == (
         "M", received.msg_id, received.msg_id)
+
+
+def test_a_version_after_one_passed_on_refers_to_the_message_the_municipality_got(her_ids):
+    """The hospital's EPJ sent the first notice; the portal passed it on to Tromsø's EPJ.
+    The planner's change names the message Tromsø got (whatever the times), not the one
+    the portal received, which Tromsø never saw; a message Tromsø refused is never named."""
+    cast = her_ids
+    stay = factories.admit(cast, hours_ago=30)
+    data = outgoing.health_information(factories.early_notification(cast, stay, **_content()),
+                                       now=NOW)
+    pathways.discharge_patient(stay, by=cast.planner, destination=DischargeDestination.HOME,
+                               discharged_at=timezone.now() - datetime.timedelta(hours=3))
+    again = factories.admit(cast, hours_ago=2)
+    received = services.receive(data, transport="folder")
+    notice = EarlyNotification.objects.get(uuid=received.subject_uuid)
+    endpoint = services.connect(cast.tromso)
+    passed_on = outbox.write(ChannelStep.EARLY_NOTIFICATION, notice, cast.shared,
+                             origin=cast.unn, target=cast.tromso, endpoint=endpoint,
+                             now=received.received_at - datetime.timedelta(seconds=1))
+    change = pathways.send_early_notification(again, by=cast.planner,
+                                              expected_course="Bedre i dag.")
+    envelope = read_envelope(xml.read(outgoing.health_information(change, now=NOW)))
+    assert (envelope.parent_id, envelope.conversation_id) == (passed_on.msg_id,
+                                                              passed_on.msg_id)
+    PloMessage.objects.filter(pk=passed_on.pk).update(status=MessageStatus.REFUSED)
+    envelope = read_envelope(xml.read(outgoing.health_information(change, now=NOW)))
+    assert envelope.parent_id == received.msg_id
