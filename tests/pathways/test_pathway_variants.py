@@ -413,9 +413,11 @@ def test_the_plan_costs_the_pathway_page_the_same_queries_for_2_visits_as_for_20
         activity(cast, stay, "hjemmebesok" if n % 2 else "hjemmetjeneste", days_ahead=n + 1)
     client.force_login(cast.ke_tromso)
     pathway_page(client, cast.shared)  # a running server has read the reference data already
-    # The pathway page's twelve (tests/pathways/test_pathway_page.py): the plan is the 11th
+    # The pathway page's budget (tests/pathways/test_pathway_page.py): the plan is the 11th
     # (enrolments with variant and organisations) and the 12th (activities with kind).
-    with django_assert_max_num_queries(12):
+    from tests.pathways.test_pathway_page import PATHWAY_BUDGET
+
+    with django_assert_max_num_queries(PATHWAY_BUDGET):
         response = pathway_page(client, cast.shared)
     assert response.content.decode().count('class="home-rehab__activity"') == visits
 
