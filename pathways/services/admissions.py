@@ -34,6 +34,7 @@ from ..identity import parse_identity_number
 from ..models import (
     Admission,
     AdmissionStatus,
+    CareRelationship,
     CareRelationshipReason,
     DischargeDestination,
     MeetingStatus,
@@ -49,7 +50,12 @@ from ._common import (
     notify_municipality,
     step,
 )
-from .patients import check_names, grant_care_relationship, register_patient
+from .patients import (
+    check_names,
+    end_care_relationship,
+    grant_care_relationship,
+    register_patient,
+)
 
 S = AdmissionStatus
 
@@ -347,6 +353,28 @@ def _reason(reason: str) -> str:
     return reason[:300]
 
 
+# The access a stay registered in error gave its hospital and municipality ends this long
+# after: they see the correction, then no longer a patient who may never have been theirs.
+ERROR_ACCESS_GRACE = datetime.timedelta(days=7)
+
+
+def _end_access_given_by(admission: Admission, *, by, at: datetime.datetime) -> None:
+    """End the admission's care relationships of the stay's hospital and municipality at
+    `at`, where no other stay of the patient there grounds them (a relationship of another
+    reason, residence or coordination, is not the stay's and stands)."""
+    for organization_id, party in ((admission.hospital_id, "hospital_id"),
+                                   (admission.municipality_id, "municipality_id")):
+        if Admission.objects.filter(patient_id=admission.patient_id,
+                                    **{party: organization_id}).exclude(pk=admission.pk) \
+                .exclude(status=S.ENTERED_IN_ERROR).exists():
+            continue
+        for relationship in CareRelationship.objects.filter(
+                patient_id=admission.patient_id, organization_id=organization_id,
+                reason=CareRelationshipReason.ADMISSION, user__isnull=True,
+                valid_to__isnull=True).select_related("patient", "organization"):
+            end_care_relationship(relationship, by=by, at=at)
+
+
 @transaction.atomic
 def enter_admission_in_error(admission: Admission, *, by, reason: str) -> Admission:
     """The stay never was (a PLO cancel of its admission message, or the ward's own
@@ -375,6 +403,7 @@ def enter_admission_in_error(admission: Admission, *, by, reason: str) -> Admiss
     for meeting in admission.discharge_meetings.filter(status=MeetingStatus.SCHEDULED):
         cancel_discharge_meeting(meeting, by=by, reason=reason)
     audit_step(by, AuditAction.UPDATE, admission, admission, f"entered in error: {reason}")
+    _end_access_given_by(admission, by=by, at=now + ERROR_ACCESS_GRACE)
     notify_municipality(admission, "admission.entered_in_error",
                          _("A hospital stay was registered in error"),
                          _("%(hospital)s says the stay never was: %(reason)s") % {

@@ -16,6 +16,7 @@ from common.exceptions import StateConflict
 from pathways import billing, services, tasks
 from pathways.models import (
     AdmissionStatus,
+    CareRelationship,
     DischargeDestination,
     MeetingStatus,
     Patient,
@@ -347,3 +348,33 @@ def test_a_death_outside_hospital_ends_the_patients_open_referrals(cast):
     referral.refresh_from_db()
     assert (referral.status, referral.withdrawal_reason) == (
         ReferralStatus.WITHDRAWN, WithdrawalReason.PATIENT_DIED)
+
+
+def test_the_access_a_stay_in_error_gave_ends_a_week_later(cast):
+    """Registered on the wrong patient: the hospital sees the correction for a week, then no
+    longer the patient; the municipality that registered her keeps its own ground."""
+    patient = factories.patient(cast.ke_bodo, "Wenche", "Villfarelse", municipality=cast.bodo)
+    admission = admit(cast, patient=patient)
+    stays.enter_admission_in_error(admission, by=cast.planner, reason="Feil pasient")
+
+    now = timezone.now()
+    planner_sees = CareRelationship.objects.granting(cast.planner).filter(patient=patient)
+    assert planner_sees.exists()  # now: the correction is there to read
+    later = now + stays.ERROR_ACCESS_GRACE + HOUR
+    assert not CareRelationship.objects.granting(cast.planner, at=later).filter(
+        patient=patient).exists()
+    assert CareRelationship.objects.granting(cast.ke_bodo, at=later).filter(
+        patient=patient).exists()
+    assert AuditEvent.objects.filter(object_type="care_relationship", detail="ended").exists()
+
+
+def test_another_stay_at_the_hospital_keeps_its_access(cast):
+    patient = factories.patient(cast.ke_bodo, "Vidar", "Varig", municipality=cast.bodo)
+    earlier = admit(cast, patient=patient, hours_ago=24 * 20)
+    services.discharge_patient(earlier, by=cast.planner, destination=DischargeDestination.HOME,
+                               discharged_at=timezone.now() - 10 * DAY)
+    admission = admit(cast, patient=patient)
+    stays.enter_admission_in_error(admission, by=cast.planner, reason="Dobbeltregistrert")
+    later = timezone.now() + stays.ERROR_ACCESS_GRACE + HOUR
+    assert CareRelationship.objects.granting(cast.planner, at=later).filter(
+        patient=patient).exists()
