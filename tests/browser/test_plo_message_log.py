@@ -1,14 +1,21 @@
-"""Issue 16, the operator's PLO message log in Chromium at 1366 x 768 and at 390 x 844, with
-axe-core on each page: Alvdal's administrator opens the log, filters it to the refused
-messages, opens the one refused because St. Olavs had no PLO connection yet (made since) and
-processes it again; no page scrolls sideways."""
+"""Issue 16 in Chromium at 1366 x 768 and at 390 x 844, with axe-core on each page: Alvdal's
+administrator opens the PLO log, filters it to the refused messages, opens the one refused
+because St. Olavs had no PLO connection yet (made since) and processes it again; then
+chooses PLO for admissions on the channels page. No page scrolls sideways."""
 
 import pytest
 from playwright.sync_api import expect
 
 from plo import services
 from plo.models import MessageStatus, PloMessage
-from registry.models import OrganizationKind, Role
+from registry.models import (
+    ChannelChoice,
+    ChannelStep,
+    Organization,
+    OrganizationKind,
+    Role,
+    StepChannel,
+)
 from tests import factories
 from tests.plo.test_message_log import ADMITTED
 
@@ -80,3 +87,29 @@ def test_the_administrator_processes_a_refused_message_again(live_server, log, v
     assert log.status == MessageStatus.PROCESSED and log.patient is not None
     assert PloMessage.objects.filter(status=MessageStatus.PROCESSED).count() == 2
     admin.check("the PLO message log")
+
+
+@pytest.fixture
+def alvdal_connected(log):
+    """Alvdal connected by PLO too (built before the browser starts)."""
+    services.connect(Organization.objects.get(her_id="99387"))
+
+
+@VIEWPORTS
+def test_the_administrator_chooses_plo_for_admissions(live_server, alvdal_connected, visitor,
+                                                      screen):
+    admin = visitor(**screen)
+    admin.sign_in("admin_alvdal", "/plo/messages/")
+    page = admin.page
+    page.get_by_role("link", name="Velg hvordan organisasjonen din får vite om").click()
+    page.get_by_role("heading", name="Slik får organisasjonen din vite om").wait_for()
+    assert_accessible(page, "the channels")
+    assert_fits(page, "the channels")
+    admitted = page.get_by_role("group", name="En pasient er lagt inn")
+    admitted.get_by_label("PLO-meldinger til vårt EPJ-system").check()
+    page.get_by_role("button", name="Lagre kanalene").click()
+    expect(page.get_by_text("Kanalene for Alvdal er lagret.")).to_be_visible()
+    expect(page.get_by_role("group", name="En pasient er lagt inn")
+           .get_by_label("PLO-meldinger til vårt EPJ-system")).to_be_checked()
+    assert ChannelChoice.objects.get(step=ChannelStep.ADMISSION).channel == StepChannel.PLO
+    assert not admin.problems, admin.problems
