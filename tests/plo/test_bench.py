@@ -29,13 +29,14 @@ def test_the_bench_receives_plo_messages_with_a_small_and_a_bigger_log(cast, mon
     report = "\n".join(lines)
 
     assert not [name for name in missed if "not processed" in name], report
-    # The warm-up's two patients and each batch's two: admitted, notified, declared ready.
+    # The warm-up's two patients, each batch's two and at each size one more whose queries
+    # are explained: admitted, notified, declared ready.
     ready = Admission.objects.filter(status=AdmissionStatus.READY_FOR_DISCHARGE)
-    assert ready.count() == 6
+    assert ready.count() == 8
     assert all(stay.early_notifications.count() == 1 for stay in ready)
     assert {stay.ward_id for stay in ready} == {w.pk for w in wards}
     received = PloMessage.objects.filter(patient__admissions__in=ready, direction=Direction.IN)
-    assert received.count() == 18
+    assert received.count() == 24
     assert set(received.values_list("status", flat=True)) == {MessageStatus.PROCESSED}
     # The history around them: at least the larger size, of several kinds and outcomes.
     assert PloMessage.objects.count() >= 200
@@ -46,6 +47,10 @@ def test_the_bench_receives_plo_messages_with_a_small_and_a_bigger_log(cast, mon
     # The small municipality's log: the same queries at both sizes, its query explained
     # before and after the proposed indexes, which are not left behind.
     assert "the same queries" in report
+    assert "the receiving path's reads and updates of the log" in report
+    # Its receipt for a message the portal sent marked that message acknowledged.
+    assert PloMessage.objects.filter(direction=Direction.OUT, status=MessageStatus.ACKNOWLEDGED,
+                                     apprec__isnull=False).exists()
     assert report.count("--- the log's query") >= 1
     assert "with the proposed partial indexes" in report
     with connection.cursor() as cursor:
