@@ -366,7 +366,7 @@ def rows_read(plan: str) -> int | None:
 def log_queries(network: Network) -> list[tuple[str, str, bool]]:
     """One more patient's three messages, and a receipt for a message the portal sent, with
     their queries on the log explained (without running them again): (SQL, plan, whether
-    the plan reads the whole log)."""
+    the plan scans the log or all its sent messages)."""
     from plo import apprec
     from plo.envelope import Party
     from plo.models import Direction, PloMessage
@@ -503,8 +503,8 @@ def report(say, style, measured: list[dict]) -> list[str]:
     scanning = [(query, plan) for query, plan, scans in receiving if scans]
     say(f"the receiving path's reads and updates of the log at {last['stored']:,} (three "
         f"messages and a receipt for a sent one): {len(receiving)} queries, "
-        + (style.SUCCESS("none reads the whole log") if not scanning
-           else style.ERROR(f"{len(scanning)} READ THE WHOLE LOG")))
+        + (style.SUCCESS("none scans the log") if not scanning
+           else style.ERROR(f"{len(scanning)} SCAN THE LOG OR ALL ITS SENT MESSAGES")))
     for query, plan, _scans in receiving:
         verb = query.lstrip().split(" ", 1)[0]
         where = query[query.find(" WHERE ") + 7:][:160] if " WHERE " in query else ""
