@@ -94,6 +94,15 @@ class PloMessage(models.Model):
             # The outbox's sweep: what is due to be sent.
             models.Index(fields=["status", "next_attempt_at"], name="plo_outbox_idx",
                          condition=Q(direction="out")),
+            # A receipt finds the message the portal sent by its MsgId (make bench, plo).
+            models.Index(fields=["msg_id"], name="plo_sent_msgid_idx",
+                         condition=Q(direction="out")),
+            # An administrator's log: messages of a party the registry did not know when they
+            # came, by the HER-id they named (plo.access; make bench: 481 to 46 blocks read).
+            models.Index(fields=["sender_her_id"], name="plo_unknown_sender_idx",
+                         condition=Q(sender__isnull=True)),
+            models.Index(fields=["receiver_her_id"], name="plo_unknown_receiver_idx",
+                         condition=Q(receiver__isnull=True)),
         ]
 
     def __str__(self):
