@@ -190,6 +190,19 @@ class PortalPagination(pagination.PageNumberPagination):
             },
         }
 
+    def get_page_number(self, request, paginator):
+        """`page` a whole number, as the schema says (0 or one past the last page: 404, as
+        before); anything else (empty, a word, twice) is a 400 naming it (DRF would quietly
+        read an empty one as the first page)."""
+        raw = request.query_params.getlist(self.page_query_param)
+        if not raw:
+            return 1
+        value = raw[-1]
+        if not (len(raw) == 1 and value.isascii() and value.isdigit()):
+            raise exceptions.ValidationError({self.page_query_param: [_(
+                "A whole number from 1.")]})
+        return value
+
     def get_page_size(self, request):
         """`page_size` of 1 to max_page_size; anything else is a 400 naming it (DRF would
         quietly fall back to the default size)."""

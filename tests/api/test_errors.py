@@ -73,3 +73,12 @@ def test_it_refuses_a_page_size_it_would_not_use_naming_it(cast, api, size):
                                        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert error(response)["fields"] == {"page_size": ["A whole number from 1 to 200."]}
+
+
+@pytest.mark.parametrize("page", ["", "last", "zwei", "²", "-1", "1.0"])
+def test_it_refuses_a_page_that_is_no_whole_number_naming_it(cast, api, page):
+    response = api(cast.ke_tromso).get("/api/v1/referrals/", {"page": page},
+                                       HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert error(response)["fields"] == {"page": ["A whole number from 1."]}
+    assert api(cast.ke_tromso).get("/api/v1/referrals/", {"page": "1"}).status_code == 200
