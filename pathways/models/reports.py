@@ -17,15 +17,15 @@ from .notices import MessageStatus
 from .patients import PatientScopedQuerySet
 
 
-class AdmissionReportQuerySet(PatientScopedQuerySet):
+class StayReportQuerySet(PatientScopedQuerySet):
     patient_path = "admission__patient"
 
 
-class AdmissionReport(TrackedModel):
-    admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
-                                  related_name="admission_reports")
-    municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("municipality"))
+class StayReport(TrackedModel):
+    """What one side tells the other about a stay, versioned as PLO's messages are (new,
+    change, addition, cancellation), each version a row: the admission report and the
+    discharge report. A report names its stay and its author's organisation."""
+
     sequence = models.PositiveSmallIntegerField(_("version"), default=1)
     message_status = models.CharField(_("message status"), max_length=10,
                                       choices=MessageStatus.choices)
@@ -34,10 +34,20 @@ class AdmissionReport(TrackedModel):
                                    blank=True)
     summary = models.TextField(_("the report"), blank=True)
 
-    objects = AdmissionReportQuerySet.as_manager()
+    objects = StayReportQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["admission", "sequence"]
+
+
+class AdmissionReport(StayReport):
+    admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
+                                  related_name="admission_reports")
+    municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+
+    class Meta(StayReport.Meta):
         verbose_name = _("admission report")
         verbose_name_plural = _("admission reports")
         constraints = [models.UniqueConstraint(fields=["admission", "sequence"],
@@ -47,27 +57,13 @@ class AdmissionReport(TrackedModel):
         return f"{self.admission} report v{self.sequence}"
 
 
-class DischargeReportQuerySet(PatientScopedQuerySet):
-    patient_path = "admission__patient"
-
-
-class DischargeReport(TrackedModel):
+class DischargeReport(StayReport):
     admission = models.ForeignKey(Admission, on_delete=models.PROTECT,
                                   related_name="discharge_reports")
     hospital = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("hospital"))
-    sequence = models.PositiveSmallIntegerField(_("version"), default=1)
-    message_status = models.CharField(_("message status"), max_length=10,
-                                      choices=MessageStatus.choices)
-    reported_at = models.DateTimeField(_("reported at"))
-    responsible = models.CharField(_("responsible for the report"), max_length=200,
-                                   blank=True)
-    summary = models.TextField(_("the report"), blank=True)
 
-    objects = DischargeReportQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["admission", "sequence"]
+    class Meta(StayReport.Meta):
         verbose_name = _("discharge report")
         verbose_name_plural = _("discharge reports")
         constraints = [models.UniqueConstraint(fields=["admission", "sequence"],

@@ -25,6 +25,13 @@ from ._common import audit_step, not_in_future, notify_hospital, notify_municipa
 DISCHARGE_REPORT_WINDOW = datetime.timedelta(days=30)
 
 
+def _check_version(last: int, message_status: str, first_text: str) -> None:
+    if message_status not in MessageStatus.values:
+        raise ValidationError({"message_status": _("Choose a message status.")})
+    if (last == 0) != (message_status == MessageStatus.NEW):
+        raise StateConflict(first_text, code="report_order", field="message_status")
+
+
 @transaction.atomic
 def record_admission_report(admission: Admission, *, by, message_status: str, summary: str,
                             reported_at: datetime.datetime,
@@ -35,12 +42,9 @@ def record_admission_report(admission: Admission, *, by, message_status: str, su
     not_in_future(reported_at, "reported_at")
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     last = admission.admission_reports.aggregate(last=Max("sequence"))["last"] or 0
-    if (last == 0) != (message_status == MessageStatus.NEW):
-        raise StateConflict(_("The first admission report is a new one; changes, additions "
-                              "and cancellations come after it."), code="report_order",
-                            field="message_status")
-    if message_status not in MessageStatus.values:
-        raise ValidationError({"message_status": _("Choose a message status.")})
+    _check_version(last, message_status, _(
+        "The first admission report is a new one; changes, additions and cancellations come "
+        "after it."))
     report = AdmissionReport(
         admission=admission, municipality=admission.municipality, sequence=last + 1,
         message_status=message_status, reported_at=reported_at,
@@ -54,13 +58,6 @@ def record_admission_report(admission: Admission, *, by, message_status: str, su
         "Admission report from %(municipality)s") % {
             "municipality": admission.municipality.name}, subject=report)
     return report
-
-
-def _check_version(last: int, message_status: str, first_text: str) -> None:
-    if message_status not in MessageStatus.values:
-        raise ValidationError({"message_status": _("Choose a message status.")})
-    if (last == 0) != (message_status == MessageStatus.NEW):
-        raise StateConflict(first_text, code="report_order", field="message_status")
 
 
 @transaction.atomic
