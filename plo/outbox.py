@@ -35,7 +35,7 @@ from pathways.models import Admission, MunicipalAnswer
 from pathways.signals import step_recorded
 from registry.models import ChannelStep, Organization, StepChannel
 
-from . import codes, outgoing, xml
+from . import codes, dialog, outgoing, xml
 from .envelope import MSGHEAD, PO, read_envelope
 from .models import Direction, MessageStatus, PloEndpoint, PloMessage, Transport
 
@@ -70,14 +70,6 @@ def _to_hospital(record) -> tuple[Organization, Organization]:
     return stay.municipality, stay.hospital
 
 
-def _dialog(name: str) -> Callable:
-    def build(record, *, now):
-        from . import dialog  # the Dialogmelding builders (plo.dialog)
-
-        return getattr(dialog, name)(record, now=now)
-    return build
-
-
 @dataclass(frozen=True)
 class Route:
     parties: Callable  # the record → (from, to): the organisation whose step it is, the other
@@ -86,18 +78,17 @@ class Route:
 
 ROUTES = {
     ChannelStep.ADMISSION: Route(_to_municipality, outgoing.admitted),
-    ChannelStep.EARLY_NOTIFICATION: Route(
-        _to_municipality, lambda notice, *, now: outgoing.health_information(notice, now=now)),
+    ChannelStep.EARLY_NOTIFICATION: Route(_to_municipality, outgoing.health_information),
     ChannelStep.READY: Route(_to_municipality, outgoing.ready),
     ChannelStep.WITHDRAWN: Route(_to_municipality, outgoing.withdrawn),
     ChannelStep.DISCHARGED: Route(_to_municipality, outgoing.discharged),
-    ChannelStep.MUNICIPAL_ANSWER: Route(_to_hospital, _dialog("municipal_answer")),
+    ChannelStep.MUNICIPAL_ANSWER: Route(_to_hospital, dialog.municipal_answer),
     ChannelStep.QUESTION: Route(
         lambda question: (question.asked_by_organization, question.to_organization),
-        _dialog("question")),
+        dialog.question),
     ChannelStep.QUESTION_ANSWERED: Route(
         lambda question: (question.to_organization, question.asked_by_organization),
-        _dialog("answer")),
+        dialog.answer),
 }
 
 
