@@ -381,12 +381,14 @@ def enter_admission_in_error(admission: Admission, *, by, reason: str) -> Admiss
     correction): ENTERED_IN_ERROR, with the reason. It keeps its history, but nothing counts
     it any more: it leaves the ward board and the KE's inbox, no deadline or reminder runs
     for it, and a declaration in force on it is entered in error too, so no payment day
-    follows. Scheduled discharge meetings are cancelled (their participants are told).
+    follows. Scheduled discharge meetings are cancelled (their participants are told), and a
+    pathway variant the stay was enrolled in ends with it.
 
     Only while the stay is open: a stay that ended (discharged, transferred, dead) has its
     ending cancelled first; and not once a discharge meeting was held on it, which cannot
     have been about a stay that never was."""
     from .meetings import cancel_discharge_meeting
+    from .variants import end_with_stay_in_error
 
     access.require_hospital_staff(by, admission)
     reason = _reason(reason)
@@ -402,6 +404,7 @@ def enter_admission_in_error(admission: Admission, *, by, reason: str) -> Admiss
         withdrawal_reason=reason, updated_at=now, updated_by=by)
     for meeting in admission.discharge_meetings.filter(status=MeetingStatus.SCHEDULED):
         cancel_discharge_meeting(meeting, by=by, reason=reason)
+    end_with_stay_in_error(admission, by=by, reason=reason)
     audit_step(by, AuditAction.UPDATE, admission, admission, f"entered in error: {reason}")
     _end_access_given_by(admission, by=by, at=now + ERROR_ACCESS_GRACE)
     notify_municipality(admission, "admission.entered_in_error",

@@ -326,6 +326,25 @@ def end_enrolment(enrolment: PathwayEnrolment, *, by, expected_version: int,
     return current
 
 
+def end_with_stay_in_error(admission: Admission, *, by, reason: str) -> None:
+    """The stay was registered in error: its live pathway ends with it, whoever leads it now
+    (the sides' rules are for a pathway that was), its planned activities cancelled, and the
+    side that did not end it told. Called inside enter_admission_in_error's transaction."""
+    for current in PathwayEnrolment.objects.select_for_update().select_related(
+            "variant", "admission").filter(admission=admission,
+                                           status__in=LIVE_ENROLMENT_STATUSES):
+        now = timezone.now()
+        current.activities.filter(status=ActivityStatus.PLANNED).update(
+            status=ActivityStatus.CANCELLED, recorded_at=now, recorded_by=by, updated_by=by,
+            updated_at=now, version=F("version") + 1)
+        current.status, current.ended_at, current.ended_by = EnrolmentStatus.ENDED, now, by
+        current.end_note = reason
+        current = _save(current, by, "ended: the stay was registered in error")
+        notify_municipality(current.admission, "pathway_variant.ended", _(
+            "%(variant)s has ended") % {"variant": current.variant.localized_name},
+            current.end_note, subject=current)
+
+
 def _save(current: PathwayEnrolment, by, detail: str) -> PathwayEnrolment:
     current.full_clean()
     current.version += 1

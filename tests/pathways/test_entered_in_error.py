@@ -15,9 +15,11 @@ from django.utils import timezone
 from common.exceptions import StateConflict
 from pathways import billing, services, tasks
 from pathways.models import (
+    ActivityStatus,
     AdmissionStatus,
     CareRelationship,
     DischargeDestination,
+    EnrolmentStatus,
     MeetingStatus,
     Patient,
     ReadyForDischarge,
@@ -28,6 +30,7 @@ from pathways.signals import patient_died
 from registry.models import AuditEvent, Notification, OrganizationKind, Role
 from tests import factories
 from tests.factories import admit
+from tests.pathways.variant_helpers import activity, enrolment
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
@@ -378,3 +381,17 @@ def test_another_stay_at_the_hospital_keeps_its_access(cast):
     later = timezone.now() + stays.ERROR_ACCESS_GRACE + HOUR
     assert CareRelationship.objects.granting(cast.planner, at=later).filter(
         patient=patient).exists()
+
+
+def test_a_pathway_variant_ends_with_its_stay_in_error(cast):
+    """Enrolled in early supported discharge, its visits planned: the stay registered in
+    error ends the pathway, cancels what was planned, and tells the municipality."""
+    stay = enrolment(cast)
+    visit = activity(cast, stay, "hjemmebesok")
+    stays.enter_admission_in_error(stay.admission, by=cast.planner, reason="Feil pasient")
+    stay.refresh_from_db()
+    visit.refresh_from_db()
+    assert (stay.status, stay.end_note) == (EnrolmentStatus.ENDED, "Feil pasient")
+    assert visit.status == ActivityStatus.CANCELLED
+    assert Notification.objects.filter(recipient=cast.ke_tromso,
+                                       kind="pathway_variant.ended").exists()
