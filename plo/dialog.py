@@ -53,6 +53,7 @@ from . import codes, xml
 from .envelope import FK1, MSGHEAD, Envelope
 from .models import Direction, PloEndpoint, PloMessage
 from .outgoing import IDENTITY_LIST, _el, envelope
+from .steps import Unmapped, patient_number, step
 
 DIALOG = "http://www.kith.no/xmlstds/dialog/2013-01-23"
 NS = {"dia": DIALOG, "fk1": FK1}
@@ -236,8 +237,8 @@ def _words(node) -> str:
 def _dialogmelding(envelope: Envelope):
     document = envelope.document
     if document is None or document.tag != f"{{{DIALOG}}}Dialogmelding":
-        raise mapping.Unmapped("T10", f"A {envelope.msg_type} carries a Dialogmelding 1.1 "
-                                      f"({DIALOG}).")
+        raise Unmapped("T10", f"A {envelope.msg_type} carries a Dialogmelding 1.1 "
+                              f"({DIALOG}).")
     return document
 
 
@@ -270,29 +271,29 @@ def _parties(envelope: Envelope, endpoint: PloEndpoint, receiver):
     if kinds == (OrganizationKind.MUNICIPALITY, OrganizationKind.HOSPITAL):
         return receiver, sender
     if sender.kind not in (OrganizationKind.HOSPITAL, OrganizationKind.MUNICIPALITY):
-        raise mapping.Unmapped("X99", f"{sender.name} is neither a hospital nor a "
-                                      "municipality: Rehab Portal carries the dialogue "
-                                      "between the two about a stay.")
-    raise mapping.Unmapped("E21", f"{receiver.name} is not the other side of a stay for "
-                                  f"{sender.name}: a question goes between the hospital "
-                                  "and the municipality.")
+        raise Unmapped("X99", f"{sender.name} is neither a hospital nor a "
+                              "municipality: Rehab Portal carries the dialogue "
+                              "between the two about a stay.")
+    raise Unmapped("E21", f"{receiver.name} is not the other side of a stay for "
+                          f"{sender.name}: a question goes between the hospital "
+                          "and the municipality.")
 
 
 def _open_stay(envelope: Envelope, hospital, municipality) -> Admission:
     """The patient's open stay at the hospital for the municipality, the names checked."""
-    number = mapping._patient_number(envelope)
+    number = patient_number(envelope)
     admission = (Admission.objects.filter(
         patient__identity_number=number, hospital=hospital, municipality=municipality,
         status__in=OPEN_STATUSES).select_related("patient", "hospital", "municipality")
         .order_by("-admitted_at").first())
     if admission is None:
-        raise mapping.Unmapped("E35", f"The patient has no open stay at {hospital.name} for "
-                                      f"{municipality.name} in Rehab Portal.")
+        raise Unmapped("E35", f"The patient has no open stay at {hospital.name} for "
+                              f"{municipality.name} in Rehab Portal.")
     try:
         check_names(admission.patient, given_name=envelope.patient.given_name,
                     family_name=envelope.patient.family_name, required=True)
     except ValidationError as exc:
-        raise mapping.Unmapped("E36", " ".join(exc.messages)) from None
+        raise Unmapped("E36", " ".join(exc.messages)) from None
     return admission
 
 
@@ -302,11 +303,11 @@ def received_question(envelope: Envelope, endpoint: PloEndpoint, receiver):
     document = _dialogmelding(envelope)
     asked = document.findall("dia:Foresporsel", NS)
     if not asked:
-        raise mapping.Unmapped("X99", "The forespørsel holds no Foresporsel.")
+        raise Unmapped("X99", "The forespørsel holds no Foresporsel.")
     hospital, municipality = _parties(envelope, endpoint, receiver)
     admission = _open_stay(envelope, hospital, municipality)
     text = "\n\n".join(filter(None, map(_question_text, asked)))
-    return mapping._steps(lambda: pathways.ask_question(
+    return step(lambda: pathways.ask_question(
         admission, by=endpoint.client.user, to_organization=receiver, text=text,
         asked_by_name=_written_by(asked[0])))
 
@@ -346,9 +347,9 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
     document = _dialogmelding(envelope)
     notes = document.findall("dia:Notat", NS)
     if not notes:
-        raise mapping.Unmapped("X99", "The svar holds no Notat with the answer.")
+        raise Unmapped("X99", "The svar holds no Notat with the answer.")
     hospital, municipality = _parties(envelope, endpoint, receiver)
-    number = mapping._patient_number(envelope)
+    number = patient_number(envelope)
     sender = endpoint.organization
     questions = PathwayQuestion.objects.filter(
         admission__patient__identity_number=number, admission__hospital=hospital,
@@ -356,20 +357,20 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
         to_organization=sender).select_related("admission__patient")
     question = _named_question(envelope, document, questions)
     if question is False:
-        raise mapping.Unmapped("X99", f"The svar refers to a question {receiver.name} did not "
-                                      f"ask {sender.name} about this patient in Rehab Portal.")
+        raise Unmapped("X99", f"The svar refers to a question {receiver.name} did not "
+                              f"ask {sender.name} about this patient in Rehab Portal.")
     if question is None:
         question = questions.filter(answered_at__isnull=True,
                                     admission__status__in=OPEN_STATUSES).order_by(
             "-asked_at", "-pk").first()
         if question is None:
-            raise mapping.Unmapped("X99", f"{receiver.name} has no open question to "
-                                          f"{sender.name} about this patient in Rehab Portal.")
+            raise Unmapped("X99", f"{receiver.name} has no open question to "
+                                  f"{sender.name} about this patient in Rehab Portal.")
     try:
         check_names(question.admission.patient, given_name=envelope.patient.given_name,
                     family_name=envelope.patient.family_name, required=True)
     except ValidationError as exc:
-        raise mapping.Unmapped("E36", " ".join(exc.messages)) from None
+        raise Unmapped("E36", " ".join(exc.messages)) from None
     parts = []
     for note in notes:
         text = _words(note.find("dia:TekstNotatInnhold", NS))
@@ -377,7 +378,7 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
             theme = note.find("dia:TemaKodet", NS)
             text = (theme.get("DN") or theme.get("OT") or "") if theme is not None else ""
         parts.append(text)
-    return mapping._steps(lambda: pathways.answer_question(
+    return step(lambda: pathways.answer_question(
         question, by=endpoint.client.user, answer="\n\n".join(filter(None, parts)),
         answered_by_name=_written_by(notes[0])))
 
@@ -388,7 +389,3 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
 HANDLERS = {(kind, status): handler
             for kind, handler in ((FORESPORSEL, received_question), (SVAR, received_answer))
             for status in ("", *codes.values(codes.DISPATCH_STATUS))}
-
-# Imported last: plo.mapping takes HANDLERS from here at its own end (mapping.Unmapped and
-# its helpers are used only when a message is mapped).
-from . import mapping  # noqa: E402

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import StateConflict
 from pathways import services as pathways
-from pathways.identity import parse_identity_number
 from pathways.models import (
     Admission,
     AdmissionStatus,
@@ -32,9 +31,10 @@ from pathways.services import readiness
 from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
 
-from . import outgoing
+from . import dialog, outgoing
 from .envelope import NS, Envelope
 from .models import PloEndpoint
+from .steps import Unmapped, patient_number, step  # plo.services: mapping.Unmapped
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Events of code list 9121 (hendelseskode for logistikkopplysninger).
@@ -42,12 +42,6 @@ ADMITTED, DISCHARGED, READY, WITHDRAWN, DEATH = "1", "2", "3", "4", "13"
 # Where the patient was discharged to (UtTil, code list 8408 Sted), as the portal records
 # it; a code not listed here is recorded as "other" (its text is in the stored message).
 DESTINATIONS = {"1": DischargeDestination.HOME}  # Bosted/arbeidssted
-
-
-class Unmapped(Exception):
-    def __init__(self, code: str, text: str):
-        super().__init__(f"{code}: {text}")
-        self.code, self.text = code, text
 
 
 def _moment(value: str) -> datetime.datetime:
@@ -97,19 +91,6 @@ def _ward(envelope: Envelope, endpoint: PloEndpoint, hospital) -> Ward:
     return ward
 
 
-def _patient_number(envelope: Envelope) -> str:
-    patient = envelope.patient
-    if patient is None or not patient.identity_number:
-        raise Unmapped("E30", "The message names no fødselsnummer or D-number.")
-    try:
-        parse_identity_number(patient.identity_number)
-    except ValidationError as exc:
-        raise Unmapped("E31", " ".join(exc.messages)) from None
-    if not (patient.given_name and patient.family_name):
-        raise Unmapped("E32", "The message does not name the patient.")
-    return patient.identity_number
-
-
 def admitted(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_INNLAGT, new: the admission (and with it the early notification's deadline) at
     the sending hospital, for the receiving municipality; a patient the portal does not know
@@ -121,7 +102,7 @@ def admitted(envelope: Envelope, endpoint: PloEndpoint, receiver):
     if receiver.kind != OrganizationKind.MUNICIPALITY:
         raise Unmapped("E21", f"{receiver.name} is not a municipality: an admission is "
                               "reported to the patient's municipality.")
-    number = _patient_number(envelope)
+    number = patient_number(envelope)
     patient = envelope.patient
     registration = {"given_name": patient.given_name, "family_name": patient.family_name}
     if patient.birth_date:
@@ -140,21 +121,10 @@ def admitted(envelope: Envelope, endpoint: PloEndpoint, receiver):
         raise Unmapped("X99", str(exc)) from None
 
 
-def _steps(call):
-    """A step's refusals as the receipt's: a closed stay, a declaration that is not there,
-    a time that cannot be, a sender not acting for the hospital."""
-    try:
-        return call()
-    except ValidationError as exc:
-        raise Unmapped("X99", " ".join(exc.messages)) from None
-    except (StateConflict, PermissionDenied) as exc:
-        raise Unmapped("X99", str(exc)) from None
-
-
 def _open_admission(envelope: Envelope, endpoint: PloEndpoint, hospital=None) -> Admission:
     """The patient's open stay at the hospital (the sender's, unless named), the names
     checked against the patient's (a number that is someone else's changes nothing)."""
-    number = _patient_number(envelope)
+    number = patient_number(envelope)
     hospital = hospital or endpoint.organization
     admission = (Admission.objects.filter(
         patient__identity_number=number, hospital=hospital,
@@ -208,7 +178,7 @@ def ready(envelope: Envelope, endpoint: PloEndpoint, receiver):
     if not physician:
         raise Unmapped("X99", "The message does not name who declared the patient ready "
                               "(AnsvarForRapport, or the event's remark).")
-    return _steps(lambda: pathways.declare_ready_for_discharge(
+    return step(lambda: pathways.declare_ready_for_discharge(
         admission, by=endpoint.client.user, physician=physician,
         declared_at=_event_time(envelope, READY)))
 
@@ -216,7 +186,7 @@ def ready(envelope: Envelope, endpoint: PloEndpoint, receiver):
 def withdrawn(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_AVMELDING: the patient is no longer ready; the payment period ends."""
     admission = _open_admission(envelope, endpoint)
-    return _steps(lambda: pathways.withdraw_ready_for_discharge(
+    return step(lambda: pathways.withdraw_ready_for_discharge(
         admission, by=endpoint.client.user, reason=_remark(envelope, WITHDRAWN),
         at=_event_time(envelope, WITHDRAWN)))
 
@@ -227,7 +197,7 @@ def discharged(envelope: Envelope, endpoint: PloEndpoint, receiver):
     # Discharged dead (Uttilstand 2, code list 8431; HIS 1149 § 3.5): the stay's death.
     destination = DischargeDestination.DECEASED if _discharged_dead(envelope) else \
         _destination(envelope)
-    return _steps(lambda: pathways.discharge_patient(
+    return step(lambda: pathways.discharge_patient(
         admission, by=endpoint.client.user, destination=destination,
         discharged_at=_event_time(envelope, DISCHARGED)))
 
@@ -262,7 +232,7 @@ def health_information(envelope: Envelope, endpoint: PloEndpoint, receiver):
     pasient) and its later versions: a change, an addition or a cancellation, as the
     dispatch status says; its text and estimated discharge date from the message."""
     admission = _open_admission(envelope, endpoint)
-    return _steps(lambda: pathways.send_early_notification(
+    return step(lambda: pathways.send_early_notification(
         admission, by=endpoint.client.user,
         message_status=NOTICE_STATUS[envelope.dispatch_status],
         expected_course=_journal_text(envelope),
@@ -322,7 +292,7 @@ def admission_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
         reported_at = _moment(approved or envelope.generated_at)
     except ValueError:
         raise Unmapped("T99", "The report gives no time it was written or approved.") from None
-    return _steps(lambda: pathways.record_admission_report(
+    return step(lambda: pathways.record_admission_report(
         admission, by=endpoint.client.user,
         message_status=NOTICE_STATUS[envelope.dispatch_status], summary=_report_text(envelope),
         reported_at=reported_at, responsible=_responsible(envelope)))
@@ -505,7 +475,7 @@ def _reported_stay(envelope: Envelope, endpoint: PloEndpoint) -> Admission:
     """The patient's latest stay at the sending hospital that a discharge report can be on:
     open, or discharged (record_discharge_report refuses one discharged too long ago). A
     stay entered in error, transferred or ended in death is none; the names are checked."""
-    number = _patient_number(envelope)
+    number = patient_number(envelope)
     hospital = endpoint.organization
     admission = (Admission.objects.filter(
         patient__identity_number=number, hospital=hospital,
@@ -540,7 +510,7 @@ def discharge_report(envelope: Envelope, endpoint: PloEndpoint, receiver):
         reported_at = _moment(approved or envelope.generated_at)
     except ValueError:
         raise Unmapped("T99", "The report gives no time it was written or approved.") from None
-    return _steps(lambda: pathways.record_discharge_report(
+    return step(lambda: pathways.record_discharge_report(
         admission, by=endpoint.client.user,
         message_status=NOTICE_STATUS[envelope.dispatch_status],
         summary=_discharge_text(envelope), reported_at=reported_at,
@@ -584,7 +554,7 @@ def _original(envelope: Envelope, model):
                               f"{model.__name__} in Rehab Portal.")
     patient = found if isinstance(found, Patient) else found.patient if isinstance(
         found, Admission) else found.admission.patient
-    if _patient_number(envelope) != patient.identity_number:
+    if patient_number(envelope) != patient.identity_number:
         raise Unmapped("E36", "The message names another patient than the message it "
                               "changes or cancels.")
     try:
@@ -606,7 +576,7 @@ def admitted_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_INNLAGT, change: the time of admission and the ward corrected."""
     admission = _original(envelope, Admission)
     ward = _ward(envelope, endpoint, admission.hospital) if _unit_code(envelope) else None
-    return _steps(lambda: stays.correct_admission(
+    return step(lambda: stays.correct_admission(
         admission, by=endpoint.client.user, admitted_at=_event_time(envelope, ADMITTED),
         ward=ward))
 
@@ -614,14 +584,14 @@ def admitted_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
 def admitted_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_INNLAGT, cancel: the stay never was (sent for the wrong patient, say)."""
     admission = _original(envelope, Admission)
-    return _steps(lambda: stays.enter_admission_in_error(
+    return step(lambda: stays.enter_admission_in_error(
         admission, by=endpoint.client.user, reason=_why(envelope, ADMITTED)))
 
 
 def ready_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_UTSKRIVNINGSKLAR, change: when the patient was declared ready, and by whom."""
     declaration = _original(envelope, ReadyForDischarge)
-    return _steps(lambda: readiness.correct_declaration(
+    return step(lambda: readiness.correct_declaration(
         declaration, by=endpoint.client.user, declared_at=_event_time(envelope, READY),
         physician=_declared_by(envelope) or None))
 
@@ -629,14 +599,14 @@ def ready_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
 def ready_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_UTSKRIVNINGSKLAR, cancel: never declared; no payment day follows from it."""
     declaration = _original(envelope, ReadyForDischarge)
-    return _steps(lambda: readiness.enter_declaration_in_error(
+    return step(lambda: readiness.enter_declaration_in_error(
         declaration, by=endpoint.client.user, reason=_why(envelope, READY)))
 
 
 def withdrawn_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_AVMELDING, change: when, or why, the declaration was withdrawn."""
     declaration = _original(envelope, ReadyForDischarge)
-    return _steps(lambda: readiness.correct_withdrawal(
+    return step(lambda: readiness.correct_withdrawal(
         declaration, by=endpoint.client.user, at=_event_time(envelope, WITHDRAWN),
         reason=_remark(envelope, WITHDRAWN) or None))
 
@@ -644,7 +614,7 @@ def withdrawn_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
 def withdrawn_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """LOG_AVMELDING, cancel: the patient is ready again, the payment period runs on."""
     declaration = _original(envelope, ReadyForDischarge)
-    return _steps(lambda: readiness.cancel_withdrawal(
+    return step(lambda: readiness.cancel_withdrawal(
         declaration, by=endpoint.client.user, reason=_why(envelope, WITHDRAWN)))
 
 
@@ -664,7 +634,7 @@ def discharged_changed(envelope: Envelope, endpoint: PloEndpoint, receiver):
     if _discharged_dead(envelope) or admission.status == AdmissionStatus.DECEASED:
         raise Unmapped("X99", "A death is not recorded or undone by changing a discharge: the "
                               "ward records the death in Rehab Portal.")
-    return _steps(lambda: stays.correct_discharge(
+    return step(lambda: stays.correct_discharge(
         admission, by=endpoint.client.user, discharged_at=_event_time(envelope, DISCHARGED),
         destination=_destination(envelope)))
 
@@ -676,13 +646,13 @@ def discharged_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
         raise Unmapped("X99", "The discharge recorded the patient's death, which a cancel of "
                               "the discharge message does not undo: the ward corrects it in "
                               "Rehab Portal.")
-    return _steps(lambda: stays.reopen_admission(
+    return step(lambda: stays.reopen_admission(
         admission, by=endpoint.client.user, reason=_why(envelope, DISCHARGED)))
 
 
 def _known_patient(envelope: Envelope, endpoint: PloEndpoint) -> Patient:
     """The patient the message names, as the sender may see them, both names checked."""
-    number = _patient_number(envelope)
+    number = patient_number(envelope)
     patient = Patient.objects.visible_to(endpoint.client.user).filter(
         identity_number=number).first()
     if patient is None:
@@ -706,9 +676,9 @@ def died(envelope: Envelope, endpoint: PloEndpoint, receiver):
     stay = Admission.objects.filter(patient=patient, hospital=endpoint.organization,
                                     status__in=OPEN_STATUSES).first()
     if stay is not None:
-        return _steps(lambda: pathways.record_death(stay, by=endpoint.client.user,
-                                                    died_at=died_at))
-    return _steps(lambda: stays.record_death_outside_hospital(
+        return step(lambda: pathways.record_death(stay, by=endpoint.client.user,
+                                                  died_at=died_at))
+    return step(lambda: stays.record_death_outside_hospital(
         patient, by=endpoint.client.user, died_at=died_at))
 
 
@@ -724,7 +694,7 @@ def died_cancelled(envelope: Envelope, endpoint: PloEndpoint, receiver):
         raise Unmapped("X99", "The patient died in hospital: the ward corrects that in Rehab "
                               "Portal, not a cancel of the death message.")
     patient = _original(envelope, Patient)
-    return _steps(lambda: stays.enter_death_in_error(
+    return step(lambda: stays.enter_death_in_error(
         patient, by=endpoint.client.user, reason=_why(envelope, DEATH)))
 
 
@@ -741,7 +711,9 @@ HANDLERS = {("LOG_INNLAGT", "N"): admitted, ("LOG_UTSKRIVNINGSKLAR", "N"): ready
             ("LOG_AVMELDING", "C"): withdrawn_cancelled,
             ("LOG_UTSKREVET", "M"): discharged_changed,
             ("LOG_UTSKREVET", "C"): discharged_cancelled,
-            ("LOG_DOD", "N"): died, ("LOG_DOD", "C"): died_cancelled}
+            ("LOG_DOD", "N"): died, ("LOG_DOD", "C"): died_cancelled,
+            # Dialogmelding forespørsel and svar: a question on the pathway and its answer.
+            **dialog.HANDLERS}
 
 
 # Kinds between the municipality and the GP: the portal is not the GP's system, and says so
@@ -765,8 +737,3 @@ def apply(envelope: Envelope, sender, receiver):
         raise Unmapped("X99", f"{sender.name} has no PLO connection to Rehab Portal.")
     return handler(envelope, endpoint, receiver)
 
-
-# Dialogmelding forespørsel and svar: a question on the pathway and its answer (plo.dialog).
-from . import dialog  # noqa: E402
-
-HANDLERS.update(dialog.HANDLERS)
