@@ -28,8 +28,10 @@ How the standard is used (HIS 1152:2006 Forespørsel og svar, HISD 80903:2009):
 
 In: a forespørsel becomes a question on the patient's open stay between the sender and the
 receiver (pathways.services.ask_question), a svar the answer to the question it names
-(answer_question). Dialogmelding 1.0 (namespace 2006-10-11) is not in the schema set, and is
-refused with T02 before it gets here."""
+(answer_question). Dialogmelding 1.0 (HIS 80603:2006, namespace 2006-10-11), which many
+municipal EPJ systems still send, is read as 1.1 is: the elements read here have the same
+names and places in both (1.1 adds EmneSporsmal, and XHTML in Sporsmal). Out, the portal
+writes 1.1."""
 
 import datetime
 import uuid
@@ -56,7 +58,9 @@ from .outgoing import IDENTITY_LIST, _el, envelope
 from .steps import Unmapped, patient_number, step
 
 DIALOG = "http://www.kith.no/xmlstds/dialog/2013-01-23"
-NS = {"dia": DIALOG, "fk1": FK1}
+DIALOG_1_0 = "http://www.kith.no/xmlstds/dialog/2006-10-11"
+# The versions read in (plo/standards/schema-set.xsd has both); the first is written out.
+VERSIONS = {DIALOG: "1.1", DIALOG_1_0: "1.0"}
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # The code lists a Dialogmelding uses (plo/standards/codelists.json).
 QUESTION_TYPE, ANSWER_THEME, NOTE_THEME, NOTE_ROLE = "9152", "9069", "7321", "9057"
@@ -73,6 +77,11 @@ QUESTION_SUBJECT = PathwayQuestion.__name__.lower()
 def _cv(parent, tag: str, code_list: str, value: str):
     code = codes.code(code_list, value)
     return _el(parent, DIALOG, tag, V=code.value, DN=code.text, S=code.oid)
+
+
+def _ns(node) -> dict:
+    """The prefixes for reading `node`'s Dialogmelding, in its own version (VERSIONS)."""
+    return {"dia": etree.QName(node).namespace, "fk1": FK1}
 
 
 def _dialog() -> etree._Element:
@@ -133,12 +142,15 @@ def _foresporsel(parent, question: PathwayQuestion, received=None):
     kind = doc_id = None
     if received is not None:
         try:
-            found = xml.parse(bytes(received.document)).find(".//dia:Foresporsel", NS)
+            root = xml.parse(bytes(received.document))
         except xml.Refused:
-            found = None
+            root = etree.Element("unreadable")
+        found = next((node for version in VERSIONS
+                      for node in root.iter(f"{{{version}}}Foresporsel")), None)
         if found is not None:
-            kind = found.find("dia:TypeForesp", NS)
-            doc_id = (found.findtext("dia:DokIdForesp", default="", namespaces=NS)
+            ns = _ns(found)
+            kind = found.find("dia:TypeForesp", ns)
+            doc_id = (found.findtext("dia:DokIdForesp", default="", namespaces=ns)
                       or "").strip()
     if kind is not None:
         _el(node, DIALOG, "TypeForesp", **{k: v for k, v in kind.attrib.items()
@@ -236,16 +248,18 @@ def _words(node) -> str:
 
 def _dialogmelding(envelope: Envelope):
     document = envelope.document
-    if document is None or document.tag != f"{{{DIALOG}}}Dialogmelding":
-        raise Unmapped("T10", f"A {envelope.msg_type} carries a Dialogmelding 1.1 "
-                              f"({DIALOG}).")
+    if document is None or document.tag not in {f"{{{version}}}Dialogmelding"
+                                                 for version in VERSIONS}:
+        raise Unmapped("T10", f"A {envelope.msg_type} carries a Dialogmelding 1.1 ({DIALOG}) "
+                              f"or 1.0 ({DIALOG_1_0}).")
     return document
 
 
 def _written_by(node) -> str:
     """The professional the Dialogmelding names (RollerRelatertNotat), as one name."""
-    for person in node.iterfind("dia:RollerRelatertNotat/dia:HealthcareProfessional", NS):
-        names = (person.findtext(f"dia:{part}", default="", namespaces=NS).strip()
+    ns = _ns(node)
+    for person in node.iterfind("dia:RollerRelatertNotat/dia:HealthcareProfessional", ns):
+        names = (person.findtext(f"dia:{part}", default="", namespaces=ns).strip()
                  for part in ("GivenName", "MiddleName", "FamilyName"))
         named = " ".join(name for name in names if name)
         if named:
@@ -254,10 +268,11 @@ def _written_by(node) -> str:
 
 
 def _question_text(node) -> str:
-    subject = (node.findtext("dia:EmneSporsmal", default="", namespaces=NS) or "").strip()
-    text = _words(node.find("dia:Sporsmal", NS))
+    ns = _ns(node)  # EmneSporsmal is 1.1's only
+    subject = (node.findtext("dia:EmneSporsmal", default="", namespaces=ns) or "").strip()
+    text = _words(node.find("dia:Sporsmal", ns))
     if not text:
-        kind = node.find("dia:TypeForesp", NS)
+        kind = node.find("dia:TypeForesp", ns)
         text = (kind.get("DN") or kind.get("OT") or "") if kind is not None else ""
     return f"{subject}: {text}" if subject and text else subject or text
 
@@ -301,7 +316,7 @@ def received_question(envelope: Envelope, endpoint: PloEndpoint, receiver):
     """DIALOG_FORESPORSEL: a question on the patient's open stay between the sender and the
     receiver, from the sender (several Foresporsel in one message are one question)."""
     document = _dialogmelding(envelope)
-    asked = document.findall("dia:Foresporsel", NS)
+    asked = document.findall("dia:Foresporsel", _ns(document))
     if not asked:
         raise Unmapped("X99", "The forespørsel holds no Foresporsel.")
     hospital, municipality = _parties(envelope, endpoint, receiver)
@@ -332,7 +347,7 @@ def _named_question(envelope: Envelope, document, questions):
             return questions.filter(uuid=sent).first() or False
     ids = [value for value in (
         (node.text or "").strip() for node in document.iterfind(
-            "dia:Notat/dia:Foresporsel/dia:DokIdForesp", NS)) if _is_uuid(value)]
+            "dia:Notat/dia:Foresporsel/dia:DokIdForesp", _ns(document))) if _is_uuid(value)]
     if ids:
         found = questions.filter(uuid__in=ids).first()
         if found is not None:
@@ -345,7 +360,8 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
     the ConversationRef, or the id the question carries back), else to the latest one still
     open on the patient's open stay; none: refused, nothing written."""
     document = _dialogmelding(envelope)
-    notes = document.findall("dia:Notat", NS)
+    ns = _ns(document)
+    notes = document.findall("dia:Notat", ns)
     if not notes:
         raise Unmapped("X99", "The svar holds no Notat with the answer.")
     hospital, municipality = _parties(envelope, endpoint, receiver)
@@ -373,9 +389,9 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
         raise Unmapped("E36", " ".join(exc.messages)) from None
     parts = []
     for note in notes:
-        text = _words(note.find("dia:TekstNotatInnhold", NS))
+        text = _words(note.find("dia:TekstNotatInnhold", ns))
         if not text:
-            theme = note.find("dia:TemaKodet", NS)
+            theme = note.find("dia:TemaKodet", ns)
             text = (theme.get("DN") or theme.get("OT") or "") if theme is not None else ""
         parts.append(text)
     return step(lambda: pathways.answer_question(

@@ -20,11 +20,13 @@ from plo.standards import archive  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "schemas"
-# The roots: the envelope, the receipt, the dialogue message and the PLO 1.6 messages.
+# The roots: the envelope, the receipt, the dialogue message (1.1, and 1.0, which many
+# municipal EPJ systems still send) and the PLO 1.6 messages.
 ROOTS = [
     "skjema/felleskomponenter/MsgHead-v1_2.xsd",
     "skjema/applikasjonskvittering/AppRec-v1.1.xsd",
     "skjema/dialogmelding/2013-01-23/dialogmelding-v1.1.xsd",
+    "skjema/dialogmelding/2006-10-11/dialogmelding.xsd",
     *(f"skjema/plo/v1.6/{name}-v1.6.xsd" for name in (
         "Pasientlogistikk", "Helseopplysninger", "HelseopplysningerTilLege",
         "Innleggelsesrapport", "MedisinskeOpplysninger", "OrienteringOmTjenestetilbud",

@@ -1,8 +1,9 @@
 """Dialogmelding between the hospital and the municipality: the portal's questions, answers
 and the municipality's answer to a declaration go out valid against the published schemas
 and say what the records say; a forespørsel received becomes a question the KE answers on
-the pathway page, a svar the answer to the question it names; what names no such question,
-no open stay or is not a Dialogmelding 1.1 is refused with its AppRec and writes nothing."""
+the pathway page, a svar the answer to the question it names, in Dialogmelding 1.1 or 1.0
+(as older EPJ systems send it); what names no such question, no open stay or is not a
+Dialogmelding is refused with its AppRec and writes nothing."""
 
 import datetime
 import uuid
@@ -325,11 +326,64 @@ def test_a_dispatch_status_hidden_in_a_notes_text_changes_nothing(cast, channel)
     assert question.answer == "Svar."
 
 
-def test_a_dialogmelding_1_0_is_refused_by_the_schemas(cast, channel):
+def version_1_0(data: bytes, *, latin1=False) -> bytes:
+    """The same Dialogmelding as a 1.0 one (namespace 2006-10-11, the same element names),
+    as an older municipal EPJ system writes it: ISO-8859-1 if `latin1`."""
+    data = data.replace(dialog.DIALOG.encode(), dialog.DIALOG_1_0.encode())
+    if latin1:
+        data = etree.tostring(etree.fromstring(data), xml_declaration=True,
+                              encoding="ISO-8859-1")
+    return data
+
+
+def test_a_dialogmelding_1_0_forespørsel_becomes_a_question_and_its_answer_names_it(
+        cast, channel):
+    stay, hospital, _m = channel
+    root = etree.fromstring(forespørsel(stay, cast, "Går pasienten i trapp?"))
+    root.find(".//dia:DokIdForesp", DIA).text = "EPJ-4711"
+    data = version_1_0(etree.tostring(root), latin1=True)
+    assert b"2006-10-11" in data and "Går".encode("latin-1") in data
+    message = services.receive(data, transport="folder")
+    assert message.status == MessageStatus.PROCESSED, message.error_text
+    assert receipt(message) == ("1", [])
+    question = PathwayQuestion.objects.get(uuid=message.subject_uuid)
+    assert (question.admission, question.asked_by, question.asked_by_name, question.text) == (
+        stay, hospital.client.user, "Lege Lise Lund", "Går pasienten i trapp?")
+    question = pathways.answer_question(question, by=cast.ke_tromso, answer="Ja, med støtte.")
+    envelope, root = valid(dialog.answer(question, now=NOW))  # out: 1.1, naming the 1.0 one
+    assert envelope.parent_id == message.msg_id
+    asked = root.find(".//dia:Notat/dia:Foresporsel", DIA)
+    assert (asked.findtext("dia:DokIdForesp", namespaces=DIA),
+            asked.find("dia:TypeForesp", DIA).get("V")) == ("EPJ-4711", "99")
+
+
+def test_a_dialogmelding_1_0_svar_answers_the_question_it_carries_back(cast, channel):
+    stay, hospital, _m = channel
+    question = pathways.ask_question(stay, by=cast.ke_tromso, to_organization=cast.unn,
+                                     text="Trenger pasienten hjelpemidler?")
+    message = services.receive(version_1_0(svar(question, "Rullator.")), transport="folder")
+    assert message.status == MessageStatus.PROCESSED, message.error_text
+    question.refresh_from_db()
+    assert (question.answer, question.answered_by, question.answered_by_name) == (
+        "Rullator.", hospital.client.user, "Lege Lise Lund")
+
+
+def test_a_dialogmelding_1_0_is_held_to_the_1_0_schema(cast, channel):
+    """What only 1.1 has (EmneSporsmal) is refused in a 1.0 message, as is a namespace of
+    neither."""
     stay, _h, _m = channel
-    data = forespørsel(stay, cast).replace(dialog.DIALOG.encode(),
-                                           b"http://www.kith.no/xmlstds/dialog/2006-10-11")
-    assert refused(data)[0] == "T02"
+    root = etree.fromstring(forespørsel(stay, cast))
+    kind = root.find(".//dia:TypeForesp", DIA)
+    etree.SubElement(root.find(".//dia:Foresporsel", DIA), f"{{{dialog.DIALOG}}}EmneSporsmal")
+    subject = root.find(".//dia:EmneSporsmal", DIA)
+    subject.text = "Tema"
+    kind.addnext(subject)  # its place in 1.1: right after TypeForesp
+    with_subject = etree.tostring(root)
+    valid(with_subject)
+    assert refused(version_1_0(with_subject))[0] == "T02"
+    other = forespørsel(stay, cast).replace(dialog.DIALOG.encode(),
+                                            b"http://www.kith.no/xmlstds/dialog/2099-01-01")
+    assert refused(other)[0] == "T02"
     assert not PathwayQuestion.objects.exists()
 
 
