@@ -103,6 +103,10 @@ class PloMessage(models.Model):
                          condition=Q(sender__isnull=True)),
             models.Index(fields=["receiver_her_id"], name="plo_unknown_receiver_idx",
                          condition=Q(receiver__isnull=True)),
+            # What a record's messages were (a change or cancel follows the message sent
+            # for it; an answer refers to the question's): by the record, not the whole log.
+            models.Index(fields=["subject_uuid", "msg_type"], name="plo_subject_idx",
+                         condition=Q(subject_uuid__isnull=False)),
         ]
 
     def __str__(self):
