@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var sentAt = new WeakMap();  // xhr -> when the poll sent it
+  var sent = new WeakMap();  // xhr -> {poll, at}: the poll that sent it, and when
   var pending = new WeakMap();  // poll -> steps in its region on their way
   var answeredAt = new WeakMap();  // poll -> when the last step in its region was answered
 
@@ -17,7 +17,7 @@
       return;
     }
     if (elt.hasAttribute("data-poll-stale-after")) {
-      sentAt.set(event.detail.xhr, Date.now());
+      sent.set(event.detail.xhr, {poll: elt, at: Date.now()});
       return;
     }
     var polls = [];
@@ -42,13 +42,15 @@
     });
   });
 
+  // The poll is found by its request: htmx names the swap's target, not the poll, as the
+  // event's element.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var poll = event.detail.elt;
-    var sent = sentAt.get(event.detail.xhr);
-    if (sent === undefined || !poll) {
+    var request = sent.get(event.detail.xhr);
+    if (request === undefined) {
       return;
     }
-    if ((pending.get(poll) || 0) > 0 || (answeredAt.get(poll) || -1) >= sent) {
+    var poll = request.poll;
+    if ((pending.get(poll) || 0) > 0 || (answeredAt.get(poll) || -1) >= request.at) {
       event.detail.shouldSwap = false;
     }
   });

@@ -84,12 +84,21 @@
     return null;
   }
 
+  // The place is taken before the swap, for the request, and kept only once its answer is
+  // swapped in: an answer that another listener drops (a stale poll, polls.js) must not
+  // take the place of a step's whose focus is still to move.
   var place = null;
+  var placeOf = new WeakMap();  // xhr -> the place before its answer was swapped in
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var taken = event.detail.xhr && placeOf.get(event.detail.xhr);
+    if (taken) {
+      place = taken;
+    }
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig || {};
     var source = event.detail.elt || config.elt;
     if (!source || !source.isConnected || event.detail.shouldSwap === false) {
-      place = null;
       return;
     }
     var spots = [];
@@ -101,14 +110,14 @@
       }
     }
     var focused = document.activeElement;
-    place = {
+    placeOf.set(event.detail.xhr, {
       spots: spots,
       marked: new Set(document.querySelectorAll("[data-focus-after-swap]")),
       focused: focused,
       focusedPath: focused && focused !== body ? pathOf(focused) : null,
       // A poll (no event of the user's) keeps the place and the focus, and moves neither.
       byUser: Boolean(config.triggeringEvent),
-    };
+    });
   });
 
   function restorePlace(done) {
