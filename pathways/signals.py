@@ -10,6 +10,11 @@ early_notification_sent = Signal()
 # apps further up end what the patient was waiting for (referrals leave the waiting lists).
 patient_died = Signal()
 
+# Sent inside enter_death_in_error's transaction with patient=, by= and died_at= (the time of
+# death that was cleared): apps further up undo what patient_died ended (referrals open again
+# where they stood).
+death_entered_in_error = Signal()
+
 # Sent by `manage.py seed_demo` at the end of its transaction, once the demo patients and
 # their pathways are in place, with organizations= (key → Organization), users= (username →
 # User) and patients= (key → Patient), the keys of pathways/demo_data.py. Apps further up

@@ -523,12 +523,14 @@ def withdraw(referral: Referral, *, by, reason: str, note: str = "",
 def _end(referral: Referral, by, reason: str, note: str = "") -> None:
     waiting_at = referral.allocated_service_id if referral.status == ReferralStatus.ACCEPTED \
         else None
+    referral.status_before_withdrawal = referral.status
     referral.status = ReferralStatus.WITHDRAWN
     referral.withdrawal_reason = reason
     referral.withdrawn_at = timezone.now()
     if note.strip():
         referral.decision_reason = note.strip()
-    _save(referral, by, ["status", "withdrawal_reason", "withdrawn_at", "decision_reason"])
+    _save(referral, by, ["status", "withdrawal_reason", "withdrawn_at", "decision_reason",
+                         "status_before_withdrawal"])
     _audit(by, AuditAction.UPDATE, referral, f"withdrawn: {reason}")
     if waiting_at:
         refresh_waiting_times([waiting_at])
@@ -543,6 +545,38 @@ def end_referrals_of_deceased(patient: Patient, *, by) -> int:
         _end(referral, by, WithdrawalReason.PATIENT_DIED)
         ended += 1
     return ended
+
+
+def reopen_referrals_of_living(patient: Patient, *, by, died_at) -> int:
+    """The patient's death was registered in error: each referral that ended with it (since
+    `died_at`, the cleared time of death) is open again where it stood, awaiting assessment
+    or on its waiting list with its deadlines, and its receiving unit is told. One the
+    referrer has made again since (an open referral to the same service) stays ended."""
+    reopened, lists = 0, set()
+    made_again = set(Referral.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+                     .values_list("service_id", flat=True))
+    for referral in Referral.objects.select_for_update().select_related(
+            "patient", "receiver", "allocated_service").filter(
+            patient=patient, status=ReferralStatus.WITHDRAWN,
+            withdrawal_reason=WithdrawalReason.PATIENT_DIED, withdrawn_at__gte=died_at,
+            status_before_withdrawal__in=OPEN_STATUSES).exclude(service_id__in=made_again):
+        referral.status = referral.status_before_withdrawal
+        referral.status_before_withdrawal = ""
+        referral.withdrawal_reason = ""
+        referral.withdrawn_at = None
+        _save(referral, by, ["status", "status_before_withdrawal", "withdrawal_reason",
+                             "withdrawn_at"])
+        _audit(by, AuditAction.UPDATE, referral,
+               f"open again ({referral.status}): the death was registered in error")
+        if referral.status == ReferralStatus.ACCEPTED:
+            lists.add(referral.allocated_service_id)
+        _tell(assessors_of(referral.receiver), referral, "referrals.reopened",
+              _("A referral is open again: a death was registered in error"))
+        _announce("referral.updated", referral)
+        reopened += 1
+    if lists:
+        refresh_waiting_times(lists)
+    return reopened
 
 
 def other_open_referrals(referral: Referral):

@@ -69,6 +69,8 @@ KINDS = NOTICE_KINDS | {
     "referrals.forwarded", "referrals.chosen", "referrals.started",
     "referrals.started_elsewhere", "referrals.care_start_soon",
     "referrals.care_start_overdue", "referrals.care_start_escalated",
+    # A death registered in error: the referrals it ended are open again.
+    "referrals.reopened",
     # Early supported discharge: the municipality shares the plan, takes it over, and the
     # other side hears of its end.
     "pathway_variant.enrolled", "pathway_variant.handed_over", "pathway_variant.ended",
@@ -327,6 +329,13 @@ def referral_cast(cast, opened, now) -> None:
                                       service=world.skibotn_rehab, reason="Venter")
     referral_services.accept(waiting, by=world.rve_assessor, has_right=False)
     referral_services.record_start(first, by=skibotn_assessor)
+    opened.check()
+    # The GP records a death outside hospital, then its cancel: the referral waiting at
+    # Skibotn, ended by the death, is open again and Skibotn's assessor is told.
+    stays.record_death_outside_hospital(world.patient, by=world.gp,
+                                        died_at=timezone.now() - HOUR)
+    opened.check()
+    stays.enter_death_in_error(world.patient, by=world.gp, reason="Feil pasient")
     opened.check()
 
 

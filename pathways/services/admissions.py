@@ -41,7 +41,7 @@ from ..models import (
     Patient,
     ReadyForDischarge,
 )
-from ..signals import patient_died, step_recorded
+from ..signals import death_entered_in_error, patient_died, step_recorded
 from ._common import (
     audit_step,
     emit,
@@ -583,9 +583,10 @@ def record_death_outside_hospital(patient: Patient, *, by,
 
 @transaction.atomic
 def enter_death_in_error(patient: Patient, *, by, reason: str = "") -> Patient:
-    """A death outside hospital recorded in error (a PLO cancel of LOG_DOD): died_at cleared.
-    What ended with it (referrals) is not reopened: the KE is told, to refer again. A death
-    in hospital is its stay's, and is not undone here."""
+    """A death outside hospital recorded in error (a PLO cancel of LOG_DOD): died_at cleared,
+    and the apps further up undo what ended with it (death_entered_in_error: referrals open
+    again where they stood); the KE is told. A death in hospital is its stay's, and is not
+    undone here."""
     if not Patient.objects.visible_to(by).filter(pk=patient.pk).exists() or \
             not _may_record_death_of(by, patient):
         raise PermissionDenied(_("Only the patient's municipality or GP may record a death "
@@ -593,19 +594,22 @@ def enter_death_in_error(patient: Patient, *, by, reason: str = "") -> Patient:
     if patient.admissions.filter(status=S.DECEASED).exists():
         raise StateConflict(_("The patient died in hospital: the hospital corrects that."),
                             code="died_in_hospital")
-    if not Patient.objects.filter(pk=patient.pk, died_at__isnull=False).update(
-            died_at=None, version=F("version") + 1, updated_at=timezone.now(),
-            updated_by=by):
+    died_at = Patient.objects.select_for_update().filter(pk=patient.pk).values_list(
+        "died_at", flat=True).get()
+    if died_at is None:
         raise StateConflict(_("No death is recorded for the patient."), code="not_deceased")
+    Patient.objects.filter(pk=patient.pk).update(
+        died_at=None, version=F("version") + 1, updated_at=timezone.now(), updated_by=by)
     patient.refresh_from_db()
     audit.record(by, AuditAction.UPDATE, AuditObjectType.PATIENT, patient.uuid,
                  patient_uuid=patient.uuid, detail=f"death entered in error: {reason}"[:200])
     if patient.municipality_id:
         notify(access.ke_staff_of(patient.municipality), Message(
             kind="patient.deceased", title=_("A death was registered in error"),
-            body=_("Referrals that ended with the death are not reopened: refer again where "
-                   "needed."), url=links.pathway_url(patient.uuid), subject_type="patient",
+            body=_("Referrals that ended with the death are open again where they stood."),
+            url=links.pathway_url(patient.uuid), subject_type="patient",
             subject_uuid=patient.uuid, patient_uuid=patient.uuid))
+    death_entered_in_error.send(sender=Patient, patient=patient, by=by, died_at=died_at)
     step_recorded.send(sender=Patient, step="patient.death_entered_in_error", obj=patient,
                        patient=patient, by=by)
     return patient

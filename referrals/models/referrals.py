@@ -121,6 +121,9 @@ class Referral(TrackedModel):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.CharField(_("why the referral ended"), max_length=30,
                                          choices=WithdrawalReason.choices, blank=True)
+    # Where it stood when it was withdrawn: a death registered in error puts it back there.
+    status_before_withdrawal = models.CharField(
+        _("status before it ended"), max_length=30, choices=ReferralStatus.choices, blank=True)
     # Deadlines missed, stamped by the sweep once (counted among the indicators).
     assessment_breached_at = models.DateTimeField(null=True, blank=True)
     care_start_breached_at = models.DateTimeField(null=True, blank=True)

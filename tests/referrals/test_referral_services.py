@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from common.exceptions import StaleVersion, StateConflict
+from pathways.services import admissions as stays
 from referrals import services
 from referrals.models import Referral, ReferralStatus, WithdrawalReason
 from referrals.workdays import add_working_days
@@ -149,6 +150,63 @@ def test_a_start_or_a_death_takes_the_patient_off_the_list(world):
     second.refresh_from_db()
     assert (second.status, second.withdrawal_reason) == (ReferralStatus.WITHDRAWN,
                                                          WithdrawalReason.PATIENT_DIED)
+
+
+def test_a_death_registered_in_error_puts_the_referrals_it_ended_back_where_they_stood(world):
+    """PLO's cancel of a LOG_DOD: the waiting list has the patient back with the same
+    deadline, the assessment still runs; what ended otherwise stays ended."""
+    deadline = timezone.localdate() + datetime.timedelta(days=40)
+    waiting = services.accept(refer(world), by=world.rve_assessor, has_right=True,
+                              care_start_deadline=deadline,
+                              expected_start=timezone.localdate() + datetime.timedelta(days=20))
+    withdrawn = services.withdraw(
+        services.refer(by=world.gp, patient=world.patient, service=world.skibotn_rehab,
+                       reason="Trukket"), by=world.gp, reason=WithdrawalReason.REFERRER_WITHDREW)
+    assessing = services.refer(by=world.gp, patient=world.patient,
+                               service=world.skibotn_rehab, reason="Vurderes")
+    world.valnesfjord_rehab.refresh_from_db()
+    waiting_days = world.valnesfjord_rehab.waiting_days
+
+    stays.record_death_outside_hospital(world.patient, by=world.gp,
+                                        died_at=timezone.now() - datetime.timedelta(hours=3))
+    assert list(Referral.objects.waiting_list(world.valnesfjord_rehab)) == []
+    assert not Referral.objects.filter(patient=world.patient).open().exists()
+
+    stays.enter_death_in_error(world.patient, by=world.gp, reason="Feil pasient")
+    assert list(Referral.objects.waiting_list(world.valnesfjord_rehab)) == [waiting]
+    for referral, status in ((waiting, ReferralStatus.ACCEPTED),
+                             (assessing, ReferralStatus.RECEIVED),
+                             (withdrawn, ReferralStatus.WITHDRAWN)):
+        referral.refresh_from_db()
+        assert referral.status == status
+    assert (waiting.care_start_deadline, waiting.withdrawn_at, waiting.withdrawal_reason) == (
+        deadline, None, "")
+    assert withdrawn.withdrawal_reason == WithdrawalReason.REFERRER_WITHDREW
+    world.valnesfjord_rehab.refresh_from_db()
+    assert world.valnesfjord_rehab.waiting_days == waiting_days
+    # Each unit hears of its referral, and the step is in the audit log.
+    assert Notification.objects.filter(recipient=world.rve_assessor, kind="referrals.reopened",
+                                       subject_uuid=waiting.uuid).exists()
+    assert AuditEvent.objects.filter(object_id=str(assessing.uuid),
+                                     detail__startswith="open again (received)").exists()
+
+
+def test_a_referral_made_again_after_the_death_stands_and_the_ended_one_stays_ended(world):
+    """One open referral per service: the one the GP made again wins over the old one."""
+    first = refer(world)
+    stays.record_death_outside_hospital(world.patient, by=world.gp,
+                                        died_at=timezone.now() - datetime.timedelta(hours=3))
+    stays.enter_death_in_error(world.patient, by=world.gp, reason="Feil pasient")
+    first.refresh_from_db()
+    assert first.status == ReferralStatus.RECEIVED
+    stays.record_death_outside_hospital(world.patient, by=world.gp,
+                                        died_at=timezone.now() - datetime.timedelta(hours=2))
+    again = refer(world)  # the referrer, told of the death, refers again anyway
+    stays.enter_death_in_error(world.patient, by=world.gp, reason="Feil pasient igjen")
+    first.refresh_from_db()
+    assert (first.status, first.withdrawal_reason) == (ReferralStatus.WITHDRAWN,
+                                                       WithdrawalReason.PATIENT_DIED)
+    assert list(Referral.objects.filter(patient=world.patient).open()) == [again]
 
 
 def test_a_start_date_is_for_a_patient_on_the_list_and_set_by_its_keeper(world):
