@@ -25,11 +25,23 @@ from ._common import audit_step, not_in_future, notify_hospital, notify_municipa
 DISCHARGE_REPORT_WINDOW = datetime.timedelta(days=30)
 
 
-def _check_version(last: int, message_status: str, first_text: str) -> None:
-    if message_status not in MessageStatus.values:
+def _add_version(admission: Admission, reports, report, *, by, label: str, first_text: str):
+    """The report's next version on the (locked) stay: the first is new, later ones change,
+    add to or cancel it; validated, saved and audited as "<label> v<n> (<status>)"."""
+    if report.message_status not in MessageStatus.values:
         raise ValidationError({"message_status": _("Choose a message status.")})
-    if (last == 0) != (message_status == MessageStatus.NEW):
+    last = reports.aggregate(last=Max("sequence"))["last"] or 0
+    if (last == 0) != (report.message_status == MessageStatus.NEW):
         raise StateConflict(first_text, code="report_order", field="message_status")
+    report.sequence = last + 1
+    report.responsible = report.responsible.strip()[:200]
+    report.summary = report.summary.strip()
+    report.created_by = report.updated_by = by
+    report.full_clean()
+    report.save()
+    audit_step(by, AuditAction.CREATE, report, admission,
+               f"{label} v{report.sequence} ({report.message_status})")
+    return report
 
 
 @transaction.atomic
@@ -41,19 +53,12 @@ def record_admission_report(admission: Admission, *, by, message_status: str, su
     access.require_municipal_ke(by, admission)
     not_in_future(reported_at, "reported_at")
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
-    last = admission.admission_reports.aggregate(last=Max("sequence"))["last"] or 0
-    _check_version(last, message_status, _(
-        "The first admission report is a new one; changes, additions and cancellations come "
-        "after it."))
-    report = AdmissionReport(
-        admission=admission, municipality=admission.municipality, sequence=last + 1,
-        message_status=message_status, reported_at=reported_at,
-        responsible=responsible.strip()[:200], summary=summary.strip(), created_by=by,
-        updated_by=by)
-    report.full_clean()
-    report.save()
-    audit_step(by, AuditAction.CREATE, report, admission,
-               f"admission report v{report.sequence} ({message_status})")
+    report = _add_version(admission, admission.admission_reports, AdmissionReport(
+        admission=admission, municipality=admission.municipality, message_status=message_status,
+        reported_at=reported_at, responsible=responsible, summary=summary),
+        by=by, label="admission report", first_text=_(
+            "The first admission report is a new one; changes, additions and cancellations "
+            "come after it."))
     notify_hospital(admission, "admission.report", _(
         "Admission report from %(municipality)s") % {
             "municipality": admission.municipality.name}, subject=report)
@@ -83,19 +88,12 @@ def record_discharge_report(admission: Admission, *, by, message_status: str, su
                     "days": DISCHARGE_REPORT_WINDOW.days,
                     "status": admission.get_status_display().lower()},
                 code="report_stay")
-    last = admission.discharge_reports.aggregate(last=Max("sequence"))["last"] or 0
-    _check_version(last, message_status, _(
-        "The first discharge report is a new one; changes, additions and cancellations come "
-        "after it."))
-    report = DischargeReport(
-        admission=admission, hospital=admission.hospital, sequence=last + 1,
-        message_status=message_status, reported_at=reported_at,
-        responsible=responsible.strip()[:200], summary=summary.strip(), created_by=by,
-        updated_by=by)
-    report.full_clean()
-    report.save()
-    audit_step(by, AuditAction.CREATE, report, admission,
-               f"discharge report v{report.sequence} ({message_status})")
+    report = _add_version(admission, admission.discharge_reports, DischargeReport(
+        admission=admission, hospital=admission.hospital, message_status=message_status,
+        reported_at=reported_at, responsible=responsible, summary=summary),
+        by=by, label="discharge report", first_text=_(
+            "The first discharge report is a new one; changes, additions and cancellations "
+            "come after it."))
     title = _("Discharge report from %(hospital)s cancelled") if \
         message_status == MessageStatus.CANCEL else _("Discharge report from %(hospital)s")
     notify_municipality(admission, "discharge.report", title % {
