@@ -1,6 +1,6 @@
-"""A real beat and worker after a broker outage: e-mail notifications written while Redis was
-stopped (their messages lost) are all delivered, each once, by the outbox sweep once Redis is
-back.
+"""A real beat and worker after a broker outage: e-mail notifications and PLO messages written
+while Redis was stopped (their task messages lost) are all delivered, each once, by the outbox
+sweeps once Redis is back.
 
 Needs PostgreSQL (DATABASE_URL) and redis-server (a private one on its own port is started and
 stopped here, never the shared one); skips locally without them, fails in CI.
@@ -10,7 +10,16 @@ stopped here, never the shared one); skips locally without them, fails in CI.
 import pytest
 from django.conf import settings
 
-from registry.models import DeliveryStatus, Notification, NotificationChannel
+from plo import services as plo_services
+from plo.models import Direction, MessageStatus, PloMessage
+from registry.models import (
+    ChannelChoice,
+    ChannelStep,
+    DeliveryStatus,
+    Notification,
+    NotificationChannel,
+    StepChannel,
+)
 from registry.notifications import Message, notify
 from tests import factories
 from tests.private_redis import PrivateRedis, use_broker
@@ -55,3 +64,37 @@ def test_email_written_while_redis_was_stopped_is_delivered_once_when_it_is_back
     # Each sent once: one claim (attempt) per row, though the sweep ran more than once.
     assert list(emails.values_list("attempts", flat=True)) == [1, 1, 1]
     assert "registry.tasks.retry_notifications" in celery.output()
+
+
+def test_a_plo_message_written_while_redis_was_stopped_is_sent_once_when_it_is_back(
+        outage, cast, settings, tmp_path):
+    """UNN admits a Tromsø resident while Redis is down: the admission stands and its
+    LOG_INNLAGT waits in the log; once Redis is back, beat's plo-outbox sweep has the worker
+    write it to Tromsø's folder, once."""
+    broker, celery = outage
+    folder = tmp_path / "plo"
+    settings.PLO_FOLDER = str(folder)
+    for organization, her_id in ((cast.tromso, "9001"), (cast.unn, "9002")):
+        organization.her_id = her_id
+        organization.save(update_fields=["her_id"])
+    plo_services.connect(cast.tromso)
+    ChannelChoice.objects.create(organization=cast.tromso, step=ChannelStep.ADMISSION,
+                                 channel=StepChannel.PLO)
+    admission = factories.admit(cast)  # queueing its send fails: Redis is down
+    message = PloMessage.objects.get(direction=Direction.OUT)
+    assert (message.msg_type, message.status, message.subject_uuid) == (
+        "LOG_INNLAGT", MessageStatus.QUEUED, admission.uuid)
+
+    celery.env["PLO_FOLDER"] = str(folder)
+    broker.start()
+    celery.start("worker", "--pool=solo", "--without-gossip", "--without-mingle")
+    celery.start("beat", f"--schedule={tmp_path / 'beat-schedule'}")
+    # The same bound as the e-mail's: a minute after the broker is back, twice for slow machines.
+    assert settings.RETRY["plo"]["FRESH_GRACE_SECONDS"] + settings.OUTBOX_SWEEP_SECONDS < 60
+    wait_for(lambda: PloMessage.objects.filter(pk=message.pk, status=MessageStatus.SENT)
+             .exists(), celery, "the PLO message still unsent", timeout=120)
+    message.refresh_from_db()
+    assert message.attempts == 1
+    assert [path.name for path in (folder / "outbox" / "9001").iterdir()] == [
+        f"log_innlagt-{message.msg_id}.xml"]
+    assert "plo.tasks.sweep_outbox" in celery.output()
