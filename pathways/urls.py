@@ -93,3 +93,14 @@ urlpatterns += [
     path("admissions/<uuid:uuid>/questions/new/", questions.ask_question, name="ask_question"),
     path("questions/<uuid:uuid>/answer/", questions.answer_question, name="answer_question"),
 ]
+
+# A report on a stay written in the portal: the municipality's admission report, the
+# hospital's discharge report.
+from .views import reports  # noqa: E402
+
+urlpatterns += [
+    path("admissions/<uuid:uuid>/admission-report/new/", reports.write_admission_report,
+         name="write_admission_report"),
+    path("admissions/<uuid:uuid>/discharge-report/new/", reports.write_discharge_report,
+         name="write_discharge_report"),
+]

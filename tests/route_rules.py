@@ -248,6 +248,9 @@ WEB = {
     # A question between the stay's hospital and municipality, and its answer.
     "pathways:ask_question": ("admission", "POST"),
     "pathways:answer_question": ("question", "POST"),
+    # A report on the stay written in the portal: the admission and the discharge report.
+    "pathways:write_admission_report": ("admission", "POST"),
+    "pathways:write_discharge_report": ("admission", "POST"),
     # Referrals from the patient's page: the form, and starting a needs assessment.
     "referrals:new_referral": ("patient", "GET"), "referrals:start_assessment": ("patient", "POST"),
     # A referral and its steps, for the units it concerns; a needs assessment and its steps;

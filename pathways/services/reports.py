@@ -25,6 +25,15 @@ from ._common import audit_step, not_in_future, notify_hospital, notify_municipa
 DISCHARGE_REPORT_WINDOW = datetime.timedelta(days=30)
 
 
+def takes_discharge_report(admission: Admission, now: datetime.datetime) -> bool:
+    """A stay open, or discharged at most DISCHARGE_REPORT_WINDOW ago, takes a discharge
+    report; one entered in error, transferred, ended in death or discharged longer ago does
+    not."""
+    return admission.status in OPEN_STATUSES or (
+        admission.status == AdmissionStatus.DISCHARGED and admission.discharged_at is not None
+        and admission.discharged_at >= now - DISCHARGE_REPORT_WINDOW)
+
+
 def _add_version(admission: Admission, reports, report, *, by, label: str, first_text: str):
     """The report's next version on the (locked) stay: the first is new, later ones change,
     add to or cancel it; validated, saved and audited as "<label> v<n> (<status>)"."""
@@ -77,17 +86,13 @@ def record_discharge_report(admission: Admission, *, by, message_status: str, su
     access.require_hospital_staff(by, admission)
     not_in_future(reported_at, "reported_at")
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
-    if admission.status not in OPEN_STATUSES:
-        recent = (admission.status == AdmissionStatus.DISCHARGED
-                  and admission.discharged_at is not None
-                  and admission.discharged_at >= timezone.now() - DISCHARGE_REPORT_WINDOW)
-        if not recent:
-            raise StateConflict(_(
-                "A discharge report belongs to a stay that is open or was discharged within "
-                "the last %(days)s days; this stay is %(status)s.") % {
-                    "days": DISCHARGE_REPORT_WINDOW.days,
-                    "status": admission.get_status_display().lower()},
-                code="report_stay")
+    if not takes_discharge_report(admission, timezone.now()):
+        raise StateConflict(_(
+            "A discharge report belongs to a stay that is open or was discharged within "
+            "the last %(days)s days; this stay is %(status)s.") % {
+                "days": DISCHARGE_REPORT_WINDOW.days,
+                "status": admission.get_status_display().lower()},
+            code="report_stay")
     report = _add_version(admission, admission.discharge_reports, DischargeReport(
         admission=admission, hospital=admission.hospital, message_status=message_status,
         reported_at=reported_at, responsible=responsible, summary=summary),

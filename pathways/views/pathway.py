@@ -36,6 +36,7 @@ from ..models import (
     NoticeState,
     ReadyForDischarge,
 )
+from ..services.reports import takes_discharge_report
 from . import common, questions, variants
 from .level_chart import level_chart
 
@@ -304,6 +305,10 @@ def patient_pathway(request, uuid):
     rates = daily_rates()
     levels = reference.levels()
     current = next((a for a in reversed(admissions) if a.is_open), None)
+    latest = current or (admissions[-1] if admissions else None)
+    hospitals = {o.pk for o in organizations_where(request.user, Capability.ACT_FOR_HOSPITAL)}
+    municipalities = {o.pk for o in organizations_where(request.user,
+                                                        Capability.ACT_FOR_MUNICIPALITY)}
     context = {
         # The shared plan of home rehabilitation: 11 enrolments, 12 their activities.
         **variants.section_context(request, patient, admissions),
@@ -313,10 +318,15 @@ def patient_pathway(request, uuid):
         "admissions": admissions,
         "current": current,
         # What other apps offer on the stay (pathways.record_actions): the latest one.
-        "latest_stay": current or (admissions[-1] if admissions else None),
+        "latest_stay": latest,
         # The hospital's planners may register the open stay as entered in error.
-        "may_correct": current is not None and current.hospital_id in {
-            o.pk for o in organizations_where(request.user, Capability.ACT_FOR_HOSPITAL)},
+        "may_correct": current is not None and current.hospital_id in hospitals,
+        # The reports the reader may write: the municipality's on the open stay, the
+        # hospital's on the open stay or one discharged within the window.
+        "admission_report_stay": current if current is not None
+        and current.municipality_id in municipalities else None,
+        "discharge_report_stay": latest if latest is not None
+        and latest.hospital_id in hospitals and takes_discharge_report(latest, at) else None,
         "events": sorted(timeline(admissions, meeting_changes)
                          + _death_outside(patient, admissions), key=lambda e: e.at),
         "statements": statements(admissions, rates, local_date(at)),
