@@ -555,7 +555,7 @@ def reopen_referrals_of_living(patient: Patient, *, by, died_at) -> int:
     reopened, lists = 0, set()
     made_again = set(Referral.objects.filter(patient=patient, status__in=OPEN_STATUSES)
                      .values_list("service_id", flat=True))
-    for referral in Referral.objects.select_for_update().select_related(
+    for referral in Referral.objects.select_for_update(of=("self",)).select_related(
             "patient", "receiver", "allocated_service").filter(
             patient=patient, status=ReferralStatus.WITHDRAWN,
             withdrawal_reason=WithdrawalReason.PATIENT_DIED, withdrawn_at__gte=died_at,
