@@ -37,7 +37,6 @@ import datetime
 import uuid
 import zoneinfo
 
-from django.core.exceptions import ValidationError
 from lxml import etree
 
 from pathways import services as pathways
@@ -48,14 +47,13 @@ from pathways.models import (
     PathwayQuestion,
 )
 from pathways.models.admissions import OPEN_STATUSES
-from pathways.services.patients import check_names
 from registry.models import OrganizationKind
 
 from . import codes, xml
 from .envelope import FK1, MSGHEAD, Envelope
 from .models import Direction, PloEndpoint, PloMessage
 from .outgoing import IDENTITY_LIST, _el, envelope
-from .steps import Unmapped, patient_number, step
+from .steps import Unmapped, patient_number, same_patient, step
 
 DIALOG = "http://www.kith.no/xmlstds/dialog/2013-01-23"
 DIALOG_1_0 = "http://www.kith.no/xmlstds/dialog/2006-10-11"
@@ -304,11 +302,7 @@ def _open_stay(envelope: Envelope, hospital, municipality) -> Admission:
     if admission is None:
         raise Unmapped("E35", f"The patient has no open stay at {hospital.name} for "
                               f"{municipality.name} in Rehab Portal.")
-    try:
-        check_names(admission.patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(admission.patient, envelope)
     return admission
 
 
@@ -382,11 +376,7 @@ def received_answer(envelope: Envelope, endpoint: PloEndpoint, receiver):
         if question is None:
             raise Unmapped("X99", f"{receiver.name} has no open question to "
                                   f"{sender.name} about this patient in Rehab Portal.")
-    try:
-        check_names(question.admission.patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(question.admission.patient, envelope)
     parts = []
     for note in notes:
         text = _words(note.find("dia:TekstNotatInnhold", ns))

@@ -28,13 +28,12 @@ from pathways.models import (
 from pathways.models.admissions import OPEN_STATUSES
 from pathways.services import admissions as stays
 from pathways.services import readiness
-from pathways.services.patients import check_names
 from registry.models import OrganizationKind, Ward
 
 from . import dialog, outgoing
 from .envelope import NS, Envelope
 from .models import PloEndpoint
-from .steps import Unmapped, patient_number, step  # plo.services: mapping.Unmapped
+from .steps import Unmapped, patient_number, same_patient, step  # plo.services: mapping.Unmapped
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Events of code list 9121 (hendelseskode for logistikkopplysninger).
@@ -133,11 +132,7 @@ def _open_admission(envelope: Envelope, endpoint: PloEndpoint, hospital=None) ->
     if admission is None:
         raise Unmapped("E35", f"The patient has no open stay at {hospital.name} in Rehab "
                               "Portal: the admission (LOG_INNLAGT) comes first.")
-    try:
-        check_names(admission.patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(admission.patient, envelope)
     return admission
 
 
@@ -484,11 +479,7 @@ def _reported_stay(envelope: Envelope, endpoint: PloEndpoint) -> Admission:
     if admission is None:
         raise Unmapped("E35", f"The patient has no open or discharged stay at {hospital.name} "
                               "in Rehab Portal: the admission (LOG_INNLAGT) comes first.")
-    try:
-        check_names(admission.patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(admission.patient, envelope)
     return admission
 
 
@@ -557,11 +548,7 @@ def _original(envelope: Envelope, model):
     if patient_number(envelope) != patient.identity_number:
         raise Unmapped("E36", "The message names another patient than the message it "
                               "changes or cancels.")
-    try:
-        check_names(patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(patient, envelope)
     return found
 
 
@@ -658,11 +645,7 @@ def _known_patient(envelope: Envelope, endpoint: PloEndpoint) -> Patient:
     if patient is None:
         raise Unmapped("E35", f"{endpoint.organization.name} has no patient with this "
                               "identity number in Rehab Portal.")
-    try:
-        check_names(patient, given_name=envelope.patient.given_name,
-                    family_name=envelope.patient.family_name, required=True)
-    except ValidationError as exc:
-        raise Unmapped("E36", " ".join(exc.messages)) from None
+    same_patient(patient, envelope)
     return patient
 
 

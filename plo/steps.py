@@ -1,7 +1,8 @@
 """What every received message's mapping shares, whether a PLO message (plo.mapping) or a
 Dialogmelding (plo.dialog): the refusal that becomes the AppRec's error (Unmapped), the
 patient's identity number checked as the receipt's codes have it (patient_number), and a
-pathway step whose refusal becomes the receipt's (step).
+pathway step whose refusal becomes the receipt's (step), and the names checked against the
+patient found (same_patient).
 
 Both modules import this one and nothing of each other's but plo.dialog.HANDLERS, which
 plo.mapping takes in with its own."""
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from common.exceptions import StateConflict
 from pathways.identity import parse_identity_number
+from pathways.services.patients import check_names
 
 from .envelope import Envelope
 
@@ -36,6 +38,16 @@ def patient_number(envelope: Envelope) -> str:
     if not (patient.given_name and patient.family_name):
         raise Unmapped("E32", "The message does not name the patient.")
     return patient.identity_number
+
+
+def same_patient(patient, envelope: Envelope) -> None:
+    """The message names the patient the portal found by the number: both names must match
+    (E36 otherwise, with the check's words)."""
+    try:
+        check_names(patient, given_name=envelope.patient.given_name,
+                    family_name=envelope.patient.family_name, required=True)
+    except ValidationError as exc:
+        raise Unmapped("E36", " ".join(exc.messages)) from None
 
 
 def step(call):
